@@ -1,0 +1,50 @@
+# Plainspoken. `make build`: set up this machine and build the site. `make test`: set up and run the tests.
+# Both work on a fresh Debian machine as root; a second run installs nothing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages the pipeline needs to build (gettext: msgfmt, the strict .po checker).
+DEBIAN_BUILD := gettext
+# More for the tests: Debian's Chromium for axe-core accessibility checks.
+DEBIAN_TEST := chromium
+
+.PHONY: build test setup setup-test lint typecheck clean
+
+build: setup
+	$(BIN)/plainspoken build
+
+test: setup-test
+	$(BIN)/python -m pytest -q
+
+lint: setup-test
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/mypy
+
+setup: debian-build $(VENV)/.installed
+
+setup-test: debian-build debian-test $(VENV)/.installed-test
+
+debian-build:
+	@bash .ci/debian-packages $(DEBIAN_BUILD)
+
+debian-test:
+	@bash .ci/debian-packages $(DEBIAN_TEST)
+
+$(VENV)/bin/python:
+	@bash .ci/debian-packages --python $(PYTHON)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+.PHONY: debian-build debian-test

@@ -1,0 +1,124 @@
+"""A site build: sources × languages × formats, with a summary of what was built or failed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.builders.base import Article, Builder
+from pipeline.builders.html import HtmlBuilder
+from pipeline.catalogs import load_catalog
+from pipeline.errors import PlainspokenError, Problem
+from pipeline.model import Document
+from pipeline.project import UI_DOMAIN, Project
+from pipeline.sources import load_sources
+from pipeline.translate import TranslationReport, entries_from_catalog, translate_document
+from pipeline.ui import UiText
+
+BUILDERS: dict[str, type[Builder]] = {HtmlBuilder.name: HtmlBuilder}
+
+
+@dataclass(frozen=True)
+class OutputResult:
+    """One language × format: built or failed, and why."""
+
+    language: str
+    format: str
+    ok: bool
+    articles: int = 0
+    fallbacks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class BuildSummary:
+    """Everything a build reports at the end."""
+
+    results: list[OutputResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # errors: something failed
+    warnings: list[Problem] = field(default_factory=list)  # rejected translations and the like
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems) or any(not r.ok for r in self.results)
+
+
+def _review_status(catalogs: Sequence[object]) -> str:
+    states = {getattr(c, "header")("X-Review-Status").strip().lower() or "draft" for c in catalogs}
+    return "reviewed" if states == {"reviewed"} else "draft"
+
+
+def translate_language(
+    project: Project, language: str, documents: Sequence[Document]
+) -> tuple[list[Article], list[Problem]]:
+    """Every document in ``language``; raises PlainspokenError if a catalog is broken."""
+    if all(doc.language == language for doc in documents):
+        ui = UiText(language)
+        return [Article(doc, TranslationReport(), ui, "source") for doc in documents], []
+    catalogs, warnings = [], []
+    ui_catalog = _load(project, language, UI_DOMAIN)
+    ui = UiText.from_catalog(language, ui_catalog)
+    loaded = [(doc, _load(project, language, doc.slug)) for doc in documents]
+    articles = []
+    for doc, catalog in loaded:
+        if doc.language == language:
+            articles.append(Article(doc, TranslationReport(), ui, "source"))
+            continue
+        path = project.display(project.catalog_path(language, doc.slug))
+        entries = entries_from_catalog(catalog) if catalog is not None else {}
+        translated, report = translate_document(doc, entries, language=language, catalog_path=path)
+        warnings.extend(report.rejected)
+        if catalog is None:
+            warnings.append(Problem(path, 0, f"no catalog: the page is in English; run plainspoken init {language}"))
+        catalogs = [c for c in (ui_catalog, catalog) if c is not None]
+        articles.append(Article(translated, report, ui, _review_status(catalogs) if catalogs else "draft"))
+    return articles, warnings
+
+
+def _load(project: Project, language: str, domain: str):  # type: ignore[no-untyped-def]
+    path = project.catalog_path(language, domain)
+    if not path.exists():
+        return None
+    return load_catalog(path, project.display(path), locale=language)
+
+
+def build_site(
+    project: Project, *, formats: Sequence[str], languages: Sequence[str] | None = None
+) -> BuildSummary:
+    """Build every published language in every format; failures are recorded, never raised."""
+    summary = BuildSummary()
+    sources = load_sources(project)
+    summary.problems.extend(sources.problems)
+    articles: list[Article] = []
+    for language in languages or project.config.languages:
+        try:
+            done, warnings = translate_language(project, language, sources.documents)
+        except PlainspokenError as error:
+            summary.problems.extend(error.problems)
+            summary.results += [OutputResult(language, f, False, reason=str(error.problems[0]))
+                                for f in formats]
+            continue
+        summary.warnings.extend(warnings)
+        articles.extend(done)
+    for name in formats:
+        _run_builder(BUILDERS[name](project), articles, summary)
+    return summary
+
+
+def _run_builder(builder: Builder, articles: list[Article], summary: BuildSummary) -> None:
+    """Write every article with one builder; one failing article fails only its language."""
+    builder.prepare(articles)
+    failed: dict[str, str] = {}
+    for article in articles:
+        try:
+            summary.written += builder.write(article)
+        except (PlainspokenError, OSError) as error:
+            failed.setdefault(article.language, str(error).splitlines()[0])
+    summary.written += builder.finish()
+    for language in dict.fromkeys(a.language for a in articles):
+        mine = [a for a in articles if a.language == language]
+        fallbacks = sum(a.report.fallbacks for a in mine)
+        reason = failed.get(language, "")
+        summary.results.append(OutputResult(language, builder.name, not reason, len(mine), fallbacks, reason))

@@ -1,0 +1,200 @@
+"""The plainspoken command: option parsing only; the work happens in the modules it calls."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline import __version__
+from pipeline.errors import PlainspokenError, Problem
+from pipeline.project import Project, check_language, load_project
+
+
+class _Group(click.Group):
+    """Prints PlainspokenError as path:line lines and exits 1, never with a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlainspokenError as error:
+            for problem in error.problems:
+                click.echo(f"{problem}", err=True)
+            ctx.exit(1)
+
+
+def _project(ctx: click.Context) -> Project:
+    root: Path = ctx.obj["root"]
+    return load_project(root)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="plainspoken")
+@click.option("-C", "--project", "root", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="Project folder (holding source/site.toml).")
+@click.pass_context
+def main(ctx: click.Context, root: Path) -> None:
+    """Turn clinic articles into accessible web pages in every language a clinic needs.
+
+    \b
+    Example:
+      plainspoken build
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+@main.command()
+@click.option("--format", "formats", multiple=True, type=click.Choice(["html"]),
+              help="Output format; repeat for several. Default: every format.")
+@click.option("--lang", "languages", multiple=True, help="Build only this language; repeatable.")
+@click.pass_context
+def build(ctx: click.Context, formats: tuple[str, ...], languages: tuple[str, ...]) -> None:
+    """Build the site into build/site/.
+
+    \b
+    Example:
+      plainspoken build --lang es
+    """
+    from pipeline.build import BUILDERS, build_site
+    from pipeline.summary import print_summary
+
+    project = _project(ctx)
+    for tag in languages:
+        if check_language(tag) not in project.config.languages:
+            raise PlainspokenError.at(project.config.path, 0, f"{tag} is not in publish.languages")
+    summary = build_site(project, formats=formats or tuple(BUILDERS), languages=languages or None)
+    print_summary(summary, project)
+    ctx.exit(1 if summary.failed else 0)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def parse(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Print each Markdown article as one line of JSON (the document model).
+
+    \b
+    Example:
+      plainspoken parse source/iop-vs-residential-rehab.md
+    """
+    from pipeline.parse import parse_article
+
+    failed = False
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+            doc = parse_article(text, path=str(path), slug=path.stem)
+        except PlainspokenError as error:
+            failed = True
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            continue
+        except (OSError, UnicodeDecodeError) as error:
+            failed = True
+            click.echo(str(Problem(str(path), 0, getattr(error, "strerror", None) or str(error))), err=True)
+            continue
+        click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, sort_keys=True))
+    ctx.exit(1 if failed else 0)
+
+
+@main.command()
+@click.pass_context
+def extract(ctx: click.Context) -> None:
+    """Write the translation templates locales/*.pot from source/ and the page templates.
+
+    \b
+    Example:
+      plainspoken extract
+    """
+    from pipeline.i18n import make_templates, write_templates
+
+    project = _project(ctx)
+    written = write_templates(project, make_templates(project))
+    for path in written:
+        click.echo(f"wrote {project.display(path)}")
+    if not written:
+        click.echo("templates are up to date")
+
+
+@main.command()
+@click.argument("language")
+@click.pass_context
+def init(ctx: click.Context, language: str) -> None:
+    """Create the catalogs for a new language (existing ones are left alone).
+
+    \b
+    Example:
+      plainspoken init ko
+    """
+    from pipeline.i18n import init_language, make_templates, write_templates
+
+    project = _project(ctx)
+    templates = make_templates(project)
+    write_templates(project, templates)
+    created = init_language(project, check_language(language), templates)
+    for path in created:
+        click.echo(f"created {project.display(path)}")
+    if not created:
+        click.echo(f"{language} already has every catalog; use plainspoken update")
+    if language not in project.config.languages:
+        click.echo(f"note: add \"{language}\" to publish.languages in source/site.toml to publish it")
+
+
+@main.command()
+@click.option("--lang", "languages", multiple=True, help="Only this language; repeatable.")
+@click.pass_context
+def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
+    """Merge source changes into every catalog, keeping all translations.
+
+    Changed sentences keep their old translation marked fuzzy; removed ones
+    become obsolete (#~), never deleted.
+
+    \b
+    Example:
+      plainspoken update --lang es
+    """
+    from pipeline.i18n import make_templates, update_language, write_templates
+
+    project = _project(ctx)
+    templates = make_templates(project)
+    write_templates(project, templates)
+    problems: list[Problem] = []
+    for language in languages or project.translation_languages():
+        updates, found = update_language(project, check_language(language), templates)
+        problems += found
+        for item in updates:
+            state = "updated" if item.written else "unchanged"
+            click.echo(f"{item.path}: {state} ({item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete)")
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    ctx.exit(1 if problems else 0)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for other programs.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show how much of each language is translated, per catalog.
+
+    \b
+    Example:
+      plainspoken status --json
+    """
+    from pipeline.i18n import language_status
+    from pipeline.project import UI_DOMAIN
+    from pipeline.summary import print_status
+
+    project = _project(ctx)
+    domains = [UI_DOMAIN, *(p.stem for p in project.article_paths())]
+    rows = [row for lang in project.translation_languages()
+            for row in language_status(project, lang, domains)]
+    print_status(rows, as_json=as_json)
+    ctx.exit(1 if any(r.problem for r in rows) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""source/site.toml to a frozen SiteConfig, validated once, with file:line errors."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import PlainspokenError
+
+#: BCP-47 tags we accept: language, optional script, optional region. Safe as a path part.
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")
+PAGE_SIZES = ("letter", "a4")
+_PHONE = re.compile(r"^[0-9+()\- .]{3,}$")
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    """A crisis or help line shown on every page and handout."""
+
+    id: str
+    name: str
+    phone: str
+    note: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A value an article can insert with a placeholder such as {clinic.phone}."""
+
+    name: str
+    value: str
+    kind: str  # "phone", "url" or "text"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The clinic's facts and publishing choices."""
+
+    clinic_name: str
+    clinic_phone: str
+    clinic_address: str
+    website: str
+    languages: tuple[str, ...]
+    page_size: str
+    crisis_lines: tuple[CrisisLine, ...]
+    path: str = "source/site.toml"
+
+    def facts(self) -> dict[str, Fact]:
+        """Every placeholder an article may use, by name."""
+        facts = [
+            Fact("clinic.name", self.clinic_name, "text"),
+            Fact("clinic.phone", self.clinic_phone, "phone"),
+            Fact("clinic.address", self.clinic_address, "text"),
+            Fact("clinic.website", self.website, "url"),
+        ]
+        facts += [Fact(f"crisis.{c.id}.phone", c.phone, "phone") for c in self.crisis_lines]
+        return {fact.name: fact for fact in facts}
+
+
+class _Reader:
+    """Reads typed values out of parsed TOML, naming the line of a bad key."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.lines = text.splitlines()
+        self.path = path
+
+    def line_of(self, key: str, after: int = 0) -> int:
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number, line in enumerate(self.lines[after:], start=after + 1):
+            if pattern.match(line):
+                return number
+        return 0
+
+    def error(self, message: str, key: str = "", after: int = 0) -> PlainspokenError:
+        return PlainspokenError.at(self.path, self.line_of(key, after) if key else 0, message)
+
+    def string(self, table: dict[str, Any], key: str, where: str, after: int = 0) -> str:
+        value = table.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(f"{where}.{key} must be a non-empty string", key, after)
+        return value.strip()
+
+
+def load_config(path: Path, *, display_path: str = "source/site.toml") -> SiteConfig:
+    """Read and validate site.toml."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlainspokenError.at(display_path, 0, "file not found: every project needs source/site.toml") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"\(at line (\d+)", str(error))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise PlainspokenError.at(display_path, int(match.group(1)) if match else 0, f"not valid TOML: {message}") from None
+    reader = _Reader(text, display_path)
+    clinic = _table(data, "clinic", reader)
+    publish = _table(data, "publish", reader)
+    website = reader.string(clinic, "website", "clinic")
+    if not re.match(r"^https?://[^/\s]+", website):
+        raise reader.error("clinic.website must start with https:// (the published site's address)", "website")
+    return SiteConfig(
+        clinic_name=reader.string(clinic, "name", "clinic"),
+        clinic_phone=_phone(clinic, reader, "clinic"),
+        clinic_address=reader.string(clinic, "address", "clinic"),
+        website=website if website.endswith("/") else website + "/",
+        languages=_languages(publish, reader),
+        page_size=_page_size(publish, reader),
+        crisis_lines=_crisis_lines(data, reader),
+        path=display_path,
+    )
+
+
+def _table(data: dict[str, Any], name: str, reader: _Reader) -> dict[str, Any]:
+    table = data.get(name)
+    if not isinstance(table, dict):
+        raise reader.error(f"missing [{name}] table")
+    return table
+
+
+def _phone(table: dict[str, Any], reader: _Reader, where: str, after: int = 0) -> str:
+    phone = reader.string(table, "phone", where, after)
+    if not _PHONE.match(phone):
+        raise reader.error(f"{where}.phone {phone!r} is not a phone number", "phone", after)
+    return phone
+
+
+def _languages(publish: dict[str, Any], reader: _Reader) -> tuple[str, ...]:
+    languages = publish.get("languages")
+    if not isinstance(languages, list) or not languages:
+        raise reader.error("publish.languages must be a list such as [\"en\", \"es\"]", "languages")
+    for tag in languages:
+        if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
+            raise reader.error(f"{tag!r} is not a BCP-47 language tag such as es or zh-Hant", "languages")
+    if len(set(languages)) != len(languages):
+        raise reader.error("publish.languages lists a language twice", "languages")
+    return tuple(languages)
+
+
+def _page_size(publish: dict[str, Any], reader: _Reader) -> str:
+    size = str(publish.get("page_size", "letter")).lower()
+    if size not in PAGE_SIZES:
+        raise reader.error(f"publish.page_size must be one of {', '.join(PAGE_SIZES)}", "page_size")
+    return size
+
+
+def _crisis_lines(data: dict[str, Any], reader: _Reader) -> tuple[CrisisLine, ...]:
+    entries = data.get("crisis_lines", [])
+    if not isinstance(entries, list):
+        raise reader.error("crisis_lines must be written as [[crisis_lines]] tables")
+    lines: list[CrisisLine] = []
+    for index, entry in enumerate(entries):
+        start = _nth_table_line(reader, "[[crisis_lines]]", index)
+        line_id = reader.string(entry, "id", "crisis_lines", start)
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", line_id):
+            raise reader.error(f"crisis line id {line_id!r} must be lower-case letters, digits or _", "id", start)
+        name = reader.string(entry, "name", "crisis_lines", start)
+        note = reader.string(entry, "note", "crisis_lines", start)
+        lines.append(CrisisLine(line_id, name, _phone(entry, reader, "crisis_lines", start), note, start + 1))
+    return tuple(lines)
+
+
+def _nth_table_line(reader: _Reader, header: str, index: int) -> int:
+    """0-based index of the line holding the index-th ``header``."""
+    found = [n for n, line in enumerate(reader.lines) if line.strip() == header]
+    return found[index] if index < len(found) else 0

@@ -1,0 +1,119 @@
+"""Project-level catalog work: extract templates, init and update catalogs, statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.catalogs import (
+    CatalogStats,
+    CatalogUpdate,
+    ProjectCatalog,
+    catalog_stats,
+    extract_document,
+    load_catalog,
+    new_catalog,
+    render_catalog,
+    same_apart_from_date,
+    semantic_key,
+    update_catalog,
+)
+from pipeline.errors import PlainspokenError, Problem
+from pipeline.project import UI_DOMAIN, Project, language_info, write_atomic
+from pipeline.sources import load_sources
+from pipeline.ui import extract_ui
+
+PACKAGE_ROOT = Path(__file__).parent.parent
+
+
+def make_templates(project: Project) -> dict[str, ProjectCatalog]:
+    """Domain → template, built from the current sources (ui first, then articles)."""
+    sources = load_sources(project)
+    if sources.problems:
+        raise PlainspokenError(sources.problems)
+    templates = {UI_DOMAIN: extract_ui(project.config, package_root=PACKAGE_ROOT)}
+    for doc in sources.documents:
+        templates[doc.slug] = extract_document(doc)
+    return templates
+
+
+def write_templates(project: Project, templates: dict[str, ProjectCatalog]) -> list[Path]:
+    """Write locales/<domain>.pot where its messages changed; return the files written."""
+    written = []
+    for domain, template in templates.items():
+        path = project.template_path(domain)
+        data = render_catalog(template)
+        if path.exists() and same_apart_from_date(path.read_bytes(), data):
+            continue
+        write_atomic(path, data)
+        written.append(path)
+    return written
+
+
+def init_language(project: Project, language: str, templates: dict[str, ProjectCatalog]) -> list[Path]:
+    """Create the catalogs ``language`` lacks; existing catalogs are never touched."""
+    name = language_info(language).english_name
+    created = []
+    for domain, template in templates.items():
+        path = project.catalog_path(language, domain)
+        if path.exists():
+            continue
+        write_atomic(path, render_catalog(new_catalog(template, language, name)))
+        created.append(path)
+    return created
+
+
+def update_language(
+    project: Project, language: str, templates: dict[str, ProjectCatalog]
+) -> tuple[list[CatalogUpdate], list[Problem]]:
+    """Merge every template into the language's catalogs; a broken catalog is reported, not touched."""
+    updates, problems = [], []
+    for domain, template in templates.items():
+        path = project.catalog_path(language, domain)
+        display = project.display(path)
+        if not path.exists():
+            init_language(project, language, {domain: template})
+            updates.append(CatalogUpdate(display, True, len(template), 0, 0))
+            continue
+        try:
+            catalog = load_catalog(path, display, locale=language)
+        except PlainspokenError as error:
+            problems.extend(error.problems)
+            continue
+        before = semantic_key(catalog)
+        merged, new, fuzzy, obsolete = update_catalog(catalog, template)
+        changed = semantic_key(merged) != before
+        if changed:
+            write_atomic(path, render_catalog(merged))
+        updates.append(CatalogUpdate(display, changed, new, fuzzy, obsolete))
+    return updates, problems
+
+
+@dataclass(frozen=True)
+class DomainStatus:
+    """Statistics of one language's catalog for one domain."""
+
+    language: str
+    domain: str
+    path: str
+    stats: CatalogStats
+    problem: str = ""
+
+
+def language_status(project: Project, language: str, domains: list[str]) -> list[DomainStatus]:
+    """Per domain: translated, fuzzy, untranslated, or the problem that stops counting."""
+    result = []
+    for domain in domains:
+        path = project.catalog_path(language, domain)
+        display = project.display(path)
+        if not path.exists():
+            result.append(DomainStatus(language, domain, display, CatalogStats(0, 0, 0),
+                                       f"missing: run plainspoken init {language}"))
+            continue
+        try:
+            stats = catalog_stats(load_catalog(path, display, locale=language))
+        except PlainspokenError as error:
+            result.append(DomainStatus(language, domain, display, CatalogStats(0, 0, 0), str(error)))
+            continue
+        result.append(DomainStatus(language, domain, display, stats))
+    return result

@@ -1,0 +1,135 @@
+"""Where a project's articles, catalogs and outputs live; slugs and language tags as paths."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from pipeline.config import LANGUAGE_TAG, SiteConfig, load_config
+from pipeline.errors import PlainspokenError
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+UI_DOMAIN = "ui"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Plainspoken project folder: source/, locales/, build/."""
+
+    root: Path
+    config: SiteConfig
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "build" / "site"
+
+    def display(self, path: Path) -> str:
+        """``path`` relative to the project root, for messages."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def article_paths(self) -> list[Path]:
+        """Every article in source/, sorted; a bad file name is an error."""
+        paths = sorted(self.source_dir.glob("*.md"))
+        for path in paths:
+            if not SLUG.match(path.stem):
+                raise PlainspokenError.at(
+                    self.display(path), 0,
+                    "article file names must be lower-case words joined by '-', e.g. my-article.md",
+                )
+        return paths
+
+    def template_path(self, domain: str) -> Path:
+        return self.locales_dir / f"{check_slug(domain)}.pot"
+
+    def catalog_path(self, language: str, domain: str) -> Path:
+        return self.locales_dir / check_language(language) / "LC_MESSAGES" / f"{check_slug(domain)}.po"
+
+    def output_dir(self, language: str) -> Path:
+        """build/site/<lang>/, guaranteed to stay inside build/site."""
+        path = self.site_dir / check_language(language)
+        if not path.resolve().is_relative_to(self.site_dir.resolve()):
+            raise PlainspokenError.at(self.config.path, 0, f"language {language!r} escapes build/site")
+        return path
+
+    def translation_languages(self) -> tuple[str, ...]:
+        """Published languages that need catalogs (all but English, the articles' language)."""
+        return tuple(lang for lang in self.config.languages if lang != "en")
+
+
+def load_project(root: Path) -> Project:
+    """Open the project at ``root`` (the folder holding source/site.toml)."""
+    root = root.resolve()
+    return Project(root, load_config(root / "source" / "site.toml"))
+
+
+def check_language(tag: str) -> str:
+    """``tag`` if it is a BCP-47 tag we accept; an error otherwise."""
+    if not LANGUAGE_TAG.match(tag):
+        raise PlainspokenError.at("<command line>", 0, f"{tag!r} is not a language tag such as es or zh-Hant")
+    return tag
+
+
+def check_slug(slug: str) -> str:
+    if not SLUG.match(slug):
+        raise PlainspokenError.at("<command line>", 0, f"{slug!r} is not a valid article name")
+    return slug
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    """How a language is named and written."""
+
+    tag: str
+    native_name: str
+    english_name: str
+    direction: str  # "ltr" or "rtl"
+
+
+def language_info(tag: str) -> LanguageInfo:
+    """Names from CLDR (Babel); a tag Babel does not know is named by itself."""
+    try:
+        locale = Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return LanguageInfo(tag, tag, tag, "ltr")
+    native = locale.get_display_name(locale) or tag
+    english = locale.get_display_name("en") or tag
+    direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
+    return LanguageInfo(tag, native[:1].upper() + native[1:], english, direction)
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` through a temporary file; False if it already held it."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True

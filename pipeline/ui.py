@@ -1,0 +1,57 @@
+"""Interface strings: extracted from the templates and site.toml, looked up per language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+
+from pipeline.catalogs import ProjectCatalog, add_message, new_template
+from pipeline.config import SiteConfig
+from pipeline.project import UI_DOMAIN
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+_METHOD_MAP = [("**.html", "jinja2.ext:babel_extract")]
+_OPTIONS = {"**.html": {"trimmed": "true"}}
+
+
+def extract_ui(config: SiteConfig, *, package_root: Path) -> ProjectCatalog:
+    """ui.pot: every template string, then site.toml's crisis line names and notes."""
+    catalog = new_template(UI_DOMAIN)
+    found = extract_from_dir(
+        str(TEMPLATES_DIR), method_map=_METHOD_MAP, options_map=_OPTIONS,
+        comment_tags=("Translators:",), strip_comment_tags=True,
+    )
+    rows = sorted(found, key=lambda row: (row[0], row[1]))
+    where = TEMPLATES_DIR.relative_to(package_root).as_posix()
+    for filename, lineno, message, comments, _context in rows:
+        if isinstance(message, str):
+            add_message(catalog, message, (f"{where}/{filename}", lineno), ["interface", *comments])
+    for line in config.crisis_lines:
+        add_message(catalog, line.name, (config.path, line.line), ["crisis line name"])
+        add_message(catalog, line.note, (config.path, line.line), ["crisis line note"])
+    return catalog
+
+
+@dataclass(frozen=True)
+class UiText:
+    """gettext for one language's interface strings; untranslated strings stay English."""
+
+    language: str
+    strings: Mapping[str, str] = field(default_factory=dict)
+
+    def gettext(self, message: str) -> str:
+        return self.strings.get(message) or message
+
+    @classmethod
+    def from_catalog(cls, language: str, catalog: ProjectCatalog | None) -> UiText:
+        if catalog is None:
+            return cls(language)
+        strings = {
+            str(m.id): str(m.string)
+            for m in catalog
+            if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+        }
+        return cls(language, strings)

@@ -1,0 +1,55 @@
+"""Shared fixtures: one CliRunner, test projects copied from tests/roots/, the real project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from pipeline.cli import main
+
+TESTS = Path(__file__).parent
+ROOTS = TESTS / "roots"
+FIXTURES = TESTS / "fixtures"
+REPO = TESTS.parent
+
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: reproducible headers
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[str], Path]:
+    """Copy tests/roots/<name> (or the repository's own project for 'repo') into tmp_path."""
+
+    def make(name: str) -> Path:
+        target = tmp_path / name
+        if name == "repo":
+            for part in ("source", "locales"):
+                shutil.copytree(REPO / part, target / part)
+        else:
+            shutil.copytree(ROOTS / name, target)
+        return target
+
+    return make
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Run the plainspoken CLI in-process: run(project, "build", "--lang", "es")."""
+    runner = CliRunner()
+
+    def invoke(project: Path, *args: str) -> Result:
+        return runner.invoke(main, ["-C", str(project), *args], catch_exceptions=False)
+
+    return invoke
+
+
+def golden(name: str, actual: str) -> None:
+    """Compare with tests/fixtures/<name>; UPDATE_GOLDEN=1 rewrites it."""
+    path = FIXTURES / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8"), f"{name} differs; UPDATE_GOLDEN=1 to accept"

@@ -1,0 +1,147 @@
+"""Markdown articles to documents: golden dump, nothing lost, errors with file:line."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO, ROOTS, golden
+from pipeline.errors import PlainspokenError
+from pipeline.markup import to_markdown
+from pipeline.model import Document, Link, Paragraph, Text, iter_units, plain_text
+from pipeline.parse import parse_article, parse_inline
+
+ARTICLE = REPO / "source" / "iop-vs-residential-rehab.md"
+FRONT = "---\ntitle: T\nsummary:\n  - S\nlast_reviewed: 2026-01-01\nlanguage: en\n---\n"
+
+
+def parse(body: str, front: str = FRONT) -> Document:
+    return parse_article(front + body, path="a.md", slug="a")
+
+
+def error_of(body: str, front: str = FRONT) -> str:
+    with pytest.raises(PlainspokenError) as info:
+        parse(body, front)
+    return str(info.value)
+
+
+def test_golden_model_dump() -> None:
+    path = ROOTS / "basic" / "source" / "every-node.md"
+    doc = parse_article(path.read_text(), path="source/every-node.md", slug="every-node")
+    golden("every-node.json", json.dumps(doc.to_dict(), indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’'“”.,:;?!–—/-]+", text)
+
+
+def test_every_word_of_the_article_is_in_its_document() -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    doc = parse_article(text, path="source/x.md", slug="x")
+    body = text.split("\n---\n", 1)[1]
+    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
+    source_words = _words(re.sub(r"(?m)^#+ |^- |\*\*", "", body))
+    parsed = " ".join(plain_text(ref.node.inlines) for ref in iter_units(doc))
+    assert _words(parsed)[-len(source_words):] == source_words
+    assert doc.metadata.title.inlines == (Text("IOP vs. Residential Rehab: Which One Is Right for You or a Loved One?"),)
+    assert 3 <= len(doc.metadata.summary) <= 5
+
+
+def test_the_article_has_no_web_page_debris() -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    for debris in ("Also Read", "Highly Accredited", "Accredited Logo"):
+        assert debris not in text
+
+
+def test_every_unit_survives_its_own_msgid() -> None:
+    doc = parse_article(ARTICLE.read_text(encoding="utf-8"), path="x.md", slug="x")
+    for ref in iter_units(doc):
+        assert parse_inline(to_markdown(ref.node.inlines)) == ref.node.inlines
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1))
+def test_plain_text_survives_serialisation(text: str) -> None:
+    """Any line of text, however full of Markdown punctuation, parses back to itself."""
+    assert parse_inline(to_markdown((Text(text),))) == (Text(text),)
+
+
+def test_raw_html_stays_visible_as_text() -> None:
+    doc = parse("Hello <script>alert(1)</script> <b>x</b>\n\n<div>block</div>\n")
+    texts = [plain_text(ref.node.inlines) for ref in iter_units(doc)]
+    assert "Hello <script>alert(1)</script> <b>x</b>" in texts
+    assert "<div>block</div>" in texts
+
+
+def test_javascript_links_never_become_links() -> None:
+    doc = parse("[click](javascript:alert(1)) and [ok](https://example.org/)\n")
+    para = doc.blocks[0]
+    assert isinstance(para, Paragraph)
+    links = [n for n in para.inlines if isinstance(n, Link)]
+    assert [link.url for link in links] == ["https://example.org/"]
+    assert "javascript:alert(1)" in plain_text(para.inlines)
+
+
+def test_i18n_notes_attach_to_the_next_block() -> None:
+    doc = parse("Intro.\n\n<!-- i18n: say it warmly -->\nWelcome.\n")
+    notes = {plain_text(r.node.inlines): r.note for r in iter_units(doc)}
+    assert notes["Welcome."] == "say it warmly"
+    assert notes["Intro."] == ""
+
+
+def test_heading_ids_are_stable_ascii_and_unique() -> None:
+    doc = parse("## Cost\n\n## Cost\n\n## ¿Qué es?\n")
+    assert [b.id for b in doc.blocks] == ["cost", "cost-2", "que-es"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("body", "front", "expected"),
+    [
+        ("\n![](assets/a.png)\n", FRONT, "a.md:9: image assets/a.png has no alt text"),
+        ("\n# Title again\n", FRONT, "a.md:9: the title (front matter) is the page's only level-1 heading"),
+        ("\n" + "> " * 30 + "deep\n", FRONT, "a.md:9: nesting deeper than"),
+        ("\n[x](https://e.org \"title\")\n", FRONT, "a.md:9: link titles are not supported"),
+        ("\ntext\n", "---\ntitle: T\n---\n", "a.md:1: front matter is missing 'summary'"),
+        ("\ntext\n", FRONT.replace("language: en", "language: en\nauthor: me"), "a.md:7: unknown front matter key 'author'"),
+        ("\ntext\n", FRONT.replace("2026-01-01", "yesterday"), "a.md:5: last_reviewed must be a date"),
+        ("\ntext\n", FRONT.replace("title: T", "title: [unclosed"), "a.md:3: front matter is not valid YAML"),
+        ("text\n", "", "a.md:1: missing front matter"),
+    ],
+)
+def test_bad_input_is_one_line_with_file_and_line(body: str, front: str, expected: str) -> None:
+    message = error_of(body, front)
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_deep_nesting_is_refused_not_dropped() -> None:
+    """markdown-it drops text past its nesting limit; we must refuse instead."""
+    inline = "*" * 0 + "".join(f"[{i}](https://e.org/{i}) " for i in range(3))
+    assert parse(inline + "\n").blocks
+    deep = "".join("**a *b " for _ in range(12)) + "x" + "* b**" * 12
+    with pytest.raises(PlainspokenError, match="nesting"):
+        parse(deep + "\n")
+
+
+def test_cli_parse_prints_one_json_line_per_file(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    bad = project / "source" / "bad.md"
+    bad.write_text(FRONT + "\n![](x.png)\n")
+    good = project / "source" / "every-node.md"
+    result = run(project, "parse", str(good), str(bad), str(good))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert all(Document.from_dict(json.loads(line)).slug == "every-node" for line in lines)
+    assert result.stderr.strip() == f"{bad}:9: image x.png has no alt text: write ![what it shows](...)"
+    assert "Traceback" not in result.output
+
+
+def test_source_article_path_in_model(tmp_path: Path) -> None:
+    doc = parse_article(FRONT + "\nx\n", path="source/a.md", slug="a")
+    assert doc.source_path == "source/a.md"
