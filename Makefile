@@ -9,17 +9,15 @@ DEBIAN_BUILD := gettext
 # More for the tests: Debian's Chromium for axe-core accessibility checks.
 DEBIAN_TEST := chromium
 
-.PHONY: build test setup setup-test lint typecheck clean
+.PHONY: build test setup setup-test clean
 
 build: setup
 	$(BIN)/plainspoken build
 
 test: setup-test
-	$(BIN)/python -m pytest -q
-
-lint: setup-test
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
 
 setup: debian-build $(VENV)/.installed
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.builders.base import Article, Builder
 from pipeline.builders.html import HtmlBuilder
-from pipeline.catalogs import load_catalog
+from pipeline.catalogs import ProjectCatalog, load_catalog
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.model import Document
 from pipeline.project import UI_DOMAIN, Project
@@ -45,43 +45,50 @@ class BuildSummary:
         return bool(self.problems) or any(not r.ok for r in self.results)
 
 
-def _review_status(catalogs: Sequence[object]) -> str:
-    states = {getattr(c, "header")("X-Review-Status").strip().lower() or "draft" for c in catalogs}
+def _review_status(catalogs: Sequence[ProjectCatalog | None]) -> str:
+    """'reviewed' only when every catalog of the page says so in X-Review-Status."""
+    states = {c.header("X-Review-Status").strip().lower() if c else "" for c in catalogs}
     return "reviewed" if states == {"reviewed"} else "draft"
+
+
+def _load(project: Project, language: str, domain: str) -> ProjectCatalog | None:
+    """The catalog strictly loaded, or None when the language has none for this domain."""
+    path = project.catalog_path(language, domain)
+    if not path.exists():
+        return None
+    return load_catalog(path, project.display(path), locale=language)
 
 
 def translate_language(
     project: Project, language: str, documents: Sequence[Document]
 ) -> tuple[list[Article], list[Problem]]:
     """Every document in ``language``; raises PlainspokenError if a catalog is broken."""
-    if all(doc.language == language for doc in documents):
-        ui = UiText(language)
-        return [Article(doc, TranslationReport(), ui, "source") for doc in documents], []
-    catalogs, warnings = [], []
-    ui_catalog = _load(project, language, UI_DOMAIN)
+    ui_catalog = _load(project, language, UI_DOMAIN) if language != "en" else None
     ui = UiText.from_catalog(language, ui_catalog)
-    loaded = [(doc, _load(project, language, doc.slug)) for doc in documents]
-    articles = []
+    loaded = [
+        (doc, _load(project, language, doc.slug)) for doc in documents if doc.language != language
+    ]
+    articles = [
+        Article(doc, TranslationReport(), ui, "source")
+        for doc in documents
+        if doc.language == language
+    ]
+    warnings: list[Problem] = []
     for doc, catalog in loaded:
-        if doc.language == language:
-            articles.append(Article(doc, TranslationReport(), ui, "source"))
-            continue
         path = project.display(project.catalog_path(language, doc.slug))
         entries = entries_from_catalog(catalog) if catalog is not None else {}
         translated, report = translate_document(doc, entries, language=language, catalog_path=path)
         warnings.extend(report.rejected)
         if catalog is None:
-            warnings.append(Problem(path, 0, f"no catalog: the page is in English; run plainspoken init {language}"))
-        catalogs = [c for c in (ui_catalog, catalog) if c is not None]
-        articles.append(Article(translated, report, ui, _review_status(catalogs) if catalogs else "draft"))
+            warnings.append(
+                Problem(
+                    path, 0, f"missing: the page is in English; run plainspoken init {language}"
+                )
+            )
+        status = _review_status([ui_catalog, catalog])
+        articles.append(Article(translated, report, ui, status))
+    articles.sort(key=lambda a: a.doc.slug)
     return articles, warnings
-
-
-def _load(project: Project, language: str, domain: str):  # type: ignore[no-untyped-def]
-    path = project.catalog_path(language, domain)
-    if not path.exists():
-        return None
-    return load_catalog(path, project.display(path), locale=language)
 
 
 def build_site(
@@ -97,8 +104,9 @@ def build_site(
             done, warnings = translate_language(project, language, sources.documents)
         except PlainspokenError as error:
             summary.problems.extend(error.problems)
-            summary.results += [OutputResult(language, f, False, reason=str(error.problems[0]))
-                                for f in formats]
+            summary.results += [
+                OutputResult(language, f, False, reason=str(error.problems[0])) for f in formats
+            ]
             continue
         summary.warnings.extend(warnings)
         articles.extend(done)
@@ -121,4 +129,6 @@ def _run_builder(builder: Builder, articles: list[Article], summary: BuildSummar
         mine = [a for a in articles if a.language == language]
         fallbacks = sum(a.report.fallbacks for a in mine)
         reason = failed.get(language, "")
-        summary.results.append(OutputResult(language, builder.name, not reason, len(mine), fallbacks, reason))
+        summary.results.append(
+            OutputResult(language, builder.name, not reason, len(mine), fallbacks, reason)
+        )

@@ -1,4 +1,4 @@
-"""gettext catalogs with Babel: extract templates, create and update catalogs, load them strictly."""
+"""gettext catalogs with Babel: extract templates, create and update catalogs, load strictly."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, PoFileParser, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, denormalize, normalize, write_po
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
@@ -22,12 +22,22 @@ from pipeline.model import Document, Placeholder, iter_units
 
 PROJECT_NAME = "plainspoken"
 BUGS_ADDRESS = "translators@example.org"
-#: Header fields Babel itself writes; every other field (X-Review-Status, X-Generator…) is kept as is.
+#: Header fields Babel writes itself; any other field (X-Review-Status, X-Generator…) is kept.
 _BABEL_HEADERS = {
-    "project-id-version", "report-msgid-bugs-to", "pot-creation-date", "po-revision-date",
-    "last-translator", "language", "language-team", "plural-forms", "mime-version",
-    "content-type", "content-transfer-encoding", "generated-by",
+    "project-id-version",
+    "report-msgid-bugs-to",
+    "pot-creation-date",
+    "po-revision-date",
+    "last-translator",
+    "language",
+    "language-team",
+    "plural-forms",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "generated-by",
 }
+_PREVIOUS_FLAG = "plainspoken-previous-"
 DRAFT_HEADER_COMMENT = (
     "# {language} translation of {domain} for Plainspoken.\n"
     "# DRAFT: not yet reviewed by a qualified medical translator.\n"
@@ -36,7 +46,7 @@ DRAFT_HEADER_COMMENT = (
 )
 
 
-class ProjectCatalog(Catalog):  # type: ignore[misc]
+class ProjectCatalog(Catalog):
     """A Babel Catalog that keeps header fields Babel does not know, such as X-Review-Status."""
 
     extra_headers: tuple[tuple[str, str], ...] = ()
@@ -82,13 +92,19 @@ def msgid_for(inlines: Any) -> str:
 
 def new_template(domain: str) -> ProjectCatalog:
     return ProjectCatalog(
-        domain=domain, project=PROJECT_NAME, version=__version__,
-        msgid_bugs_address=BUGS_ADDRESS, creation_date=build_date(),
-        header_comment=f"# Translation template for {domain} (Plainspoken).\n#", fuzzy=True,
+        domain=domain,
+        project=PROJECT_NAME,
+        version=__version__,
+        msgid_bugs_address=BUGS_ADDRESS,
+        creation_date=build_date(),
+        header_comment=f"# Translation template for {domain} (Plainspoken).\n#",
+        fuzzy=True,
     )
 
 
-def add_message(catalog: Catalog, msgid: str, location: tuple[str, int], comments: list[str]) -> None:
+def add_message(
+    catalog: Catalog, msgid: str, location: tuple[str, int], comments: list[str]
+) -> None:
     """Add a message, merging locations and comments of a repeated msgid."""
     existing = catalog.get(msgid)
     if existing is not None:
@@ -129,10 +145,39 @@ def _placeholders(inlines: Any) -> list[Placeholder]:
 
 
 def render_catalog(catalog: Catalog) -> bytes:
-    """The .po/.pot text Babel writes, keeping previous msgids and obsolete messages."""
+    """The .po/.pot text: Babel's writer, with previous msgids (``#|``) written correctly.
+
+    Babel 2.19 wraps a multi-line previous msgid as free text, splitting its strings across
+    ``#|`` lines (GNU tools then misread it), so we mark those messages with a temporary
+    flag and write their ``#| msgid`` lines ourselves, in GNU gettext's layout.
+    """
+    previous: dict[str, str] = {}
+    for index, message in enumerate(catalog):
+        if message.id and message.previous_id:
+            token = f"{_PREVIOUS_FLAG}{index}"
+            previous[token] = str(message.previous_id[0])
+            message.flags.add(token)
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, include_previous=True, ignore_obsolete=False)
-    return buffer.getvalue()
+    try:
+        write_po(buffer, catalog, width=76, include_previous=False, ignore_obsolete=False)
+    finally:
+        for message in catalog:
+            message.flags -= set(previous)
+    lines = []
+    for line in buffer.getvalue().decode("utf-8").split("\n"):
+        tokens = (
+            [f for f in line[2:].replace(" ", "").split(",") if f in previous]
+            if line.startswith("#,")
+            else []
+        )
+        if not tokens:
+            lines.append(line)
+            continue
+        flags = [f.strip() for f in line[2:].split(",") if f.strip() not in previous]
+        if flags:
+            lines.append("#, " + ", ".join(flags))
+        lines.append("#| msgid " + normalize(previous[tokens[0]], prefix="#| ", width=76))
+    return "\n".join(lines).encode("utf-8")
 
 
 def same_apart_from_date(old: bytes, new: bytes) -> bool:
@@ -150,9 +195,13 @@ def same_apart_from_date(old: bytes, new: bytes) -> bool:
 def new_catalog(template: Catalog, language: str, language_name: str) -> ProjectCatalog:
     """A fresh catalog for ``language`` holding every message of ``template``, untranslated."""
     catalog = ProjectCatalog(
-        locale=language.replace("-", "_"), domain=template.domain, project=PROJECT_NAME,
-        version=__version__, msgid_bugs_address=BUGS_ADDRESS,
-        creation_date=template.creation_date, revision_date=build_date(),
+        locale=language.replace("-", "_"),
+        domain=template.domain,
+        project=PROJECT_NAME,
+        version=__version__,
+        msgid_bugs_address=BUGS_ADDRESS,
+        creation_date=template.creation_date,
+        revision_date=build_date(),
         last_translator="Plainspoken draft <translators@example.org>",
         language_team=f"{language_name} <translators@example.org>",
         header_comment=DRAFT_HEADER_COMMENT.format(language=language_name, domain=template.domain),
@@ -161,8 +210,13 @@ def new_catalog(template: Catalog, language: str, language_name: str) -> Project
     catalog.set_header("X-Review-Status", "draft")
     for message in template:
         if message.id:
-            catalog.add(message.id, "", locations=message.locations,
-                        auto_comments=message.auto_comments, flags=message.flags - {"fuzzy"})
+            catalog.add(
+                message.id,
+                "",
+                locations=message.locations,
+                auto_comments=message.auto_comments,
+                flags=message.flags - {"fuzzy"},
+            )
     catalog.fuzzy = False
     return catalog
 
@@ -178,12 +232,23 @@ class CatalogUpdate:
     obsolete: int
 
 
-def update_catalog(catalog: ProjectCatalog, template: Catalog) -> tuple[ProjectCatalog, int, int, int]:
+def update_catalog(
+    catalog: ProjectCatalog, template: Catalog
+) -> tuple[ProjectCatalog, int, int, int]:
     """Merge ``template`` into ``catalog`` with Babel's fuzzy matching; returns counts too."""
     before_obsolete = set(catalog.obsolete)
     before = {m.id for m in catalog if m.id}
-    catalog.update(template, no_fuzzy_matching=False, update_header_comment=False,
-                   keep_user_comments=True, update_creation_date=False)
+    previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
+    catalog.update(
+        template,
+        no_fuzzy_matching=False,
+        update_header_comment=False,
+        keep_user_comments=True,
+        update_creation_date=False,
+    )
+    for message in catalog:  # Babel forgets the previous msgid of a message that stays fuzzy
+        if message.fuzzy and not message.previous_id and message.id in previous:
+            message.previous_id = previous[message.id]
     new_ids = [m.id for m in catalog if m.id and m.id not in before]
     fuzzy = sum(1 for m in catalog if m.id in new_ids and m.fuzzy and m.string)
     obsolete = len(set(catalog.obsolete) - before_obsolete)
@@ -194,9 +259,16 @@ def semantic_key(catalog: Catalog) -> list[Any]:
     """What a translator cares about in a catalog: everything but the file's formatting."""
 
     def key(message: Message) -> tuple[Any, ...]:
-        return (message.id, message.string, message.context, sorted(message.flags),
-                sorted(message.locations), list(message.auto_comments),
-                list(message.user_comments), message.previous_id)
+        return (
+            message.id,
+            message.string,
+            message.context,
+            sorted(message.flags),
+            sorted(message.locations),
+            list(message.auto_comments),
+            list(message.user_comments),
+            message.previous_id,
+        )
 
     messages = [key(m) for m in catalog]
     obsolete = [key(m) for m in catalog.obsolete.values()]
@@ -213,14 +285,19 @@ def check_with_msgfmt(path: Path, display: str) -> list[Problem]:
         return []
     result = subprocess.run(
         [msgfmt, "--check", "-o", os.devnull, str(path)],
-        capture_output=True, text=True, check=False, env={**os.environ, "LC_ALL": "C.UTF-8"},
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
     )
     problems = []
     for line in result.stderr.splitlines():
         head, sep, rest = line.partition(":")
         number, sep2, message = rest.partition(":")
         if sep and sep2 and head == str(path) and number.strip().isdigit():
-            problems.append(Problem(display, int(number), message.strip()))
+            # msgfmt counts the newline that ends an unterminated string: point at the string.
+            offset = 1 if "end-of-line within string" in message else 0
+            problems.append(Problem(display, int(number) - offset, message.strip()))
     if result.returncode != 0 and not problems:
         text = " ".join(result.stderr.replace(str(path), display).split())
         problems.append(Problem(display, 0, text or "msgfmt rejected this file"))
@@ -231,16 +308,31 @@ def read_catalog(path: Path, display: str, *, locale: str | None = None) -> Proj
     """Parse a .po/.pot file with Babel, refusing anything invalid."""
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
-        raise PlainspokenError.at(display, 1, "file starts with a byte order mark (BOM); save as UTF-8 without BOM")
+        raise PlainspokenError.at(
+            display, 1, "file starts with a byte order mark (BOM); save as UTF-8 without BOM"
+        )
     catalog = ProjectCatalog(locale=locale.replace("-", "_") if locale else None)
     parser = PoFileParser(catalog, ignore_obsolete=False, abort_invalid=True)
     try:
         parser.parse(io.BytesIO(data))
     except PoFileError as error:
-        raise PlainspokenError.at(display, error.lineno + 1, str(error).rsplit(" on ", 1)[0]) from None
+        raise PlainspokenError.at(
+            display, error.lineno + 1, str(error).rsplit(" on ", 1)[0]
+        ) from None
     except (UnicodeDecodeError, ValueError) as error:
         raise PlainspokenError.at(display, 0, f"cannot read catalog: {error}") from None
+    for message in [*catalog, *catalog.obsolete.values()]:
+        _restore_previous_id(message)
     return catalog
+
+
+def _restore_previous_id(message: Message) -> None:
+    """Babel reads ``#| msgid "…"`` as a user comment and would write it back as ``# | …``."""
+    previous = [c[2:] for c in message.user_comments if c.startswith("| ")]
+    if not previous or not previous[0].startswith("msgid "):
+        return
+    message.user_comments = [c for c in message.user_comments if not c.startswith("| ")]
+    message.previous_id = [denormalize("\n".join([previous[0][6:], *previous[1:]]))]
 
 
 def load_catalog(path: Path, display: str, *, locale: str | None = None) -> ProjectCatalog:

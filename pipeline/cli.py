@@ -33,8 +33,15 @@ def _project(ctx: click.Context) -> Project:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="plainspoken")
-@click.option("-C", "--project", "root", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("."), show_default=True, help="Project folder (holding source/site.toml).")
+@click.option(
+    "-C",
+    "--project",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project folder (holding source/site.toml).",
+)
 @click.pass_context
 def main(ctx: click.Context, root: Path) -> None:
     """Turn clinic articles into accessible web pages in every language a clinic needs.
@@ -48,8 +55,13 @@ def main(ctx: click.Context, root: Path) -> None:
 
 
 @main.command()
-@click.option("--format", "formats", multiple=True, type=click.Choice(["html"]),
-              help="Output format; repeat for several. Default: every format.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["html"]),
+    help="Output format; repeat for several. Default: every format.",
+)
 @click.option("--lang", "languages", multiple=True, help="Build only this language; repeatable.")
 @click.pass_context
 def build(ctx: click.Context, formats: tuple[str, ...], languages: tuple[str, ...]) -> None:
@@ -95,7 +107,9 @@ def parse(ctx: click.Context, files: tuple[Path, ...]) -> None:
             continue
         except (OSError, UnicodeDecodeError) as error:
             failed = True
-            click.echo(str(Problem(str(path), 0, getattr(error, "strerror", None) or str(error))), err=True)
+            click.echo(
+                str(Problem(str(path), 0, getattr(error, "strerror", None) or str(error))), err=True
+            )
             continue
         click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, sort_keys=True))
     ctx.exit(1 if failed else 0)
@@ -141,7 +155,7 @@ def init(ctx: click.Context, language: str) -> None:
     if not created:
         click.echo(f"{language} already has every catalog; use plainspoken update")
     if language not in project.config.languages:
-        click.echo(f"note: add \"{language}\" to publish.languages in source/site.toml to publish it")
+        click.echo(f'note: add "{language}" to publish.languages in source/site.toml to publish it')
 
 
 @main.command()
@@ -168,7 +182,10 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
         problems += found
         for item in updates:
             state = "updated" if item.written else "unchanged"
-            click.echo(f"{item.path}: {state} ({item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete)")
+            click.echo(
+                f"{item.path}: {state} "
+                f"({item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete)"
+            )
     for problem in problems:
         click.echo(str(problem), err=True)
     ctx.exit(1 if problems else 0)
@@ -190,8 +207,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
     project = _project(ctx)
     domains = [UI_DOMAIN, *(p.stem for p in project.article_paths())]
-    rows = [row for lang in project.translation_languages()
-            for row in language_status(project, lang, domains)]
+    rows = [
+        row
+        for lang in project.translation_languages()
+        for row in language_status(project, lang, domains)
+    ]
     print_status(rows, as_json=as_json)
     ctx.exit(1 if any(r.problem for r in rows) else 0)
 

@@ -90,19 +90,25 @@ def load_config(path: Path, *, display_path: str = "source/site.toml") -> SiteCo
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PlainspokenError.at(display_path, 0, "file not found: every project needs source/site.toml") from None
+        raise PlainspokenError.at(
+            display_path, 0, "file not found: every project needs source/site.toml"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"\(at line (\d+)", str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise PlainspokenError.at(display_path, int(match.group(1)) if match else 0, f"not valid TOML: {message}") from None
+        raise PlainspokenError.at(
+            display_path, int(match.group(1)) if match else 0, f"not valid TOML: {message}"
+        ) from None
     reader = _Reader(text, display_path)
     clinic = _table(data, "clinic", reader)
     publish = _table(data, "publish", reader)
     website = reader.string(clinic, "website", "clinic")
     if not re.match(r"^https?://[^/\s]+", website):
-        raise reader.error("clinic.website must start with https:// (the published site's address)", "website")
+        raise reader.error(
+            "clinic.website must start with https:// (the published site's address)", "website"
+        )
     return SiteConfig(
         clinic_name=reader.string(clinic, "name", "clinic"),
         clinic_phone=_phone(clinic, reader, "clinic"),
@@ -132,10 +138,12 @@ def _phone(table: dict[str, Any], reader: _Reader, where: str, after: int = 0) -
 def _languages(publish: dict[str, Any], reader: _Reader) -> tuple[str, ...]:
     languages = publish.get("languages")
     if not isinstance(languages, list) or not languages:
-        raise reader.error("publish.languages must be a list such as [\"en\", \"es\"]", "languages")
+        raise reader.error('publish.languages must be a list such as ["en", "es"]', "languages")
     for tag in languages:
         if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
-            raise reader.error(f"{tag!r} is not a BCP-47 language tag such as es or zh-Hant", "languages")
+            raise reader.error(
+                f"{tag!r} is not a BCP-47 language tag such as es or zh-Hant", "languages"
+            )
     if len(set(languages)) != len(languages):
         raise reader.error("publish.languages lists a language twice", "languages")
     return tuple(languages)
@@ -157,10 +165,14 @@ def _crisis_lines(data: dict[str, Any], reader: _Reader) -> tuple[CrisisLine, ..
         start = _nth_table_line(reader, "[[crisis_lines]]", index)
         line_id = reader.string(entry, "id", "crisis_lines", start)
         if not re.fullmatch(r"[a-z][a-z0-9_]*", line_id):
-            raise reader.error(f"crisis line id {line_id!r} must be lower-case letters, digits or _", "id", start)
+            raise reader.error(
+                f"crisis line id {line_id!r} must be lower-case letters, digits or _", "id", start
+            )
         name = reader.string(entry, "name", "crisis_lines", start)
         note = reader.string(entry, "note", "crisis_lines", start)
-        lines.append(CrisisLine(line_id, name, _phone(entry, reader, "crisis_lines", start), note, start + 1))
+        lines.append(
+            CrisisLine(line_id, name, _phone(entry, reader, "crisis_lines", start), note, start + 1)
+        )
     return tuple(lines)
 
 

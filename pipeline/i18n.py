@@ -50,7 +50,9 @@ def write_templates(project: Project, templates: dict[str, ProjectCatalog]) -> l
     return written
 
 
-def init_language(project: Project, language: str, templates: dict[str, ProjectCatalog]) -> list[Path]:
+def init_language(
+    project: Project, language: str, templates: dict[str, ProjectCatalog]
+) -> list[Path]:
     """Create the catalogs ``language`` lacks; existing catalogs are never touched."""
     name = language_info(language).english_name
     created = []
@@ -66,8 +68,9 @@ def init_language(project: Project, language: str, templates: dict[str, ProjectC
 def update_language(
     project: Project, language: str, templates: dict[str, ProjectCatalog]
 ) -> tuple[list[CatalogUpdate], list[Problem]]:
-    """Merge every template into the language's catalogs; a broken catalog is reported, not touched."""
-    updates, problems = [], []
+    """Merge each template into the catalogs; a broken catalog is reported and left alone."""
+    updates: list[CatalogUpdate] = []
+    problems: list[Problem] = []
     for domain, template in templates.items():
         path = project.catalog_path(language, domain)
         display = project.display(path)
@@ -107,13 +110,22 @@ def language_status(project: Project, language: str, domains: list[str]) -> list
         path = project.catalog_path(language, domain)
         display = project.display(path)
         if not path.exists():
-            result.append(DomainStatus(language, domain, display, CatalogStats(0, 0, 0),
-                                       f"missing: run plainspoken init {language}"))
+            result.append(
+                DomainStatus(
+                    language,
+                    domain,
+                    display,
+                    CatalogStats(0, 0, 0),
+                    f"missing: run plainspoken init {language}",
+                )
+            )
             continue
         try:
             stats = catalog_stats(load_catalog(path, display, locale=language))
         except PlainspokenError as error:
-            result.append(DomainStatus(language, domain, display, CatalogStats(0, 0, 0), str(error)))
+            result.append(
+                DomainStatus(language, domain, display, CatalogStats(0, 0, 0), str(error))
+            )
             continue
         result.append(DomainStatus(language, domain, display, stats))
     return result

@@ -305,7 +305,9 @@ class Document:
     kind: ClassVar[str] = "document"
 
     def __post_init__(self) -> None:
-        _require(bool(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", self.slug)), f"bad slug {self.slug!r}")
+        _require(
+            bool(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", self.slug)), f"bad slug {self.slug!r}"
+        )
         _require_all(self.blocks, BLOCK_TYPES, "Document")
 
     def to_dict(self) -> dict[str, Any]:
@@ -393,8 +395,8 @@ class UnitRef:
 def map_units(doc: Document, fn: Callable[[UnitRef], Unit]) -> Document:
     """A copy of ``doc`` with every translatable unit replaced by ``fn(ref)``."""
     meta = doc.metadata
-    title = fn(UnitRef("title", meta.title.line, meta.title.note, meta.title))
-    summary = tuple(fn(UnitRef("key point", p.line, p.note, p)) for p in meta.summary)
+    title = _paragraph(fn(UnitRef("title", meta.title.line, meta.title.note, meta.title)))
+    summary = tuple(_paragraph(fn(UnitRef("key point", p.line, p.note, p))) for p in meta.summary)
     new_meta = dataclasses.replace(meta, title=title, summary=summary)
     blocks = _map_blocks(doc.blocks, fn, "paragraph", "")
     return dataclasses.replace(doc, metadata=new_meta, blocks=blocks)
@@ -412,6 +414,11 @@ def iter_units(doc: Document) -> list[UnitRef]:
     return found
 
 
+def _paragraph(unit: Unit) -> Paragraph:
+    _require(isinstance(unit, Paragraph), "a title or key point must stay a Paragraph")
+    return unit  # type: ignore[return-value]
+
+
 def _map_block(block: Block, fn: Callable[[UnitRef], Unit], kind: str, note: str) -> Block:
     """Apply ``fn`` to the units inside ``block``; ``note`` is inherited from a list or quote."""
     if isinstance(block, Heading | Paragraph):
@@ -426,7 +433,9 @@ def _map_block(block: Block, fn: Callable[[UnitRef], Unit], kind: str, note: str
     if isinstance(block, Quote):
         return dataclasses.replace(block, blocks=_map_blocks(block.blocks, fn, "quote", note))
     if isinstance(block, Table):
-        return dataclasses.replace(block, rows=tuple(_map_row(r, fn, block.note) for r in block.rows))
+        return dataclasses.replace(
+            block, rows=tuple(_map_row(r, fn, block.note) for r in block.rows)
+        )
     return block
 
 

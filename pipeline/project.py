@@ -49,7 +49,8 @@ class Project:
         for path in paths:
             if not SLUG.match(path.stem):
                 raise PlainspokenError.at(
-                    self.display(path), 0,
+                    self.display(path),
+                    0,
                     "article file names must be lower-case words joined by '-', e.g. my-article.md",
                 )
         return paths
@@ -58,13 +59,17 @@ class Project:
         return self.locales_dir / f"{check_slug(domain)}.pot"
 
     def catalog_path(self, language: str, domain: str) -> Path:
-        return self.locales_dir / check_language(language) / "LC_MESSAGES" / f"{check_slug(domain)}.po"
+        return (
+            self.locales_dir / check_language(language) / "LC_MESSAGES" / f"{check_slug(domain)}.po"
+        )
 
     def output_dir(self, language: str) -> Path:
         """build/site/<lang>/, guaranteed to stay inside build/site."""
         path = self.site_dir / check_language(language)
         if not path.resolve().is_relative_to(self.site_dir.resolve()):
-            raise PlainspokenError.at(self.config.path, 0, f"language {language!r} escapes build/site")
+            raise PlainspokenError.at(
+                self.config.path, 0, f"language {language!r} escapes build/site"
+            )
         return path
 
     def translation_languages(self) -> tuple[str, ...]:
@@ -81,7 +86,9 @@ def load_project(root: Path) -> Project:
 def check_language(tag: str) -> str:
     """``tag`` if it is a BCP-47 tag we accept; an error otherwise."""
     if not LANGUAGE_TAG.match(tag):
-        raise PlainspokenError.at("<command line>", 0, f"{tag!r} is not a language tag such as es or zh-Hant")
+        raise PlainspokenError.at(
+            "<command line>", 0, f"{tag!r} is not a language tag such as es or zh-Hant"
+        )
     return tag
 
 

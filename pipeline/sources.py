@@ -25,8 +25,13 @@ def unknown_placeholders(doc: Document, known: set[str]) -> list[Problem]:
         for node in _walk(ref.node.inlines):
             if isinstance(node, Placeholder) and node.name not in known:
                 choices = ", ".join("{" + k + "}" for k in sorted(known))
-                problems.append(Problem(doc.source_path, ref.line,
-                                        f"unknown placeholder {{{node.name}}} (site.toml defines {choices})"))
+                problems.append(
+                    Problem(
+                        doc.source_path,
+                        ref.line,
+                        f"unknown placeholder {{{node.name}}} (site.toml defines {choices})",
+                    )
+                )
     return problems
 
 
@@ -42,7 +47,8 @@ def _walk(inlines: tuple[Inline, ...]) -> list[Inline]:
 
 def load_sources(project: Project) -> SourceSet:
     """Parse every article in source/; a bad article is reported, the others still load."""
-    documents, problems = [], []
+    documents: list[Document] = []
+    problems: list[Problem] = []
     known = set(project.config.facts())
     for path in project.article_paths():
         display = project.display(path)

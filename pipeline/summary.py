@@ -38,18 +38,28 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
     """A table (or JSON) of translated / fuzzy / untranslated per language and catalog."""
     if as_json:
         data = [
-            {"language": r.language, "domain": r.domain, "path": r.path,
-             "translated": r.stats.translated, "fuzzy": r.stats.fuzzy,
-             "untranslated": r.stats.untranslated, "percent": round(r.stats.percent, 1),
-             "problem": r.problem or None}
+            {
+                "language": r.language,
+                "domain": r.domain,
+                "path": r.path,
+                "translated": r.stats.translated,
+                "fuzzy": r.stats.fuzzy,
+                "untranslated": r.stats.untranslated,
+                "percent": round(r.stats.percent, 1),
+                "problem": r.problem or None,
+            }
             for r in rows
         ]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'done':>7}")
+    click.echo(
+        f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'done':>7}"
+    )
     for r in rows:
         if r.problem:
             click.echo(f"{r.language:<9}{r.domain:<28}  {r.problem}")
             continue
         s = r.stats
-        click.echo(f"{r.language:<9}{r.domain:<28}{s.translated:>11}{s.fuzzy:>7}{s.untranslated:>14}{s.percent:>6.0f}%")
+        click.echo(
+            f"{r.language:<9}{r.domain:<28}{s.translated:>11}{s.fuzzy:>7}{s.untranslated:>14}{s.percent:>6.0f}%"
+        )

@@ -21,8 +21,8 @@ from pipeline.model import (
     Link,
     Placeholder,
     Strong,
-    UnitRef,
     Unit,
+    UnitRef,
     map_units,
 )
 from pipeline.parse import parse_inline

@@ -21,8 +21,11 @@ def extract_ui(config: SiteConfig, *, package_root: Path) -> ProjectCatalog:
     """ui.pot: every template string, then site.toml's crisis line names and notes."""
     catalog = new_template(UI_DOMAIN)
     found = extract_from_dir(
-        str(TEMPLATES_DIR), method_map=_METHOD_MAP, options_map=_OPTIONS,
-        comment_tags=("Translators:",), strip_comment_tags=True,
+        str(TEMPLATES_DIR),
+        method_map=_METHOD_MAP,
+        options_map=_OPTIONS,
+        comment_tags=("Translators:",),
+        strip_comment_tags=True,
     )
     rows = sorted(found, key=lambda row: (row[0], row[1]))
     where = TEMPLATES_DIR.relative_to(package_root).as_posix()

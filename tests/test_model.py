@@ -38,44 +38,76 @@ from pipeline.model import (
 
 text = st.text(min_size=1, max_size=12)
 lines = st.integers(min_value=0, max_value=500)
-urls = st.sampled_from(["https://example.org/", "mailto:a@example.org", "tel:+1988", "page.html", "#x"])
+urls = st.sampled_from(
+    ["https://example.org/", "mailto:a@example.org", "tel:+1988", "page.html", "#x"]
+)
 names = st.from_regex(r"\A[a-z][a-z0-9_]{0,5}\.[a-z0-9_]{1,5}\Z")
 langs = st.sampled_from(["", "en"])
 
 
 def inlines(depth: int = 2) -> st.SearchStrategy[tuple[Inline, ...]]:
     leaves = st.one_of(
-        text.map(Text), text.map(Code), st.just(LineBreak()), names.map(Placeholder),
-        st.builds(Image, src=st.sampled_from(["assets/a.png", "b.jpg"]), alt=text.filter(str.strip)),
+        text.map(Text),
+        text.map(Code),
+        st.just(LineBreak()),
+        names.map(Placeholder),
+        st.builds(
+            Image, src=st.sampled_from(["assets/a.png", "b.jpg"]), alt=text.filter(str.strip)
+        ),
     )
     if depth == 0:
         return st.lists(leaves, max_size=3).map(tuple)
     inner = inlines(depth - 1).filter(bool)
     nodes = st.one_of(
-        leaves, inner.map(Emphasis), inner.map(Strong), st.builds(Link, url=urls, children=inner),
+        leaves,
+        inner.map(Emphasis),
+        inner.map(Strong),
+        st.builds(Link, url=urls, children=inner),
     )
     return st.lists(nodes, max_size=4).map(tuple)
 
 
-paragraphs = st.builds(Paragraph, inlines=inlines(), line=lines, lang=langs, note=st.text(max_size=8))
-headings = st.builds(
-    Heading, level=st.integers(1, 6), id=st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,10}\Z"),
-    inlines=inlines(), line=lines, lang=langs,
+paragraphs = st.builds(
+    Paragraph, inlines=inlines(), line=lines, lang=langs, note=st.text(max_size=8)
 )
-cells = st.builds(TableCell, inlines=inlines(1), header=st.booleans(),
-                  align=st.sampled_from(["", "left", "center", "right"]), lang=langs)
-tables = st.builds(Table, rows=st.lists(st.builds(TableRow, cells=st.lists(cells, max_size=3).map(tuple),
-                                                  line=lines), max_size=3).map(tuple), line=lines)
+headings = st.builds(
+    Heading,
+    level=st.integers(1, 6),
+    id=st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,10}\Z"),
+    inlines=inlines(),
+    line=lines,
+    lang=langs,
+)
+cells = st.builds(
+    TableCell,
+    inlines=inlines(1),
+    header=st.booleans(),
+    align=st.sampled_from(["", "left", "center", "right"]),
+    lang=langs,
+)
+tables = st.builds(
+    Table,
+    rows=st.lists(
+        st.builds(TableRow, cells=st.lists(cells, max_size=3).map(tuple), line=lines), max_size=3
+    ).map(tuple),
+    line=lines,
+)
 
 
 def blocks(depth: int = 1) -> st.SearchStrategy[object]:
-    simple = st.one_of(paragraphs, headings, tables,
-                       st.builds(CodeBlock, text=st.text(), line=lines, info=st.text(max_size=5)),
-                       st.builds(ThematicBreak, line=lines))
+    simple = st.one_of(
+        paragraphs,
+        headings,
+        tables,
+        st.builds(CodeBlock, text=st.text(), line=lines, info=st.text(max_size=5)),
+        st.builds(ThematicBreak, line=lines),
+    )
     if depth == 0:
         return simple
-    items = st.lists(st.builds(ListItem, blocks=st.lists(blocks(depth - 1), max_size=2).map(tuple),
-                               line=lines), max_size=3).map(tuple)
+    items = st.lists(
+        st.builds(ListItem, blocks=st.lists(blocks(depth - 1), max_size=2).map(tuple), line=lines),
+        max_size=3,
+    ).map(tuple)
     return st.one_of(
         simple,
         st.builds(BulletList, items=items, line=lines),
@@ -88,8 +120,13 @@ documents = st.builds(
     Document,
     slug=st.from_regex(r"\A[a-z0-9]+(-[a-z0-9]+)*\Z"),
     language=st.sampled_from(["en", "es", "zh-Hant"]),
-    metadata=st.builds(Metadata, title=paragraphs, summary=st.lists(paragraphs, max_size=3).map(tuple),
-                       last_reviewed=st.just("2026-11-27"), source_language=st.just("en")),
+    metadata=st.builds(
+        Metadata,
+        title=paragraphs,
+        summary=st.lists(paragraphs, max_size=3).map(tuple),
+        last_reviewed=st.just("2026-11-27"),
+        source_language=st.just("en"),
+    ),
     blocks=st.lists(blocks(), max_size=5).map(tuple),
 )
 

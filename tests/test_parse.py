@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import REPO, ROOTS, golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, ROOTS, golden
 from pipeline.errors import PlainspokenError
 from pipeline.markup import to_markdown
 from pipeline.model import Document, Link, Paragraph, Text, iter_units, plain_text
@@ -33,7 +33,10 @@ def error_of(body: str, front: str = FRONT) -> str:
 def test_golden_model_dump() -> None:
     path = ROOTS / "basic" / "source" / "every-node.md"
     doc = parse_article(path.read_text(), path="source/every-node.md", slug="every-node")
-    golden("every-node.json", json.dumps(doc.to_dict(), indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    golden(
+        "every-node.json",
+        json.dumps(doc.to_dict(), indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+    )
 
 
 def _words(text: str) -> list[str]:
@@ -47,8 +50,10 @@ def test_every_word_of_the_article_is_in_its_document() -> None:
     body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
     source_words = _words(re.sub(r"(?m)^#+ |^- |\*\*", "", body))
     parsed = " ".join(plain_text(ref.node.inlines) for ref in iter_units(doc))
-    assert _words(parsed)[-len(source_words):] == source_words
-    assert doc.metadata.title.inlines == (Text("IOP vs. Residential Rehab: Which One Is Right for You or a Loved One?"),)
+    assert _words(parsed)[-len(source_words) :] == source_words
+    assert doc.metadata.title.inlines == (
+        Text("IOP vs. Residential Rehab: Which One Is Right for You or a Loved One?"),
+    )
     assert 3 <= len(doc.metadata.summary) <= 5
 
 
@@ -103,13 +108,29 @@ def test_heading_ids_are_stable_ascii_and_unique() -> None:
     ("body", "front", "expected"),
     [
         ("\n![](assets/a.png)\n", FRONT, "a.md:9: image assets/a.png has no alt text"),
-        ("\n# Title again\n", FRONT, "a.md:9: the title (front matter) is the page's only level-1 heading"),
+        (
+            "\n# Title again\n",
+            FRONT,
+            "a.md:9: the title (front matter) is the page's only level-1 heading",
+        ),
         ("\n" + "> " * 30 + "deep\n", FRONT, "a.md:9: nesting deeper than"),
-        ("\n[x](https://e.org \"title\")\n", FRONT, "a.md:9: link titles are not supported"),
+        ('\n[x](https://e.org "title")\n', FRONT, "a.md:9: link titles are not supported"),
         ("\ntext\n", "---\ntitle: T\n---\n", "a.md:1: front matter is missing 'summary'"),
-        ("\ntext\n", FRONT.replace("language: en", "language: en\nauthor: me"), "a.md:7: unknown front matter key 'author'"),
-        ("\ntext\n", FRONT.replace("2026-01-01", "yesterday"), "a.md:5: last_reviewed must be a date"),
-        ("\ntext\n", FRONT.replace("title: T", "title: [unclosed"), "a.md:3: front matter is not valid YAML"),
+        (
+            "\ntext\n",
+            FRONT.replace("language: en", "language: en\nauthor: me"),
+            "a.md:7: unknown front matter key 'author'",
+        ),
+        (
+            "\ntext\n",
+            FRONT.replace("2026-01-01", "yesterday"),
+            "a.md:5: last_reviewed must be a date",
+        ),
+        (
+            "\ntext\n",
+            FRONT.replace("title: T", "title: [unclosed"),
+            "a.md:3: front matter is not valid YAML",
+        ),
         ("text\n", "", "a.md:1: missing front matter"),
     ],
 )
@@ -138,7 +159,10 @@ def test_cli_parse_prints_one_json_line_per_file(run, make_project) -> None:  # 
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     assert all(Document.from_dict(json.loads(line)).slug == "every-node" for line in lines)
-    assert result.stderr.strip() == f"{bad}:9: image x.png has no alt text: write ![what it shows](...)"
+    assert (
+        result.stderr.strip()
+        == f"{bad}:9: image x.png has no alt text: write ![what it shows](...)"
+    )
     assert "Traceback" not in result.output
 
 

@@ -64,7 +64,9 @@ class HtmlBuilder(Builder):
         written = [self._write_static()]
         for tag in self.languages:
             out = self.project.output_dir(tag) / "index.html"
-            html = self.env.get_template("language_index.html").render(self._language_index_context(tag))
+            html = self.env.get_template("language_index.html").render(
+                self._language_index_context(tag)
+            )
             write_atomic(out, html.encode("utf-8"))
             written.append(out)
         out = self.project.site_dir / "index.html"
@@ -82,15 +84,20 @@ class HtmlBuilder(Builder):
             "_": ui.gettext,
             "page_lang": page_lang,
             "root": root,
-            "home_href": f"{root}{page_lang.tag}/index.html" if page_lang.tag in self.by_language else f"{root}index.html",
+            "home_href": f"{root}{page_lang.tag}/index.html"
+            if page_lang.tag in self.by_language
+            else f"{root}index.html",
             "clinic": {
                 "name": config.clinic_name,
                 "address": config.clinic_address,
                 "phone_html": fact_html(self.facts["clinic.phone"]),
             },
             "crisis_lines": [
-                {"name": line.name, "note": line.note,
-                 "phone_html": fact_html(Fact(line.id, line.phone, "phone"))}
+                {
+                    "name": line.name,
+                    "note": line.note,
+                    "phone_html": fact_html(Fact(line.id, line.phone, "phone")),
+                }
                 for line in config.crisis_lines
             ],
         }
@@ -99,55 +106,75 @@ class HtmlBuilder(Builder):
         result = []
         for tag in self.languages:
             info = language_info(tag)
-            result.append({"tag": tag, "href": f"{root}{tag}/{page}", "native_name": info.native_name,
-                           "direction": info.direction})
+            result.append(
+                {
+                    "tag": tag,
+                    "href": f"{root}{tag}/{page}",
+                    "native_name": info.native_name,
+                    "direction": info.direction,
+                }
+            )
         return result
 
     def _article_context(self, article: Article) -> dict[str, Any]:
         doc, render = article.doc, self.renderer
         context = self._common(article.ui, language_info(article.language), "../")
-        languages_with_it = [a for a in self._alternates("../", f"{doc.slug}.html")
-                             if any(x.doc.slug == doc.slug for x in self.by_language[a["tag"]])]
-        context.update({
-            "alternates": languages_with_it,
-            "page_title": Markup(render.inlines(doc.metadata.title.inlines)).striptags(),
-            "title_html": render.inlines(doc.metadata.title.inlines),
-            "title_lang": Markup(render.lang_attr(doc.metadata.title.lang)),
-            "last_reviewed": long_date(doc.metadata.last_reviewed, article.language),
-            "last_reviewed_iso": doc.metadata.last_reviewed,
-            "summary": [{"html": render.inlines(p.inlines), "lang": Markup(render.lang_attr(p.lang))}
-                        for p in doc.metadata.summary],
-            "body": render.blocks(doc.blocks),
-            "draft": article.is_draft,
-            "fallbacks": article.report.fallbacks,
-        })
+        languages_with_it = [
+            a
+            for a in self._alternates("../", f"{doc.slug}.html")
+            if any(x.doc.slug == doc.slug for x in self.by_language[a["tag"]])
+        ]
+        context.update(
+            {
+                "alternates": languages_with_it,
+                "page_title": Markup(render.inlines(doc.metadata.title.inlines)).striptags(),
+                "title_html": render.inlines(doc.metadata.title.inlines),
+                "title_lang": Markup(render.lang_attr(doc.metadata.title.lang)),
+                "last_reviewed": long_date(doc.metadata.last_reviewed, article.language),
+                "last_reviewed_iso": doc.metadata.last_reviewed,
+                "summary": [
+                    {"html": render.inlines(p.inlines), "lang": Markup(render.lang_attr(p.lang))}
+                    for p in doc.metadata.summary
+                ],
+                "body": render.blocks(doc.blocks),
+                "draft": article.is_draft,
+                "fallbacks": article.report.fallbacks,
+            }
+        )
         return context
 
     def _language_index_context(self, tag: str) -> dict[str, Any]:
         articles = sorted(self.by_language[tag], key=lambda a: a.doc.slug)
         context = self._common(articles[0].ui, language_info(tag), "../")
-        context.update({
-            "alternates": self._alternates("../", "index.html"),
-            "page_title": articles[0].ui.gettext("Health information"),
-            "articles": [
-                {"href": f"{a.doc.slug}.html",
-                 "title_html": self.renderer.inlines(a.doc.metadata.title.inlines),
-                 "lang": Markup(self.renderer.lang_attr(a.doc.metadata.title.lang))}
-                for a in articles
-            ],
-        })
+        context.update(
+            {
+                "alternates": self._alternates("../", "index.html"),
+                "page_title": articles[0].ui.gettext("Health information"),
+                "articles": [
+                    {
+                        "href": f"{a.doc.slug}.html",
+                        "title_html": self.renderer.inlines(a.doc.metadata.title.inlines),
+                        "lang": Markup(self.renderer.lang_attr(a.doc.metadata.title.lang)),
+                    }
+                    for a in articles
+                ],
+            }
+        )
         return context
 
     def _site_index_context(self) -> dict[str, Any]:
         ui = UiText("en")
         context = self._common(ui, language_info("en"), "")
-        context.update({
-            "alternates": [],
-            "page_title": ui.gettext("Choose your language"),
-            "languages": [
-                {**vars(language_info(tag)), "href": f"{tag}/index.html"} for tag in self.languages
-            ],
-        })
+        context.update(
+            {
+                "alternates": [],
+                "page_title": ui.gettext("Choose your language"),
+                "languages": [
+                    {**vars(language_info(tag)), "href": f"{tag}/index.html"}
+                    for tag in self.languages
+                ],
+            }
+        )
         return context
 
     # --- files ---------------------------------------------------------------
@@ -168,4 +195,3 @@ class HtmlBuilder(Builder):
             write_atomic(out, path.read_bytes())
             written.append(out)
         return written
-

@@ -47,7 +47,9 @@ def fact_html(fact: Fact) -> Markup:
     """A fact as HTML: phone numbers and URLs are links, isolated left-to-right."""
     text = escape(fact.value)
     if fact.kind == "phone":
-        return Markup(f'<a class="tel" href="{escape(tel_href(fact.value))}"><bdi dir="ltr">{text}</bdi></a>')
+        return Markup(
+            f'<a class="tel" href="{escape(tel_href(fact.value))}"><bdi dir="ltr">{text}</bdi></a>'
+        )
     if fact.kind == "url":
         return Markup(f'<a href="{text}"><bdi dir="ltr">{text}</bdi></a>')
     return Markup(f"<bdi>{text}</bdi>")
@@ -60,13 +62,23 @@ class HtmlRenderer:
         self.facts = facts
         self.asset_prefix = asset_prefix
         self._blocks: dict[type[Any], Callable[[Any], str]] = {
-            Heading: self.heading, Paragraph: self.paragraph, BulletList: self.bullet_list,
-            OrderedList: self.ordered_list, Table: self.table, Quote: self.quote,
-            CodeBlock: self.code_block, ThematicBreak: self.thematic_break,
+            Heading: self.heading,
+            Paragraph: self.paragraph,
+            BulletList: self.bullet_list,
+            OrderedList: self.ordered_list,
+            Table: self.table,
+            Quote: self.quote,
+            CodeBlock: self.code_block,
+            ThematicBreak: self.thematic_break,
         }
         self._inlines: dict[type[Any], Callable[[Any], str]] = {
-            Text: self.text, Emphasis: self.emphasis, Strong: self.strong, Link: self.link,
-            Image: self.image, Code: self.code, LineBreak: self.line_break,
+            Text: self.text,
+            Emphasis: self.emphasis,
+            Strong: self.strong,
+            Link: self.link,
+            Image: self.image,
+            Code: self.code,
+            LineBreak: self.line_break,
             Placeholder: self.placeholder,
         }
 
@@ -87,7 +99,9 @@ class HtmlRenderer:
 
     def heading(self, node: Heading) -> str:
         tag = f"h{node.level}"
-        return f'<{tag} id="{node.id}"{self.lang_attr(node.lang)}>{self.inlines(node.inlines)}</{tag}>'
+        return (
+            f'<{tag} id="{node.id}"{self.lang_attr(node.lang)}>{self.inlines(node.inlines)}</{tag}>'
+        )
 
     def paragraph(self, node: Paragraph) -> str:
         return f"<p{self.lang_attr(node.lang)}>{self.inlines(node.inlines)}</p>"

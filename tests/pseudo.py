@@ -1,0 +1,41 @@
+"""A pseudo-locale: every msgstr is its msgid with accented vowels inside ⟦ ⟧, Markdown intact."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from pipeline.catalogs import read_catalog, render_catalog
+from pipeline.markup import to_markdown
+from pipeline.model import Emphasis, Inline, Link, Strong, Text
+from pipeline.parse import parse_inline
+
+PSEUDO = "en-XA"
+_ACCENTS = str.maketrans("aeiouAEIOU", "áéíóúÁÉÍÓÚ")
+
+
+def _pseudo_inlines(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for node in inlines:
+        if isinstance(node, Text):
+            out.append(Text(node.text.translate(_ACCENTS)))
+        elif isinstance(node, Emphasis | Strong | Link):
+            out.append(dataclasses.replace(node, children=_pseudo_inlines(node.children)))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def pseudo_translate(msgid: str) -> str:
+    """'**IOP:** Usually' → '⟦**ÍÓP:** Ísúálly⟧'."""
+    inlines = (Text("⟦"), *_pseudo_inlines(parse_inline(msgid)), Text("⟧"))
+    return to_markdown(inlines)
+
+
+def fill_catalog(path: Path) -> None:
+    """Translate every message of a catalog into the pseudo-locale, in place."""
+    catalog = read_catalog(path, str(path))
+    for message in catalog:
+        if message.id:
+            message.string = pseudo_translate(str(message.id))
+    path.write_bytes(render_catalog(catalog))

@@ -1,0 +1,137 @@
+"""Built pages in Debian's headless Chromium: axe-core WCAG 2.2 AA, reflow, type size, keyboard."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+playwright = pytest.importorskip("playwright.sync_api")
+axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+CHROMIUM = next(
+    (
+        p
+        for p in ("/usr/lib/chromium/chromium", shutil.which("chromium") or "")
+        if p and Path(p).exists()
+    ),
+    None,
+)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
+    ),
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from click.testing import CliRunner
+    from conftest import REPO
+
+    from pipeline.cli import main
+
+    root = tmp_path_factory.mktemp("a11y")
+    for part in ("source", "locales"):
+        shutil.copytree(REPO / part, root / part)
+    result = CliRunner().invoke(main, ["-C", str(root), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root / "build" / "site"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield instance
+        instance.close()
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_axe_finds_no_violations_on_any_page(site: Path, browser: Any) -> None:
+    axe = axe_module.Axe()
+    found = {}
+    context = browser.new_context()
+    page = context.new_page()
+    for path in pages(site):
+        page.goto(path.as_uri())
+        results = axe.run(
+            page,
+            options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+        )
+        enhanced = axe.run(
+            page, options={"runOnly": {"type": "rule", "values": ["color-contrast-enhanced"]}}
+        )
+        violations = results.response["violations"] + enhanced.response["violations"]
+        if violations:
+            found[path.relative_to(site).as_posix()] = [
+                (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+            ]
+    context.close()
+    assert len(pages(site)) == 5
+    assert found == {}
+
+
+@pytest.mark.parametrize(
+    "rel", ["es/iop-vs-residential-rehab.html", "en/iop-vs-residential-rehab.html", "index.html"]
+)
+def test_reflows_at_320_px_with_large_text(site: Path, browser: Any, rel: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto((site / rel).as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('main p, main li')].map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes and min(sizes) >= 18
+    context.close()
+
+
+def test_lines_are_at_most_about_70_characters(site: Path, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1600, "height": 900})
+    page = context.new_page()
+    page.goto((site / "en/iop-vs-residential-rehab.html").as_uri())
+    ratio = page.evaluate("""() => {
+        const p = [...document.querySelectorAll('main article > p')]
+            .sort((a, b) => b.textContent.length - a.textContent.length)[0];
+        const range = document.createRange(); range.selectNodeContents(p);
+        const rects = [...range.getClientRects()];
+        const lineWidth = Math.max(...rects.map(r => r.width));
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = getComputedStyle(p).font;
+        const text = p.textContent;
+        return lineWidth / (ctx.measureText(text).width / text.length);
+    }""")
+    assert 40 <= ratio <= 80, ratio
+    context.close()
+
+
+def test_first_tab_reaches_a_visible_skip_link(site: Path, browser: Any) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((site / "es/iop-vs-residential-rehab.html").as_uri())
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => { const e = document.activeElement; const r = e.getBoundingClientRect();
+        return {text: e.textContent, top: r.top, outline: getComputedStyle(e).outlineStyle}; }""")
+    assert focused["text"] == "Saltar al contenido principal"
+    assert focused["top"] >= 0 and focused["outline"] != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    context.close()

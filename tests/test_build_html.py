@@ -1,0 +1,188 @@
+"""The HTML builder on the real project: pages, links, offline use, translator edits, failures."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+SLUG = "iop-vs-residential-rehab"
+
+
+class _Page(HTMLParser):
+    """Collects tags with attributes and the text of h1 elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.h1: list[str] = []
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_h1 = self._in_h1 or tag == "h1"
+        if tag == "h1":
+            self.h1.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h1:
+            self.h1[-1] += data
+
+
+def page(path: Path) -> _Page:
+    parser = _Page()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_build_writes_every_page(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    result = run(project, "build")
+    assert result.exit_code == 0, result.output
+    site = project / "build/site"
+    for rel in (
+        "index.html",
+        "en/index.html",
+        "es/index.html",
+        f"en/{SLUG}.html",
+        f"es/{SLUG}.html",
+        "_static/plainspoken.css",
+    ):
+        assert (site / rel).is_file(), rel
+    assert re.search(r"en\s+html\s+built\s+1 article$", result.stdout, flags=re.M)
+    assert re.search(r"es\s+html\s+built\s+1 article$", result.stdout, flags=re.M)  # no fallbacks
+    assert result.stdout.rstrip().endswith("Build succeeded.")
+
+
+def test_spanish_page_is_spanish_accessible_and_marked_draft(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    run(project, "build")
+    es = project / f"build/site/es/{SLUG}.html"
+    html = es.read_text(encoding="utf-8")
+    parsed = page(es)
+    assert '<html lang="es" dir="ltr">' in html
+    assert parsed.h1 == [
+        "IOP o rehabilitación residencial: ¿cuál es la opción correcta para usted o para un ser querido?"
+    ]
+    assert "programa intensivo ambulatorio (IOP)" in html
+    assert 'lang="en"' not in html.split("<main", 1)[1].split("</main>")[0]
+    assert "Traducción preliminar" in html  # draft notice, translated
+    assert "27 de noviembre de 2026" in html
+    assert 'href="tel:+16265550142"' in html and "(626) 555-0142" in html
+    assert "988" in html and "1-800-662-4357" in html
+    tags = [t for t, _ in parsed.tags]
+    for landmark in ("header", "nav", "main", "aside", "footer"):
+        assert landmark in tags
+    skip = parsed.tags[[t for t, _ in parsed.tags].index("a")][1]
+    assert skip["href"] == "#main"
+    alternates = [a for t, a in parsed.tags if t == "a" and a.get("hreflang")]
+    assert {a["hreflang"] for a in alternates} == {"en", "es"}
+    en = (project / f"build/site/en/{SLUG}.html").read_text()
+    assert "Draft translation" not in en and "Traducción preliminar" not in en
+
+
+def test_language_chooser_names_languages_in_their_own_language(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    run(project, "build")
+    html = (project / "build/site/index.html").read_text()
+    assert '<span lang="es" dir="ltr">Español</span>' in html
+    assert "(Spanish)" in html
+    assert 'href="es/index.html" hreflang="es"' in html
+
+
+def test_pages_work_offline_from_disk(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """No external resources; every relative link points at a file that exists."""
+    project = make_project("repo")
+    run(project, "build")
+    site = project / "build/site"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) == 5
+    for path in pages:
+        for tag, attrs in page(path).tags:
+            for name in ("src", "href"):
+                url = attrs.get(name)
+                if not url or url.startswith("#"):
+                    continue
+                if tag in ("link", "script", "img", "source", "audio") and name in ("src", "href"):
+                    assert "://" not in url and not url.startswith("//"), (path, url)
+                if re.match(r"^[a-z]+:", url):
+                    assert tag == "a" and url.split(":")[0] in ("https", "http", "tel", "mailto"), (
+                        url
+                    )
+                    continue
+                target = (path.parent / url.split("#")[0]).resolve()
+                assert target.is_file(), f"{path.relative_to(site)} links to missing {url}"
+    css = (site / "_static/plainspoken.css").read_text()
+    assert "url(" not in css and "@import" not in css
+
+
+def test_a_translators_edit_shows_up_after_build(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    po = project / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
+    text = po.read_text(encoding="utf-8")
+    assert 'msgstr "Costo"' in text
+    po.write_text(text.replace('msgstr "Costo"', 'msgstr "Cuánto cuesta"'), encoding="utf-8")
+    run(project, "build")
+    html = (project / f"build/site/es/{SLUG}.html").read_text()
+    assert '<h3 id="cost">Cuánto cuesta</h3>' in html
+
+
+def test_fallback_units_are_marked_english(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    po = project / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Costo"', 'msgstr ""'), encoding="utf-8")
+    result = run(project, "build")
+    assert re.search(r"es\s+html\s+built\s+1 article, 1 units in English", result.stdout)
+    html = (project / f"build/site/es/{SLUG}.html").read_text()
+    assert '<h3 id="cost" lang="en" dir="auto">Cost</h3>' in html
+    assert "Algunas partes de esta página están en inglés." in html
+
+
+def test_rebuild_is_byte_identical_and_rewrites_nothing(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    run(project, "build")
+    files = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in (project / "build").rglob("*")
+        if p.is_file()
+    }
+    run(project, "build")
+    again = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in (project / "build").rglob("*")
+        if p.is_file()
+    }
+    assert again == files
+
+
+def test_unknown_placeholder_is_an_error_with_file_and_line(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    source = project / "source" / f"{SLUG}.md"
+    text = source.read_text().replace("Here’s what you can do today:", "Call {clinic.fax} today:")
+    source.write_text(text)
+    line = text.splitlines().index("Call {clinic.fax} today:") + 1
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert f"source/{SLUG}.md:{line}: unknown placeholder {{clinic.fax}}" in result.stderr
+    assert "Traceback" not in result.output
+    extract = run(project, "extract")
+    assert extract.exit_code == 1 and f"source/{SLUG}.md:{line}:" in extract.stderr
+
+
+def test_bad_site_toml_is_one_line_with_its_line(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    toml = project / "source/site.toml"
+    text = toml.read_text().replace('languages = ["en", "es"]', 'languages = ["en", "../../etc"]')
+    toml.write_text(text)
+    line = text.splitlines().index('languages = ["en", "../../etc"]') + 1
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"source/site.toml:{line}: '../../etc' is not a BCP-47 language tag such as es or zh-Hant"
+    )
+    assert not (project / "build").exists()
