@@ -4,12 +4,13 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages the pipeline needs to build (gettext: msgfmt, the strict .po checker).
-DEBIAN_BUILD := gettext
-# More for the tests: Debian's Chromium for axe-core accessibility checks.
-DEBIAN_TEST := chromium
+# Debian packages the pipeline needs to build: gettext (msgfmt, the strict .po checker);
+# Pango and HarfBuzz for WeasyPrint; the Noto fonts for every script we print.
+DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk
+# More for the tests: Chromium (axe-core), poppler-utils (pdftotext, pdffonts, pdftoppm), zbar-tools (QR).
+DEBIAN_TEST := chromium poppler-utils zbar-tools
 
-.PHONY: build test setup setup-test clean
+.PHONY: build test bench setup setup-test clean
 
 build: setup
 	$(BIN)/plainspoken build
@@ -18,6 +19,9 @@ test: setup-test
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+bench: setup-test
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 setup: debian-build $(VENV)/.installed
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.builders.base import Article, Builder
 from pipeline.builders.html import HtmlBuilder
+from pipeline.builders.pdf import PdfBuilder
 from pipeline.catalogs import ProjectCatalog, load_catalog
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.model import Document
@@ -16,7 +17,7 @@ from pipeline.sources import load_sources
 from pipeline.translate import TranslationReport, entries_from_catalog, translate_document
 from pipeline.ui import UiText
 
-BUILDERS: dict[str, type[Builder]] = {HtmlBuilder.name: HtmlBuilder}
+BUILDERS: dict[str, type[Builder]] = {b.name: b for b in (HtmlBuilder, PdfBuilder)}
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,13 @@ def _run_builder(builder: Builder, articles: list[Article], summary: BuildSummar
     for article in articles:
         try:
             summary.written += builder.write(article)
-        except (PlainspokenError, OSError) as error:
-            failed.setdefault(article.language, str(error).splitlines()[0])
+        except PlainspokenError as error:
+            summary.problems.extend(error.problems)
+            failed.setdefault(article.language, str(error.problems[0]))
+        except OSError as error:
+            problem = Problem(str(error.filename or "build/site"), 0, error.strerror or str(error))
+            summary.problems.append(problem)
+            failed.setdefault(article.language, str(problem))
     summary.written += builder.finish()
     for language in dict.fromkeys(a.language for a in articles):
         mine = [a for a in articles if a.language == language]

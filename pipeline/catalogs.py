@@ -38,6 +38,7 @@ _BABEL_HEADERS = {
     "generated-by",
 }
 _PREVIOUS_FLAG = "plainspoken-previous-"
+_FORMAT_FLAGS = {"python-format", "python-brace-format"}
 DRAFT_HEADER_COMMENT = (
     "# {language} translation of {domain} for Plainspoken.\n"
     "# DRAFT: not yet reviewed by a qualified medical translator.\n"
@@ -113,8 +114,17 @@ def add_message(
         existing.auto_comments.extend(c for c in comments if c not in existing.auto_comments)
         return
     catalog.add(msgid, locations=[location], auto_comments=comments)
-    # Our own checks guard placeholders; gettext's format checks would fail a whole catalog.
-    catalog[msgid].flags -= {"python-format", "python-brace-format"}
+    drop_format_flags(catalog)
+
+
+def drop_format_flags(catalog: Catalog) -> None:
+    """Remove the python-format flags Babel guesses whenever it creates a message.
+
+    Our own checks guard placeholders unit by unit; gettext's format checks would
+    instead reject a whole catalog for one missing ``{clinic.phone}``.
+    """
+    for message in [*catalog, *catalog.obsolete.values()]:
+        message.flags -= _FORMAT_FLAGS
 
 
 def extract_document(doc: Document) -> ProjectCatalog:
@@ -218,6 +228,7 @@ def new_catalog(template: Catalog, language: str, language_name: str) -> Project
                 flags=message.flags - {"fuzzy"},
             )
     catalog.fuzzy = False
+    drop_format_flags(catalog)
     return catalog
 
 
@@ -246,6 +257,7 @@ def update_catalog(
         keep_user_comments=True,
         update_creation_date=False,
     )
+    drop_format_flags(catalog)
     for message in catalog:  # Babel forgets the previous msgid of a message that stays fuzzy
         if message.fuzzy and not message.previous_id and message.id in previous:
             message.previous_id = previous[message.id]
@@ -323,6 +335,7 @@ def read_catalog(path: Path, display: str, *, locale: str | None = None) -> Proj
         raise PlainspokenError.at(display, 0, f"cannot read catalog: {error}") from None
     for message in [*catalog, *catalog.obsolete.values()]:
         _restore_previous_id(message)
+    drop_format_flags(catalog)
     return catalog
 
 

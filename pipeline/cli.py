@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -59,22 +60,32 @@ def main(ctx: click.Context, root: Path) -> None:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["html"]),
+    type=click.Choice(["html", "pdf"]),
     help="Output format; repeat for several. Default: every format.",
 )
 @click.option("--lang", "languages", multiple=True, help="Build only this language; repeatable.")
+@click.option(
+    "--page-size",
+    type=click.Choice(["letter", "a4"], case_sensitive=False),
+    help="Paper for handouts (default: publish.page_size in site.toml, else letter).",
+)
 @click.pass_context
-def build(ctx: click.Context, formats: tuple[str, ...], languages: tuple[str, ...]) -> None:
-    """Build the site into build/site/.
+def build(
+    ctx: click.Context, formats: tuple[str, ...], languages: tuple[str, ...], page_size: str | None
+) -> None:
+    """Build the site into build/site/: web pages and print handouts.
 
     \b
     Example:
-      plainspoken build --lang es
+      plainspoken build --lang es --format pdf --page-size a4
     """
     from pipeline.build import BUILDERS, build_site
     from pipeline.summary import print_summary
 
     project = _project(ctx)
+    if page_size:
+        config = dataclasses.replace(project.config, page_size=page_size.lower())
+        project = dataclasses.replace(project, config=config)
     for tag in languages:
         if check_language(tag) not in project.config.languages:
             raise PlainspokenError.at(project.config.path, 0, f"{tag} is not in publish.languages")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeAlias
 
@@ -366,20 +366,24 @@ def node_from_dict(data: Any) -> Any:
 Unit: TypeAlias = Paragraph | Heading | TableCell
 
 
-def iter_inline_text(inlines: tuple[Inline, ...]) -> Iterator[str]:
+def iter_inline_text(
+    inlines: tuple[Inline, ...], facts: Mapping[str, str] | None = None
+) -> Iterator[str]:
     """Every piece of visible text in the inlines, in reading order."""
     for node in inlines:
         if isinstance(node, Text | Code):
             yield node.text
         elif isinstance(node, Image):
             yield node.alt
+        elif isinstance(node, Placeholder) and facts is not None:
+            yield facts.get(node.name, "")
         elif isinstance(node, Emphasis | Strong | Link):
-            yield from iter_inline_text(node.children)
+            yield from iter_inline_text(node.children, facts)
 
 
-def plain_text(inlines: tuple[Inline, ...]) -> str:
-    """The inlines' text without markup (placeholders left out)."""
-    return "".join(iter_inline_text(inlines))
+def plain_text(inlines: tuple[Inline, ...], facts: Mapping[str, str] | None = None) -> str:
+    """The inlines' text without markup; placeholders filled from ``facts``, or left out."""
+    return "".join(iter_inline_text(inlines, facts))
 
 
 @dataclass(frozen=True)

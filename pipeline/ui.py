@@ -12,23 +12,24 @@ from pipeline.catalogs import ProjectCatalog, add_message, new_template
 from pipeline.config import SiteConfig
 from pipeline.project import UI_DOMAIN
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-_METHOD_MAP = [("**.html", "jinja2.ext:babel_extract")]
-_OPTIONS = {"**.html": {"trimmed": "true"}}
+PACKAGE_DIR = Path(__file__).parent
+#: Interface strings are _() calls in the page templates and in the renderers.
+_METHOD_MAP = [("templates/**.html", "jinja2.ext:babel_extract"), ("render/**.py", "python")]
+_OPTIONS = {"templates/**.html": {"trimmed": "true"}}
 
 
 def extract_ui(config: SiteConfig, *, package_root: Path) -> ProjectCatalog:
     """ui.pot: every template string, then site.toml's crisis line names and notes."""
     catalog = new_template(UI_DOMAIN)
     found = extract_from_dir(
-        str(TEMPLATES_DIR),
+        str(PACKAGE_DIR),
         method_map=_METHOD_MAP,
         options_map=_OPTIONS,
         comment_tags=("Translators:",),
         strip_comment_tags=True,
     )
     rows = sorted(found, key=lambda row: (row[0], row[1]))
-    where = TEMPLATES_DIR.relative_to(package_root).as_posix()
+    where = PACKAGE_DIR.relative_to(package_root).as_posix()
     for filename, lineno, message, comments, _context in rows:
         if isinstance(message, str):
             add_message(catalog, message, (f"{where}/{filename}", lineno), ["interface", *comments])

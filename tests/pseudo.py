@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from pipeline.catalogs import read_catalog, render_catalog
@@ -32,10 +33,17 @@ def pseudo_translate(msgid: str) -> str:
     return to_markdown(inlines)
 
 
+def pseudo_plain(text: str) -> str:
+    """Interface strings are plain text: accent it, keep {placeholders}."""
+    parts = re.split(r"(\{\w+\})", text)
+    return "⟦" + "".join(p if p.startswith("{") else p.translate(_ACCENTS) for p in parts) + "⟧"
+
+
 def fill_catalog(path: Path) -> None:
     """Translate every message of a catalog into the pseudo-locale, in place."""
     catalog = read_catalog(path, str(path))
+    translate = pseudo_plain if path.stem == "ui" else pseudo_translate
     for message in catalog:
         if message.id:
-            message.string = pseudo_translate(str(message.id))
+            message.string = translate(str(message.id))
     path.write_bytes(render_catalog(catalog))

@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from babel.core import UnknownLocaleError
-from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from pipeline.builders.base import Article, Builder
 from pipeline.config import Fact
 from pipeline.project import LanguageInfo, language_info, write_atomic
 from pipeline.render.html import HtmlRenderer, fact_html
-from pipeline.ui import TEMPLATES_DIR, UiText
+from pipeline.render.pages import article_parts, make_environment
+from pipeline.ui import UiText
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
-
-
-def make_environment() -> Environment:
-    """Jinja2 with autoescaping for every template."""
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=False,
-        keep_trailing_newline=True,
-    )
-
-
-def long_date(iso: str, language: str) -> str:
-    """'2026-11-27' as the language writes it, e.g. '27 de noviembre de 2026'."""
-    day = dt.date.fromisoformat(iso)
-    try:
-        return format_date(day, format="long", locale=language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return iso
 
 
 class HtmlBuilder(Builder):
@@ -124,19 +102,10 @@ class HtmlBuilder(Builder):
             for a in self._alternates("../", f"{doc.slug}.html")
             if any(x.doc.slug == doc.slug for x in self.by_language[a["tag"]])
         ]
+        context.update(article_parts(doc, render))
         context.update(
             {
                 "alternates": languages_with_it,
-                "page_title": Markup(render.inlines(doc.metadata.title.inlines)).striptags(),
-                "title_html": render.inlines(doc.metadata.title.inlines),
-                "title_lang": Markup(render.lang_attr(doc.metadata.title.lang)),
-                "last_reviewed": long_date(doc.metadata.last_reviewed, article.language),
-                "last_reviewed_iso": doc.metadata.last_reviewed,
-                "summary": [
-                    {"html": render.inlines(p.inlines), "lang": Markup(render.lang_attr(p.lang))}
-                    for p in doc.metadata.summary
-                ],
-                "body": render.blocks(doc.blocks),
                 "draft": article.is_draft,
                 "fallbacks": article.report.fallbacks,
             }

@@ -1,0 +1,37 @@
+"""PdfBuilder: print-ready, tagged PDF handouts, regular and large print, per article and language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pipeline.builders.base import Article, Builder
+from pipeline.printing import render_pdf
+from pipeline.project import write_atomic
+from pipeline.render.handout import VARIANTS, render_handout
+
+
+class PdfBuilder(Builder):
+    """Writes build/site/<lang>/<slug>.pdf and <slug>-large-print.pdf."""
+
+    name: ClassVar[str] = "pdf"
+
+    def write(self, article: Article) -> list[Path]:
+        written = []
+        source = self.project.source_dir
+        for variant in VARIANTS:
+            out = (
+                self.project.output_dir(article.language)
+                / f"{article.doc.slug}{variant.suffix}.pdf"
+            )
+            html, css = render_handout(article, config=self.project.config, variant=variant)
+            data = render_pdf(
+                html,
+                css,
+                base_url=source.as_uri() + "/",
+                allowed_dirs=[source / "assets"],
+                label=self.project.display(out),
+            )
+            write_atomic(out, data)
+            written.append(out)
+        return written

@@ -1,0 +1,272 @@
+"""PDF handouts rendered for real by WeasyPrint, checked with pypdf and poppler like a user would."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, ROOTS
+
+from pipeline.cli import main
+from pipeline.errors import PlainspokenError
+from pipeline.model import iter_units, plain_text
+from pipeline.printing import render_pdf
+
+pypdf = pytest.importorskip("pypdf")
+SLUG = "iop-vs-residential-rehab"
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils not installed"
+)
+needs_zbar = pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools not installed")
+
+
+def build(root: Path, *args: str) -> Any:
+    return CliRunner().invoke(main, ["-C", str(root), "build", *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def repo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pdf")
+    for part in ("source", "locales"):
+        shutil.copytree(REPO / part, root / part)
+    result = build(root, "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture(scope="module")
+def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pdf-basic") / "basic"
+    shutil.copytree(ROOTS / "basic", root)
+    result = build(root, "--format", "pdf", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def reader(path: Path) -> Any:
+    return pypdf.PdfReader(str(path))
+
+
+def structure_types(pdf: Any) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "keys"):
+            if "/S" in node:
+                found.add(str(node["/S"]).lstrip("/"))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(pdf.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_handouts_are_letter_tagged_titled_and_short(repo_site: Path, lang: str) -> None:
+    pdf = reader(repo_site / f"build/site/{lang}/{SLUG}.pdf")
+    box = pdf.pages[0].mediabox
+    assert (round(box.width), round(box.height)) == (612, 792)
+    assert len(pdf.pages) <= 4
+    root = pdf.trailer["/Root"]
+    assert root["/Lang"] == lang
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    title = pdf.metadata["/Title"]
+    assert title.startswith(
+        "IOP vs. Residential Rehab" if lang == "en" else "IOP o rehabilitación residencial"
+    )
+    assert {"H1", "H2", "H3", "P", "L", "LI", "Figure"} <= structure_types(pdf)
+    large = reader(repo_site / f"build/site/{lang}/{SLUG}-large-print.pdf")
+    assert len(large.pages) > len(pdf.pages)
+
+
+def test_tables_are_tagged_with_header_cells(basic_site: Path) -> None:
+    pdf = reader(basic_site / "build/site/en/every-node.pdf")
+    assert {"H1", "H2", "P", "L", "LI", "Table", "TR", "TH", "TD", "Figure"} <= structure_types(pdf)
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_font_is_embedded(repo_site: Path, lang: str) -> None:
+    for name in (f"{SLUG}.pdf", f"{SLUG}-large-print.pdf"):
+        out = subprocess.run(
+            ["pdffonts", str(repo_site / f"build/site/{lang}/{name}")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rows = out.splitlines()[2:]
+        assert rows and all(re.search(r"\byes\s+yes\s+yes\b", row) for row in rows), out
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-‐­]+", "", text)
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_pdftotext_gives_every_block_in_reading_order(repo_site: Path, lang: str) -> None:
+    from pipeline.build import translate_language
+    from pipeline.project import load_project
+    from pipeline.sources import load_sources
+
+    project = load_project(repo_site)
+    articles, _ = translate_language(project, lang, load_sources(project).documents)
+    (article,) = articles
+    facts = {name: fact.value for name, fact in project.config.facts().items()}
+    for name in (f"{SLUG}.pdf", f"{SLUG}-large-print.pdf"):
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(repo_site / f"build/site/{lang}/{name}"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        squashed, position = _squash(text), 0
+        for ref in iter_units(article.doc):
+            wanted = _squash(plain_text(ref.node.inlines, facts))
+            found = squashed.find(wanted, position)
+            assert found >= 0, (
+                f"{name}: missing or out of order: {plain_text(ref.node.inlines, facts)!r}"
+            )
+            position = found + len(wanted)
+
+
+@needs_poppler
+@needs_zbar
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_qr_code_decodes_to_the_same_languages_page(
+    repo_site: Path, lang: str, tmp_path: Path
+) -> None:
+    for name in (f"{SLUG}.pdf", f"{SLUG}-large-print.pdf"):
+        prefix = tmp_path / name
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "150",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-png",
+                str(repo_site / f"build/site/{lang}/{name}"),
+                str(prefix),
+            ],
+            check=True,
+        )
+        (png,) = tmp_path.glob(f"{name}*.png")
+        decoded = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True
+        )
+        url = f"https://arroyo-seco-recovery.example.org/{lang}/{SLUG}.html#listen"
+        assert decoded.stdout.strip() == url
+        png.unlink()
+    text = subprocess.run(
+        ["pdftotext", str(repo_site / f"build/site/{lang}/{SLUG}.pdf"), "-"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert _squash(url) in _squash(text)  # printed beside the code for people who cannot scan
+
+
+def _body_font_size(path: Path) -> float:
+    """The most common font size of the text on page 2 (body text), in points."""
+    sizes: Counter[float] = Counter()
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if text.strip():
+            sizes[round(size * abs(tm[3]) * abs(cm[3]), 1)] += len(text.strip())
+
+    reader(path).pages[1].extract_text(visitor_text=visit)
+    return sizes.most_common(1)[0][0]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_large_print_body_is_at_least_18_points(repo_site: Path, lang: str) -> None:
+    assert _body_font_size(repo_site / f"build/site/{lang}/{SLUG}-large-print.pdf") >= 18
+    assert 10 <= _body_font_size(repo_site / f"build/site/{lang}/{SLUG}.pdf") < 18
+
+
+@needs_poppler
+def test_png_previews_of_the_handout(repo_site: Path, tmp_path: Path) -> None:
+    """Previews to look at (kept in the test's temp folder): pages are drawn, not blank."""
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-png",
+            str(repo_site / f"build/site/es/{SLUG}.pdf"),
+            str(tmp_path / "es"),
+        ],
+        check=True,
+    )
+    pngs = sorted(tmp_path.glob("es*.png"))
+    assert 1 <= len(pngs) <= 4
+    assert all(p.stat().st_size > 5_000 for p in pngs)
+
+
+def test_a4_option(tmp_path: Path) -> None:
+    root = tmp_path / "basic"
+    shutil.copytree(ROOTS / "basic", root)
+    assert build(root, "--format", "pdf", "--lang", "en", "--page-size", "a4").exit_code == 0
+    box = reader(root / "build/site/en/every-node.pdf").pages[0].mediabox
+    assert (round(box.width), round(box.height)) == (595, 842)
+
+
+def test_only_project_assets_are_ever_fetched(tmp_path: Path) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    shutil.copy(ROOTS / "basic/source/assets/clinic.png", assets / "ok.png")
+    html = f"""<html lang="en"><head><title>t</title></head><body><p>x</p>
+        <img src="assets/ok.png" alt="fine">
+        <img src="file:///etc/passwd" alt="a"><img src="http://127.0.0.1:{port}/x.png" alt="b">
+        <img src="http://127.0.0.1:9/" alt="c">
+        <link rel="attachment" href="file:///etc/passwd"></body></html>"""
+    with pytest.raises(PlainspokenError) as info:
+        render_pdf(html, "", base_url=tmp_path.as_uri() + "/", allowed_dirs=[assets], label="t.pdf")
+    message = str(info.value)
+    assert "refused to fetch file:///etc/passwd" in message
+    assert f"refused to fetch http://127.0.0.1:{port}/x.png" in message
+    assert "refused to fetch http://127.0.0.1:9/" in message
+    assert "ok.png" not in message
+    with pytest.raises(TimeoutError):
+        listener.accept()  # nothing ever connected
+    listener.close()
+
+
+def test_missing_glyph_fails_that_language_and_keeps_the_old_pdf(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    for part in ("source", "locales"):
+        shutil.copytree(REPO / part, root / part)
+    assert build(root, "--format", "pdf").exit_code == 0
+    old = (root / f"build/site/es/{SLUG}.pdf").read_bytes()
+    po = root / f"locales/es/LC_MESSAGES/{SLUG}.po"
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "Costo"', 'msgstr "Costo \ue000"'),
+        encoding="utf-8",
+    )
+    result = build(root, "--format", "pdf")
+    assert result.exit_code == 1
+    assert f"build/site/es/{SLUG}.pdf: no font has a glyph for" in result.stderr
+    assert "(U+E000)" in result.stderr
+    assert re.search(r"es\s+pdf\s+FAILED", result.stdout)
+    assert re.search(r"en\s+pdf\s+built", result.stdout)
+    assert (root / f"build/site/es/{SLUG}.pdf").read_bytes() == old
+    assert not list((root / "build/site/es").glob(".*tmp"))
