@@ -5,10 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the pipeline needs to build: gettext (msgfmt, the strict .po checker);
-# Pango and HarfBuzz for WeasyPrint; the Noto fonts for every script we print.
-DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk
-# More for the tests: Chromium (axe-core), poppler-utils (pdftotext, pdffonts, pdftoppm), zbar-tools (QR).
-DEBIAN_TEST := chromium poppler-utils zbar-tools
+# Pango and HarfBuzz for WeasyPrint; the Noto fonts for every script we print; espeak-ng for speech.
+DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
+	espeak-ng
+# More for the tests: Chromium (axe-core), poppler-utils (pdftotext, pdffonts, pdftoppm), zbar-tools (QR),
+# mpg123 (decodes the MP3s back to check their length).
+DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123
 
 .PHONY: build test bench setup setup-test clean
 

@@ -73,9 +73,7 @@ def bench_article(project: Project, article: Article) -> float:
         pages = sum(len(PdfReader(str(p)).pages) for p in paths)
     o, a = statistics.median(ours), statistics.median(alone)
     label = f"{article.language}/{article.doc.slug}"
-    print(
-        f"{label:<36}{pages:>6}{o:>8.3f}{a:>9.3f}{o / len(paths):>10.3f}{o / pages:>8.3f}{o / a:>7.3f}"
-    )
+    print(f"{label:<36}{pages:>6}{o:>8.3f}{a:>9.3f}{o / len(paths):>10.3f}{o / pages:>8.3f}{o / a:>7.3f}")
     return o / a
 
 

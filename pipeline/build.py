@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.builders.base import Article, Builder
+from pipeline.builders.audio import AudioBuilder
+from pipeline.builders.base import Article, Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder
 from pipeline.builders.pdf import PdfBuilder
 from pipeline.catalogs import ProjectCatalog, load_catalog
@@ -17,19 +18,24 @@ from pipeline.sources import load_sources
 from pipeline.translate import TranslationReport, entries_from_catalog, translate_document
 from pipeline.ui import UiText
 
-BUILDERS: dict[str, type[Builder]] = {b.name: b for b in (HtmlBuilder, PdfBuilder)}
+#: In build order: web pages come last, so that they can show the audio guide just made.
+BUILDERS: dict[str, type[Builder]] = {b.name: b for b in (AudioBuilder, PdfBuilder, HtmlBuilder)}
 
 
 @dataclass(frozen=True)
 class OutputResult:
-    """One language × format: built or failed, and why."""
+    """One language × format: built, skipped (e.g. no voice) or failed, and why."""
 
     language: str
     format: str
-    ok: bool
+    status: str  # "built", "skipped" or "failed"
     articles: int = 0
     fallbacks: int = 0
     reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
 
 
 @dataclass
@@ -66,13 +72,9 @@ def translate_language(
     """Every document in ``language``; raises PlainspokenError if a catalog is broken."""
     ui_catalog = _load(project, language, UI_DOMAIN) if language != "en" else None
     ui = UiText.from_catalog(language, ui_catalog)
-    loaded = [
-        (doc, _load(project, language, doc.slug)) for doc in documents if doc.language != language
-    ]
+    loaded = [(doc, _load(project, language, doc.slug)) for doc in documents if doc.language != language]
     articles = [
-        Article(doc, TranslationReport(), ui, "source")
-        for doc in documents
-        if doc.language == language
+        Article(doc, TranslationReport(), ui, "source") for doc in documents if doc.language == language
     ]
     warnings: list[Problem] = []
     for doc, catalog in loaded:
@@ -82,9 +84,7 @@ def translate_language(
         warnings.extend(report.rejected)
         if catalog is None:
             warnings.append(
-                Problem(
-                    path, 0, f"missing: the page is in English; run plainspoken init {language}"
-                )
+                Problem(path, 0, f"missing: the page is in English; run plainspoken init {language}")
             )
         status = _review_status([ui_catalog, catalog])
         articles.append(Article(translated, report, ui, status))
@@ -106,12 +106,12 @@ def build_site(
         except PlainspokenError as error:
             summary.problems.extend(error.problems)
             summary.results += [
-                OutputResult(language, f, False, reason=str(error.problems[0])) for f in formats
+                OutputResult(language, f, "failed", reason=str(error.problems[0])) for f in formats
             ]
             continue
         summary.warnings.extend(warnings)
         articles.extend(done)
-    for name in formats:
+    for name in (name for name in BUILDERS if name in formats):
         _run_builder(BUILDERS[name](project), articles, summary)
     return summary
 
@@ -120,9 +120,12 @@ def _run_builder(builder: Builder, articles: list[Article], summary: BuildSummar
     """Write every article with one builder; one failing article fails only its language."""
     builder.prepare(articles)
     failed: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     for article in articles:
         try:
             summary.written += builder.write(article)
+        except OutputSkipped as skip:
+            skipped.setdefault(article.language, str(skip))
         except PlainspokenError as error:
             summary.problems.extend(error.problems)
             failed.setdefault(article.language, str(error.problems[0]))
@@ -134,7 +137,10 @@ def _run_builder(builder: Builder, articles: list[Article], summary: BuildSummar
     for language in dict.fromkeys(a.language for a in articles):
         mine = [a for a in articles if a.language == language]
         fallbacks = sum(a.report.fallbacks for a in mine)
-        reason = failed.get(language, "")
-        summary.results.append(
-            OutputResult(language, builder.name, not reason, len(mine), fallbacks, reason)
-        )
+        if language in failed:
+            status, reason = "failed", failed[language]
+        elif language in skipped:
+            status, reason = "skipped", skipped[language]
+        else:
+            status, reason = "built", ""
+        summary.results.append(OutputResult(language, builder.name, status, len(mine), fallbacks, reason))

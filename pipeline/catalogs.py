@@ -103,9 +103,7 @@ def new_template(domain: str) -> ProjectCatalog:
     )
 
 
-def add_message(
-    catalog: Catalog, msgid: str, location: tuple[str, int], comments: list[str]
-) -> None:
+def add_message(catalog: Catalog, msgid: str, location: tuple[str, int], comments: list[str]) -> None:
     """Add a message, merging locations and comments of a repeated msgid."""
     existing = catalog.get(msgid)
     if existing is not None:
@@ -243,9 +241,7 @@ class CatalogUpdate:
     obsolete: int
 
 
-def update_catalog(
-    catalog: ProjectCatalog, template: Catalog
-) -> tuple[ProjectCatalog, int, int, int]:
+def update_catalog(catalog: ProjectCatalog, template: Catalog) -> tuple[ProjectCatalog, int, int, int]:
     """Merge ``template`` into ``catalog`` with Babel's fuzzy matching; returns counts too."""
     before_obsolete = set(catalog.obsolete)
     before = {m.id for m in catalog if m.id}
@@ -328,9 +324,7 @@ def read_catalog(path: Path, display: str, *, locale: str | None = None) -> Proj
     try:
         parser.parse(io.BytesIO(data))
     except PoFileError as error:
-        raise PlainspokenError.at(
-            display, error.lineno + 1, str(error).rsplit(" on ", 1)[0]
-        ) from None
+        raise PlainspokenError.at(display, error.lineno + 1, str(error).rsplit(" on ", 1)[0]) from None
     except (UnicodeDecodeError, ValueError) as error:
         raise PlainspokenError.at(display, 0, f"cannot read catalog: {error}") from None
     for message in [*catalog, *catalog.obsolete.values()]:

@@ -60,7 +60,7 @@ def main(ctx: click.Context, root: Path) -> None:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["html", "pdf"]),
+    type=click.Choice(["html", "pdf", "audio"]),
     help="Output format; repeat for several. Default: every format.",
 )
 @click.option("--lang", "languages", multiple=True, help="Build only this language; repeatable.")
@@ -118,9 +118,7 @@ def parse(ctx: click.Context, files: tuple[Path, ...]) -> None:
             continue
         except (OSError, UnicodeDecodeError) as error:
             failed = True
-            click.echo(
-                str(Problem(str(path), 0, getattr(error, "strerror", None) or str(error))), err=True
-            )
+            click.echo(str(Problem(str(path), 0, getattr(error, "strerror", None) or str(error))), err=True)
             continue
         click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, sort_keys=True))
     ctx.exit(1 if failed else 0)
@@ -193,10 +191,7 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
         problems += found
         for item in updates:
             state = "updated" if item.written else "unchanged"
-            click.echo(
-                f"{item.path}: {state} "
-                f"({item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete)"
-            )
+            click.echo(f"{item.path}: {state} ({item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete)")
     for problem in problems:
         click.echo(str(problem), err=True)
     ctx.exit(1 if problems else 0)
@@ -219,9 +214,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     project = _project(ctx)
     domains = [UI_DOMAIN, *(p.stem for p in project.article_paths())]
     rows = [
-        row
-        for lang in project.translation_languages()
-        for row in language_status(project, lang, domains)
+        row for lang in project.translation_languages() for row in language_status(project, lang, domains)
     ]
     print_status(rows, as_json=as_json)
     ctx.exit(1 if any(r.problem for r in rows) else 0)

@@ -48,6 +48,7 @@ class SiteConfig:
     page_size: str
     crisis_lines: tuple[CrisisLine, ...]
     path: str = "source/site.toml"
+    voices: tuple[tuple[str, str], ...] = ()  # [voices] overrides: language → espeak-ng voice
 
     def facts(self) -> dict[str, Fact]:
         """Every placeholder an article may use, by name."""
@@ -118,6 +119,7 @@ def load_config(path: Path, *, display_path: str = "source/site.toml") -> SiteCo
         page_size=_page_size(publish, reader),
         crisis_lines=_crisis_lines(data, reader),
         path=display_path,
+        voices=_voices(data, reader),
     )
 
 
@@ -141,9 +143,7 @@ def _languages(publish: dict[str, Any], reader: _Reader) -> tuple[str, ...]:
         raise reader.error('publish.languages must be a list such as ["en", "es"]', "languages")
     for tag in languages:
         if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
-            raise reader.error(
-                f"{tag!r} is not a BCP-47 language tag such as es or zh-Hant", "languages"
-            )
+            raise reader.error(f"{tag!r} is not a BCP-47 language tag such as es or zh-Hant", "languages")
     if len(set(languages)) != len(languages):
         raise reader.error("publish.languages lists a language twice", "languages")
     return tuple(languages)
@@ -170,10 +170,18 @@ def _crisis_lines(data: dict[str, Any], reader: _Reader) -> tuple[CrisisLine, ..
             )
         name = reader.string(entry, "name", "crisis_lines", start)
         note = reader.string(entry, "note", "crisis_lines", start)
-        lines.append(
-            CrisisLine(line_id, name, _phone(entry, reader, "crisis_lines", start), note, start + 1)
-        )
+        lines.append(CrisisLine(line_id, name, _phone(entry, reader, "crisis_lines", start), note, start + 1))
     return tuple(lines)
+
+
+def _voices(data: dict[str, Any], reader: _Reader) -> tuple[tuple[str, str], ...]:
+    table = data.get("voices", {})
+    if not isinstance(table, dict):
+        raise reader.error("[voices] must map language tags to espeak-ng voices")
+    for tag, voice in table.items():
+        if not LANGUAGE_TAG.match(tag) or not isinstance(voice, str):
+            raise reader.error(f'[voices] {tag} = {voice!r}: write es = "es-419" ("" for no audio)', tag)
+    return tuple(sorted(table.items()))
 
 
 def _nth_table_line(reader: _Reader, header: str, index: int) -> int:

@@ -50,9 +50,7 @@ def write_templates(project: Project, templates: dict[str, ProjectCatalog]) -> l
     return written
 
 
-def init_language(
-    project: Project, language: str, templates: dict[str, ProjectCatalog]
-) -> list[Path]:
+def init_language(project: Project, language: str, templates: dict[str, ProjectCatalog]) -> list[Path]:
     """Create the catalogs ``language`` lacks; existing catalogs are never touched."""
     name = language_info(language).english_name
     created = []
@@ -123,9 +121,7 @@ def language_status(project: Project, language: str, domains: list[str]) -> list
         try:
             stats = catalog_stats(load_catalog(path, display, locale=language))
         except PlainspokenError as error:
-            result.append(
-                DomainStatus(language, domain, display, CatalogStats(0, 0, 0), str(error))
-            )
+            result.append(DomainStatus(language, domain, display, CatalogStats(0, 0, 0), str(error)))
             continue
         result.append(DomainStatus(language, domain, display, stats))
     return result

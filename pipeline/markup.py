@@ -40,11 +40,7 @@ def _code(node: Code) -> str:
     runs = [len(r) for r in re.findall(r"`+", node.text)]
     fence = "`" * (max(runs, default=0) + 1)
     text = node.text
-    if (
-        text.startswith("`")
-        or text.endswith("`")
-        or (text[:1] == text[-1:] == " " and text.strip())
-    ):
+    if text.startswith("`") or text.endswith("`") or (text[:1] == text[-1:] == " " and text.strip()):
         text = f" {text} "
     return f"{fence}{text}{fence}"
 

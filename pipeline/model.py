@@ -265,9 +265,7 @@ class ThematicBreak:
     line: int
 
 
-Block: TypeAlias = (
-    Heading | Paragraph | BulletList | OrderedList | Table | Quote | CodeBlock | ThematicBreak
-)
+Block: TypeAlias = Heading | Paragraph | BulletList | OrderedList | Table | Quote | CodeBlock | ThematicBreak
 BLOCK_TYPES = (Heading, Paragraph, BulletList, OrderedList, Table, Quote, CodeBlock, ThematicBreak)
 
 
@@ -305,9 +303,7 @@ class Document:
     kind: ClassVar[str] = "document"
 
     def __post_init__(self) -> None:
-        _require(
-            bool(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", self.slug)), f"bad slug {self.slug!r}"
-        )
+        _require(bool(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", self.slug)), f"bad slug {self.slug!r}")
         _require_all(self.blocks, BLOCK_TYPES, "Document")
 
     def to_dict(self) -> dict[str, Any]:
@@ -366,9 +362,7 @@ def node_from_dict(data: Any) -> Any:
 Unit: TypeAlias = Paragraph | Heading | TableCell
 
 
-def iter_inline_text(
-    inlines: tuple[Inline, ...], facts: Mapping[str, str] | None = None
-) -> Iterator[str]:
+def iter_inline_text(inlines: tuple[Inline, ...], facts: Mapping[str, str] | None = None) -> Iterator[str]:
     """Every piece of visible text in the inlines, in reading order."""
     for node in inlines:
         if isinstance(node, Text | Code):
@@ -394,6 +388,18 @@ class UnitRef:
     line: int
     note: str
     node: Unit
+
+
+def unit_anchors(doc: Document) -> dict[int, str]:
+    """id(unit node) → its element id on the page: the heading's own id, else u<n> in reading order.
+
+    The web page puts these ids on its elements and the audio guide names its cues with them,
+    so the read-along can highlight what is being said.
+    """
+    anchors = {}
+    for index, ref in enumerate(iter_units(doc)):
+        anchors[id(ref.node)] = ref.node.id if isinstance(ref.node, Heading) else f"u{index}"
+    return anchors
 
 
 def map_units(doc: Document, fn: Callable[[UnitRef], Unit]) -> Document:
@@ -437,9 +443,7 @@ def _map_block(block: Block, fn: Callable[[UnitRef], Unit], kind: str, note: str
     if isinstance(block, Quote):
         return dataclasses.replace(block, blocks=_map_blocks(block.blocks, fn, "quote", note))
     if isinstance(block, Table):
-        return dataclasses.replace(
-            block, rows=tuple(_map_row(r, fn, block.note) for r in block.rows)
-        )
+        return dataclasses.replace(block, rows=tuple(_map_row(r, fn, block.note) for r in block.rows))
     return block
 
 
@@ -451,7 +455,6 @@ def _map_blocks(
 
 def _map_row(row: TableRow, fn: Callable[[UnitRef], Unit], note: str) -> TableRow:
     cells = tuple(
-        fn(UnitRef("table header" if c.header else "table cell", row.line, note, c))
-        for c in row.cells
+        fn(UnitRef("table header" if c.header else "table cell", row.line, note, c)) for c in row.cells
     )
     return dataclasses.replace(row, cells=cells)  # type: ignore[arg-type]

@@ -159,9 +159,7 @@ def _metadata(node: SyntaxTreeNode, text: str, ctx: _Context) -> Metadata:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
-        raise ctx.error(
-            f"front matter is not valid YAML: {getattr(error, 'problem', error)}", line
-        ) from None
+        raise ctx.error(f"front matter is not valid YAML: {getattr(error, 'problem', error)}", line) from None
     if not isinstance(data, dict):
         raise ctx.error("front matter must be a mapping of keys to values", 1)
     lines = _key_lines(text)
@@ -233,9 +231,7 @@ def _block(node: SyntaxTreeNode, ctx: _Context) -> Block:
     ctx.line = _line(node)
     handler = _BLOCKS.get(node.type)
     if handler is None:
-        raise ctx.error(
-            f"{node.type.replace('_', ' ')} is not supported (see README, 'Writing articles')"
-        )
+        raise ctx.error(f"{node.type.replace('_', ' ')} is not supported (see README, 'Writing articles')")
     try:
         return handler(node, ctx)
     except ModelError as error:
@@ -244,9 +240,7 @@ def _block(node: SyntaxTreeNode, ctx: _Context) -> Block:
 
 def _heading(node: SyntaxTreeNode, ctx: _Context) -> Heading:
     if node.tag == "h1":
-        raise ctx.error(
-            "the title (front matter) is the page's only level-1 heading: use ## for sections"
-        )
+        raise ctx.error("the title (front matter) is the page's only level-1 heading: use ## for sections")
     inlines = _inlines(node.children[0] if node.children else None, ctx)
     return Heading(
         int(node.tag[1]), _heading_id(inlines, ctx), inlines, ctx.line, note=ctx.take_note(ctx.line)
@@ -255,9 +249,7 @@ def _heading(node: SyntaxTreeNode, ctx: _Context) -> Heading:
 
 def _heading_id(inlines: tuple[Inline, ...], ctx: _Context) -> str:
     """A readable ASCII id from the heading text, unique within the article."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", plain_text(inlines)).encode("ascii", "ignore").decode()
-    )
+    ascii_text = unicodedata.normalize("NFKD", plain_text(inlines)).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "section"
     candidate, number = base, 1
     while candidate in ctx.heading_ids:
@@ -365,9 +357,7 @@ def _inline(node: SyntaxTreeNode, ctx: _Context) -> Inline | None:
         return Text(" ")
     handler = _INLINES.get(kind)
     if handler is None:
-        raise ctx.error(
-            f"inline {kind.replace('_', ' ')} is not supported (see README, 'Writing articles')"
-        )
+        raise ctx.error(f"inline {kind.replace('_', ' ')} is not supported (see README, 'Writing articles')")
     try:
         return handler(node, ctx)
     except ModelError as error:

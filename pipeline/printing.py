@@ -32,9 +32,7 @@ def make_fetcher(allowed_dirs: Sequence[Path]) -> Any:
             self.refused.append(url)
             raise ValueError(f"refused to fetch {url}: only the project's own assets may be used")
 
-    fetcher = ProjectUrlFetcher(
-        allowed_protocols=("data", "file"), allow_redirects=False, timeout=1
-    )
+    fetcher = ProjectUrlFetcher(allowed_protocols=("data", "file"), allow_redirects=False, timeout=1)
     fetcher.refused = []
     return fetcher
 
@@ -67,9 +65,7 @@ def weasyprint_log() -> Iterator[list[logging.LogRecord]]:
         logger.removeHandler(handler)
 
 
-def render_pdf(
-    html: str, css: str, *, base_url: str, allowed_dirs: Sequence[Path], label: str
-) -> bytes:
+def render_pdf(html: str, css: str, *, base_url: str, allowed_dirs: Sequence[Path], label: str) -> bytes:
     """A tagged PDF/UA-1 from ``html``; any missing glyph, refused URL or ERROR fails it."""
     from weasyprint import CSS, HTML
 
@@ -80,9 +76,7 @@ def render_pdf(
         data: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
     problems = [f"refused to fetch {url}" for url in fetcher.refused]
     problems += [
-        _describe(r)
-        for r in records
-        if r.levelno >= logging.ERROR or _MISSING_GLYPH in r.getMessage()
+        _describe(r) for r in records if r.levelno >= logging.ERROR or _MISSING_GLYPH in r.getMessage()
     ]
     if problems:
         unique = list(dict.fromkeys(problems))

@@ -59,17 +59,13 @@ class Project:
         return self.locales_dir / f"{check_slug(domain)}.pot"
 
     def catalog_path(self, language: str, domain: str) -> Path:
-        return (
-            self.locales_dir / check_language(language) / "LC_MESSAGES" / f"{check_slug(domain)}.po"
-        )
+        return self.locales_dir / check_language(language) / "LC_MESSAGES" / f"{check_slug(domain)}.po"
 
     def output_dir(self, language: str) -> Path:
         """build/site/<lang>/, guaranteed to stay inside build/site."""
         path = self.site_dir / check_language(language)
         if not path.resolve().is_relative_to(self.site_dir.resolve()):
-            raise PlainspokenError.at(
-                self.config.path, 0, f"language {language!r} escapes build/site"
-            )
+            raise PlainspokenError.at(self.config.path, 0, f"language {language!r} escapes build/site")
         return path
 
     def translation_languages(self) -> tuple[str, ...]:
@@ -86,9 +82,7 @@ def load_project(root: Path) -> Project:
 def check_language(tag: str) -> str:
     """``tag`` if it is a BCP-47 tag we accept; an error otherwise."""
     if not LANGUAGE_TAG.match(tag):
-        raise PlainspokenError.at(
-            "<command line>", 0, f"{tag!r} is not a language tag such as es or zh-Hant"
-        )
+        raise PlainspokenError.at("<command line>", 0, f"{tag!r} is not a language tag such as es or zh-Hant")
     return tag
 
 

@@ -20,7 +20,9 @@ def print_summary(summary: BuildSummary, project: Project) -> None:
         click.echo(f"{problem}", err=True)
     click.echo(f"\nBuild summary ({project.display(project.site_dir)}/):")
     for result in summary.results:
-        if result.ok:
+        if result.status == "skipped":
+            click.echo(f"  {result.language:<8} {result.format:<6} skipped  {result.reason}")
+        elif result.ok:
             plural = "article" if result.articles == 1 else "articles"
             detail = f"{result.articles} {plural}"
             if result.fallbacks:
@@ -52,9 +54,7 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
         ]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    click.echo(
-        f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'done':>7}"
-    )
+    click.echo(f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'done':>7}")
     for r in rows:
         if r.problem:
             click.echo(f"{r.language:<9}{r.domain:<28}  {r.problem}")

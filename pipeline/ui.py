@@ -13,8 +13,8 @@ from pipeline.config import SiteConfig
 from pipeline.project import UI_DOMAIN
 
 PACKAGE_DIR = Path(__file__).parent
-#: Interface strings are _() calls in the page templates and in the renderers.
-_METHOD_MAP = [("templates/**.html", "jinja2.ext:babel_extract"), ("render/**.py", "python")]
+#: Interface strings are _() and gettext() calls in the page templates and the package.
+_METHOD_MAP = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 _OPTIONS = {"templates/**.html": {"trimmed": "true"}}
 
 

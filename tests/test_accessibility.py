@@ -13,18 +13,12 @@ playwright = pytest.importorskip("playwright.sync_api")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 CHROMIUM = next(
-    (
-        p
-        for p in ("/usr/lib/chromium/chromium", shutil.which("chromium") or "")
-        if p and Path(p).exists()
-    ),
+    (p for p in ("/usr/lib/chromium/chromium", shutil.which("chromium") or "") if p and Path(p).exists()),
     None,
 )
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
-    ),
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"),
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 LAUNCH_ARGS = [
@@ -76,9 +70,7 @@ def test_axe_finds_no_violations_on_any_page(site: Path, browser: Any) -> None:
             page,
             options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
         )
-        enhanced = axe.run(
-            page, options={"runOnly": {"type": "rule", "values": ["color-contrast-enhanced"]}}
-        )
+        enhanced = axe.run(page, options={"runOnly": {"type": "rule", "values": ["color-contrast-enhanced"]}})
         violations = results.response["violations"] + enhanced.response["violations"]
         if violations:
             found[path.relative_to(site).as_posix()] = [
@@ -134,4 +126,33 @@ def test_first_tab_reaches_a_visible_skip_link(site: Path, browser: Any) -> None
     assert focused["top"] >= 0 and focused["outline"] != "none"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+    context.close()
+
+
+def test_read_along_highlights_what_is_being_read(site: Path, browser: Any) -> None:
+    """Play the Spanish guide from a chapter link: the heading of that chapter lights up."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((site / "es/iop-vs-residential-rehab.html").as_uri())
+    link = page.locator('#listen a[href="#cost"], #listen a[data-start]').nth(3)
+    anchor = link.get_attribute("href").lstrip("#")
+    page.evaluate("document.querySelector('#listen audio').muted = true")
+    link.click()
+    page.wait_for_function(
+        f"document.getElementById('{anchor}').classList.contains('speaking')", timeout=15000
+    )
+    assert page.evaluate("document.querySelector('#listen audio').currentTime") > 1
+    assert page.evaluate("document.querySelectorAll('.speaking').length") == 1
+    context.close()
+
+
+def test_without_javascript_the_player_and_links_still_work(site: Path, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((site / "es/iop-vs-residential-rehab.html").as_uri())
+    assert page.locator("#listen audio[controls]").count() == 1
+    link = page.locator("#listen a[data-start]").nth(2)
+    target = link.get_attribute("href")
+    link.click()
+    assert page.url.endswith(target)
     context.close()

@@ -41,7 +41,7 @@ def page(path: Path) -> _Page:
 
 def test_build_writes_every_page(run, make_project) -> None:  # type: ignore[no-untyped-def]
     project = make_project("repo")
-    result = run(project, "build")
+    result = run(project, "build", "--format", "html")
     assert result.exit_code == 0, result.output
     site = project / "build/site"
     for rel in (
@@ -60,7 +60,7 @@ def test_build_writes_every_page(run, make_project) -> None:  # type: ignore[no-
 
 def test_spanish_page_is_spanish_accessible_and_marked_draft(run, make_project) -> None:  # type: ignore[no-untyped-def]
     project = make_project("repo")
-    run(project, "build")
+    run(project, "build", "--format", "html")
     es = project / f"build/site/es/{SLUG}.html"
     html = es.read_text(encoding="utf-8")
     parsed = page(es)
@@ -87,7 +87,7 @@ def test_spanish_page_is_spanish_accessible_and_marked_draft(run, make_project) 
 
 def test_language_chooser_names_languages_in_their_own_language(run, make_project) -> None:  # type: ignore[no-untyped-def]
     project = make_project("repo")
-    run(project, "build")
+    run(project, "build", "--format", "html")
     html = (project / "build/site/index.html").read_text()
     assert '<span lang="es" dir="ltr">Español</span>' in html
     assert "(Spanish)" in html
@@ -97,7 +97,7 @@ def test_language_chooser_names_languages_in_their_own_language(run, make_projec
 def test_pages_work_offline_from_disk(run, make_project) -> None:  # type: ignore[no-untyped-def]
     """No external resources; every relative link points at a file that exists."""
     project = make_project("repo")
-    run(project, "build")
+    run(project, "build", "--format", "html")
     site = project / "build/site"
     pages = sorted(site.rglob("*.html"))
     assert len(pages) == 5
@@ -110,9 +110,7 @@ def test_pages_work_offline_from_disk(run, make_project) -> None:  # type: ignor
                 if tag in ("link", "script", "img", "source", "audio") and name in ("src", "href"):
                     assert "://" not in url and not url.startswith("//"), (path, url)
                 if re.match(r"^[a-z]+:", url):
-                    assert tag == "a" and url.split(":")[0] in ("https", "http", "tel", "mailto"), (
-                        url
-                    )
+                    assert tag == "a" and url.split(":")[0] in ("https", "http", "tel", "mailto"), url
                     continue
                 target = (path.parent / url.split("#")[0]).resolve()
                 assert target.is_file(), f"{path.relative_to(site)} links to missing {url}"
@@ -126,7 +124,7 @@ def test_a_translators_edit_shows_up_after_build(run, make_project) -> None:  # 
     text = po.read_text(encoding="utf-8")
     assert 'msgstr "Costo"' in text
     po.write_text(text.replace('msgstr "Costo"', 'msgstr "Cuánto cuesta"'), encoding="utf-8")
-    run(project, "build")
+    run(project, "build", "--format", "html")
     html = (project / f"build/site/es/{SLUG}.html").read_text()
     assert '<h3 id="cost">Cuánto cuesta</h3>' in html
 
@@ -136,7 +134,7 @@ def test_fallback_units_are_marked_english(run, make_project) -> None:  # type: 
     po = project / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
     text = po.read_text(encoding="utf-8")
     po.write_text(text.replace('msgstr "Costo"', 'msgstr ""'), encoding="utf-8")
-    result = run(project, "build")
+    result = run(project, "build", "--format", "html")
     assert re.search(r"es\s+html\s+built\s+1 article, 1 units in English", result.stdout)
     html = (project / f"build/site/es/{SLUG}.html").read_text()
     assert '<h3 id="cost" lang="en" dir="auto">Cost</h3>' in html
@@ -145,18 +143,10 @@ def test_fallback_units_are_marked_english(run, make_project) -> None:  # type: 
 
 def test_rebuild_is_byte_identical_and_rewrites_nothing(run, make_project) -> None:  # type: ignore[no-untyped-def]
     project = make_project("repo")
-    run(project, "build")
-    files = {
-        p: (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in (project / "build").rglob("*")
-        if p.is_file()
-    }
-    run(project, "build")
-    again = {
-        p: (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in (project / "build").rglob("*")
-        if p.is_file()
-    }
+    run(project, "build", "--format", "html")
+    files = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "build").rglob("*") if p.is_file()}
+    run(project, "build", "--format", "html")
+    again = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "build").rglob("*") if p.is_file()}
     assert again == files
 
 
@@ -166,7 +156,7 @@ def test_unknown_placeholder_is_an_error_with_file_and_line(run, make_project) -
     text = source.read_text().replace("Here’s what you can do today:", "Call {clinic.fax} today:")
     source.write_text(text)
     line = text.splitlines().index("Call {clinic.fax} today:") + 1
-    result = run(project, "build")
+    result = run(project, "build", "--format", "html")
     assert result.exit_code == 1
     assert f"source/{SLUG}.md:{line}: unknown placeholder {{clinic.fax}}" in result.stderr
     assert "Traceback" not in result.output
@@ -180,7 +170,7 @@ def test_bad_site_toml_is_one_line_with_its_line(run, make_project) -> None:  # 
     text = toml.read_text().replace('languages = ["en", "es"]', 'languages = ["en", "../../etc"]')
     toml.write_text(text)
     line = text.splitlines().index('languages = ["en", "../../etc"]') + 1
-    result = run(project, "build")
+    result = run(project, "build", "--format", "html")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         f"source/site.toml:{line}: '../../etc' is not a BCP-47 language tag such as es or zh-Hant"

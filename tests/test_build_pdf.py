@@ -21,9 +21,7 @@ from pipeline.printing import render_pdf
 
 pypdf = pytest.importorskip("pypdf")
 SLUG = "iop-vs-residential-rehab"
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils not installed"
-)
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 needs_zbar = pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools not installed")
 
 
@@ -136,18 +134,14 @@ def test_pdftotext_gives_every_block_in_reading_order(repo_site: Path, lang: str
         for ref in iter_units(article.doc):
             wanted = _squash(plain_text(ref.node.inlines, facts))
             found = squashed.find(wanted, position)
-            assert found >= 0, (
-                f"{name}: missing or out of order: {plain_text(ref.node.inlines, facts)!r}"
-            )
+            assert found >= 0, f"{name}: missing or out of order: {plain_text(ref.node.inlines, facts)!r}"
             position = found + len(wanted)
 
 
 @needs_poppler
 @needs_zbar
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_qr_code_decodes_to_the_same_languages_page(
-    repo_site: Path, lang: str, tmp_path: Path
-) -> None:
+def test_qr_code_decodes_to_the_same_languages_page(repo_site: Path, lang: str, tmp_path: Path) -> None:
     for name in (f"{SLUG}.pdf", f"{SLUG}-large-print.pdf"):
         prefix = tmp_path / name
         subprocess.run(
@@ -166,9 +160,7 @@ def test_qr_code_decodes_to_the_same_languages_page(
             check=True,
         )
         (png,) = tmp_path.glob(f"{name}*.png")
-        decoded = subprocess.run(
-            ["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True
-        )
+        decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True)
         url = f"https://arroyo-seco-recovery.example.org/{lang}/{SLUG}.html#listen"
         assert decoded.stdout.strip() == url
         png.unlink()

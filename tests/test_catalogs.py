@@ -15,9 +15,7 @@ from pipeline.catalogs import read_catalog
 
 ES_ARTICLE = Path("locales/es/LC_MESSAGES/iop-vs-residential-rehab.po")
 ARTICLE = Path("source/iop-vs-residential-rehab.md")
-needs_msgfmt = pytest.mark.skipif(
-    shutil.which("msgfmt") is None, reason="GNU gettext not installed"
-)
+needs_msgfmt = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext not installed")
 
 
 def translations(path: Path) -> set[str]:
@@ -29,9 +27,7 @@ def translations(path: Path) -> set[str]:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "locales").rglob("*.po*"))
-    }
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "locales").rglob("*.po*"))}
 
 
 def test_extract_golden_template(run, make_project) -> None:  # type: ignore[no-untyped-def]
@@ -62,10 +58,7 @@ def test_template_messages_have_kind_location_and_notes(run, make_project) -> No
     assert message.locations == [("source/every-node.md", 16)]
     assert message.auto_comments[0] == "list item"
     assert "Flexibility" in message.auto_comments[-1] and "hours" in message.auto_comments[-1]
-    assert (
-        "Keep {clinic.phone} exactly as written."
-        in catalog["Call {clinic.phone} today."].auto_comments
-    )
+    assert "Keep {clinic.phone} exactly as written." in catalog["Call {clinic.phone} today."].auto_comments
     assert "code stays as it is" not in {m.id for m in catalog}
 
 
@@ -111,7 +104,7 @@ def test_changing_a_fact_in_site_toml_marks_nothing_fuzzy(run, make_project) -> 
     before = snapshot(project)
     run(project, "update")
     assert snapshot(project) == before
-    run(project, "build")
+    run(project, "build", "--format", "html")
     assert "555-0199" in (project / "build/site/es/iop-vs-residential-rehab.html").read_text()
 
 
@@ -195,12 +188,10 @@ def test_each_kind_of_broken_catalog_is_reported_at_its_line(run, make_project, 
     else:
         text, line = _plant(ui.read_text(encoding="utf-8"), defect)
         ui.write_text(text, encoding="utf-8")
-    result = run(project, "build")
+    result = run(project, "build", "--format", "html")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    errors = [
-        e for e in result.stderr.splitlines() if e.startswith("locales/es/LC_MESSAGES/ui.po:")
-    ]
+    errors = [e for e in result.stderr.splitlines() if e.startswith("locales/es/LC_MESSAGES/ui.po:")]
     assert errors, result.stderr
     assert errors[0].startswith(f"locales/es/LC_MESSAGES/ui.po:{line}: ")
     assert re.search(r"es\s+html\s+FAILED\s+locales/es/LC_MESSAGES/ui\.po:\d+:", result.stdout)
@@ -217,9 +208,7 @@ def test_status_agrees_with_msgfmt_statistics(run, make_project) -> None:  # typ
         'msgid "Time Commitment"\nmsgstr "Tiempo que requiere"',
         'msgid "Time Commitment"\nmsgstr ""',
     )
-    text = re.sub(
-        r'(#: source/iop-vs-residential-rehab\.md:\d+\n)(msgid "Cost")', r"\1#, fuzzy\n\2", text
-    )
+    text = re.sub(r'(#: source/iop-vs-residential-rehab\.md:\d+\n)(msgid "Cost")', r"\1#, fuzzy\n\2", text)
     po.write_text(text, encoding="utf-8")
     result = run(project, "status", "--json")
     import json
@@ -233,9 +222,7 @@ def test_status_agrees_with_msgfmt_statistics(run, make_project) -> None:  # typ
             text=True,
             env={"LC_ALL": "C"},
         ).stderr
-        counts = {
-            kind: int(n) for n, kind in re.findall(r"(\d+) (translated|fuzzy|untranslated)", stats)
-        }
+        counts = {kind: int(n) for n, kind in re.findall(r"(\d+) (translated|fuzzy|untranslated)", stats)}
         assert (row["translated"], row["fuzzy"], row["untranslated"]) == (
             counts.get("translated", 0),
             counts.get("fuzzy", 0),

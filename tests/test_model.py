@@ -38,9 +38,7 @@ from pipeline.model import (
 
 text = st.text(min_size=1, max_size=12)
 lines = st.integers(min_value=0, max_value=500)
-urls = st.sampled_from(
-    ["https://example.org/", "mailto:a@example.org", "tel:+1988", "page.html", "#x"]
-)
+urls = st.sampled_from(["https://example.org/", "mailto:a@example.org", "tel:+1988", "page.html", "#x"])
 names = st.from_regex(r"\A[a-z][a-z0-9_]{0,5}\.[a-z0-9_]{1,5}\Z")
 langs = st.sampled_from(["", "en"])
 
@@ -51,9 +49,7 @@ def inlines(depth: int = 2) -> st.SearchStrategy[tuple[Inline, ...]]:
         text.map(Code),
         st.just(LineBreak()),
         names.map(Placeholder),
-        st.builds(
-            Image, src=st.sampled_from(["assets/a.png", "b.jpg"]), alt=text.filter(str.strip)
-        ),
+        st.builds(Image, src=st.sampled_from(["assets/a.png", "b.jpg"]), alt=text.filter(str.strip)),
     )
     if depth == 0:
         return st.lists(leaves, max_size=3).map(tuple)
@@ -67,9 +63,7 @@ def inlines(depth: int = 2) -> st.SearchStrategy[tuple[Inline, ...]]:
     return st.lists(nodes, max_size=4).map(tuple)
 
 
-paragraphs = st.builds(
-    Paragraph, inlines=inlines(), line=lines, lang=langs, note=st.text(max_size=8)
-)
+paragraphs = st.builds(Paragraph, inlines=inlines(), line=lines, lang=langs, note=st.text(max_size=8))
 headings = st.builds(
     Heading,
     level=st.integers(1, 6),

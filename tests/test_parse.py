@@ -159,10 +159,7 @@ def test_cli_parse_prints_one_json_line_per_file(run, make_project) -> None:  # 
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     assert all(Document.from_dict(json.loads(line)).slug == "every-node" for line in lines)
-    assert (
-        result.stderr.strip()
-        == f"{bad}:9: image x.png has no alt text: write ![what it shows](...)"
-    )
+    assert result.stderr.strip() == f"{bad}:9: image x.png has no alt text: write ![what it shows](...)"
     assert "Traceback" not in result.output
 
 

@@ -32,6 +32,10 @@ class Article:
         return self.review_status == "draft"
 
 
+class OutputSkipped(Exception):
+    """This output cannot exist for this language (e.g. no voice): not a failure."""
+
+
 class Builder(ABC):
     """Writes one output format; a new format is one new module with one subclass."""
 

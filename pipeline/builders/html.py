@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from markupsafe import Markup
 
+from pipeline.audio.vtt import parse_vtt
 from pipeline.builders.base import Article, Builder
 from pipeline.config import Fact
+from pipeline.model import Heading
 from pipeline.project import LanguageInfo, language_info, write_atomic
 from pipeline.render.html import HtmlRenderer, fact_html
-from pipeline.render.pages import article_parts, make_environment
+from pipeline.render.pages import article_parts, audio_length, audio_size, clock, make_environment
+from pipeline.speech.voices import voice_for
 from pipeline.ui import UiText
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
@@ -39,12 +43,10 @@ class HtmlBuilder(Builder):
         return [out]
 
     def finish(self) -> list[Path]:
-        written = [self._write_static()]
+        written = self._write_static()
         for tag in self.languages:
             out = self.project.output_dir(tag) / "index.html"
-            html = self.env.get_template("language_index.html").render(
-                self._language_index_context(tag)
-            )
+            html = self.env.get_template("language_index.html").render(self._language_index_context(tag))
             write_atomic(out, html.encode("utf-8"))
             written.append(out)
         out = self.project.site_dir / "index.html"
@@ -95,22 +97,62 @@ class HtmlBuilder(Builder):
         return result
 
     def _article_context(self, article: Article) -> dict[str, Any]:
-        doc, render = article.doc, self.renderer
+        doc = article.doc
         context = self._common(article.ui, language_info(article.language), "../")
         languages_with_it = [
             a
             for a in self._alternates("../", f"{doc.slug}.html")
             if any(x.doc.slug == doc.slug for x in self.by_language[a["tag"]])
         ]
-        context.update(article_parts(doc, render))
+        context.update(article_parts(doc, facts=self.facts, asset_prefix="../"))
         context.update(
             {
                 "alternates": languages_with_it,
+                "listen": self._listen_context(article),
                 "draft": article.is_draft,
                 "fallbacks": article.report.fallbacks,
             }
         )
         return context
+
+    def _listen_context(self, article: Article) -> dict[str, Any] | None:
+        """The audio player, if the audio guide exists; a plain notice if the language has no voice."""
+        folder = self.project.output_dir(article.language)
+        mp3, vtt = folder / f"{article.doc.slug}.mp3", folder / f"{article.doc.slug}.vtt"
+        if not (mp3.exists() and vtt.exists()):
+            has_voice = voice_for(article.language, dict(self.project.config.voices)) is not None
+            return None if has_voice else {"src": ""}
+        cues = parse_vtt(vtt.read_text(encoding="utf-8"))
+        starts = {cue.id: cue.start for cue in cues}
+        chapters = [
+            {
+                "anchor": h.id,
+                "title": Markup(self.renderer.inlines(h.inlines)).striptags(),
+                "start": f"{starts[h.id]:.3f}",
+                "clock": clock(starts[h.id]),
+            }
+            for h in article.doc.blocks
+            if isinstance(h, Heading) and h.level == 2 and h.id in starts
+        ]
+        if "key-points" in starts:
+            key_points = article.ui.gettext("Key points")
+            start = starts["key-points"]
+            chapters.insert(
+                0,
+                {"anchor": "key-points", "title": key_points, "start": f"{start:.3f}", "clock": clock(start)},
+            )
+        length = cues[-1].end if cues else 0.0
+        download = article.ui.gettext("Download the audio guide (MP3, {size}, {length})").format(
+            size=audio_size(mp3.stat().st_size, article.language),
+            length=audio_length(length, article.language),
+        )
+        data = [{"id": c.id, "start": round(c.start, 3), "end": round(c.end, 3)} for c in cues]
+        return {
+            "src": mp3.name,
+            "download": download,
+            "chapters": chapters,
+            "cues_json": Markup(json.dumps(data, separators=(",", ":")).replace("</", "<\\/")),
+        }
 
     def _language_index_context(self, tag: str) -> dict[str, Any]:
         articles = sorted(self.by_language[tag], key=lambda a: a.doc.slug)
@@ -139,8 +181,7 @@ class HtmlBuilder(Builder):
                 "alternates": [],
                 "page_title": ui.gettext("Choose your language"),
                 "languages": [
-                    {**vars(language_info(tag)), "href": f"{tag}/index.html"}
-                    for tag in self.languages
+                    {**vars(language_info(tag)), "href": f"{tag}/index.html"} for tag in self.languages
                 ],
             }
         )
@@ -148,10 +189,13 @@ class HtmlBuilder(Builder):
 
     # --- files ---------------------------------------------------------------
 
-    def _write_static(self) -> Path:
-        out = self.project.site_dir / "_static" / "plainspoken.css"
-        write_atomic(out, (STATIC_DIR / "plainspoken.css").read_bytes())
-        return out
+    def _write_static(self) -> list[Path]:
+        written = []
+        for name in ("plainspoken.css", "readalong.js"):
+            out = self.project.site_dir / "_static" / name
+            write_atomic(out, (STATIC_DIR / name).read_bytes())
+            written.append(out)
+        return written
 
     def _copy_assets(self) -> list[Path]:
         """source/assets/ → build/site/assets/ (images articles refer to)."""

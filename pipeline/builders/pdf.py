@@ -20,10 +20,7 @@ class PdfBuilder(Builder):
         written = []
         source = self.project.source_dir
         for variant in VARIANTS:
-            out = (
-                self.project.output_dir(article.language)
-                / f"{article.doc.slug}{variant.suffix}.pdf"
-            )
+            out = self.project.output_dir(article.language) / f"{article.doc.slug}{variant.suffix}.pdf"
             html, css = render_handout(article, config=self.project.config, variant=variant)
             data = render_pdf(
                 html,

@@ -12,7 +12,7 @@ from pipeline.builders.base import Article
 from pipeline.config import Fact, SiteConfig
 from pipeline.fonts import css_font_family
 from pipeline.project import language_info
-from pipeline.render.html import HtmlRenderer, fact_html
+from pipeline.render.html import fact_html
 from pipeline.render.pages import article_parts, long_date, make_environment
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
@@ -98,9 +98,7 @@ def qr_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").svg_data_uri(dark="#000", light="#fff", border=2))
 
 
-def render_handout(
-    article: Article, *, config: SiteConfig, variant: HandoutVariant
-) -> tuple[str, str]:
+def render_handout(article: Article, *, config: SiteConfig, variant: HandoutVariant) -> tuple[str, str]:
     """The handout's HTML and CSS for WeasyPrint."""
     env = make_environment()
     html = env.get_template("handout.html").render(_html_context(article, config, variant))
@@ -111,7 +109,7 @@ def render_handout(
 def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
     doc = article.doc
     url = online_url(config, article.language, doc.slug)
-    context = article_parts(doc, HtmlRenderer(facts=config.facts(), asset_prefix=""))
+    context = article_parts(doc, facts=config.facts(), asset_prefix="")
     context.update(
         {
             "_": article.ui.gettext,
@@ -140,9 +138,7 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
 def _css_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
     _ = article.ui.gettext
     rtl = language_info(article.language).direction == "rtl"
-    reviewed = (
-        f"{_('Last reviewed:')} {long_date(article.doc.metadata.last_reviewed, article.language)}"
-    )
+    reviewed = f"{_('Last reviewed:')} {long_date(article.doc.metadata.last_reviewed, article.language)}"
     draft = _("Draft translation: not yet reviewed by a qualified medical translator.")
     return {
         **{

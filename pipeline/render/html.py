@@ -47,9 +47,7 @@ def fact_html(fact: Fact) -> Markup:
     """A fact as HTML: phone numbers and URLs are links, isolated left-to-right."""
     text = escape(fact.value)
     if fact.kind == "phone":
-        return Markup(
-            f'<a class="tel" href="{escape(tel_href(fact.value))}"><bdi dir="ltr">{text}</bdi></a>'
-        )
+        return Markup(f'<a class="tel" href="{escape(tel_href(fact.value))}"><bdi dir="ltr">{text}</bdi></a>')
     if fact.kind == "url":
         return Markup(f'<a href="{text}"><bdi dir="ltr">{text}</bdi></a>')
     return Markup(f"<bdi>{text}</bdi>")
@@ -58,9 +56,16 @@ def fact_html(fact: Fact) -> Markup:
 class HtmlRenderer:
     """Turns blocks and inlines into HTML; touches no files."""
 
-    def __init__(self, *, facts: Mapping[str, Fact], asset_prefix: str = "../") -> None:
+    def __init__(
+        self,
+        *,
+        facts: Mapping[str, Fact],
+        asset_prefix: str = "../",
+        anchors: Mapping[int, str] | None = None,
+    ) -> None:
         self.facts = facts
         self.asset_prefix = asset_prefix
+        self.anchors = anchors or {}
         self._blocks: dict[type[Any], Callable[[Any], str]] = {
             Heading: self.heading,
             Paragraph: self.paragraph,
@@ -95,21 +100,24 @@ class HtmlRenderer:
         """` lang="en"` on a unit that fell back to another language."""
         return f' lang="{escape(lang)}" dir="auto"' if lang else ""
 
+    def unit_attrs(self, node: Paragraph | TableCell) -> str:
+        """The unit's anchor id (for the read-along) and its fallback language, as attributes."""
+        anchor = self.anchors.get(id(node))
+        return (f' id="{anchor}"' if anchor else "") + self.lang_attr(node.lang)
+
     # --- blocks --------------------------------------------------------------
 
     def heading(self, node: Heading) -> str:
         tag = f"h{node.level}"
-        return (
-            f'<{tag} id="{node.id}"{self.lang_attr(node.lang)}>{self.inlines(node.inlines)}</{tag}>'
-        )
+        return f'<{tag} id="{node.id}"{self.lang_attr(node.lang)}>{self.inlines(node.inlines)}</{tag}>'
 
     def paragraph(self, node: Paragraph) -> str:
-        return f"<p{self.lang_attr(node.lang)}>{self.inlines(node.inlines)}</p>"
+        return f"<p{self.unit_attrs(node)}>{self.inlines(node.inlines)}</p>"
 
     def list_item(self, node: ListItem) -> str:
         only = node.blocks[0] if len(node.blocks) == 1 else None
         if isinstance(only, Paragraph):
-            return f"<li{self.lang_attr(only.lang)}>{self.inlines(only.inlines)}</li>"
+            return f"<li{self.unit_attrs(only)}>{self.inlines(only.inlines)}</li>"
         return f"<li>{self.blocks(node.blocks)}</li>"
 
     def bullet_list(self, node: BulletList) -> str:
@@ -136,7 +144,7 @@ class HtmlRenderer:
         attrs = f' scope="{scope}"' if node.header else ""
         if node.align:
             attrs += f' class="align-{node.align}"'
-        return f"<{tag}{attrs}{self.lang_attr(node.lang)}>{self.inlines(node.inlines)}</{tag}>"
+        return f"<{tag}{attrs}{self.unit_attrs(node)}>{self.inlines(node.inlines)}</{tag}>"
 
     def quote(self, node: Quote) -> str:
         return f"<blockquote>\n{self.blocks(node.blocks)}\n</blockquote>"

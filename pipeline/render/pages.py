@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from babel.core import UnknownLocaleError
 from babel.dates import format_date
+from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from pipeline.model import Document
+from pipeline.config import Fact
+from pipeline.model import Document, unit_anchors
 from pipeline.render.html import HtmlRenderer
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
@@ -23,9 +26,7 @@ def make_environment() -> Environment:
     """Jinja2 with autoescaping for HTML templates; one per process, so templates compile once."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(
-            disabled_extensions=("css",), default=True, default_for_string=True
-        ),
+        autoescape=select_autoescape(disabled_extensions=("css",), default=True, default_for_string=True),
         keep_trailing_newline=True,
     )
 
@@ -39,18 +40,58 @@ def long_date(iso: str, language: str) -> str:
         return iso
 
 
-def article_parts(doc: Document, render: HtmlRenderer) -> dict[str, Any]:
+def article_parts(doc: Document, *, facts: Mapping[str, Fact], asset_prefix: str) -> dict[str, Any]:
     """Title, date, key points and body of ``doc`` as HTML, for any page template."""
+    render = HtmlRenderer(facts=facts, asset_prefix=asset_prefix, anchors=unit_anchors(doc))
     title = render.inlines(doc.metadata.title.inlines)
     return {
         "page_title": Markup(title).striptags(),
         "title_html": title,
-        "title_lang": Markup(render.lang_attr(doc.metadata.title.lang)),
+        "title_attrs": Markup(render.unit_attrs(doc.metadata.title)),
         "last_reviewed": long_date(doc.metadata.last_reviewed, doc.language),
         "last_reviewed_iso": doc.metadata.last_reviewed,
         "summary": [
-            {"html": render.inlines(p.inlines), "lang": Markup(render.lang_attr(p.lang))}
+            {"html": render.inlines(p.inlines), "attrs": Markup(render.unit_attrs(p))}
             for p in doc.metadata.summary
         ],
         "body": render.blocks(doc.blocks),
     }
+
+
+def _locale(language: str) -> str:
+    return language.replace("-", "_")
+
+
+def audio_size(num_bytes: int, language: str) -> str:
+    """3_245_000 → '3.2 MB' as the language writes it."""
+    try:
+        return format_unit(
+            num_bytes / 1_000_000,
+            "digital-megabyte",
+            length="short",
+            locale=_locale(language),
+            format="#,##0.0",
+        )
+    except (UnknownLocaleError, ValueError):
+        return f"{num_bytes / 1_000_000:.1f} MB"
+
+
+def audio_length(seconds: float, language: str) -> str:
+    """653.3 → '10 min 53 sec' as the language writes it."""
+    minutes, secs = divmod(round(seconds), 60)
+    try:
+        parts = (
+            [format_unit(minutes, "duration-minute", length="short", locale=_locale(language))]
+            if minutes
+            else []
+        )
+        parts.append(format_unit(secs, "duration-second", length="short", locale=_locale(language)))
+    except (UnknownLocaleError, ValueError):
+        return f"{minutes} min {secs} s"
+    return " ".join(parts)
+
+
+def clock(seconds: float) -> str:
+    """125.4 → '2:05'."""
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"

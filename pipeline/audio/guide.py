@@ -1,0 +1,54 @@
+"""An audio guide from a speech script: synthesis per segment, even loudness, timed cues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from pipeline.audio.mixing import from_pcm, normalize, silence, trim
+from pipeline.audio.mp3 import Chapter, Mp3Writer
+from pipeline.audio.vtt import Cue
+from pipeline.render.speech import SpeechScript
+from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError, SpeechWorker
+
+
+@dataclass(frozen=True)
+class AudioGuide:
+    """What was spoken and when."""
+
+    cues: tuple[Cue, ...]
+    chapters: tuple[Chapter, ...]
+    duration: float
+    voice: str
+
+
+def speak_script(
+    script: SpeechScript, *, voice: str, out: BinaryIO, timeout: float = 30.0, engine: str = DEFAULT_ENGINE
+) -> AudioGuide:
+    """Speak every segment in a worker process and stream the MP3 into ``out``."""
+    cues: list[Cue] = []
+    starts: list[tuple[str, float]] = []
+    writer: Mp3Writer | None = None
+    rate = 0
+    with SpeechWorker(voice, timeout=timeout, engine=engine) as worker:
+        spoken = worker.speak_all([segment.spoken for segment in script.segments])
+        for segment, speech in zip(script.segments, spoken, strict=True):
+            if writer is None:
+                rate, writer = speech.rate, Mp3Writer(out, rate=speech.rate)
+            if speech.rate != rate:
+                raise SpeechError(f"sample rate changed from {rate} to {speech.rate}")
+            samples = normalize(trim(from_pcm(speech.pcm), rate), rate)
+            start = writer.samples / rate
+            writer.write(samples)
+            cues.append(Cue(segment.anchor, start, writer.samples / rate, segment.text))
+            if segment.chapter:
+                starts.append((segment.chapter, start))
+            writer.write(silence(segment.pause_ms, rate))
+        voice_in_use = worker.voice_in_use
+    if writer is None:
+        raise SpeechError("the script has nothing to say")
+    writer.finish()
+    duration = writer.samples / rate
+    ends = [start for _, start in starts[1:]] + [duration]
+    chapters = tuple(Chapter(title, start, end) for (title, start), end in zip(starts, ends, strict=True))
+    return AudioGuide(tuple(cues), chapters, duration, voice_in_use)

@@ -1,0 +1,225 @@
+"""Pure rendering of a Document to a speech script: what is said, in what order, with what pauses."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.config import Fact
+from pipeline.model import (
+    BulletList,
+    Code,
+    CodeBlock,
+    Document,
+    Emphasis,
+    Heading,
+    Image,
+    Inline,
+    LineBreak,
+    Link,
+    ListItem,
+    OrderedList,
+    Paragraph,
+    Placeholder,
+    Quote,
+    Strong,
+    Table,
+    TableRow,
+    Text,
+    ThematicBreak,
+    unit_anchors,
+)
+
+#: Pauses after a segment, in milliseconds.
+PAUSE_ITEM = 350
+PAUSE_BLOCK = 600
+PAUSE_HEADING = 500
+PAUSE_SECTION = 1000
+_PHONE = re.compile(r"(?<![\w-])(?:1-)?(?:\(\d{3}\) ?|\d{3}-)\d{3}-\d{4}(?![\w-])|(?<![\w-])988(?![\w-])")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One utterance: the words shown (captions), the words spoken, the element read, the pause."""
+
+    text: str
+    spoken: str
+    anchor: str
+    pause_ms: int = PAUSE_BLOCK
+    chapter: str = ""  # the heading text when this segment starts a chapter
+
+    def __post_init__(self) -> None:
+        if not self.spoken.strip():
+            raise ValueError("a segment must say something")
+
+
+@dataclass(frozen=True)
+class SpeechScript:
+    """Everything an audio guide says, in order."""
+
+    language: str
+    title: str
+    segments: tuple[Segment, ...] = field(default=())
+
+    def to_text(self) -> str:
+        """A readable dump, one segment a line: used for golden tests."""
+        lines = []
+        for s in self.segments:
+            chapter = f" [chapter: {s.chapter}]" if s.chapter else ""
+            spoken = f"\n    says: {s.spoken}" if s.spoken != s.text else ""
+            lines.append(f"{s.anchor}{chapter} +{s.pause_ms}ms: {s.text}{spoken}")
+        return "\n".join(lines) + "\n"
+
+
+def spoken_digits(phone: str) -> str:
+    """'(626) 555-0142' → '6 2 6, 5 5 5, 0 1 4 2': numbers read digit by digit, in groups."""
+    groups = re.findall(r"\d+", phone)
+    return ", ".join(" ".join(group) for group in groups)
+
+
+class SpeechRenderer:
+    """Turns a Document into a SpeechScript; one small method per node type."""
+
+    def __init__(
+        self,
+        *,
+        facts: Mapping[str, Fact],
+        lexicon: Mapping[str, str],
+        gettext: Callable[[str], str],
+    ) -> None:
+        self.facts = facts
+        self.lexicon = sorted(lexicon.items(), key=lambda kv: -len(kv[0]))
+        self._ = gettext
+        self.anchors: dict[int, str] = {}
+        self._blocks: dict[type[Any], Callable[[Any], list[Segment]]] = {
+            Heading: self.heading,
+            Paragraph: self.paragraph,
+            BulletList: self.list_block,
+            OrderedList: self.list_block,
+            Table: self.table,
+            Quote: self.quote,
+            CodeBlock: self.code_block,
+            ThematicBreak: self.thematic_break,
+        }
+        self._inlines: dict[type[Any], Callable[[Any], str]] = {
+            Text: lambda n: n.text,
+            Emphasis: self.children,
+            Strong: self.children,
+            Link: self.children,
+            Image: lambda n: n.alt,
+            Code: lambda n: n.text,
+            LineBreak: lambda n: " ",
+            Placeholder: self.placeholder,
+        }
+
+    def render(self, doc: Document) -> SpeechScript:
+        """The title, the key points, then each section announced by its heading."""
+        self.anchors = unit_anchors(doc)
+        meta = doc.metadata
+        title = self.segment(meta.title.inlines, self.anchors[id(meta.title)], PAUSE_SECTION, chapter=True)
+        segments = [title]
+        if meta.summary:
+            heading = self._("Key points")
+            segments.append(Segment(heading, self.speak(heading), "key-points", PAUSE_HEADING, heading))
+            segments += [self._unit(p, PAUSE_ITEM) for p in meta.summary]
+            segments[-1] = _with_pause(segments[-1], PAUSE_SECTION)
+        for block in doc.blocks:
+            segments += self._blocks[type(block)](block)
+        return SpeechScript(doc.language, title.text, tuple(s for s in segments if s.spoken.strip()))
+
+    # --- text ----------------------------------------------------------------
+
+    def text(self, inlines: tuple[Inline, ...]) -> str:
+        """Inlines as the words a reader sees: links by their text, facts filled in."""
+        return " ".join("".join(self._inlines[type(node)](node) for node in inlines).split())
+
+    def speak(self, text: str) -> str:
+        """Text as the words to say: phones in digit groups, the lexicon applied."""
+        text = _PHONE.sub(lambda m: spoken_digits(m.group(0)), text)
+        for written, spoken in self.lexicon:
+            text = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", spoken, text)
+        return text
+
+    def segment(
+        self, inlines: tuple[Inline, ...], anchor: str, pause: int, *, chapter: bool = False
+    ) -> Segment:
+        text = self.text(inlines)
+        return Segment(text, self.speak(text), anchor, pause, text if chapter else "")
+
+    def children(self, node: Emphasis | Strong | Link) -> str:
+        return "".join(self._inlines[type(child)](child) for child in node.children)
+
+    def placeholder(self, node: Placeholder) -> str:
+        fact = self.facts.get(node.name)
+        return fact.value if fact else ""
+
+    def _unit(self, node: Paragraph | Heading, pause: int) -> Segment:
+        return self.segment(node.inlines, self.anchors[id(node)], pause)
+
+    # --- blocks --------------------------------------------------------------
+
+    def heading(self, node: Heading) -> list[Segment]:
+        return [self.segment(node.inlines, node.id, PAUSE_HEADING, chapter=node.level <= 2)]
+
+    def paragraph(self, node: Paragraph) -> list[Segment]:
+        return [self._unit(node, PAUSE_BLOCK)] if node.inlines else []
+
+    def list_block(self, node: BulletList | OrderedList) -> list[Segment]:
+        segments: list[Segment] = []
+        for item in node.items:
+            segments += self.list_item(item)
+        if segments:
+            segments[-1] = _with_pause(segments[-1], PAUSE_BLOCK)
+        return segments
+
+    def list_item(self, node: ListItem) -> list[Segment]:
+        segments: list[Segment] = []
+        for block in node.blocks:
+            found = self._blocks[type(block)](block)
+            segments += [_with_pause(s, PAUSE_ITEM) for s in found]
+        return segments
+
+    def table(self, node: Table) -> list[Segment]:
+        """Row by row, each cell introduced by its column header: 'Cost. IOP: lower.'"""
+        head = next((r for r in node.rows if r.cells and all(c.header for c in r.cells)), None)
+        headers = [self.text(c.inlines) for c in head.cells] if head else []
+        rows = [self.table_row(row, headers) for row in node.rows if row is not head]
+        segments = [s for s in rows if s is not None]
+        return segments[:-1] + [_with_pause(s, PAUSE_BLOCK) for s in segments[-1:]]
+
+    def table_row(self, row: TableRow, headers: list[str]) -> Segment | None:
+        cells = [self.text(c.inlines) for c in row.cells]
+        labelled = [
+            f"{headers[i]}: {cell}" if i < len(headers) and headers[i] else cell
+            for i, cell in enumerate(cells[1:], start=1)
+        ]
+        text = ". ".join(part.rstrip(".") for part in cells[:1] + labelled if part)
+        if not text:
+            return None
+        return Segment(text + ".", self.speak(text + "."), self.anchors[id(row.cells[0])], PAUSE_ITEM)
+
+    def quote(self, node: Quote) -> list[Segment]:
+        segments: list[Segment] = []
+        for block in node.blocks:
+            segments += self._blocks[type(block)](block)
+        return segments
+
+    def code_block(self, node: CodeBlock) -> list[Segment]:
+        return []  # code is for reading, not listening
+
+    def thematic_break(self, node: ThematicBreak) -> list[Segment]:
+        return []
+
+
+def _with_pause(segment: Segment, pause: int) -> Segment:
+    return dataclasses.replace(segment, pause_ms=pause)
+
+
+def render_speech(
+    doc: Document, *, facts: Mapping[str, Fact], lexicon: Mapping[str, str], gettext: Callable[[str], str]
+) -> SpeechScript:
+    """The speech script of ``doc``."""
+    return SpeechRenderer(facts=facts, lexicon=lexicon, gettext=gettext).render(doc)

@@ -1,0 +1,275 @@
+"""Audio guides: speech script (golden), real espeak-ng through pyttsx3, MP3, chapters, captions."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+import subprocess
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, ROOTS, golden
+
+from pipeline.audio.mixing import PEAK_LIMIT, TARGET_DBFS, dbfs, normalize, trim
+from pipeline.audio.vtt import Cue, parse_vtt, render_vtt
+from pipeline.cli import main
+from pipeline.parse import parse_article
+from pipeline.project import load_project
+from pipeline.render.speech import PAUSE_SECTION, render_speech, spoken_digits
+from pipeline.speech.engine import SpeechError, SpeechWorker
+from pipeline.speech.lexicon import load_lexicon
+
+SLUG = "iop-vs-residential-rehab"
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+needs_mpg123 = pytest.mark.skipif(shutil.which("mpg123") is None, reason="mpg123 not installed")
+
+
+def build(root: Path, *args: str) -> Any:
+    return CliRunner().invoke(main, ["-C", str(root), "build", *args], catch_exceptions=False)
+
+
+# --- the speech script (pure) ---------------------------------------------------------
+
+
+def basic_script(language: str = "en") -> Any:
+    project = load_project(ROOTS / "basic")
+    path = ROOTS / "basic/source/every-node.md"
+    doc = parse_article(path.read_text(), path="source/every-node.md", slug="every-node")
+    lexicon = load_lexicon(ROOTS / "basic/source/pronunciation.toml", language, display="p.toml")
+    return render_speech(doc, facts=project.config.facts(), lexicon=lexicon, gettext=lambda s: s)
+
+
+def test_speech_script_golden() -> None:
+    golden("every-node.speech.txt", basic_script().to_text())
+
+
+def test_speech_script_reads_like_a_person_would() -> None:
+    script = basic_script()
+    texts = [s.spoken for s in script.segments]
+    assert texts[0] == "Every node type"
+    assert "Key points" in texts
+    assert "Call 6 2 6, 5 5 5, 0 1 0 0 today." in texts  # phone in digit groups
+    assert "I O P. Cost: Lower." in texts  # tables row by row with their headers
+    assert "Residential. Cost: Higher." in texts
+    assert not any("https://" in t or "](" in t for t in texts)  # links by their text
+    assert any(t.startswith("An opening paragraph with emphasis, strong text, a link,") for t in texts)
+    chapters = [s.chapter for s in script.segments if s.chapter]
+    assert chapters == ["Every node type", "Key points", "A section heading"]
+    assert next(s.pause_ms for s in script.segments) == PAUSE_SECTION
+    captions = [s.text for s in script.segments]
+    assert "Call (626) 555-0100 today." in captions  # captions show what is written
+    assert "IOP. Cost: Lower." in captions
+
+
+def test_lexicon_applies_whole_words_only() -> None:
+    script = basic_script()
+    spoken = " ".join(s.spoken for s in script.segments)
+    assert "I O P" in spoken and "IOP" not in spoken
+
+
+@pytest.mark.parametrize(
+    ("phone", "spoken"),
+    [
+        ("(626) 555-0142", "6 2 6, 5 5 5, 0 1 4 2"),
+        ("988", "9 8 8"),
+        ("1-800-662-4357", "1, 8 0 0, 6 6 2, 4 3 5 7"),
+    ],
+)
+def test_phone_numbers_are_read_in_digit_groups(phone: str, spoken: str) -> None:
+    assert spoken_digits(phone) == spoken
+
+
+def test_vtt_round_trip_and_escaping() -> None:
+    cues = [Cue("u0", 0.0, 1.5, "Fish & <chips> --> more"), Cue("cost", 2.0, 3.25, "Costo")]
+    text = render_vtt(cues, language="es")
+    assert text.startswith(
+        "WEBVTT\nLanguage: es\n\nu0\n00:00:00.000 --> 00:00:01.500\nFish &amp; &lt;chips&gt; --&gt; more"
+    )
+    parsed = parse_vtt(text)
+    assert [(c.id, c.start, c.end) for c in parsed] == [("u0", 0.0, 1.5), ("cost", 2.0, 3.25)]
+
+
+def test_normalize_reaches_the_target_without_clipping() -> None:
+    rate = 22050
+    t = np.arange(rate) / rate
+    quiet = (np.sin(2 * np.pi * 220 * t) * 800).astype(np.int16)
+    loud = (np.sin(2 * np.pi * 220 * t) * 30000).astype(np.int16)
+    for samples in (quiet, loud):
+        out = normalize(samples)
+        assert abs(dbfs(out) - TARGET_DBFS) < 0.5
+        assert np.max(np.abs(out.astype(np.int32))) <= PEAK_LIMIT * 32767 + 1
+    padded = np.concatenate([np.zeros(rate, np.int16), loud, np.zeros(rate, np.int16)])
+    assert len(trim(padded, rate)) < len(loud) + rate * 0.1
+
+
+def test_a_hanging_engine_fails_that_file_within_the_time_limit() -> None:
+    start = time.monotonic()
+    with (
+        pytest.raises(SpeechError, match="took over 1 s"),
+        SpeechWorker("en-us", timeout=1, engine="fake_engines:HangingEngine") as worker,
+    ):
+        worker.speak("hello")
+    assert time.monotonic() - start < 15
+    assert not worker.process.is_alive()
+
+
+def test_a_crashing_engine_is_reported_not_fatal() -> None:
+    with (
+        pytest.raises(SpeechError, match="stopped"),
+        SpeechWorker("en-us", timeout=10, engine="fake_engines:CrashingEngine") as worker,
+    ):
+        worker.speak("hello")
+
+
+# --- real espeak-ng -----------------------------------------------------------------
+
+
+@needs_espeak
+@pytest.mark.parametrize("voice", ["km", "tl", "zz-nonexistent"])
+def test_a_missing_voice_never_falls_back_to_english(voice: str) -> None:
+    with pytest.raises(SpeechError, match="no voice"), SpeechWorker(voice, timeout=30):
+        pass
+
+
+@needs_espeak
+def test_the_voice_in_use_is_the_one_asked_for() -> None:
+    with SpeechWorker("es-419", timeout=30) as worker:
+        assert worker.voice_in_use == "roa/es-419"
+        speech = worker.speak("Hola.")
+    assert speech.rate == 22050 and len(speech.pcm) > 10_000
+
+
+@pytest.fixture(scope="module")
+def audio_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng not installed")
+    root = tmp_path_factory.mktemp("audio")
+    for part in ("source", "locales"):
+        shutil.copytree(REPO / part, root / part)
+    result = build(root, "--format", "audio", "--format", "html")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def decode(mp3: Path, tmp: Path) -> tuple[Any, int]:
+    wav = tmp / (mp3.stem + ".wav")
+    subprocess.run(["mpg123", "-q", "-w", str(wav), str(mp3)], check=True)
+    with wave.open(str(wav)) as handle:
+        rate = handle.getframerate()
+        samples = np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2")
+    return samples, rate
+
+
+@needs_mpg123
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_mp3_decodes_to_the_length_of_its_segments(audio_site: Path, lang: str, tmp_path: Path) -> None:
+    from pipeline.build import translate_language
+    from pipeline.builders.audio import AudioBuilder
+    from pipeline.sources import load_sources
+
+    project = load_project(audio_site)
+    (article,) = translate_language(project, lang, load_sources(project).documents)[0]
+    script = AudioBuilder(project).script(article)
+    cues = parse_vtt((audio_site / f"build/site/{lang}/{SLUG}.vtt").read_text())
+    assert [c.id for c in cues] == [s.anchor for s in script.segments]
+    expected = sum(c.end - c.start for c in cues) + sum(s.pause_ms for s in script.segments) / 1000
+    samples, rate = decode(audio_site / f"build/site/{lang}/{SLUG}.mp3", tmp_path)
+    assert abs(len(samples) / rate - expected) / expected < 0.01
+    # Loudness: every cue within 3 dB of the target; nothing clips.
+    levels = [dbfs(samples[int(c.start * rate) : int(c.end * rate)], rate) for c in cues]
+    assert all(abs(level - TARGET_DBFS) < 3 for level in levels), levels
+    assert np.max(np.abs(samples.astype(np.int32))) < 32767
+    # No silence longer than the longest pause intended (plus a little for word gaps).
+    loud = np.abs(samples.astype(np.int32)) > 0.01 * 32767
+    edges = np.flatnonzero(np.diff(loud.astype(np.int8)) != 0)
+    longest = max(np.diff(edges)[1::2], default=0) / rate if edges.size > 2 else 0
+    assert longest <= PAUSE_SECTION / 1000 + 0.35
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_mp3_tags_and_chapters(audio_site: Path, lang: str) -> None:
+    from mutagen.mp3 import MP3
+
+    mp3 = MP3(str(audio_site / f"build/site/{lang}/{SLUG}.mp3"))
+    assert mp3.info.channels == 1 and mp3.info.bitrate <= 64_000
+    tags = mp3.tags
+    assert str(tags["TLAN"]) == {"en": "eng", "es": "spa"}[lang]
+    assert str(tags["TPE1"]) == "Arroyo Seco Recovery Center" and str(tags["TDRC"]) == "2026"
+    assert str(tags["TIT2"]).startswith("IOP")
+    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    titles = [str(c.sub_frames["TIT2"]) for c in chapters]
+    html = (audio_site / f"build/site/{lang}/{SLUG}.html").read_text()
+    headings = [
+        re.sub(r"<[^>]+>", "", h)
+        for h in re.findall(r'<h2 id="(?!key-points|listen|help)[^"]+"[^>]*>(.*?)</h2>', html)
+    ]
+    assert titles[0] == str(tags["TIT2"]) and titles[2:] == headings
+    toc = tags.getall("CTOC")[0]
+    assert list(toc.child_element_ids) == [c.element_id for c in chapters]
+    assert all(a.end_time == b.start_time for a, b in itertools.pairwise(chapters))
+
+
+def _seconds(stamp: str) -> float:
+    hours, minutes, seconds = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def test_vtt_parses_and_cues_cover_the_audio_in_order(audio_site: Path) -> None:
+    import webvtt
+
+    for lang in ("en", "es"):
+        captions = webvtt.read(str(audio_site / f"build/site/{lang}/{SLUG}.vtt"))
+        times = [(_seconds(c.start), _seconds(c.end)) for c in captions]
+        assert all(c.identifier for c in captions)
+        assert len(times) > 50
+        assert all(start < end for start, end in times)
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(times))
+        assert times[0][0] == 0
+
+
+def test_page_has_player_download_chapters_and_cues(audio_site: Path) -> None:
+    html = (audio_site / f"build/site/es/{SLUG}.html").read_text()
+    assert re.search(r'<audio controls preload="none" src="iop-vs-residential-rehab.mp3">', html)
+    assert "autoplay" not in html
+    assert re.search(r"Descargar la guía en audio \(MP3, \d+,\d MB, \d+ min \d+ s\)", html)
+    cues = json.loads(re.search(r'<script type="application/json" id="cues">(.*?)</script>', html).group(1))
+    starts = {c["id"]: c["start"] for c in cues}
+    for anchor, start in re.findall(r'<a href="#([^"]+)" data-start="([\d.]+)">', html):
+        assert abs(starts[anchor] - float(start)) < 0.01
+        assert f'id="{anchor}"' in html
+    assert all(f'id="{c["id"]}"' in html for c in cues)  # every cue highlights an element
+
+
+def test_language_without_a_voice_has_no_audio_and_says_so(tmp_path: Path) -> None:
+    root = tmp_path / "basic"
+    shutil.copytree(ROOTS / "basic", root)
+    toml = root / "source/site.toml"
+    toml.write_text(toml.read_text().replace('languages = ["en", "es"]', 'languages = ["en", "km", "tl"]'))
+    result = build(root, "--format", "audio", "--format", "html", "--lang", "km", "--lang", "tl")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"km\s+audio\s+skipped\s+espeak-ng has no Khmer voice", result.stdout)
+    assert re.search(r"tl\s+audio\s+skipped\s+espeak-ng has no Tagalog voice", result.stdout)
+    assert not list((root / "build/site").rglob("*.mp3"))
+    html = (root / "build/site/km/every-node.html").read_text()
+    assert "An audio guide is not available in this language yet." in html
+
+
+@needs_espeak
+def test_a_configured_voice_that_does_not_exist_fails_without_audio(tmp_path: Path) -> None:
+    root = tmp_path / "basic"
+    shutil.copytree(ROOTS / "basic", root)
+    toml = root / "source/site.toml"
+    toml.write_text(toml.read_text() + '\n[voices]\nes = "es-xx"\n')
+    result = build(root, "--format", "audio")
+    assert result.exit_code == 1
+    assert "build/site/es/every-node.mp3: espeak-ng has no voice 'es-xx' (voice es-xx)" in result.stderr
+    assert re.search(r"en\s+audio\s+built", result.stdout)
+    assert not (root / "build/site/es/every-node.mp3").exists()
+    assert not list((root / "build/site/es").glob(".*")) if (root / "build/site/es").exists() else True
