@@ -14,6 +14,7 @@ from pipeline.catalogs import ProjectCatalog, load_catalog
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.model import Document
 from pipeline.project import UI_DOMAIN, Project
+from pipeline.review import ReviewState, review_state
 from pipeline.sources import load_sources
 from pipeline.translate import TranslationReport, entries_from_catalog, translate_document
 from pipeline.ui import UiText
@@ -52,12 +53,6 @@ class BuildSummary:
         return bool(self.problems) or any(not r.ok for r in self.results)
 
 
-def _review_status(catalogs: Sequence[ProjectCatalog | None]) -> str:
-    """'reviewed' only when every catalog of the page says so in X-Review-Status."""
-    states = {c.header("X-Review-Status").strip().lower() if c else "" for c in catalogs}
-    return "reviewed" if states == {"reviewed"} else "draft"
-
-
 def _load(project: Project, language: str, domain: str) -> ProjectCatalog | None:
     """The catalog strictly loaded, or None when the language has none for this domain."""
     path = project.catalog_path(language, domain)
@@ -74,7 +69,9 @@ def translate_language(
     ui = UiText.from_catalog(language, ui_catalog)
     loaded = [(doc, _load(project, language, doc.slug)) for doc in documents if doc.language != language]
     articles = [
-        Article(doc, TranslationReport(), ui, "source") for doc in documents if doc.language == language
+        Article(doc, TranslationReport(), ui, ReviewState("source"))
+        for doc in documents
+        if doc.language == language
     ]
     warnings: list[Problem] = []
     for doc, catalog in loaded:
@@ -86,10 +83,26 @@ def translate_language(
             warnings.append(
                 Problem(path, 0, f"missing: the page is in English; run plainspoken init {language}")
             )
-        status = _review_status([ui_catalog, catalog])
-        articles.append(Article(translated, report, ui, status))
+        review = review_state([c for c in (ui_catalog, catalog) if c is not None])
+        articles.append(
+            Article(translated, report, ui, review if catalog is not None else ReviewState("draft"))
+        )
     articles.sort(key=lambda a: a.doc.slug)
     return articles, warnings
+
+
+def percent_translated(articles: Sequence[Article]) -> float:
+    """Units shown translated, out of all units, across a language's articles."""
+    done = sum(a.report.translated for a in articles)
+    total = done + sum(a.report.fallbacks for a in articles)
+    return 100.0 if total == 0 else 100.0 * done / total
+
+
+def _remove_outputs(builder: Builder, articles: Sequence[Article]) -> None:
+    """Take down what must not be handed out any more (a draft when drafts are skipped)."""
+    for article in articles:
+        for path in builder.outputs(article):
+            path.unlink(missing_ok=True)
 
 
 def build_site(
@@ -100,6 +113,7 @@ def build_site(
     sources = load_sources(project)
     summary.problems.extend(sources.problems)
     articles: list[Article] = []
+    withheld: list[Article] = []  # languages below publish.min_translated: their outputs are removed
     for language in languages or project.config.languages:
         try:
             done, warnings = translate_language(project, language, sources.documents)
@@ -110,18 +124,33 @@ def build_site(
             ]
             continue
         summary.warnings.extend(warnings)
+        percent = percent_translated(done)
+        if percent < project.config.min_translated:
+            minimum = project.config.min_translated
+            reason = f"{percent:.0f}% translated, below publish.min_translated ({minimum:g}%)"
+            summary.results += [OutputResult(language, f, "skipped", reason=reason) for f in formats]
+            withheld.extend(done)
+            continue
         articles.extend(done)
     for name in (name for name in BUILDERS if name in formats):
-        _run_builder(BUILDERS[name](project), articles, summary)
+        builder = BUILDERS[name](project)
+        _remove_outputs(builder, withheld)
+        _run_builder(builder, articles, summary)
     return summary
 
 
 def _run_builder(builder: Builder, articles: list[Article], summary: BuildSummary) -> None:
     """Write every article with one builder; one failing article fails only its language."""
-    builder.prepare(articles)
+    policy = builder.project.config.draft_policy(builder.name)
+    held_back = [a for a in articles if a.is_draft and policy == "skip"]
+    _remove_outputs(builder, held_back)
+    published = [a for a in articles if a not in held_back]
+    builder.prepare(published)
     failed: dict[str, str] = {}
-    skipped: dict[str, str] = {}
-    for article in articles:
+    skipped = {
+        a.language: f"draft translation: site.toml publishes only reviewed {builder.name}" for a in held_back
+    }
+    for article in published:
         try:
             summary.written += builder.write(article)
         except OutputSkipped as skip:
@@ -134,6 +163,17 @@ def _run_builder(builder: Builder, articles: list[Article], summary: BuildSummar
             summary.problems.append(problem)
             failed.setdefault(article.language, str(problem))
     summary.written += builder.finish()
+    _record(builder.name, articles, failed, skipped, summary)
+
+
+def _record(
+    output: str,
+    articles: list[Article],
+    failed: dict[str, str],
+    skipped: dict[str, str],
+    summary: BuildSummary,
+) -> None:
+    """One summary line per language for this output."""
     for language in dict.fromkeys(a.language for a in articles):
         mine = [a for a in articles if a.language == language]
         fallbacks = sum(a.report.fallbacks for a in mine)
@@ -143,4 +183,4 @@ def _run_builder(builder: Builder, articles: list[Article], summary: BuildSummar
             status, reason = "skipped", skipped[language]
         else:
             status, reason = "built", ""
-        summary.results.append(OutputResult(language, builder.name, status, len(mine), fallbacks, reason))
+        summary.results.append(OutputResult(language, output, status, len(mine), fallbacks, reason))

@@ -12,7 +12,8 @@ import click
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.project import Project, check_language, load_project
+from pipeline.project import Project, load_project
+from pipeline.project import check_language as check_language_tag
 
 
 class _Group(click.Group):
@@ -87,7 +88,7 @@ def build(
         config = dataclasses.replace(project.config, page_size=page_size.lower())
         project = dataclasses.replace(project, config=config)
     for tag in languages:
-        if check_language(tag) not in project.config.languages:
+        if check_language_tag(tag) not in project.config.languages:
             raise PlainspokenError.at(project.config.path, 0, f"{tag} is not in publish.languages")
     summary = build_site(project, formats=formats or tuple(BUILDERS), languages=languages or None)
     print_summary(summary, project)
@@ -158,7 +159,7 @@ def init(ctx: click.Context, language: str) -> None:
     project = _project(ctx)
     templates = make_templates(project)
     write_templates(project, templates)
-    created = init_language(project, check_language(language), templates)
+    created = init_language(project, check_language_tag(language), templates)
     for path in created:
         click.echo(f"created {project.display(path)}")
     if not created:
@@ -187,7 +188,7 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     write_templates(project, templates)
     problems: list[Problem] = []
     for language in languages or project.translation_languages():
-        updates, found = update_language(project, check_language(language), templates)
+        updates, found = update_language(project, check_language_tag(language), templates)
         problems += found
         for item in updates:
             state = "updated" if item.written else "unchanged"
@@ -195,6 +196,66 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     ctx.exit(1 if problems else 0)
+
+
+@main.command()
+@click.option("--lang", "languages", multiple=True, help="Check only this language's catalogs; repeatable.")
+@click.option("--source", "source_only", is_flag=True, help="Check only the source articles.")
+@click.option("--strict", is_flag=True, help="Plain-language findings are errors, not warnings.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for other programs.")
+@click.pass_context
+def check(
+    ctx: click.Context, languages: tuple[str, ...], source_only: bool, strict: bool, as_json: bool
+) -> None:
+    """Check translations and articles; list problems as path:line, exit 1 on any error.
+
+    \b
+    Example:
+      plainspoken check --lang es
+    """
+    from pipeline.quality import check_articles, check_language
+    from pipeline.summary import print_findings
+
+    project = _project(ctx)
+    findings = []
+    if source_only or not languages:
+        findings += check_articles(project, strict=strict)
+    if not source_only:
+        for language in languages or project.translation_languages():
+            findings += check_language(project, check_language_tag(language))
+    print_findings(sorted(findings), as_json=as_json)
+    ctx.exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+@main.command()
+@click.argument("language")
+@click.option("--by", "reviewer", required=True, help='Who reviewed, e.g. "Ana Ruiz, CHI".')
+@click.pass_context
+def review(ctx: click.Context, language: str, reviewer: str) -> None:
+    """Sign off a language after a qualified medical translator reviewed it.
+
+    Refused while the language has check errors, fuzzy or untranslated
+    messages. Any later change to a translation voids the sign-off.
+
+    \b
+    Example:
+      plainspoken review es --by "Ana Ruiz, CHI"
+    """
+    from pipeline.quality import sign_off
+
+    project = _project(ctx)
+    result = sign_off(project, check_language_tag(language), reviewer=reviewer.strip())
+    for finding in result.refused:
+        click.echo(str(finding), err=True)
+    if result.refused:
+        click.echo(
+            f"Not signed off: {len(result.refused)} errors in {language} (fix them, then try again).",
+            err=True,
+        )
+        ctx.exit(1)
+    for path in result.signed:
+        click.echo(f"signed off {path}")
+    click.echo(f"{language} is reviewed by {reviewer.strip()}: its pages and handouts no longer say 'Draft'.")
 
 
 @main.command()

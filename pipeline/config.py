@@ -49,6 +49,13 @@ class SiteConfig:
     crisis_lines: tuple[CrisisLine, ...]
     path: str = "source/site.toml"
     voices: tuple[tuple[str, str], ...] = ()  # [voices] overrides: language → espeak-ng voice
+    target_grade: float = 8.0  # [plain_language] target_grade: above it is a warning
+    drafts: tuple[tuple[str, str], ...] = ()  # [publish.drafts] format → "notice" or "skip"
+    min_translated: float = 0.0  # [publish] min_translated: percent needed to publish a language
+
+    def draft_policy(self, output: str) -> str:
+        """'notice' (publish drafts marked as such, the default) or 'skip'."""
+        return dict(self.drafts).get(output, "notice")
 
     def facts(self) -> dict[str, Fact]:
         """Every placeholder an article may use, by name."""
@@ -120,6 +127,9 @@ def load_config(path: Path, *, display_path: str = "source/site.toml") -> SiteCo
         crisis_lines=_crisis_lines(data, reader),
         path=display_path,
         voices=_voices(data, reader),
+        target_grade=_number(data.get("plain_language", {}), "target_grade", 8.0, reader, (1, 20)),
+        drafts=_drafts(publish, reader),
+        min_translated=_number(publish, "min_translated", 0.0, reader, (0, 100)),
     )
 
 
@@ -172,6 +182,22 @@ def _crisis_lines(data: dict[str, Any], reader: _Reader) -> tuple[CrisisLine, ..
         note = reader.string(entry, "note", "crisis_lines", start)
         lines.append(CrisisLine(line_id, name, _phone(entry, reader, "crisis_lines", start), note, start + 1))
     return tuple(lines)
+
+
+def _number(table: Any, key: str, default: float, reader: _Reader, bounds: tuple[float, float]) -> float:
+    value = table.get(key, default) if isinstance(table, dict) else default
+    if isinstance(value, bool) or not isinstance(value, int | float) or not bounds[0] <= value <= bounds[1]:
+        raise reader.error(f"{key} must be a number from {bounds[0]:g} to {bounds[1]:g}", key)
+    return float(value)
+
+
+def _drafts(publish: dict[str, Any], reader: _Reader) -> tuple[tuple[str, str], ...]:
+    drafts = publish.get("drafts", {})
+    if not isinstance(drafts, dict) or not all(v in ("notice", "skip") for v in drafts.values()):
+        raise reader.error(
+            'publish.drafts: write e.g. drafts = { pdf = "skip" } ("notice" or "skip")', "drafts"
+        )
+    return tuple(sorted(drafts.items()))
 
 
 def _voices(data: dict[str, Any], reader: _Reader) -> tuple[tuple[str, str], ...]:

@@ -20,6 +20,7 @@ from pipeline.catalogs import (
 )
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.project import UI_DOMAIN, Project, language_info, write_atomic
+from pipeline.review import catalog_state
 from pipeline.sources import load_sources
 from pipeline.ui import extract_ui
 
@@ -99,6 +100,7 @@ class DomainStatus:
     path: str
     stats: CatalogStats
     problem: str = ""
+    review: str = "draft"  # "reviewed", "draft" or "voided"
 
 
 def language_status(project: Project, language: str, domains: list[str]) -> list[DomainStatus]:
@@ -119,9 +121,11 @@ def language_status(project: Project, language: str, domains: list[str]) -> list
             )
             continue
         try:
-            stats = catalog_stats(load_catalog(path, display, locale=language))
+            catalog = load_catalog(path, display, locale=language)
         except PlainspokenError as error:
             result.append(DomainStatus(language, domain, display, CatalogStats(0, 0, 0), str(error)))
             continue
-        result.append(DomainStatus(language, domain, display, stats))
+        result.append(
+            DomainStatus(language, domain, display, catalog_stats(catalog), review=catalog_state(catalog))
+        )
     return result

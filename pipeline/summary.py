@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import click
 
 from pipeline.build import BuildSummary
+from pipeline.checks import Finding
 from pipeline.i18n import DomainStatus
 from pipeline.project import Project
 
@@ -48,13 +49,16 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
                 "fuzzy": r.stats.fuzzy,
                 "untranslated": r.stats.untranslated,
                 "percent": round(r.stats.percent, 1),
+                "review": r.review,
                 "problem": r.problem or None,
             }
             for r in rows
         ]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'done':>7}")
+    click.echo(
+        f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'done':>7}  review"
+    )
     for r in rows:
         if r.problem:
             click.echo(f"{r.language:<9}{r.domain:<28}  {r.problem}")
@@ -62,4 +66,19 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
         s = r.stats
         click.echo(
             f"{r.language:<9}{r.domain:<28}{s.translated:>11}{s.fuzzy:>7}{s.untranslated:>14}{s.percent:>6.0f}%"
+            f"  {r.review}"
         )
+
+
+def print_findings(findings: Sequence[Finding], *, as_json: bool) -> None:
+    """One finding a line, sorted, then a summary line (or JSON with both)."""
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    if as_json:
+        data = {"findings": [vars(f) for f in findings], "errors": errors, "warnings": warnings}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for finding in findings:
+        click.echo(str(finding))
+    click.echo(summary)

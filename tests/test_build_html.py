@@ -100,7 +100,7 @@ def test_pages_work_offline_from_disk(run, make_project) -> None:  # type: ignor
     run(project, "build", "--format", "html")
     site = project / "build/site"
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 5
+    assert len(pages) == 6
     for path in pages:
         for tag, attrs in page(path).tags:
             for name in ("src", "href"):

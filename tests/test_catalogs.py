@@ -237,4 +237,4 @@ def test_status_shows_spanish_complete(run, make_project) -> None:  # type: igno
     result = run(project, "status")
     assert result.exit_code == 0
     es_rows = [line for line in result.stdout.splitlines() if line.startswith("es ")]
-    assert len(es_rows) == 2 and all(line.endswith("100%") for line in es_rows)
+    assert len(es_rows) == 2 and all(line.endswith("100%  draft") for line in es_rows)

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from pipeline.model import Document
 from pipeline.project import Project
+from pipeline.review import ReviewState
 from pipeline.translate import TranslationReport
 from pipeline.ui import UiText
 
@@ -21,7 +22,7 @@ class Article:
     doc: Document
     report: TranslationReport
     ui: UiText
-    review_status: str  # "source", "draft" or "reviewed"
+    review: ReviewState  # state "source" for the articles' own language
 
     @property
     def language(self) -> str:
@@ -29,7 +30,8 @@ class Article:
 
     @property
     def is_draft(self) -> bool:
-        return self.review_status == "draft"
+        """Not signed off by a reviewer, or changed since: outputs must say so."""
+        return self.review.state in ("draft", "voided")
 
 
 class OutputSkipped(Exception):
@@ -50,6 +52,10 @@ class Builder(ABC):
     @abstractmethod
     def write(self, article: Article) -> list[Path]:
         """Write one article in one language; return the files written."""
+
+    @abstractmethod
+    def outputs(self, article: Article) -> list[Path]:
+        """The files write() makes for this article (to remove them when it is not published)."""
 
     def finish(self) -> list[Path]:
         """Write what spans articles (indexes, assets); default: nothing."""

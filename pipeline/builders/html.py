@@ -15,7 +15,14 @@ from pipeline.config import Fact
 from pipeline.model import Heading
 from pipeline.project import LanguageInfo, language_info, write_atomic
 from pipeline.render.html import HtmlRenderer, fact_html
-from pipeline.render.pages import article_parts, audio_length, audio_size, clock, make_environment
+from pipeline.render.pages import (
+    article_parts,
+    audio_length,
+    audio_size,
+    clock,
+    make_environment,
+    review_notes,
+)
 from pipeline.speech.voices import voice_for
 from pipeline.ui import UiText
 
@@ -36,8 +43,11 @@ class HtmlBuilder(Builder):
             self.by_language.setdefault(article.language, []).append(article)
         self.languages = [tag for tag in self.project.config.languages if tag in self.by_language]
 
+    def outputs(self, article: Article) -> list[Path]:
+        return [self.project.output_dir(article.language) / f"{article.doc.slug}.html"]
+
     def write(self, article: Article) -> list[Path]:
-        out = self.project.output_dir(article.language) / f"{article.doc.slug}.html"
+        (out,) = self.outputs(article)
         html = self.env.get_template("article.html").render(self._article_context(article))
         write_atomic(out, html.encode("utf-8"))
         return [out]
@@ -53,6 +63,7 @@ class HtmlBuilder(Builder):
         html = self.env.get_template("site_index.html").render(self._site_index_context())
         write_atomic(out, html.encode("utf-8"))
         written.append(out)
+        written.append(self._write_report())
         written += self._copy_assets()
         return written
 
@@ -109,8 +120,7 @@ class HtmlBuilder(Builder):
             {
                 "alternates": languages_with_it,
                 "listen": self._listen_context(article),
-                "draft": article.is_draft,
-                "fallbacks": article.report.fallbacks,
+                **review_notes(article),
             }
         )
         return context
@@ -186,6 +196,19 @@ class HtmlBuilder(Builder):
             }
         )
         return context
+
+    def _write_report(self) -> Path:
+        """build/site/report.html: the state of every language, for the clinic manager."""
+        from pipeline.report import language_rows
+
+        articles = [a for tag in self.languages for a in self.by_language[tag]]
+        context = self._common(UiText("en"), language_info("en"), "")
+        context.update(
+            {"alternates": [], "page_title": "Build report", "rows": language_rows(self.project, articles)}
+        )
+        out = self.project.site_dir / "report.html"
+        write_atomic(out, self.env.get_template("report.html").render(context).encode("utf-8"))
+        return out
 
     # --- files ---------------------------------------------------------------
 

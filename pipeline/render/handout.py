@@ -13,7 +13,7 @@ from pipeline.config import Fact, SiteConfig
 from pipeline.fonts import css_font_family
 from pipeline.project import language_info
 from pipeline.render.html import fact_html
-from pipeline.render.pages import article_parts, long_date, make_environment
+from pipeline.render.pages import article_parts, long_date, make_environment, review_notes
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 
@@ -139,7 +139,7 @@ def _css_context(article: Article, config: SiteConfig, variant: HandoutVariant) 
     _ = article.ui.gettext
     rtl = language_info(article.language).direction == "rtl"
     reviewed = f"{_('Last reviewed:')} {long_date(article.doc.metadata.last_reviewed, article.language)}"
-    draft = _("Draft translation: not yet reviewed by a qualified medical translator.")
+    notes = review_notes(article)
     return {
         **{
             name: getattr(variant, name)
@@ -150,7 +150,7 @@ def _css_context(article: Article, config: SiteConfig, variant: HandoutVariant) 
         "font_family": css_font_family(article.language),
         "header_left": css_string(f"{config.clinic_name} · {config.clinic_phone}"),
         "header_right": css_string(reviewed),
-        "footer_left": css_string(draft if article.is_draft else ""),
+        "footer_left": css_string(notes["draft_notice"] if notes["draft"] else notes["colophon"]),
         "footer_right": page_counter(_("Page {page} of {pages}")),
         "float_side": "left" if rtl else "right",
         "gap_side": "right" if rtl else "left",

@@ -14,6 +14,7 @@ from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from pipeline.builders.base import Article
 from pipeline.config import Fact
 from pipeline.model import Document, unit_anchors
 from pipeline.render.html import HtmlRenderer
@@ -95,3 +96,22 @@ def clock(seconds: float) -> str:
     """125.4 → '2:05'."""
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes}:{secs:02d}"
+
+
+def review_notes(article: Article) -> dict[str, Any]:
+    """The draft notice, the English-parts notice and the reviewed colophon, translated."""
+    _ = article.ui.gettext
+    review = article.review
+    colophon = ""
+    if review.state == "reviewed":
+        colophon = _("Translated by {translator}. Reviewed by {reviewer} on {date}.").format(
+            translator=review.translator or "—",
+            reviewer=review.reviewer,
+            date=long_date(review.date, article.language) if review.date else "",
+        )
+    return {
+        "draft": article.is_draft,
+        "draft_notice": _("Draft translation: not yet reviewed by a qualified medical translator."),
+        "fallbacks": article.report.fallbacks,
+        "colophon": colophon,
+    }

@@ -1,0 +1,234 @@
+"""Translation checks: each message against its source, as a careful medical-translation team would."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+
+from pipeline.config import Fact
+from pipeline.errors import PlainspokenError
+from pipeline.model import plain_text
+from pipeline.parse import parse_inline
+from pipeline.translate import structure_problems
+
+#: Every check: its severity and a one-line example of what it reports (the README lists them).
+CHECKS: dict[str, tuple[str, str]] = {
+    "catalog": ("error", "the file itself is broken (GNU msgfmt --check), e.g. an unterminated string"),
+    "untranslated": ("error", "this message has no translation yet"),
+    "fuzzy": ("error", "the English changed since this was translated: check it, then clear 'fuzzy'"),
+    "numbers": ("error", '"988" is missing from the translation'),
+    "clinical-facts": ("error", "the 988 Suicide & Crisis Lifeline number 988 is missing"),
+    "placeholders": ("error", "{clinic.phone} is missing from the translation"),
+    "markdown": ("error", "a link to https://example.org/ is missing from the translation"),
+    "urls": ("error", "the translation has different web addresses"),
+    "emails": ("error", "the translation has different e-mail addresses"),
+    "whitespace": ("error", "the translation starts or ends with different spaces"),
+    "double-space": ("error", "the translation has two spaces in a row"),
+    "glossary": (
+        "error",
+        '"residential rehab" should be "rehabilitación residencial" (locales/es/glossary.csv)',
+    ),
+    "do-not-translate": ("error", '"IOP" must stay "IOP"'),
+    "end-punctuation": ("warning", "the translation ends with different punctuation"),
+    "brackets": ("warning", "the translation has different brackets"),
+    "unchanged": ("warning", "the translation is the same as the English"),
+}
+_PLACEHOLDER = re.compile(r"\{[a-z]\w*(?:\.\w+)*\}")
+#: translate-toolkit checks on the raw strings, and on the words only (Markdown and placeholders out).
+_TTK_RAW = {
+    "urls": "urls",
+    "emails": "emails",
+    "doublespacing": "double-space",
+    "startwhitespace": "whitespace",
+    "endwhitespace": "whitespace",
+}
+_TTK_WORDS = {"endpunc": "end-punctuation", "brackets": "brackets", "unchanged": "unchanged"}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem: path:line: severity: check: message."""
+
+    path: str
+    line: int
+    severity: str
+    check: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.check}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry; a term whose target equals its source must not be translated."""
+
+    source: str
+    target: str
+
+    @property
+    def keep_as_is(self) -> bool:
+        return self.source == self.target
+
+
+def load_glossary(path: Path, display: str) -> list[Term]:
+    """locales/<lang>/glossary.csv: columns source,target (and any others, such as a Weblate export)."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or not {"source", "target"} <= set(reader.fieldnames):
+            raise PlainspokenError.at(display, 1, "a glossary needs the columns source and target")
+        return [Term(row["source"].strip(), row["target"].strip()) for row in reader if row["source"].strip()]
+
+
+def digits(text: str) -> list[str]:
+    """Every number in ``text``, with any script's digits (Persian ۹۸۸, Arabic ٩٨٨…) read as 0-9."""
+    ascii_text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text)
+    return re.findall(r"\d+", ascii_text)
+
+
+class MessageChecker:
+    """Runs every check on one message; knows the language, the clinic's facts and the glossary."""
+
+    def __init__(
+        self,
+        *,
+        language: str,
+        facts: Mapping[str, Fact],
+        glossary: Iterable[Term],
+        names: Mapping[str, str],
+        markdown: bool,
+    ) -> None:
+        from translate.filters import checks as ttk
+
+        self.language, self.facts, self.markdown = language, facts, markdown
+        self.names = names  # fact name → what to call it in a message
+        self.glossary = list(glossary)
+        config = ttk.CheckerConfig(targetlanguage=language.split("-")[0])
+        self.ttk, self.ttk_failure = ttk.StandardChecker(checkerconfig=config), ttk.FilterFailure
+        self.own: list[Callable[[str, str], list[tuple[str, str]]]] = [
+            self.numbers,
+            self.clinical_facts,
+            self.placeholders,
+            self.structure,
+            self.terms,
+        ]
+
+    def check(self, msgid: str, msgstr: str, *, fuzzy: bool) -> list[tuple[str, str]]:
+        """(check name, message) for every problem of this message."""
+        if not msgstr:
+            return [("untranslated", "this message has no translation yet")]
+        if fuzzy:
+            return [("fuzzy", "the English changed since this was translated: check it, then clear 'fuzzy'")]
+        found = [problem for check in self.own for problem in check(msgid, msgstr)]
+        return found + self.translate_toolkit(msgid, msgstr)
+
+    def numbers(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        want, have = (
+            Counter(digits(_without_placeholders(msgid))),
+            Counter(digits(_without_placeholders(msgstr))),
+        )
+        problems = [
+            ("numbers", f'"{n}" is missing from the translation') for n in sorted((want - have).elements())
+        ]
+        problems += [
+            ("numbers", f'"{n}" is in the translation but not in the English')
+            for n in sorted((have - want).elements())
+        ]
+        return problems
+
+    def clinical_facts(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        problems = []
+        for name, fact in self.facts.items():
+            if fact.kind != "phone":
+                continue
+            number = "".join(digits(fact.value))
+            in_source = f"{{{name}}}" in msgid or number in "".join(digits(msgid))
+            kept = f"{{{name}}}" in msgstr or number in "".join(digits(msgstr))
+            if in_source and not kept:
+                problems.append(
+                    ("clinical-facts", f"the {self.names.get(name, name)} number {fact.value} is missing")
+                )
+        return problems
+
+    def placeholders(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        want, have = Counter(_PLACEHOLDER.findall(msgid)), Counter(_PLACEHOLDER.findall(msgstr))
+        problems = [("placeholders", f"{p} is missing from the translation") for p in sorted(want - have)]
+        problems += [("placeholders", f"{p} is not in the English: remove it") for p in sorted(have - want)]
+        return problems
+
+    def structure(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        if not self.markdown:
+            return []
+        try:
+            source, translation = parse_inline(msgid), parse_inline(msgstr)
+        except PlainspokenError as error:
+            return [("markdown", error.problems[0].message)]
+        return [("markdown", p) for p in structure_problems(source, translation) if "placeholder" not in p]
+
+    def terms(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        wanted: dict[str, list[Term]] = {}
+        for term in self.glossary:
+            if re.search(rf"(?<!\w){re.escape(term.source)}(?:e?s)?(?!\w)", msgid, re.IGNORECASE):
+                wanted.setdefault(term.source.casefold(), []).append(term)
+        problems = []
+        for terms in wanted.values():
+            if any(t.target.casefold() in msgstr.casefold() for t in terms):
+                continue
+            term = terms[0]
+            if term.keep_as_is:
+                problems.append(("do-not-translate", f'"{term.source}" must stay "{term.source}"'))
+            else:
+                targets = " or ".join(f'"{t.target}"' for t in terms)
+                problems.append(("glossary", f'"{term.source}" should be {targets} (glossary)'))
+        return problems
+
+    def translate_toolkit(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        """translate-toolkit's checks (the ones behind pofilter) where they fit."""
+        words = (self.words(msgid), self.words(msgstr))
+        problems = []
+        for tests, pair in ((_TTK_RAW, (msgid, msgstr)), (_TTK_WORDS, words)):
+            for test, name in tests.items():
+                try:
+                    getattr(self.ttk, test)(*pair)
+                except self.ttk_failure as failure:
+                    problems.append((name, _ttk_message(str(failure))))
+        return list(dict.fromkeys(problems))
+
+    def words(self, text: str) -> str:
+        """What a reader sees: Markdown markup and placeholders removed."""
+        text = _without_placeholders(text)
+        if not self.markdown:
+            return text
+        try:
+            return plain_text(parse_inline(text))
+        except PlainspokenError:
+            return text
+
+
+def _without_placeholders(text: str) -> str:
+    return _PLACEHOLDER.sub(" ", text)
+
+
+def _ttk_message(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else "failed"
+
+
+def check_catalog(catalog: Catalog, *, path: str, checker: MessageChecker) -> list[Finding]:
+    """Every finding in one catalog, at the line of each message's msgid."""
+    findings = []
+    for message in catalog:
+        if not message.id or not isinstance(message.id, str):
+            continue
+        for check, text in checker.check(message.id, str(message.string or ""), fuzzy=message.fuzzy):
+            findings.append(Finding(path, message.lineno or 0, CHECKS[check][0], check, text))
+    return findings

@@ -1,0 +1,110 @@
+"""The plain-language report on source articles: reading grade, long sentences, plainer words."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from pipeline.checks import Finding
+from pipeline.model import Document, Heading, iter_units, plain_text
+from pipeline.readability import Grade, reading_grade, sentences, words
+
+PLAIN_WORDS = Path(__file__).parent / "data" / "plain_words.csv"
+LONG_SENTENCE = 20  # words
+LONG_PARAGRAPH = 100  # words
+PLAIN_CHECKS: dict[str, str] = {
+    "reading-grade": "this paragraph reads at grade 11.2 (target 8): shorten “It is called…” (28 words)",
+    "long-sentence": "a sentence of 27 words (plain language: 20 at most): “When someone is…”",
+    "plain-words": "“immediately”: plainer is “right away / now”",
+    "long-paragraph": "a paragraph of 120 words (100 at most): split it",
+}
+
+
+@functools.cache
+def plain_words() -> dict[str, str]:
+    """Word → plainer alternative, from the list shipped with Plainspoken."""
+    with PLAIN_WORDS.open(encoding="utf-8", newline="") as handle:
+        return {row["word"].lower(): row["plainer"] for row in csv.DictReader(handle)}
+
+
+def article_text(doc: Document, facts: Mapping[str, str]) -> str:
+    """The running text of an article (no headings), for its overall grade."""
+    units = [r for r in iter_units(doc) if not isinstance(r.node, Heading) and r.kind != "title"]
+    return "\n".join(plain_text(r.node.inlines, facts) for r in units)
+
+
+def article_grade(doc: Document, facts: Mapping[str, str]) -> Grade:
+    return reading_grade(article_text(doc, facts), doc.language)
+
+
+def check_source(doc: Document, *, facts: Mapping[str, str], target: float, strict: bool) -> list[Finding]:
+    """Plain-language findings for one article: warnings, or errors with ``strict``."""
+    severity = "error" if strict else "warning"
+    found: list[tuple[int, str, str]] = []
+    grade = article_grade(doc, facts)
+    if grade.grade > target:
+        found.append(
+            (
+                doc.metadata.title.line,
+                "reading-grade",
+                f"the article reads at grade {grade.grade:.1f} ({grade.formula}; {grade.detail}); "
+                f"target {target:g}",
+            )
+        )
+    for ref in iter_units(doc):
+        if isinstance(ref.node, Heading) or ref.kind == "title":
+            continue
+        found += [
+            (ref.line, check, message)
+            for check, message in _paragraph(plain_text(ref.node.inlines, facts), doc.language, target)
+        ]
+    return [Finding(doc.source_path, line, severity, check, message) for line, check, message in found]
+
+
+def _paragraph(text: str, language: str, target: float) -> list[tuple[str, str]]:
+    problems = []
+    parts = sentences(text) or [text]
+    count = len(words(text))
+    longest = max(parts, key=lambda s: len(words(s)))
+    grade = reading_grade(text, language)
+    if count >= 15 and grade.grade > target:
+        problems.append(
+            (
+                "reading-grade",
+                f"this paragraph reads at grade {grade.grade:.1f} (target {target:g}): "
+                f"shorten “{_start(longest)}” ({len(words(longest))} words)",
+            )
+        )
+    for sentence in parts:
+        if len(words(sentence)) > LONG_SENTENCE:
+            problems.append(
+                (
+                    "long-sentence",
+                    f"a sentence of {len(words(sentence))} words (plain language: "
+                    f"{LONG_SENTENCE} at most): “{_start(sentence)}”",
+                )
+            )
+    if count > LONG_PARAGRAPH:
+        problems.append(
+            ("long-paragraph", f"a paragraph of {count} words ({LONG_PARAGRAPH} at most): split it")
+        )
+    if language.startswith("en"):
+        problems += _plain_words(text)
+    return problems
+
+
+def _plain_words(text: str) -> list[tuple[str, str]]:
+    problems = []
+    lowered = text.lower()
+    for word, plainer in plain_words().items():
+        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered):
+            problems.append(("plain-words", f"“{word}”: plainer is “{plainer}”"))
+    return problems
+
+
+def _start(sentence: str, length: int = 8) -> str:
+    found = sentence.split()
+    return " ".join(found[:length]) + ("…" if len(found) > length else "")

@@ -1,0 +1,112 @@
+"""Reading-grade formulas, computed offline: Flesch-Kincaid and SMOG (English), Fernández-Huerta (Spanish)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’)\]]*\s+|(?<=[.!?。！？])[\"”’)\]]*$")
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:[.,:/–-]\d+)*")
+_SPANISH_STRONG = set("aeoáéóíú")  # accented i/u break a diphthong like a strong vowel
+_SPANISH_VOWELS = set("aeiouáéíóúü")
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences at . ! ? (and their CJK forms)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text)]
+    return [p for p in parts if p and _WORD.search(p)]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def english_syllables(word: str) -> int:
+    """A vowel-group count with silent-e rules; 1 at least."""
+    word = re.sub(r"[^a-z]", "", word.lower())
+    if not word:
+        return 1
+    if len(word) <= 3:
+        return 1
+    word = re.sub(r"(?:[^laeiouy]es|[^laeiouy]ed|[^laeiouy]e)$", "", word)
+    word = re.sub(r"^y", "", word)
+    return max(1, len(re.findall(r"[aeiouy]{1,2}", word)))
+
+
+def spanish_syllables(word: str) -> int:
+    """Vowel nuclei: a run of vowels is one syllable, plus one for each hiatus of strong vowels."""
+    word = word.lower()
+    count, previous = 0, ""
+    for letter in word:
+        if letter in _SPANISH_VOWELS:
+            if not previous or (previous in _SPANISH_STRONG and letter in _SPANISH_STRONG):
+                count += 1
+            previous = letter
+        else:
+            previous = ""
+    return max(1, count)
+
+
+@dataclass(frozen=True)
+class TextStats:
+    """Counts the formulas need."""
+
+    sentences: int
+    words: int
+    syllables: int
+    polysyllables: int  # words of 3 syllables or more
+
+    @classmethod
+    def of(cls, text: str, language: str) -> TextStats:
+        count = spanish_syllables if language.startswith("es") else english_syllables
+        found = [w for s in sentences(text) for w in words(s)]
+        syllables = [1 if w[0].isdigit() else count(w) for w in found]
+        return cls(len(sentences(text)), len(found), sum(syllables), sum(1 for n in syllables if n >= 3))
+
+
+def flesch_kincaid_grade(stats: TextStats) -> float:
+    """0.39 (words/sentences) + 11.8 (syllables/words) - 15.59."""
+    if not stats.words or not stats.sentences:
+        return 0.0
+    return 0.39 * stats.words / stats.sentences + 11.8 * stats.syllables / stats.words - 15.59
+
+
+def smog_grade(stats: TextStats) -> float:
+    """1.0430 sqrt(polysyllables × 30 / sentences) + 3.1291."""
+    if not stats.sentences:
+        return 0.0
+    return 1.0430 * math.sqrt(stats.polysyllables * 30 / stats.sentences) + 3.1291
+
+
+def fernandez_huerta(stats: TextStats) -> float:
+    """Reading ease for Spanish: 206.84 - 0.60 P - 1.02 F (P syllables, F sentences per 100 words)."""
+    if not stats.words:
+        return 100.0
+    return 206.84 - 0.60 * 100 * stats.syllables / stats.words - 1.02 * 100 * stats.sentences / stats.words
+
+
+def fernandez_huerta_grade(ease: float) -> float:
+    """Fernández-Huerta's ease bands as an approximate US school grade."""
+    for floor, grade in ((90, 4.0), (80, 5.0), (70, 6.0), (60, 8.0), (50, 10.0), (30, 13.0)):
+        if ease >= floor:
+            return grade
+    return 16.0
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A reading grade and how it was measured."""
+
+    grade: float
+    formula: str
+    detail: str
+
+
+def reading_grade(text: str, language: str) -> Grade:
+    """The grade a text reads at: Flesch-Kincaid for English, Fernández-Huerta for Spanish."""
+    stats = TextStats.of(text, language)
+    if language.startswith("es"):
+        ease = fernandez_huerta(stats)
+        return Grade(fernandez_huerta_grade(ease), "Fernández-Huerta", f"ease {ease:.0f}")
+    return Grade(flesch_kincaid_grade(stats), "Flesch-Kincaid", f"SMOG {smog_grade(stats):.1f}")

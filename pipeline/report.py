@@ -1,0 +1,85 @@
+"""The build report for a clinic manager: per language, how complete, reviewed and checked it is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.builders.base import Article
+from pipeline.plain_language import article_grade
+from pipeline.project import Project, language_info
+from pipeline.quality import check_articles, check_language, language_review
+from pipeline.review import ReviewState
+
+OUTPUT_FILES = (
+    ("Web page", ".html"),
+    ("Handout (PDF)", ".pdf"),
+    ("Large print (PDF)", "-large-print.pdf"),
+    ("Audio (MP3)", ".mp3"),
+)
+FORMULA_LANGUAGES = ("en", "es")  # where a reading formula is validated
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    slug: str
+    title: str
+    grade: str
+    outputs: tuple[tuple[str, str], ...]  # (label, href) of the files that exist
+
+
+@dataclass(frozen=True)
+class LanguageRow:
+    tag: str
+    native_name: str
+    english_name: str
+    percent: float
+    review: ReviewState
+    errors: int
+    warnings: int
+    articles: tuple[ArticleRow, ...]
+
+
+def language_rows(project: Project, articles: Sequence[Article]) -> list[LanguageRow]:
+    """One row per published language, in site.toml's order."""
+    from pipeline.build import percent_translated
+
+    rows = []
+    for tag in project.config.languages:
+        mine = [a for a in articles if a.language == tag]
+        if not mine:
+            continue
+        source = all(a.review.state == "source" for a in mine)
+        findings = check_articles(project, strict=False) if source else check_language(project, tag)
+        review = ReviewState("source") if source else language_review(project, tag)
+        info = language_info(tag)
+        rows.append(
+            LanguageRow(
+                tag,
+                info.native_name,
+                info.english_name,
+                percent_translated(mine),
+                review,
+                sum(1 for f in findings if f.severity == "error"),
+                sum(1 for f in findings if f.severity == "warning"),
+                tuple(_article_row(project, a) for a in mine),
+            )
+        )
+    return rows
+
+
+def _article_row(project: Project, article: Article) -> ArticleRow:
+    from pipeline.model import plain_text
+
+    facts = {name: fact.value for name, fact in project.config.facts().items()}
+    grade = "not measured"
+    if article.language in FORMULA_LANGUAGES:
+        measured = article_grade(article.doc, facts)
+        grade = f"{measured.grade:.1f} ({measured.formula})"
+    folder = project.output_dir(article.language)
+    outputs = tuple(
+        (label, f"{article.language}/{article.doc.slug}{suffix}")
+        for label, suffix in OUTPUT_FILES
+        if (folder / f"{article.doc.slug}{suffix}").exists()
+    )
+    return ArticleRow(article.doc.slug, plain_text(article.doc.metadata.title.inlines), grade, outputs)

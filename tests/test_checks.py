@@ -1,0 +1,243 @@
+"""plainspoken check, the plain-language report, review sign-off and publishing policy."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.catalogs import read_catalog
+from pipeline.checks import CHECKS, digits
+from pipeline.readability import TextStats, fernandez_huerta, flesch_kincaid_grade, smog_grade
+
+PO = "locales/es/LC_MESSAGES/checks.po"
+ARTICLE_PO = "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
+
+
+def expectations(po: Path) -> list[tuple[int, str]]:
+    """(msgid line, check) planted in the fixture, from its '# expect:' comments."""
+    expected, pending = [], []
+    for number, line in enumerate(po.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("# expect:"):
+            pending = [c for c in line.split(":", 1)[1].split() if c != "nothing"]
+        elif line.startswith("msgid ") and pending is not None:
+            expected += [(number, check) for check in pending]
+            pending = []
+    return sorted(expected)
+
+
+def test_each_planted_defect_is_found_at_its_line(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("checks")
+    result = run(project, "check", "--lang", "es", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    found = sorted((f["line"], f["check"]) for f in data["findings"] if f["path"] == PO)
+    assert found == expectations(project / PO)
+    planted = {check for _, check in expectations(project / PO)}
+    assert planted == set(CHECKS) - {"catalog"}, "every check has a planted defect"
+
+
+def test_findings_are_sorted_lines_with_a_summary(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("checks")
+    lines = run(project, "check", "--lang", "es").stdout.splitlines()
+    findings, summary = lines[:-1], lines[-1]
+    assert all(re.match(r"^[\w/.-]+\.po(:\d+)?: (error|warning): [a-z-]+: .+$", line) for line in findings)
+    keys = [
+        (line.split(":")[0], int(line.split(":")[1]) if line.split(":")[1].isdigit() else 0)
+        for line in findings
+    ]
+    assert keys == sorted(keys)
+    assert f'{PO}:69: error: numbers: "988" is missing from the translation' in findings
+    assert re.fullmatch(r"\d+ errors, \d+ warnings", summary)
+
+
+def test_the_spanish_catalogs_are_clean(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    result = run(project, "check", "--lang", "es")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "0 errors, 0 warnings"
+
+
+def test_a_changed_crisis_number_is_an_error(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    ui = project / "locales/es/LC_MESSAGES/ui.po"
+    ui.write_text(ui.read_text().replace('msgstr "988 Línea', 'msgstr "998 Línea'))
+    result = run(project, "check", "--lang", "es")
+    assert result.exit_code == 1
+    assert re.search(r'ui\.po:\d+: error: numbers: "988" is missing from the translation', result.stdout)
+    assert re.search(
+        r"ui\.po:\d+: error: clinical-facts: the 988 Suicide & Crisis Lifeline number 988 is missing",
+        result.stdout,
+    )
+    ui.write_text(ui.read_text().replace('msgstr "998 Línea', 'msgstr "988 Línea'))
+    assert run(project, "check", "--lang", "es").stdout.strip() == "0 errors, 0 warnings"
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("Llame al ۹۸۸", ["988"]),
+        ("اتصل بـ ٩٨٨", ["988"]),
+        ("24/7, 3–5 días", ["24", "7", "3", "5"]),
+        ("(626) 555-0142", ["626", "555", "0142"]),
+    ],
+)
+def test_numbers_in_any_script_count_as_the_same(text: str, numbers: list[str]) -> None:
+    assert digits(text) == numbers
+
+
+# --- plain language ---------------------------------------------------------------------
+
+
+def test_reading_grades_match_hand_computed_values() -> None:
+    easy = TextStats.of("The cat sat on the mat. The dog ran.", "en")
+    assert easy == TextStats(sentences=2, words=9, syllables=9, polysyllables=0)
+    assert flesch_kincaid_grade(easy) == pytest.approx(0.39 * 4.5 + 11.8 * 1 - 15.59)  # -2.035
+    assert smog_grade(easy) == pytest.approx(3.1291)
+    hard = TextStats.of("Residential treatment is beneficial.", "en")
+    assert hard == TextStats(sentences=1, words=4, syllables=11, polysyllables=2)
+    assert flesch_kincaid_grade(hard) == pytest.approx(18.42, abs=0.005)
+    assert smog_grade(hard) == pytest.approx(11.208, abs=0.001)
+    spanish = TextStats.of("El gato come. La casa es grande.", "es")
+    assert spanish == TextStats(sentences=2, words=7, syllables=11, polysyllables=0)
+    assert fernandez_huerta(spanish) == pytest.approx(206.84 - 0.60 * 1100 / 7 - 1.02 * 200 / 7)  # 83.41
+
+
+def test_source_report_names_the_paragraph_and_the_sentence_to_shorten(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    result = run(project, "check", "--source")
+    assert result.exit_code == 0  # warnings only
+    out = result.stdout
+    assert re.search(
+        r"source/iop-vs-residential-rehab\.md:2: warning: reading-grade: the article reads at grade "
+        r"\d+\.\d \(Flesch-Kincaid; SMOG \d+\.\d\); target 8",
+        out,
+    )
+    assert re.search(
+        r"\.md:142: warning: reading-grade: this paragraph reads at grade \d+\.\d \(target 8\): "
+        r"shorten “For many families in California, especially in Pasadena…” \(27 words\)",
+        out,
+    )
+    assert ".md:142: warning: long-sentence: a sentence of 27 words" in out
+    assert "warning: plain-words: “immediately”: plainer is “right away / now”" in out
+    strict = run(project, "check", "--source", "--strict")
+    assert strict.exit_code == 1 and ": error: reading-grade:" in strict.stdout
+
+
+def test_target_grade_comes_from_site_toml(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    toml = project / "source/site.toml"
+    toml.write_text(toml.read_text() + "\n[plain_language]\ntarget_grade = 14\n")
+    out = run(project, "check", "--source").stdout
+    assert "target 14" in out and "the article reads at grade" not in out
+
+
+# --- review sign-off ----------------------------------------------------------------------
+
+
+def test_review_is_refused_on_a_dirty_catalog(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    po = project / ARTICLE_PO
+    po.write_text(po.read_text().replace('msgstr "Costo"', 'msgstr ""'))
+    before = po.read_bytes()
+    result = run(project, "review", "es", "--by", "Ana Ruiz, CHI")
+    assert result.exit_code == 1
+    assert "error: untranslated" in result.stderr and "Not signed off" in result.stderr
+    assert po.read_bytes() == before
+
+
+def test_review_is_recorded_shown_and_voided_by_an_edit(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    result = run(project, "review", "es", "--by", "Ana Ruiz, CHI")
+    assert result.exit_code == 0, result.output
+    po = (project / ARTICLE_PO).read_text()
+    assert '"X-Review-Status: reviewed\\n"' in po and '"X-Reviewed-By: Ana Ruiz, CHI\\n"' in po
+    catalog = read_catalog(project / ARTICLE_PO, "es.po")
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", catalog.header("X-Review-Hash"))
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", catalog.header("X-Review-Date"))
+    assert "# Reviewed by Ana Ruiz, CHI on" in po and "# DRAFT" not in po
+    rows = json.loads(run(project, "status", "--json").stdout)
+    assert {r["review"] for r in rows} == {"reviewed"}
+    assert (
+        run(project, "update").exit_code == 0
+        and "X-Review-Status: reviewed" in (project / ARTICLE_PO).read_text()
+    )
+    run(project, "build", "--format", "html", "--format", "pdf", "--lang", "es")
+    html = (project / "build/site/es/iop-vs-residential-rehab.html").read_text()
+    assert "Traducción preliminar" not in html
+    assert re.search(r'<p class="colophon">Traducido por .+\. Revisado por Ana Ruiz, CHI el .+\.</p>', html)
+    pdf_text = _pdf_text(project / "build/site/es/iop-vs-residential-rehab.pdf")
+    assert "Traducción preliminar" not in pdf_text and "Revisado por Ana Ruiz, CHI" in pdf_text
+    # A translator edits one msgstr: the sign-off is void and the drafts notices come back.
+    path = project / ARTICLE_PO
+    path.write_text(path.read_text().replace('msgstr "Costo"', 'msgstr "Precio"'))
+    rows = json.loads(run(project, "status", "--json").stdout)
+    assert {r["domain"]: r["review"] for r in rows} == {
+        "ui": "reviewed",
+        "iop-vs-residential-rehab": "voided",
+    }
+    run(project, "build", "--format", "html", "--format", "pdf", "--lang", "es")
+    assert "Traducción preliminar" in (project / "build/site/es/iop-vs-residential-rehab.html").read_text()
+    pages = _pdf_text(project / "build/site/es/iop-vs-residential-rehab.pdf").split("\f")
+    assert all("Traducción preliminar" in page for page in pages if page.strip())
+
+
+def _pdf_text(path: Path) -> str:
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+# --- publishing policy and the report ----------------------------------------------------------
+
+
+def test_drafts_can_be_kept_out_of_print(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    run(project, "build", "--format", "pdf", "--format", "html")
+    assert (project / "build/site/es/iop-vs-residential-rehab.pdf").exists()
+    toml = project / "source/site.toml"
+    toml.write_text(
+        toml.read_text().replace('page_size = "letter"', 'page_size = "letter"\ndrafts = { pdf = "skip" }')
+    )
+    result = run(project, "build", "--format", "pdf", "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"es\s+pdf\s+skipped\s+draft translation: site.toml publishes only reviewed pdf", result.stdout
+    )
+    assert not (project / "build/site/es/iop-vs-residential-rehab.pdf").exists()  # taken down
+    assert (project / "build/site/en/iop-vs-residential-rehab.pdf").exists()
+    assert (project / "build/site/es/iop-vs-residential-rehab.html").exists()
+
+
+def test_a_language_below_the_minimum_is_not_published(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    po = project / ARTICLE_PO
+    text = po.read_text()
+    po.write_text(re.sub(r'^msgstr "(?!").*"$', 'msgstr ""', text, count=60, flags=re.M))
+    toml = project / "source/site.toml"
+    toml.write_text(
+        toml.read_text().replace('page_size = "letter"', 'page_size = "letter"\nmin_translated = 80')
+    )
+    result = run(project, "build", "--format", "html")
+    assert re.search(
+        r"es\s+html\s+skipped\s+\d+% translated, below publish.min_translated \(80%\)", result.stdout
+    )
+    assert not (project / "build/site/es").exists()
+    assert "Español" not in (project / "build/site/index.html").read_text()
+
+
+def test_build_report_for_the_clinic_manager(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    run(project, "build", "--format", "html", "--format", "pdf")
+    html = (project / "build/site/report.html").read_text()
+    assert '<meter min="0" max="100" value="100"' in html
+    assert "Draft: not reviewed" in html and "Source language" in html
+    assert '<a href="es/iop-vs-residential-rehab.pdf">Handout (PDF)</a>' in html
+    assert re.search(r"reading grade \d+\.\d \(Fernández-Huerta\)", html)
+    assert re.search(r"reading grade \d+\.\d \(Flesch-Kincaid\)", html)
+    assert "0 errors, 0 warnings" in html
