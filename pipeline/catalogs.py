@@ -103,7 +103,7 @@ def new_template(domain: str) -> ProjectCatalog:
     )
 
 
-def add_message(catalog: Catalog, msgid: str, location: tuple[str, int], comments: list[str]) -> None:
+def add_message(catalog: Catalog, msgid: str, location: tuple[str, int | None], comments: list[str]) -> None:
     """Add a message, merging locations and comments of a repeated msgid."""
     existing = catalog.get(msgid)
     if existing is not None:

@@ -49,7 +49,9 @@ _TTK_RAW = {
     "startwhitespace": "whitespace",
     "endwhitespace": "whitespace",
 }
-_TTK_WORDS = {"endpunc": "end-punctuation", "brackets": "brackets", "unchanged": "unchanged"}
+_TTK_WORDS = {"brackets": "brackets", "unchanged": "unchanged"}
+#: Full-width and other scripts' brackets count as brackets.
+_BRACKETS = str.maketrans("（）［］【】", "()[][]")
 
 
 @dataclass(frozen=True, order=True)
@@ -121,6 +123,7 @@ class MessageChecker:
             self.placeholders,
             self.structure,
             self.terms,
+            self.end_punctuation,
         ]
 
     def check(self, msgid: str, msgstr: str, *, fuzzy: bool) -> list[tuple[str, str]]:
@@ -192,9 +195,34 @@ class MessageChecker:
                 problems.append(("glossary", f'"{term.source}" should be {targets} (glossary)'))
         return problems
 
+    def end_punctuation(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        """A sentence that ends with punctuation in English must end with punctuation in translation.
+
+        Which mark is the language's business (Armenian ։ for a question, Chinese 。, Arabic ؟),
+        so only a missing or an extra final mark is reported; translate-toolkit's endpunc check
+        expects one mark per language and flags correct Armenian and Vietnamese.
+        """
+        source, target = self.words(msgid).rstrip(), self.words(msgstr).rstrip()
+        ends = [bool(text) and unicodedata.category(text[-1]).startswith("P") for text in (source, target)]
+        if ends[0] and not ends[1]:
+            return [
+                (
+                    "end-punctuation",
+                    f"the English ends with “{source[-1]}”: the translation has no final mark",
+                )
+            ]
+        if ends[1] and not ends[0]:
+            return [
+                (
+                    "end-punctuation",
+                    f"the translation ends with “{target[-1]}” but the English has no final mark",
+                )
+            ]
+        return []
+
     def translate_toolkit(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
         """translate-toolkit's checks (the ones behind pofilter) where they fit."""
-        words = (self.words(msgid), self.words(msgstr))
+        words = (self.words(msgid).translate(_BRACKETS), self.words(msgstr).translate(_BRACKETS))
         problems = []
         for tests, pair in ((_TTK_RAW, (msgid, msgstr)), (_TTK_WORDS, words)):
             for test, name in tests.items():
@@ -205,8 +233,8 @@ class MessageChecker:
         return list(dict.fromkeys(problems))
 
     def words(self, text: str) -> str:
-        """What a reader sees: Markdown markup and placeholders removed."""
-        text = _without_placeholders(text)
+        """What a reader sees: Markdown markup removed, each placeholder a stand-in word."""
+        text = _PLACEHOLDER.sub("X", text)
         if not self.markdown:
             return text
         try:

@@ -26,3 +26,13 @@ def font_stack(language: str) -> tuple[str, ...]:
 def css_font_family(language: str) -> str:
     """A CSS font-family value for ``language``."""
     return ", ".join(f'"{family}"' for family in font_stack(language)) + ", sans-serif"
+
+
+def css_lang_rules(languages: tuple[str, ...]) -> str:
+    """One ``:lang()`` rule per language: the lang attribute then picks script and glyph forms."""
+    rules = [f":lang({tag}) {{ font-family: {css_font_family(tag)}; }}" for tag in ("en", *languages)]
+    return (
+        "/* Font stacks per language (generated from pipeline/fonts.py). */\n"
+        + "\n".join(dict.fromkeys(rules))
+        + "\n"
+    )

@@ -102,8 +102,15 @@ class LanguageInfo:
     direction: str  # "ltr" or "rtl"
 
 
+#: Where CLDR's name is not what the community calls its language (Babel maps tl to Filipino).
+NAME_OVERRIDES = {"tl": ("Tagalog", "Tagalog")}
+
+
 def language_info(tag: str) -> LanguageInfo:
     """Names from CLDR (Babel); a tag Babel does not know is named by itself."""
+    if tag in NAME_OVERRIDES:
+        native_name, english_name = NAME_OVERRIDES[tag]
+        return LanguageInfo(tag, native_name, english_name, "ltr")
     try:
         locale = Locale.parse(tag, sep="-")
     except (UnknownLocaleError, ValueError):

@@ -30,12 +30,14 @@ def extract_ui(config: SiteConfig, *, package_root: Path) -> ProjectCatalog:
     )
     rows = sorted(found, key=lambda row: (row[0], row[1]))
     where = PACKAGE_DIR.relative_to(package_root).as_posix()
-    for filename, lineno, message, comments, _context in rows:
+    # Interface strings are located by file only: line numbers in code would change with every
+    # edit and churn every translator's ui.po.
+    for filename, _lineno, message, comments, _context in rows:
         if isinstance(message, str):
-            add_message(catalog, message, (f"{where}/{filename}", lineno), ["interface", *comments])
+            add_message(catalog, message, (f"{where}/{filename}", None), ["interface", *comments])
     for line in config.crisis_lines:
-        add_message(catalog, line.name, (config.path, line.line), ["crisis line name"])
-        add_message(catalog, line.note, (config.path, line.line), ["crisis line note"])
+        add_message(catalog, line.name, (config.path, None), ["crisis line name"])
+        add_message(catalog, line.note, (config.path, None), ["crisis line note"])
     return catalog
 
 

@@ -47,6 +47,18 @@ def run() -> Callable[..., Result]:
     return invoke
 
 
+@pytest.fixture(scope="session")
+def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's project built once in every language and format (read-only for tests)."""
+    root = tmp_path_factory.mktemp("full") / "repo"
+    for part in ("source", "locales"):
+        shutil.copytree(REPO / part, root / part)
+    result = CliRunner().invoke(main, ["-C", str(root), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (root / "build-output.txt").write_text(result.output, encoding="utf-8")
+    return root
+
+
 def golden(name: str, actual: str) -> None:
     """Compare with tests/fixtures/<name>; UPDATE_GOLDEN=1 rewrites it."""
     path = FIXTURES / name

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, ROOTS, golden
+from conftest import ROOTS, golden
 
 from pipeline.audio.mixing import PEAK_LIMIT, TARGET_DBFS, dbfs, normalize, trim
 from pipeline.audio.vtt import Cue, parse_vtt, render_vtt
@@ -42,7 +42,7 @@ def basic_script(language: str = "en") -> Any:
     project = load_project(ROOTS / "basic")
     path = ROOTS / "basic/source/every-node.md"
     doc = parse_article(path.read_text(), path="source/every-node.md", slug="every-node")
-    lexicon = load_lexicon(ROOTS / "basic/source/pronunciation.toml", language, display="p.toml")
+    lexicon = load_lexicon(ROOTS / f"basic/locales/{language}/pronunciation.toml", display="p.toml")
     return render_speech(doc, facts=project.config.facts(), lexicon=lexicon, gettext=lambda s: s)
 
 
@@ -147,15 +147,10 @@ def test_the_voice_in_use_is_the_one_asked_for() -> None:
 
 
 @pytest.fixture(scope="module")
-def audio_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def audio_site(full_site: Path) -> Path:
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng not installed")
-    root = tmp_path_factory.mktemp("audio")
-    for part in ("source", "locales"):
-        shutil.copytree(REPO / part, root / part)
-    result = build(root, "--format", "audio", "--format", "html")
-    assert result.exit_code == 0, result.output
-    return root
+    return full_site
 
 
 def decode(mp3: Path, tmp: Path) -> tuple[Any, int]:

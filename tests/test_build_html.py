@@ -80,7 +80,9 @@ def test_spanish_page_is_spanish_accessible_and_marked_draft(run, make_project) 
     skip = parsed.tags[[t for t, _ in parsed.tags].index("a")][1]
     assert skip["href"] == "#main"
     alternates = [a for t, a in parsed.tags if t == "a" and a.get("hreflang")]
-    assert {a["hreflang"] for a in alternates} == {"en", "es"}
+    from pipeline.project import load_project
+
+    assert {a["hreflang"] for a in alternates} == set(load_project(project).config.languages)
     en = (project / f"build/site/en/{SLUG}.html").read_text()
     assert "Draft translation" not in en and "Traducción preliminar" not in en
 
@@ -100,7 +102,7 @@ def test_pages_work_offline_from_disk(run, make_project) -> None:  # type: ignor
     run(project, "build", "--format", "html")
     site = project / "build/site"
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 6
+    assert len(pages) == 2 * 13 + 2
     for path in pages:
         for tag, attrs in page(path).tags:
             for name in ("src", "href"):
@@ -167,7 +169,7 @@ def test_unknown_placeholder_is_an_error_with_file_and_line(run, make_project) -
 def test_bad_site_toml_is_one_line_with_its_line(run, make_project) -> None:  # type: ignore[no-untyped-def]
     project = make_project("repo")
     toml = project / "source/site.toml"
-    text = toml.read_text().replace('languages = ["en", "es"]', 'languages = ["en", "../../etc"]')
+    text = re.sub(r"^languages = .*$", 'languages = ["en", "../../etc"]', toml.read_text(), flags=re.M)
     toml.write_text(text)
     line = text.splitlines().index('languages = ["en", "../../etc"]') + 1
     result = run(project, "build", "--format", "html")

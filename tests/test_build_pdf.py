@@ -30,13 +30,8 @@ def build(root: Path, *args: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def repo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("pdf")
-    for part in ("source", "locales"):
-        shutil.copytree(REPO / part, root / part)
-    result = build(root, "--format", "pdf")
-    assert result.exit_code == 0, result.output
-    return root
+def repo_site(full_site: Path) -> Path:
+    return full_site
 
 
 @pytest.fixture(scope="module")
@@ -247,14 +242,14 @@ def test_missing_glyph_fails_that_language_and_keeps_the_old_pdf(tmp_path: Path)
     root = tmp_path / "repo"
     for part in ("source", "locales"):
         shutil.copytree(REPO / part, root / part)
-    assert build(root, "--format", "pdf").exit_code == 0
+    assert build(root, "--format", "pdf", "--lang", "en", "--lang", "es").exit_code == 0
     old = (root / f"build/site/es/{SLUG}.pdf").read_bytes()
     po = root / f"locales/es/LC_MESSAGES/{SLUG}.po"
     po.write_text(
         po.read_text(encoding="utf-8").replace('msgstr "Costo"', 'msgstr "Costo \ue000"'),
         encoding="utf-8",
     )
-    result = build(root, "--format", "pdf")
+    result = build(root, "--format", "pdf", "--lang", "en", "--lang", "es")
     assert result.exit_code == 1
     assert f"build/site/es/{SLUG}.pdf: no font has a glyph for" in result.stderr
     assert "(U+E000)" in result.stderr

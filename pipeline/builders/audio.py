@@ -28,8 +28,8 @@ class AudioBuilder(Builder):
     timeout: ClassVar[float] = 30.0
 
     def script(self, article: Article) -> SpeechScript:
-        path = self.project.source_dir / "pronunciation.toml"
-        lexicon = load_lexicon(path, article.language, display=self.project.display(path))
+        path = self.project.locales_dir / article.language / "pronunciation.toml"
+        lexicon = load_lexicon(path, display=self.project.display(path))
         return render_speech(
             article.doc, facts=self.project.config.facts(), lexicon=lexicon, gettext=article.ui.gettext
         )

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from pipeline.audio.vtt import parse_vtt
 from pipeline.builders.base import Article, Builder
 from pipeline.config import Fact
+from pipeline.fonts import css_lang_rules
 from pipeline.model import Heading
 from pipeline.project import LanguageInfo, language_info, write_atomic
 from pipeline.render.html import HtmlRenderer, fact_html
@@ -41,7 +42,18 @@ class HtmlBuilder(Builder):
         self.by_language: dict[str, list[Article]] = {}
         for article in articles:
             self.by_language.setdefault(article.language, []).append(article)
-        self.languages = [tag for tag in self.project.config.languages if tag in self.by_language]
+        # Languages on the site: those built now, and those built before (`build --lang ko` must
+        # not drop the other languages from the chooser).
+        self.languages = [
+            tag for tag in self.project.config.languages if tag in self.by_language or self._on_disk(tag)
+        ]
+
+    def _on_disk(self, tag: str, page: str = "") -> bool:
+        """Whether an earlier build left ``page`` (default: any article page) for ``tag``."""
+        folder = self.project.output_dir(tag)
+        if page:
+            return (folder / page).exists()
+        return any(p.name != "index.html" for p in folder.glob("*.html"))
 
     def outputs(self, article: Article) -> list[Path]:
         return [self.project.output_dir(article.language) / f"{article.doc.slug}.html"]
@@ -53,8 +65,11 @@ class HtmlBuilder(Builder):
         return [out]
 
     def finish(self) -> list[Path]:
+        for tag in self.project.config.languages:  # a language with no pages left loses its index
+            if tag not in self.languages:
+                (self.project.output_dir(tag) / "index.html").unlink(missing_ok=True)
         written = self._write_static()
-        for tag in self.languages:
+        for tag in self.by_language:
             out = self.project.output_dir(tag) / "index.html"
             html = self.env.get_template("language_index.html").render(self._language_index_context(tag))
             write_atomic(out, html.encode("utf-8"))
@@ -94,8 +109,14 @@ class HtmlBuilder(Builder):
         }
 
     def _alternates(self, root: str, page: str) -> list[dict[str, str]]:
+        """The languages that have ``page``: built now, or by an earlier build."""
         result = []
         for tag in self.languages:
+            built_now = any(f"{a.doc.slug}.html" == page for a in self.by_language.get(tag, []))
+            if not (
+                built_now or (page == "index.html" and tag in self.by_language) or self._on_disk(tag, page)
+            ):
+                continue
             info = language_info(tag)
             result.append(
                 {
@@ -110,11 +131,7 @@ class HtmlBuilder(Builder):
     def _article_context(self, article: Article) -> dict[str, Any]:
         doc = article.doc
         context = self._common(article.ui, language_info(article.language), "../")
-        languages_with_it = [
-            a
-            for a in self._alternates("../", f"{doc.slug}.html")
-            if any(x.doc.slug == doc.slug for x in self.by_language[a["tag"]])
-        ]
+        languages_with_it = self._alternates("../", f"{doc.slug}.html")
         context.update(article_parts(doc, facts=self.facts, asset_prefix="../"))
         context.update(
             {
@@ -201,7 +218,7 @@ class HtmlBuilder(Builder):
         """build/site/report.html: the state of every language, for the clinic manager."""
         from pipeline.report import language_rows
 
-        articles = [a for tag in self.languages for a in self.by_language[tag]]
+        articles = [a for tag in self.languages for a in self.by_language.get(tag, [])]
         context = self._common(UiText("en"), language_info("en"), "")
         context.update(
             {"alternates": [], "page_title": "Build report", "rows": language_rows(self.project, articles)}
@@ -216,7 +233,10 @@ class HtmlBuilder(Builder):
         written = []
         for name in ("plainspoken.css", "readalong.js"):
             out = self.project.site_dir / "_static" / name
-            write_atomic(out, (STATIC_DIR / name).read_bytes())
+            data = (STATIC_DIR / name).read_bytes()
+            if name.endswith(".css"):
+                data += css_lang_rules(self.project.config.languages).encode("utf-8")
+            write_atomic(out, data)
             written.append(out)
         return written
 

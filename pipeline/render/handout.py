@@ -88,6 +88,11 @@ def page_counter(template: str) -> str:
     return " ".join(parts)
 
 
+def _isolate(text: str) -> str:
+    """Keep a phone number or URL left-to-right inside right-to-left text (LRI … PDI)."""
+    return f"\u2066{text}\u2069"
+
+
 def online_url(config: SiteConfig, language: str, slug: str) -> str:
     """Where the QR code leads: the same language's page, at its audio player."""
     return f"{config.website}{language}/{slug}.html#listen"
@@ -140,6 +145,13 @@ def _css_context(article: Article, config: SiteConfig, variant: HandoutVariant) 
     rtl = language_info(article.language).direction == "rtl"
     reviewed = f"{_('Last reviewed:')} {long_date(article.doc.metadata.last_reviewed, article.language)}"
     notes = review_notes(article)
+    header = (css_string(f"{config.clinic_name} · {_isolate(config.clinic_phone)}"), css_string(reviewed))
+    footer = (
+        css_string(notes["draft_notice"] if notes["draft"] else notes["colophon"]),
+        page_counter(_("Page {page} of {pages}")),
+    )
+    if rtl:  # the page's start is on the right: mirror the running header and footer
+        header, footer = header[::-1], footer[::-1]
     return {
         **{
             name: getattr(variant, name)
@@ -148,10 +160,12 @@ def _css_context(article: Article, config: SiteConfig, variant: HandoutVariant) 
         },
         "page_size": PAGE_SIZES[config.page_size],
         "font_family": css_font_family(article.language),
-        "header_left": css_string(f"{config.clinic_name} · {config.clinic_phone}"),
-        "header_right": css_string(reviewed),
-        "footer_left": css_string(notes["draft_notice"] if notes["draft"] else notes["colophon"]),
-        "footer_right": page_counter(_("Page {page} of {pages}")),
+        "header_left": header[0],
+        "header_right": header[1],
+        "footer_left": footer[0],
+        "footer_right": footer[1],
+        "footer_left_weight": "normal" if rtl else "bold",
+        "footer_right_weight": "bold" if rtl else "normal",
         "float_side": "left" if rtl else "right",
         "gap_side": "right" if rtl else "left",
     }

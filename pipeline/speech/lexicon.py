@@ -1,23 +1,25 @@
-"""The project's pronunciation lexicon: source/pronunciation.toml, one table per language."""
+"""Pronunciation lexicons: locales/<lang>/pronunciation.toml, written form = spoken form."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 from pipeline.errors import PlainspokenError
 
 
-def load_lexicon(path: Path, language: str, *, display: str) -> dict[str, str]:
-    """Written form → spoken form for ``language``; {} when the file or table is absent."""
+def load_lexicon(path: Path, *, display: str) -> dict[str, str]:
+    """Written form → spoken form; {} when the language has no lexicon."""
     if not path.exists():
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        line = int(str(error).rsplit("line ", 1)[-1].split(",")[0]) if "line " in str(error) else 0
-        raise PlainspokenError.at(display, line, f"not valid TOML: {error}") from None
-    table = data.get(language, {})
-    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-        raise PlainspokenError.at(display, 0, f"[{language}] must map written words to spoken words")
-    return dict(table)
+        match = re.search(r"\(at line (\d+)", str(error))
+        raise PlainspokenError.at(
+            display, int(match.group(1)) if match else 0, f"not valid TOML: {error}"
+        ) from None
+    if not all(isinstance(v, str) for v in data.values()):
+        raise PlainspokenError.at(display, 0, 'write one entry a line: IOP = "I O P"')
+    return dict(data)
