@@ -108,10 +108,10 @@ def add_message(catalog: Catalog, msgid: str, location: tuple[str, int | None], 
     existing = catalog.get(msgid)
     if existing is not None:
         if location not in existing.locations:
-            existing.locations.append(location)
+            existing.locations.append(location)  # type: ignore[arg-type]  # Babel writes None as no line
         existing.auto_comments.extend(c for c in comments if c not in existing.auto_comments)
         return
-    catalog.add(msgid, locations=[location], auto_comments=comments)
+    catalog.add(msgid, locations=[location], auto_comments=comments)  # type: ignore[list-item]
     drop_format_flags(catalog)
 
 
