@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -70,18 +71,32 @@ def main(ctx: click.Context, root: Path) -> None:
     type=click.Choice(["letter", "a4"], case_sensitive=False),
     help="Paper for handouts (default: publish.page_size in site.toml, else letter).",
 )
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per CPU core)."
+)
+@click.option("--shard", metavar="K/N", help="Build only the K-th of N slices of the work (for CI matrices).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the final line.")
 @click.pass_context
 def build(
-    ctx: click.Context, formats: tuple[str, ...], languages: tuple[str, ...], page_size: str | None
+    ctx: click.Context,
+    formats: tuple[str, ...],
+    languages: tuple[str, ...],
+    page_size: str | None,
+    jobs: int | None,
+    shard: str | None,
+    quiet: bool,
 ) -> None:
-    """Build the site into build/site/: web pages and print handouts.
+    """Build what changed into build/site/: web pages, print handouts and audio guides.
+
+    Only outputs whose inputs changed since the last build are rebuilt; the
+    previous site stays whole until the new one is complete.
 
     \b
     Example:
       plainspoken build --lang es --format pdf --page-size a4
     """
-    from pipeline.build import BUILDERS, build_site
-    from pipeline.summary import print_summary
+    from pipeline.engine.run import run_build
+    from pipeline.summary import make_progress, print_report
 
     project = _project(ctx)
     if page_size:
@@ -90,9 +105,30 @@ def build(
     for tag in languages:
         if check_language_tag(tag) not in project.config.languages:
             raise PlainspokenError.at(project.config.path, 0, f"{tag} is not in publish.languages")
-    summary = build_site(project, formats=formats or tuple(BUILDERS), languages=languages or None)
-    print_summary(summary, project)
-    ctx.exit(1 if summary.failed else 0)
+    progress = make_progress(quiet=quiet)
+    try:
+        report = run_build(
+            project,
+            outputs=formats or ("audio", "pdf", "html"),
+            languages=languages or None,
+            jobs=jobs,
+            shard=_shard(shard),
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted: build/site is unchanged.", err=True)
+        ctx.exit(130)
+    print_report(report, quiet=quiet)
+    ctx.exit(1 if report.failed else 0)
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d+)/(\d+)", value)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise click.BadParameter("write K/N with 1 <= K <= N, e.g. --shard 2/4", param_hint="--shard")
+    return int(match.group(1)), int(match.group(2))
 
 
 @main.command()

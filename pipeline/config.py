@@ -53,6 +53,10 @@ class SiteConfig:
     drafts: tuple[tuple[str, str], ...] = ()  # [publish.drafts] format → "notice" or "skip"
     min_translated: float = 0.0  # [publish] min_translated: percent needed to publish a language
 
+    def withholds(self) -> bool:
+        """Whether the policy can keep anything unpublished (else every language of every article is)."""
+        return self.min_translated > 0 or any(value == "skip" for _, value in self.drafts)
+
     def draft_policy(self, output: str) -> str:
         """'notice' (publish drafts marked as such, the default) or 'skip'."""
         return dict(self.drafts).get(output, "notice")

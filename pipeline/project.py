@@ -23,6 +23,7 @@ class Project:
 
     root: Path
     config: SiteConfig
+    site_override: Path | None = None  # the staging copy a build writes into
 
     @property
     def source_dir(self) -> Path:
@@ -34,10 +35,12 @@ class Project:
 
     @property
     def site_dir(self) -> Path:
-        return self.root / "build" / "site"
+        return self.site_override or self.root / "build" / "site"
 
     def display(self, path: Path) -> str:
-        """``path`` relative to the project root, for messages."""
+        """``path`` relative to the project root, for messages (staged outputs as build/site/…)."""
+        if self.site_override is not None and path.is_relative_to(self.site_override):
+            path = self.root / "build" / "site" / path.relative_to(self.site_override)
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:

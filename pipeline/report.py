@@ -42,8 +42,6 @@ class LanguageRow:
 
 def language_rows(project: Project, articles: Sequence[Article]) -> list[LanguageRow]:
     """One row per published language, in site.toml's order."""
-    from pipeline.build import percent_translated
-
     rows = []
     for tag in project.config.languages:
         mine = [a for a in articles if a.language == tag]
@@ -58,7 +56,7 @@ def language_rows(project: Project, articles: Sequence[Article]) -> list[Languag
                 tag,
                 info.native_name,
                 info.english_name,
-                percent_translated(mine),
+                _percent(mine),
                 review,
                 sum(1 for f in findings if f.severity == "error"),
                 sum(1 for f in findings if f.severity == "warning"),
@@ -66,6 +64,12 @@ def language_rows(project: Project, articles: Sequence[Article]) -> list[Languag
             )
         )
     return rows
+
+
+def _percent(articles: Sequence[Article]) -> float:
+    done = sum(a.report.translated for a in articles)
+    total = done + sum(a.report.fallbacks for a in articles)
+    return 100.0 if total == 0 else 100.0 * done / total
 
 
 def _article_row(project: Project, article: Article) -> ArticleRow:

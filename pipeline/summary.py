@@ -3,38 +3,103 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 
 import click
 
-from pipeline.build import BuildSummary
 from pipeline.checks import Finding
+from pipeline.engine.results import TaskResult
+from pipeline.engine.run import BuildReport
 from pipeline.i18n import DomainStatus
-from pipeline.project import Project
 
 
-def print_summary(summary: BuildSummary, project: Project) -> None:
-    """Warnings, errors, then one line per language and format."""
-    for warning in summary.warnings:
-        click.echo(f"{warning}", err=True)
-    for problem in summary.problems:
-        click.echo(f"{problem}", err=True)
-    click.echo(f"\nBuild summary ({project.display(project.site_dir)}/):")
-    for result in summary.results:
-        if result.status == "skipped":
-            click.echo(f"  {result.language:<8} {result.format:<6} skipped  {result.reason}")
-        elif result.ok:
-            plural = "article" if result.articles == 1 else "articles"
-            detail = f"{result.articles} {plural}"
-            if result.fallbacks:
-                detail += f", {result.fallbacks} units in English (untranslated, fuzzy or rejected)"
-            click.echo(f"  {result.language:<8} {result.format:<6} built    {detail}")
-        else:
-            click.echo(f"  {result.language:<8} {result.format:<6} FAILED   {result.reason}")
-    failed = [r for r in summary.results if not r.ok]
-    if summary.problems and not failed:
-        click.echo(f"  {len(summary.problems)} problem(s) in source/: see above")
-    click.echo("Build failed." if summary.failed else "Build succeeded.")
+class PlainProgress:
+    """One line per finished task: for CI logs and anything that is not a terminal."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.total = 0
+
+    def waiting(self, holder: str) -> None:
+        click.echo(f"Another build is writing build/site ({holder}); waiting for it to finish…", err=True)
+
+    def start(self, total: int, up_to_date: int) -> None:
+        self.total = total
+        if total:
+            click.echo(f"Building {total} outputs ({up_to_date} up to date)…")
+
+    def task_done(self, result: TaskResult) -> None:
+        self.done += 1
+        reason = f"  {result.reason}" if result.reason else ""
+        click.echo(
+            f"[{self.done}/{self.total}] {result.status:<8} {result.id} ({result.seconds:.1f} s){reason}"
+        )
+
+
+class TerminalProgress(PlainProgress):
+    """A progress bar on one line, naming the task just finished."""
+
+    def start(self, total: int, up_to_date: int) -> None:
+        super().start(total, up_to_date)
+
+    def task_done(self, result: TaskResult) -> None:
+        self.done += 1
+        width = 24
+        filled = width * self.done // max(self.total, 1)
+        bar = "█" * filled + "·" * (width - filled)
+        line = f"\r[{bar}] {self.done}/{self.total} {result.status} {result.id}"
+        click.echo(line[:100].ljust(100), nl=self.done == self.total)
+        if result.status == "failed":
+            click.echo(f"\n  failed: {result.id}: {result.reason}", err=True)
+
+
+class QuietProgress(PlainProgress):
+    """Nothing until the end."""
+
+    def start(self, total: int, up_to_date: int) -> None:
+        self.total = total
+
+    def task_done(self, result: TaskResult) -> None:
+        self.done += 1
+
+
+def make_progress(*, quiet: bool) -> PlainProgress:
+    if quiet:
+        return QuietProgress()
+    return TerminalProgress() if sys.stdout.isatty() else PlainProgress()
+
+
+def print_report(report: BuildReport, *, quiet: bool) -> None:
+    """Warnings and errors with file:line, a table per language and output, then totals."""
+    problems = [p for r in report.ran for p in r.problems] + report.problems
+    for problem in dict.fromkeys(problems):
+        click.echo(str(problem), err=True)
+    counts = {
+        status: sum(1 for r in report.results if r.status == status)
+        for status in ("built", "up to date", "skipped", "failed")
+    }
+    if not quiet and report.ran:
+        click.echo("\nBuild summary (build/site/):")
+        for result in sorted(report.ran, key=lambda r: (r.output, r.language, r.slug)):
+            click.echo(_row(result))
+    if not report.ran and not report.site_pages and not report.failed:
+        click.echo(f"Up to date: {counts['up to date']} outputs, nothing to build ({report.seconds:.1f} s).")
+        return
+    totals = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    verdict = "Build failed" if report.failed else "Build succeeded"
+    click.echo(f"{verdict}: {totals} in {report.seconds:.1f} s.")
+
+
+def _row(result: TaskResult) -> str:
+    """'  es       pdf    built    iop-vs-residential-rehab (1.2 s)' and the reason for the rest."""
+    detail = f"{result.slug} ({result.seconds:.1f} s)"
+    if result.status == "built" and result.fallbacks:
+        detail += f", {result.fallbacks} units in English (untranslated, fuzzy or rejected)"
+    elif result.reason:
+        detail += f": {result.reason}"
+    status = "FAILED" if result.status == "failed" else result.status
+    return f"  {result.language:<8} {result.output:<6} {status:<8} {detail}"
 
 
 def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:

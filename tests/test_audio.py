@@ -249,8 +249,12 @@ def test_language_without_a_voice_has_no_audio_and_says_so(tmp_path: Path) -> No
     toml.write_text(toml.read_text().replace('languages = ["en", "es"]', 'languages = ["en", "km", "tl"]'))
     result = build(root, "--format", "audio", "--format", "html", "--lang", "km", "--lang", "tl")
     assert result.exit_code == 0, result.output
-    assert re.search(r"km\s+audio\s+skipped\s+espeak-ng has no Khmer voice", result.stdout)
-    assert re.search(r"tl\s+audio\s+skipped\s+espeak-ng has no Tagalog voice", result.stdout)
+    assert re.search(
+        r"km\s+audio\s+skipped\s+every-node \(\d+\.\d s\): espeak-ng has no Khmer voice", result.stdout
+    )
+    assert re.search(
+        r"tl\s+audio\s+skipped\s+every-node \(\d+\.\d s\): espeak-ng has no Tagalog voice", result.stdout
+    )
     assert not list((root / "build/site").rglob("*.mp3"))
     html = (root / "build/site/km/every-node.html").read_text()
     assert "An audio guide is not available in this language yet." in html

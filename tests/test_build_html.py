@@ -53,9 +53,13 @@ def test_build_writes_every_page(run, make_project) -> None:  # type: ignore[no-
         "_static/plainspoken.css",
     ):
         assert (site / rel).is_file(), rel
-    assert re.search(r"en\s+html\s+built\s+1 article$", result.stdout, flags=re.M)
-    assert re.search(r"es\s+html\s+built\s+1 article$", result.stdout, flags=re.M)  # no fallbacks
-    assert result.stdout.rstrip().endswith("Build succeeded.")
+    assert re.search(
+        r"en\s+html\s+built\s+iop-vs-residential-rehab \(\d+\.\d s\)$", result.stdout, flags=re.M
+    )
+    assert re.search(
+        r"es\s+html\s+built\s+iop-vs-residential-rehab \(\d+\.\d s\)$", result.stdout, flags=re.M
+    )  # no fallbacks
+    assert re.search(r"Build succeeded: 13 built in \d+\.\d s\.$", result.stdout.rstrip())
 
 
 def test_spanish_page_is_spanish_accessible_and_marked_draft(run, make_project) -> None:  # type: ignore[no-untyped-def]
@@ -137,7 +141,9 @@ def test_fallback_units_are_marked_english(run, make_project) -> None:  # type: 
     text = po.read_text(encoding="utf-8")
     po.write_text(text.replace('msgstr "Costo"', 'msgstr ""'), encoding="utf-8")
     result = run(project, "build", "--format", "html")
-    assert re.search(r"es\s+html\s+built\s+1 article, 1 units in English", result.stdout)
+    assert re.search(
+        r"es\s+html\s+built\s+iop-vs-residential-rehab \(\d+\.\d s\), 1 units in English", result.stdout
+    )
     html = (project / f"build/site/es/{SLUG}.html").read_text()
     assert '<h3 id="cost" lang="en" dir="auto">Cost</h3>' in html
     assert "Algunas partes de esta página están en inglés." in html
@@ -146,9 +152,14 @@ def test_fallback_units_are_marked_english(run, make_project) -> None:  # type: 
 def test_rebuild_is_byte_identical_and_rewrites_nothing(run, make_project) -> None:  # type: ignore[no-untyped-def]
     project = make_project("repo")
     run(project, "build", "--format", "html")
-    files = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "build").rglob("*") if p.is_file()}
-    run(project, "build", "--format", "html")
-    again = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "build").rglob("*") if p.is_file()}
+    files = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "build/site").rglob("*") if p.is_file()
+    }
+    result = run(project, "build", "--format", "html")
+    assert result.stdout.startswith("Up to date: 13 outputs, nothing to build")
+    again = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "build/site").rglob("*") if p.is_file()
+    }
     assert again == files
 
 

@@ -194,7 +194,10 @@ def test_each_kind_of_broken_catalog_is_reported_at_its_line(run, make_project, 
     errors = [e for e in result.stderr.splitlines() if e.startswith("locales/es/LC_MESSAGES/ui.po:")]
     assert errors, result.stderr
     assert errors[0].startswith(f"locales/es/LC_MESSAGES/ui.po:{line}: ")
-    assert re.search(r"es\s+html\s+FAILED\s+locales/es/LC_MESSAGES/ui\.po:\d+:", result.stdout)
+    assert re.search(
+        r"es\s+html\s+FAILED\s+iop-vs-residential-rehab \(\d+\.\d s\): locales/es/LC_MESSAGES/ui\.po:\d+:",
+        result.stdout,
+    )
     assert re.search(r"en\s+html\s+built", result.stdout), "one broken language stopped the others"
     assert (project / "build/site/en/iop-vs-residential-rehab.html").exists()
 

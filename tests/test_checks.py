@@ -207,7 +207,8 @@ def test_drafts_can_be_kept_out_of_print(run, make_project) -> None:  # type: ig
     result = run(project, "build", "--format", "pdf", "--format", "html", "--lang", "en", "--lang", "es")
     assert result.exit_code == 0, result.output
     assert re.search(
-        r"es\s+pdf\s+skipped\s+draft translation: site.toml publishes only reviewed pdf", result.stdout
+        r"es\s+pdf\s+skipped\s+iop-vs-residential-rehab \(\d+\.\d s\): draft translation: site.toml publishes only reviewed pdf",
+        result.stdout,
     )
     assert not (project / "build/site/es/iop-vs-residential-rehab.pdf").exists()  # taken down
     assert (project / "build/site/en/iop-vs-residential-rehab.pdf").exists()
@@ -225,7 +226,8 @@ def test_a_language_below_the_minimum_is_not_published(run, make_project) -> Non
     )
     result = run(project, "build", "--format", "html")
     assert re.search(
-        r"es\s+html\s+skipped\s+\d+% translated, below publish.min_translated \(80%\)", result.stdout
+        r"es\s+html\s+skipped\s+iop-vs-residential-rehab \(\d+\.\d s\): \d+% translated, below publish.min_translated \(80%\)",
+        result.stdout,
     )
     assert not list((project / "build/site/es").glob("*.html"))
     assert "Español" not in (project / "build/site/index.html").read_text()

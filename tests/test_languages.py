@@ -32,11 +32,19 @@ def test_thirteen_languages_are_published(full_site: Path) -> None:
             assert (site / lang / name).is_file(), f"{lang}/{name}"
         has_audio = (site / lang / f"{SLUG}.mp3").is_file() and (site / lang / f"{SLUG}.vtt").is_file()
         assert has_audio == (lang in VOICED), lang
-        assert re.search(rf"^  {re.escape(lang)}\s+html\s+built\s+1 article$", output, re.M), lang
+        assert re.search(
+            rf"^  {re.escape(lang)}\s+html\s+built\s+iop-vs-residential-rehab \(\d+\.\d s\)$", output, re.M
+        ), lang
     for lang, language in (("tl", "Tagalog"), ("km", "Khmer")):
-        assert re.search(rf"^  {lang}\s+audio\s+skipped\s+espeak-ng has no {language} voice$", output, re.M)
+        assert re.search(
+            rf"^  {lang}\s+audio\s+skipped\s+iop-vs-residential-rehab \(\d+\.\d s\): espeak-ng has no {language} voice$",
+            output,
+            re.M,
+        )
     assert re.search(
-        r"^  ja\s+audio\s+skipped\s+espeak-ng's Japanese voice reads kanji in English$", output, re.M
+        r"^  ja\s+audio\s+skipped\s+iop-vs-residential-rehab \(\d+\.\d s\): espeak-ng's Japanese voice reads kanji in English$",
+        output,
+        re.M,
     )
 
 

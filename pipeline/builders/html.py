@@ -42,18 +42,8 @@ class HtmlBuilder(Builder):
         self.by_language: dict[str, list[Article]] = {}
         for article in articles:
             self.by_language.setdefault(article.language, []).append(article)
-        # Languages on the site: those built now, and those built before (`build --lang ko` must
-        # not drop the other languages from the chooser).
-        self.languages = [
-            tag for tag in self.project.config.languages if tag in self.by_language or self._on_disk(tag)
-        ]
-
-    def _on_disk(self, tag: str, page: str = "") -> bool:
-        """Whether an earlier build left ``page`` (default: any article page) for ``tag``."""
-        folder = self.project.output_dir(tag)
-        if page:
-            return (folder / page).exists()
-        return any(p.name != "index.html" for p in folder.glob("*.html"))
+        # The site's languages: those with published pages (the site task sees every article).
+        self.languages = [tag for tag in self.project.config.languages if tag in self.by_language]
 
     def outputs(self, article: Article) -> list[Path]:
         return [self.project.output_dir(article.language) / f"{article.doc.slug}.html"]
@@ -108,15 +98,10 @@ class HtmlBuilder(Builder):
             ],
         }
 
-    def _alternates(self, root: str, page: str) -> list[dict[str, str]]:
-        """The languages that have ``page``: built now, or by an earlier build."""
+    def _alternates(self, root: str, page: str, languages: Sequence[str]) -> list[dict[str, str]]:
+        """Links to ``page`` in each of ``languages``, named in their own language."""
         result = []
-        for tag in self.languages:
-            built_now = any(f"{a.doc.slug}.html" == page for a in self.by_language.get(tag, []))
-            if not (
-                built_now or (page == "index.html" and tag in self.by_language) or self._on_disk(tag, page)
-            ):
-                continue
+        for tag in languages:
             info = language_info(tag)
             result.append(
                 {
@@ -131,7 +116,11 @@ class HtmlBuilder(Builder):
     def _article_context(self, article: Article) -> dict[str, Any]:
         doc = article.doc
         context = self._common(article.ui, language_info(article.language), "../")
-        languages_with_it = self._alternates("../", f"{doc.slug}.html")
+        from pipeline.publishing import published_languages
+
+        languages_with_it = self._alternates(
+            "../", f"{doc.slug}.html", published_languages(self.project, doc.slug)
+        )
         context.update(article_parts(doc, facts=self.facts, asset_prefix="../"))
         context.update(
             {
@@ -186,7 +175,7 @@ class HtmlBuilder(Builder):
         context = self._common(articles[0].ui, language_info(tag), "../")
         context.update(
             {
-                "alternates": self._alternates("../", "index.html"),
+                "alternates": self._alternates("../", "index.html", self.languages),
                 "page_title": articles[0].ui.gettext("Health information"),
                 "articles": [
                     {

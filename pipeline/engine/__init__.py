@@ -1,0 +1,1 @@
+"""The build engine: tasks with hashed inputs, a manifest, parallel workers, an atomic site swap."""

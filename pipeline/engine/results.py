@@ -1,0 +1,26 @@
+"""The result of one build task (kept light: the engine imports it before knowing if work is needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.errors import Problem
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """What happened to one article in one language in one format."""
+
+    slug: str
+    language: str
+    output: str
+    status: str  # "built", "up to date", "skipped" or "failed"
+    reason: str = ""
+    seconds: float = 0.0
+    fallbacks: int = 0
+    outputs: tuple[str, ...] = ()  # paths relative to build/site
+    problems: tuple[Problem, ...] = ()  # errors (failed) or warnings (rejected translations)
+
+    @property
+    def id(self) -> str:
+        return f"{self.language}/{self.slug}/{self.output}"
