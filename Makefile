@@ -15,15 +15,19 @@ DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123
 .PHONY: build test bench setup setup-test clean
 
 build: setup
-	$(BIN)/plainspoken build
+	$(BIN)/plainspoken build $(ARGS)
 
 test: setup-test
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
-bench: setup-test
+bench: setup-test $(VENV)/.installed-bench
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
 
 setup: debian-build $(VENV)/.installed
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.builders.audio import AudioBuilder
 from pipeline.builders.base import Article, Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder
-from pipeline.builders.pdf import PdfBuilder
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.model import Document
@@ -18,7 +17,18 @@ from pipeline.publishing import percent_translated, prepare_article, withheld_re
 from pipeline.sources import load_sources
 
 #: In build order: web pages come last, so that they can show the audio guide just made.
-BUILDERS: dict[str, type[Builder]] = {b.name: b for b in (AudioBuilder, PdfBuilder, HtmlBuilder)}
+#: Imported only when used: a web-page build never loads WeasyPrint or the speech engine.
+BUILDERS: dict[str, str] = {
+    "audio": "pipeline.builders.audio:AudioBuilder",
+    "pdf": "pipeline.builders.pdf:PdfBuilder",
+    "html": "pipeline.builders.html:HtmlBuilder",
+}
+
+
+def builder_class(name: str) -> type[Builder]:
+    module, _, attribute = BUILDERS[name].partition(":")
+    cls: type[Builder] = getattr(importlib.import_module(module), attribute)
+    return cls
 
 
 def translate_language(
@@ -48,7 +58,7 @@ def build_group(project: Project, slug: str, language: str, outputs: Sequence[st
         ]
     results = []
     for index, name in enumerate(ordered):
-        result = _build_one(BUILDERS[name](project), article)
+        result = _build_one(builder_class(name)(project), article)
         extra = tuple(warnings) if index == 0 else ()
         results.append(
             TaskResult(
@@ -108,8 +118,12 @@ class SitePages:
     problems: list[Problem] = field(default_factory=list)
 
 
-def build_site_pages(project: Project) -> SitePages:
-    """The site index, each language's index, the report, the stylesheet and script, the assets."""
+def build_site_pages(project: Project, *, whole_site: bool = True, report: bool = True) -> SitePages:
+    """The site index, each language's index, the report, the stylesheet and script, the assets.
+
+    With ``whole_site`` (not sharded), only pages present in the site are listed; a shard lists
+    every page of the plan, since the other shards' pages join it when the sites are merged.
+    """
     result = SitePages()
     sources = load_sources(project)
     published: list[Article] = []
@@ -126,9 +140,10 @@ def build_site_pages(project: Project) -> SitePages:
             a
             for a in articles
             if not withheld_reason(project.config, a, HtmlBuilder.name)
-            and (project.output_dir(language) / f"{a.doc.slug}.html").exists()
+            and (not whole_site or (project.output_dir(language) / f"{a.doc.slug}.html").exists())
         ]
     builder = HtmlBuilder(project)
+    builder.with_report = report
     builder.prepare(published)
     builder.languages = [tag for tag in project.config.languages if tag in builder.languages or tag in broken]
     result.written = [p.relative_to(project.site_dir).as_posix() for p in builder.finish()]
@@ -141,6 +156,7 @@ __all__ = [
     "TaskResult",
     "build_group",
     "build_site_pages",
+    "builder_class",
     "percent_translated",
     "translate_language",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import shutil
@@ -342,12 +343,26 @@ def _restore_previous_id(message: Message) -> None:
     message.previous_id = [denormalize("\n".join([previous[0][6:], *previous[1:]]))]
 
 
-def load_catalog(path: Path, display: str, *, locale: str | None = None) -> ProjectCatalog:
-    """Validate with msgfmt, then parse with Babel; every problem is path:line."""
+def load_catalog(
+    path: Path, display: str, *, locale: str | None = None, shared: bool = False
+) -> ProjectCatalog:
+    """Validate with msgfmt, then parse with Babel; every problem is path:line.
+
+    With ``shared``, a catalog already loaded in this process (same file, size and time) is
+    returned again: for readers only, never for code that changes the catalog.
+    """
+    if shared:
+        stat = path.stat()
+        return _load_shared(path, display, locale, stat.st_mtime_ns, stat.st_size)
     problems = check_with_msgfmt(path, display)
     if problems:
         raise PlainspokenError(problems)
     return read_catalog(path, display, locale=locale)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_shared(path: Path, display: str, locale: str | None, mtime: int, size: int) -> ProjectCatalog:
+    return load_catalog(path, display, locale=locale)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -40,6 +41,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "brackets": ("warning", "the translation has different brackets"),
     "unchanged": ("warning", "the translation is the same as the English"),
 }
+_DIGITS = re.compile(r"\d+")  # any script's decimal digits
 _PLACEHOLDER = re.compile(r"\{[a-z]\w*(?:\.\w+)*\}")
 #: translate-toolkit checks on the raw strings, and on the words only (Markdown and placeholders out).
 _TTK_RAW = {
@@ -94,8 +96,7 @@ def load_glossary(path: Path, display: str) -> list[Term]:
 
 def digits(text: str) -> list[str]:
     """Every number in ``text``, with any script's digits (Persian ۹۸۸, Arabic ٩٨٨…) read as 0-9."""
-    ascii_text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text)
-    return re.findall(r"\d+", ascii_text)
+    return ["".join(str(unicodedata.digit(ch)) for ch in run) for run in _DIGITS.findall(text)]
 
 
 class MessageChecker:
@@ -151,12 +152,13 @@ class MessageChecker:
 
     def clinical_facts(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
         problems = []
+        source_digits, target_digits = "".join(digits(msgid)), "".join(digits(msgstr))
         for name, fact in self.facts.items():
             if fact.kind != "phone":
                 continue
             number = "".join(digits(fact.value))
-            in_source = f"{{{name}}}" in msgid or number in "".join(digits(msgid))
-            kept = f"{{{name}}}" in msgstr or number in "".join(digits(msgstr))
+            in_source = f"{{{name}}}" in msgid or number in source_digits
+            kept = f"{{{name}}}" in msgstr or number in target_digits
             if in_source and not kept:
                 problems.append(
                     ("clinical-facts", f"the {self.names.get(name, name)} number {fact.value} is missing")
@@ -181,7 +183,7 @@ class MessageChecker:
     def terms(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
         wanted: dict[str, list[Term]] = {}
         for term in self.glossary:
-            if re.search(rf"(?<!\w){re.escape(term.source)}(?:e?s)?(?!\w)", msgid, re.IGNORECASE):
+            if _term_pattern(term.source).search(msgid):
                 wanted.setdefault(term.source.casefold(), []).append(term)
         problems = []
         for terms in wanted.values():
@@ -241,6 +243,12 @@ class MessageChecker:
             return plain_text(parse_inline(text))
         except PlainspokenError:
             return text
+
+
+@functools.cache
+def _term_pattern(source: str) -> re.Pattern[str]:
+    """A glossary term as a whole word, in any case, singular or plural."""
+    return re.compile(rf"(?<!\w){re.escape(source)}(?:e?s)?(?!\w)", re.IGNORECASE)
 
 
 def _without_placeholders(text: str) -> str:

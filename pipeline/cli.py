@@ -62,8 +62,8 @@ def main(ctx: click.Context, root: Path) -> None:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["html", "pdf", "audio"]),
-    help="Output format; repeat for several. Default: every format.",
+    type=click.Choice(["html", "pdf", "audio", "report"]),
+    help="Output format; repeat for several. Default: every format (report: build/site/report.html).",
 )
 @click.option("--lang", "languages", multiple=True, help="Build only this language; repeatable.")
 @click.option(
@@ -109,7 +109,7 @@ def build(
     try:
         report = run_build(
             project,
-            outputs=formats or ("audio", "pdf", "html"),
+            outputs=formats or ("audio", "pdf", "html", "report"),
             languages=languages or None,
             jobs=jobs,
             shard=_shard(shard),
@@ -129,6 +129,49 @@ def _shard(value: str | None) -> tuple[int, int] | None:
     if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
         raise click.BadParameter("write K/N with 1 <= K <= N, e.g. --shard 2/4", param_hint="--shard")
     return int(match.group(1)), int(match.group(2))
+
+
+@main.command()
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on localhost."
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["html", "pdf", "audio"]),
+    help="Outputs to rebuild on each change (default: every format).",
+)
+@click.pass_context
+def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
+    """Preview the site on this computer and rebuild it whenever a file changes.
+
+    Serves build/site on http://127.0.0.1 only; watches source/, locales/ and
+    the page templates. Stop with Ctrl-C.
+
+    \b
+    Example:
+      plainspoken serve --port 8000
+    """
+    from pipeline.engine.run import run_build
+    from pipeline.serve import start_server, watch
+    from pipeline.summary import PlainProgress, print_report
+
+    project = _project(ctx)
+    outputs = formats or ("audio", "pdf", "html", "report")
+
+    def rebuild() -> None:
+        print_report(run_build(project, outputs=outputs, progress=PlainProgress()), quiet=True)
+
+    rebuild()
+    server = start_server(project.root / "build" / "site", port)
+    click.echo(f"Serving http://127.0.0.1:{server.server_port}/ (rebuilding on changes; Ctrl-C to stop)")
+    try:
+        watch(project, rebuild)
+    except KeyboardInterrupt:
+        click.echo("\nStopped.")
+    finally:
+        server.shutdown()
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -27,8 +28,9 @@ def escape_text(text: str) -> str:
     return _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", text))
 
 
+@functools.lru_cache(maxsize=65536)
 def to_markdown(inlines: tuple[Inline, ...]) -> str:
-    """Serialise inlines as Markdown; parsing the result gives the same inlines."""
+    """Serialise inlines as Markdown; parsing the result gives the same inlines (cached)."""
     return "".join(_WRITERS[type(node)](node) for node in inlines)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -98,8 +99,9 @@ class _Context:
         return self.notes.pop(max(earlier))
 
 
+@functools.lru_cache(maxsize=256)
 def parse_article(text: str, *, path: str, slug: str) -> Document:
-    """Parse one Markdown article with front matter into a Document."""
+    """Parse one Markdown article with front matter into a Document (cached: documents are immutable)."""
     ctx = _Context(path=path, notes={})
     text = _strip_notes(text, ctx)
     tokens = _MD.parse(text)
@@ -116,8 +118,9 @@ def parse_article(text: str, *, path: str, slug: str) -> Document:
         raise ctx.error(str(error), 1) from None
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_inline(text: str, *, path: str = "", line: int = 0) -> tuple[Inline, ...]:
-    """Parse one message's Markdown (a msgid or msgstr) into inlines."""
+    """Parse one message's Markdown (a msgid or msgstr) into inlines (cached: nodes are immutable)."""
     ctx = _Context(path=path, notes={}, line=line)
     tokens = _MD.parseInline(text)
     _check_depth(tokens, ctx)

@@ -19,7 +19,7 @@ def load_domain(project: Project, language: str, domain: str) -> ProjectCatalog 
     path = project.catalog_path(language, domain)
     if not path.exists():
         return None
-    return load_catalog(path, project.display(path), locale=language)
+    return load_catalog(path, project.display(path), locale=language, shared=True)
 
 
 def prepare_article(project: Project, slug: str, language: str) -> tuple[Article, list[Problem]]:

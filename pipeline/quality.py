@@ -24,7 +24,9 @@ def domains(project: Project) -> list[str]:
     return [UI_DOMAIN, *(path.stem for path in project.article_paths())]
 
 
-def load_language(project: Project, language: str) -> tuple[list[ProjectCatalog], list[Finding]]:
+def load_language(
+    project: Project, language: str, *, shared: bool = True
+) -> tuple[list[ProjectCatalog], list[Finding]]:
     """The language's catalogs that load, and a 'catalog' finding for each that does not."""
     catalogs, findings = [], []
     for domain in domains(project):
@@ -36,7 +38,7 @@ def load_language(project: Project, language: str) -> tuple[list[ProjectCatalog]
             )
             continue
         try:
-            catalog = load_catalog(path, display, locale=language)
+            catalog = load_catalog(path, display, locale=language, shared=shared)
         except PlainspokenError as error:
             findings += [Finding(p.path, p.line, "error", "catalog", p.message) for p in error.problems]
             continue
@@ -91,7 +93,7 @@ def sign_off(project: Project, language: str, *, reviewer: str) -> SignOff:
     errors = [f for f in check_language(project, language) if f.severity == "error"]
     if errors:
         return SignOff([], errors)
-    catalogs, _ = load_language(project, language)
+    catalogs, _ = load_language(project, language, shared=False)  # changed below: a private copy
     date = build_date().date().isoformat()
     signed = []
     for catalog in catalogs:

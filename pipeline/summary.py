@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.checks import Finding
 from pipeline.engine.results import TaskResult
-from pipeline.engine.run import BuildReport
-from pipeline.i18n import DomainStatus
+
+if TYPE_CHECKING:  # imported for types only: the build command starts faster without them
+    from pipeline.checks import Finding
+    from pipeline.engine.run import BuildReport
+    from pipeline.i18n import DomainStatus
 
 
 class PlainProgress:
@@ -88,7 +91,7 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
         return
     totals = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     verdict = "Build failed" if report.failed else "Build succeeded"
-    click.echo(f"{verdict}: {totals} in {report.seconds:.1f} s.")
+    click.echo(f"{verdict}: {totals or 'site pages updated'} in {report.seconds:.1f} s.")
 
 
 def _row(result: TaskResult) -> str:

@@ -128,9 +128,9 @@ class _Translator:
 
     def _parse(self, entry: Entry, source: tuple[Inline, ...]) -> tuple[Inline, ...] | None:
         try:
-            inlines = parse_inline(entry.msgstr, path=self.path, line=entry.line)
-        except PlainspokenError as error:
-            self.rejected.extend(error.problems)
+            inlines = parse_inline(entry.msgstr)
+        except PlainspokenError as error:  # located at the message's line in the catalog
+            self.rejected.extend(Problem(self.path, entry.line, p.message) for p in error.problems)
             return None
         problems = structure_problems(source, inlines)
         if problems:

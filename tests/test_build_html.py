@@ -103,7 +103,7 @@ def test_language_chooser_names_languages_in_their_own_language(run, make_projec
 def test_pages_work_offline_from_disk(run, make_project) -> None:  # type: ignore[no-untyped-def]
     """No external resources; every relative link points at a file that exists."""
     project = make_project("repo")
-    run(project, "build", "--format", "html")
+    run(project, "build", "--format", "html", "--format", "report")
     site = project / "build/site"
     pages = sorted(site.rglob("*.html"))
     assert len(pages) == 2 * 13 + 2

@@ -235,7 +235,20 @@ def test_a_language_below_the_minimum_is_not_published(run, make_project) -> Non
 
 def test_build_report_for_the_clinic_manager(run, make_project) -> None:  # type: ignore[no-untyped-def]
     project = make_project("repo")
-    run(project, "build", "--format", "html", "--format", "pdf", "--lang", "en", "--lang", "es")
+    run(
+        project,
+        "build",
+        "--format",
+        "html",
+        "--format",
+        "pdf",
+        "--format",
+        "report",
+        "--lang",
+        "en",
+        "--lang",
+        "es",
+    )
     html = (project / "build/site/report.html").read_text()
     assert '<meter min="0" max="100" value="100"' in html
     assert "Draft: not reviewed" in html and "Source language" in html

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 
-COMMANDS = ["build", "parse", "extract", "init", "update", "status"]
+COMMANDS = ["build", "parse", "extract", "init", "update", "status", "check", "review", "serve"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])

@@ -9,7 +9,7 @@ from pipeline.audio.mixing import from_pcm, normalize, silence, trim
 from pipeline.audio.mp3 import Chapter, Mp3Writer
 from pipeline.audio.vtt import Cue
 from pipeline.render.speech import SpeechScript
-from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError, SpeechWorker
+from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError, speech_worker
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def speak_script(
     starts: list[tuple[str, float]] = []
     writer: Mp3Writer | None = None
     rate = 0
-    with SpeechWorker(voice, timeout=timeout, engine=engine) as worker:
+    with speech_worker(voice, timeout=timeout, engine=engine) as worker:
         spoken = worker.speak_all([segment.spoken for segment in script.segments])
         for segment, speech in zip(script.segments, spoken, strict=True):
             if writer is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ from markupsafe import Markup
 
 from pipeline.audio.vtt import parse_vtt
 from pipeline.builders.base import Article, Builder
-from pipeline.config import Fact
+from pipeline.config import LANGUAGE_TAG, Fact
 from pipeline.fonts import css_lang_rules
 from pipeline.model import Heading
 from pipeline.project import LanguageInfo, language_info, write_atomic
@@ -34,6 +35,7 @@ class HtmlBuilder(Builder):
     """Writes build/site/<lang>/<slug>.html, the language indexes and the site index."""
 
     name: ClassVar[str] = "html"
+    with_report = True  #: finish() also writes build/site/report.html
 
     def prepare(self, articles: Sequence[Article]) -> None:
         self.env = make_environment()
@@ -55,9 +57,7 @@ class HtmlBuilder(Builder):
         return [out]
 
     def finish(self) -> list[Path]:
-        for tag in self.project.config.languages:  # a language with no pages left loses its index
-            if tag not in self.languages:
-                (self.project.output_dir(tag) / "index.html").unlink(missing_ok=True)
+        self._remove_unpublished_languages()
         written = self._write_static()
         for tag in self.by_language:
             out = self.project.output_dir(tag) / "index.html"
@@ -68,9 +68,19 @@ class HtmlBuilder(Builder):
         html = self.env.get_template("site_index.html").render(self._site_index_context())
         write_atomic(out, html.encode("utf-8"))
         written.append(out)
-        written.append(self._write_report())
+        if self.with_report:
+            written.append(self._write_report())
         written += self._copy_assets()
         return written
+
+    def _remove_unpublished_languages(self) -> None:
+        """A language no longer published (or with no pages left) loses its index and folder."""
+        site = self.project.site_dir
+        for folder in sorted(site.iterdir()) if site.is_dir() else ():
+            if folder.is_dir() and LANGUAGE_TAG.match(folder.name) and folder.name not in self.languages:
+                (folder / "index.html").unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only if nothing else is left in it
 
     # --- contexts ------------------------------------------------------------
 

@@ -39,6 +39,7 @@ class Plan:
     site_key: str
     scope_languages: tuple[str, ...]
     scope_outputs: tuple[str, ...]
+    shard: tuple[int, int] | None = None
 
 
 def _digest(*parts: str) -> str:
@@ -96,7 +97,7 @@ def make_plan(
         *(file_hash(project.source_dir / f"{s}.md") for s in slugs),
         *(t.key for t in tasks),
     )
-    return Plan(tuple(tasks), everything, languages, outputs)
+    return Plan(tuple(tasks), everything, languages, outputs, shard)
 
 
 def _group_keys(project: Project, common: str, slug: str, language: str) -> dict[str, str]:

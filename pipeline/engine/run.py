@@ -52,7 +52,7 @@ class BuildReport:
 def run_build(
     project: Project,
     *,
-    outputs: Sequence[str] = OUTPUTS,
+    outputs: Sequence[str] = (*OUTPUTS, "report"),
     languages: Sequence[str] | None = None,
     jobs: int | None = None,
     shard: tuple[int, int] | None = None,
@@ -74,17 +74,24 @@ def run_build(
         known = previous.get("tasks", {})
         todo = [t for t in plan.tasks if not _up_to_date(t, known, folder.site)]
         stale = _stale(plan, known, full=languages is None and shard is None)
-        site_pages = (shard is None or shard[0] == 1) and (
+        first_shard = shard is None or shard[0] == 1
+        site_pages = first_shard and (
             bool(todo or stale)
             or previous.get("site_key") != plan.site_key
             or not (folder.site / "index.html").exists()
+        )
+        report_needed = (
+            first_shard
+            and "report" in outputs
+            and (previous.get("report_key") != plan.site_key or not (folder.site / "report.html").exists())
         )
         report.results = [
             TaskResult(t.slug, t.language, t.output, "up to date") for t in plan.tasks if t not in todo
         ]
         progress.start(len(todo), len(plan.tasks) - len(todo))
-        if todo or stale or site_pages:
-            _build_staged(project, folder, plan, todo, stale, site_pages, jobs, progress, report, known)
+        if todo or stale or site_pages or report_needed:
+            work = Work(todo, stale, site_pages or report_needed, report_needed)
+            _build_staged(project, folder, plan, work, jobs, progress, report, previous)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -111,43 +118,55 @@ def _stale(plan: Plan, known: dict[str, Any], *, full: bool) -> list[str]:
     return stale
 
 
+@dataclass(frozen=True)
+class Work:
+    """What this build has to do."""
+
+    todo: list[Task]
+    stale: list[str]  # task ids whose outputs are taken down
+    site_pages: bool
+    with_report: bool
+
+
 def _build_staged(
     project: Project,
     folder: BuildFolder,
     plan: Plan,
-    todo: list[Task],
-    stale: list[str],
-    site_pages: bool,
+    work: Work,
     jobs: int | None,
     progress: Progress,
     report: BuildReport,
-    known: dict[str, Any],
+    previous: dict[str, Any],
 ) -> None:
     """Build into a staging copy and swap it in; on any interruption, drop the copy."""
     staged = folder.stage()
     project = dataclasses.replace(project, site_override=staged)
+    known = previous.get("tasks", {})
     try:
-        for result in _run_tasks(project, todo, jobs):
+        for result in _run_tasks(project, work.todo, jobs):
             report.results.append(result)
             progress.task_done(result)
-        for task_id in stale:
+        for task_id in work.stale:
             for path in known[task_id].get("outputs", []):
                 (staged / path).unlink(missing_ok=True)
-        if site_pages:
+        if work.site_pages:
             from pipeline.build import build_site_pages
 
-            report.problems += build_site_pages(project).problems
+            pages = build_site_pages(project, whole_site=plan.shard is None, report=work.with_report)
+            report.problems += pages.problems
             report.site_pages = True
-        folder.publish(_manifest(plan, report, known, stale))
+        folder.publish(_manifest(plan, report, previous, work))
     except BaseException:
         folder.discard()
         raise
 
 
-def _manifest(plan: Plan, report: BuildReport, known: dict[str, Any], stale: list[str]) -> dict[str, Any]:
+def _manifest(plan: Plan, report: BuildReport, previous: dict[str, Any], work: Work) -> dict[str, Any]:
     """Tasks that built or were skipped get their new key; failed ones keep the old entry (retried)."""
     keys = {t.id: t.key for t in plan.tasks}
-    tasks = {task_id: entry for task_id, entry in known.items() if task_id not in stale}
+    tasks = {
+        task_id: entry for task_id, entry in previous.get("tasks", {}).items() if task_id not in work.stale
+    }
     for result in report.ran:
         if result.status in ("built", "skipped"):
             tasks[result.id] = {
@@ -155,7 +174,12 @@ def _manifest(plan: Plan, report: BuildReport, known: dict[str, Any], stale: lis
                 "status": result.status,
                 "outputs": list(result.outputs),
             }
-    return {"tasks": tasks, "site_key": plan.site_key}
+    manifest = {
+        "tasks": tasks,
+        "site_key": plan.site_key if work.site_pages else previous.get("site_key"),
+        "report_key": plan.site_key if work.with_report else previous.get("report_key"),
+    }
+    return manifest
 
 
 def _groups(todo: list[Task]) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -163,7 +187,9 @@ def _groups(todo: list[Task]) -> list[tuple[str, str, tuple[str, ...]]]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for task in todo:
         grouped.setdefault((task.slug, task.language), []).append(task.output)
-    return [(slug, language, tuple(outs)) for (slug, language), outs in grouped.items()]
+    cost = {"audio": 3, "pdf": 2, "html": 1}  # longest first, so no worker idles at the end
+    groups = [(slug, language, tuple(outs)) for (slug, language), outs in grouped.items()]
+    return sorted(groups, key=lambda group: -sum(cost[output] for output in group[2]))
 
 
 def _run_tasks(project: Project, todo: list[Task], jobs: int | None) -> Iterator[TaskResult]:
@@ -171,11 +197,11 @@ def _run_tasks(project: Project, todo: list[Task], jobs: int | None) -> Iterator
     groups = _groups(todo)
     workers = min(jobs or os.cpu_count() or 1, len(groups))
     args = (str(project.root), str(project.site_dir), project.config.page_size)
-    if workers <= 1:
+    if workers <= 1 or all(task.output == "html" for task in todo):  # pages alone: cheaper than spawning
         for slug, language, outs in groups:
             yield from build_in_worker(*args, slug, language, outs)
         return
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("spawn")  # workers never inherit this process's state
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
         futures: list[Future[list[TaskResult]]] = [
             pool.submit(build_in_worker, *args, *group) for group in groups

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import multiprocessing
 import os
+import signal
 import tempfile
+import threading
 import time
 import wave
 from collections.abc import Iterator, Sequence
@@ -71,10 +74,12 @@ class Pyttsx3Engine:
         wanted = next((vid for vid in known if vid == voice or vid.rsplit("/", 1)[-1] == voice), None)
         if wanted is None:
             raise SpeechError(f"espeak-ng has no voice {voice!r}")
-        self.engine.setProperty("voice", voice)
-        self.engine.setProperty("rate", SPEECH_RATE)  # after the voice: a voice switch resets it
-        with contextlib.suppress(ValueError):
-            self.engine.runAndWait()  # pyttsx3 applies queued properties here
+        # pyttsx3 queues engine.setProperty until runAndWait, and that loop hangs when nothing is
+        # to be said after a first utterance: set the voice on the espeak driver directly.
+        driver = self.engine.proxy._driver
+        with contextlib.suppress(ValueError):  # an unknown voice: the read-back below refuses it
+            driver.setProperty("voice", voice)
+        driver.setProperty("rate", SPEECH_RATE)  # after the voice: a voice switch resets it
         self.voice = str(wanted)
         self._check_voice()
         return self.voice
@@ -93,6 +98,10 @@ class Pyttsx3Engine:
             self.engine.save_to_file(text, str(path))
             self.engine.runAndWait()
             _espeak.Synchronize()  # runAndWait can return before the file is written (pyttsx3 #219)
+            # The espeak driver keeps the last text and file name and would speak them again at the
+            # next runAndWait (when the voice is switched): forget them once the file is written.
+            driver = self.engine.proxy._driver
+            driver._text_to_say, driver._save_file = None, None
             self._check_voice()
             if not path.exists():
                 raise SpeechError("espeak-ng wrote no audio")
@@ -110,6 +119,8 @@ def _load_engine(spec: str) -> SpeechEngine:
 
 def _worker(conn: Connection, engine_spec: str, voice: str) -> None:
     """Runs in its own process: open the voice, then speak each text sent until None."""
+    with contextlib.suppress(OSError):  # die with the process that started us, even if it is killed
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # pyttsx3 prints
         try:
             engine = _load_engine(engine_spec)
@@ -117,10 +128,10 @@ def _worker(conn: Connection, engine_spec: str, voice: str) -> None:
         except Exception as error:
             conn.send(("error", str(error)))
             return
-        while (text := conn.recv()) is not None:
+        while (message := conn.recv()) is not None:
+            kind, value = message
             try:
-                speech = engine.synthesize(text)
-                conn.send(("ok", speech))
+                conn.send(("ok", engine.open(value) if kind == "voice" else engine.synthesize(value)))
             except Exception as error:
                 conn.send(("error", str(error)))
 
@@ -133,7 +144,9 @@ class SpeechWorker:
         self.voice_in_use = ""
 
     def __enter__(self) -> SpeechWorker:
-        context = multiprocessing.get_context("spawn")
+        # Forking is quickest; a process with threads (the preview server) spawns instead.
+        method = "fork" if threading.active_count() == 1 else "spawn"
+        context: Any = multiprocessing.get_context(method)
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_worker, args=(child, self.engine_spec, self.voice), daemon=True
@@ -143,6 +156,14 @@ class SpeechWorker:
         self.voice_in_use = str(self._receive("opening the voice"))
         return self
 
+    def select(self, voice: str) -> None:
+        """Switch this engine process to another voice (checked like the first)."""
+        self.conn.send(("voice", voice))
+        self.voice, self.voice_in_use = voice, str(self._receive(f"opening the voice {voice}"))
+
+    def alive(self) -> bool:
+        return self.process.is_alive() and not self.conn.closed
+
     def speak(self, text: str) -> Speech:
         return next(self.speak_all([text]))
 
@@ -150,11 +171,11 @@ class SpeechWorker:
         """Speak each text in order, asking for the next before handing back the current one,
         so that the engine speaks while the caller mixes and encodes (two cores busy, not one)."""
         if texts:
-            self.conn.send(texts[0])
+            self.conn.send(("say", texts[0]))
         for index, text in enumerate(texts):
             speech = self._receive(f"speaking {text[:40]!r}")
             if index + 1 < len(texts):
-                self.conn.send(texts[index + 1])
+                self.conn.send(("say", texts[index + 1]))
             assert isinstance(speech, Speech)
             yield speech
 
@@ -183,3 +204,32 @@ class SpeechWorker:
 
     def __exit__(self, *exc: object) -> None:
         self.close(force=exc[0] is not None)
+
+
+_IDLE: dict[str, SpeechWorker] = {}  # engine → an idle engine process, reused by the next file
+
+
+@contextlib.contextmanager
+def speech_worker(
+    voice: str, *, timeout: float = 30.0, engine: str = DEFAULT_ENGINE
+) -> Iterator[SpeechWorker]:
+    """An engine process for ``voice``: the one this process used last, or a new one.
+
+    Starting an engine costs more than speaking a short article, so a build worker keeps one;
+    a file that fails (a stuck segment, a wrong voice) ends it, and the next file starts afresh.
+    """
+    worker = _IDLE.pop(engine, None)
+    if worker is not None and worker.alive():
+        try:
+            worker.select(voice)
+        except SpeechError:
+            worker.close(force=True)
+            raise
+    else:
+        worker = SpeechWorker(voice, timeout=timeout, engine=engine).__enter__()
+    try:
+        yield worker
+    except BaseException:
+        worker.close(force=True)
+        raise
+    _IDLE[engine] = worker

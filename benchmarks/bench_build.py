@@ -1,0 +1,226 @@
+"""Build engine figures, all measured in this one run: cold, no-op and one-catalog builds, HTML
+against Sphinx, scaling from 10 to 100 articles, peak memory per worker, and raw tool times."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pipeline.engine.run import run_build  # noqa: E402
+from pipeline.project import load_project  # noqa: E402
+
+SLUG = "iop-vs-residential-rehab"
+CORES = os.cpu_count() or 1
+ROWS: list[tuple[str, str, str]] = []
+
+
+class Silent:
+    """Progress that says nothing."""
+
+    def waiting(self, holder: str) -> None: ...
+    def start(self, total: int, up_to_date: int) -> None: ...
+    def task_done(self, result: object) -> None: ...
+
+
+def row(name: str, value: str, target: str = "") -> None:
+    ROWS.append((name, value, target))
+    print(f"  {name}: {value} {target}", file=sys.stderr)
+
+
+def copy_project(target: Path, articles: int = 1) -> Path:
+    """The repository's project; with ``articles`` > 1, that many copies of the article and its catalogs."""
+    shutil.copytree(REPO / "source", target / "source")
+    shutil.copytree(REPO / "locales", target / "locales")
+    for number in range(2, articles + 1):
+        slug = f"{SLUG}-{number:03d}"
+        shutil.copy(target / f"source/{SLUG}.md", target / f"source/{slug}.md")
+        for po in (target / "locales").glob(f"*/LC_MESSAGES/{SLUG}.po"):
+            shutil.copy(po, po.with_name(f"{slug}.po"))
+    return target
+
+
+def timed_cli(root: Path, *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "-C", str(root), "build", "-q", *args],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def cold_and_incremental(tmp: Path) -> float:
+    root = copy_project(tmp / "site")
+    start = time.perf_counter()
+    report = run_build(load_project(root), progress=Silent())
+    cold = time.perf_counter() - start
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    row(
+        "cold full build (13 languages, html + pdf + audio)",
+        f"{cold:.1f} s",
+        f"({len(report.ran)} tasks, {CORES} cores)",
+    )
+    row("peak memory of the largest worker", f"{worker_peak:.0f} MiB", "(target < 300 MiB)")
+    noop = statistics.median(timed_cli(root) for _ in range(5))
+    row("no-op rebuild (whole command)", f"{noop:.2f} s", "(target <= 0.3 s)")
+    heavy = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys, runpy; sys.argv=['plainspoken','-C',sys.argv[1],'build','-q'];"
+                "\ntry: runpy.run_module('pipeline.cli', run_name='__main__')\nexcept SystemExit: pass\n"
+                "print(sorted(m for m in ('weasyprint','pyttsx3','lameenc','jinja2') if m in sys.modules))",
+                str(root),
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    row("heavy modules imported by a no-op rebuild", heavy, "(target: none)")
+    po = root / "locales/ko/LC_MESSAGES" / f"{SLUG}.po"
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "비용"', 'msgstr "비용 안내"'), encoding="utf-8"
+    )
+    start = time.perf_counter()
+    report = run_build(load_project(root), progress=Silent())
+    edit = time.perf_counter() - start
+    ran = sorted({r.language for r in report.ran})
+    row(
+        "rebuild after one catalog edit (ko)",
+        f"{edit:.1f} s",
+        f"(tasks run: {len(report.ran)}, languages {ran})",
+    )
+    return cold
+
+
+def html_against_sphinx(tmp: Path) -> None:
+    root = copy_project(tmp / "html")
+    ours = timed_cli(root, "--format", "html")  # the whole command, as Sphinx's is timed
+    docs = tmp / "sphinx"
+    docs.mkdir()
+    text = (REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8")
+    (docs / "index.md").write_text(
+        "# "
+        + text.split("title: ", 1)[1].split("\n", 1)[0].strip('"')
+        + "\n\n"
+        + text.split("\n---\n", 1)[1],
+        encoding="utf-8",
+    )
+    (docs / "conf.py").write_text("extensions = ['myst_parser']\nlanguage = 'es'\n", encoding="utf-8")
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(docs), str(tmp / "sphinx-out")],
+        check=True,
+        capture_output=True,
+    )
+    sphinx = time.perf_counter() - start
+    row(
+        "HTML-only cold build, 13 languages (whole command)",
+        f"{ours:.2f} s",
+        f"vs Sphinx, same article, 1 language: {sphinx:.2f} s (target: ours faster)",
+    )
+
+
+def scaling(tmp: Path) -> None:
+    """html + pdf for every language: seconds per article at 10 and at 100 articles."""
+    per_article = {}
+    for count in (10, 100):
+        root = copy_project(tmp / f"scale-{count}", articles=count)
+        start = time.perf_counter()
+        run_build(load_project(root), outputs=("html", "pdf"), progress=Silent())
+        per_article[count] = (time.perf_counter() - start) / count
+        shutil.rmtree(root)
+    change = per_article[100] / per_article[10] - 1
+    row(
+        "cost per article, 10 -> 100 articles (html + pdf, 13 languages)",
+        f"{per_article[10]:.2f} s -> {per_article[100]:.2f} s ({change:+.0%})",
+        "(target within 10%)",
+    )
+
+
+def raw_tool_times(cold: float) -> None:
+    """WeasyPrint alone, espeak-ng alone and LAME alone on the same work as the cold build."""
+    from weasyprint import CSS, HTML
+
+    from pipeline.audio.mixing import from_pcm
+    from pipeline.audio.mp3 import Mp3Writer
+    from pipeline.build import translate_language
+    from pipeline.builders.audio import AudioBuilder
+    from pipeline.render.handout import VARIANTS, render_handout
+    from pipeline.sources import load_sources
+    from pipeline.speech.engine import SPEECH_RATE
+    from pipeline.speech.voices import voice_for
+
+    project = load_project(REPO)
+    docs = load_sources(project).documents
+    weasy = synth = encode = 0.0
+    for language in project.config.languages:
+        (article,) = translate_language(project, language, docs)[0]
+        for variant in VARIANTS:
+            html, css = render_handout(article, config=project.config, variant=variant)
+            start = time.perf_counter()
+            HTML(string=html, base_url=project.source_dir.as_uri() + "/").write_pdf(
+                stylesheets=[CSS(string=css)], pdf_variant="pdf/ua-1"
+            )
+            weasy += time.perf_counter() - start
+        voice = voice_for(language)
+        if voice is None:
+            continue
+        text = "\n".join(s.spoken for s in AudioBuilder(project).script(article).segments)
+        with tempfile.TemporaryDirectory() as folder:
+            wav = Path(folder) / "a.wav"
+            start = time.perf_counter()
+            subprocess.run(
+                ["espeak-ng", "-v", voice, "-s", str(SPEECH_RATE), "-w", str(wav), text], check=True
+            )
+            synth += time.perf_counter() - start
+            with wave.open(str(wav)) as handle:
+                samples, rate = from_pcm(handle.readframes(handle.getnframes())), handle.getframerate()
+            start = time.perf_counter()
+            with tempfile.TemporaryFile() as out:
+                writer = Mp3Writer(out, rate=rate)
+                for i in range(0, samples.size, rate * 10):
+                    writer.write(samples[i : i + rate * 10])
+                writer.finish()
+            encode += time.perf_counter() - start
+    total = weasy + synth + encode
+    row(
+        "raw tool times (sum)",
+        f"WeasyPrint {weasy:.1f} s + espeak-ng {synth:.1f} s + LAME {encode:.1f} s = {total:.1f} s",
+    )
+    row("cold build / (raw tool time / cores)", f"{cold / (total / CORES):.2f}", "(target <= 1.2)")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        cold = cold_and_incremental(tmp)
+        html_against_sphinx(tmp)
+        raw_tool_times(cold)
+        if "--no-scaling" not in sys.argv:
+            scaling(tmp)
+    width = max(len(name) for name, _, _ in ROWS)
+    print(f"\n{'measure':<{width}}  value  target")
+    for name, value, target in ROWS:
+        print(f"{name:<{width}}  {value}  {target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""The build engine: incremental, per-language, atomic under interruption, locked, sharded, served."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+PLAINSPOKEN = [sys.executable, "-m", "pipeline.cli"]
+
+
+def copy_repo(target: Path) -> Path:
+    for part in ("source", "locales"):
+        shutil.copytree(REPO / part, target / part)
+    return target
+
+
+def site_files(root: Path) -> dict[str, str]:
+    site = root / "build/site"
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def cli(root: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PLAINSPOKEN, "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+        **kwargs,
+    )  # type: ignore[call-overload]
+
+
+def test_second_build_runs_nothing_and_first_records_a_manifest(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    first = run(project, "build", "--format", "html", "--format", "pdf")
+    assert first.exit_code == 0, first.output
+    manifest = json.loads((project / "build/manifest.json").read_text())
+    assert set(manifest["tasks"]) == {
+        f"{lang}/every-node/{out}" for lang in ("en", "es") for out in ("html", "pdf")
+    }
+    second = run(project, "build", "--format", "html", "--format", "pdf")
+    assert second.stdout.startswith("Up to date: 4 outputs, nothing to build")
+
+
+def test_editing_one_catalog_runs_exactly_that_languages_tasks(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    assert run(project, "build", "--format", "html", "--format", "pdf").exit_code == 0
+    before = site_files(project)
+    po = project / "locales/ko/LC_MESSAGES/iop-vs-residential-rehab.po"
+    po.write_text(po.read_text().replace('msgstr "비용"', 'msgstr "비용 안내"'), encoding="utf-8")
+    result = run(project, "build", "--format", "html", "--format", "pdf")
+    ran = re.findall(r"^\[\d+/\d+\] built +(\S+) ", result.stdout, flags=re.M)
+    assert sorted(ran) == ["ko/iop-vs-residential-rehab/html", "ko/iop-vs-residential-rehab/pdf"]
+    after = site_files(project)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed <= {
+        "ko/iop-vs-residential-rehab.html",
+        "ko/iop-vs-residential-rehab.pdf",
+        "ko/iop-vs-residential-rehab-large-print.pdf",
+        "ko/index.html",
+        "report.html",
+    }
+    assert "ko/iop-vs-residential-rehab.html" in changed
+
+
+def test_removing_a_language_takes_its_outputs_down(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("repo")
+    run(project, "build", "--format", "html")
+    assert (project / "build/site/ko/iop-vs-residential-rehab.html").exists()
+    toml = project / "source/site.toml"
+    toml.write_text(toml.read_text().replace('"ko", ', ""))
+    assert run(project, "build", "--format", "html").exit_code == 0
+    assert not list((project / "build/site/ko").glob("*.html"))
+    assert 'href="ko/index.html"' not in (project / "build/site/index.html").read_text()
+    assert not any(
+        t.startswith("ko/") for t in json.loads((project / "build/manifest.json").read_text())["tasks"]
+    )
+
+
+def _wait_for(condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_an_interrupted_build_leaves_the_previous_site_whole(tmp_path: Path, how: signal.Signals) -> None:
+    root = copy_repo(tmp_path / "repo")
+    assert cli(root, "build", "--format", "html", "--format", "pdf").returncode == 0
+    before = site_files(root)
+    source = root / "source/iop-vs-residential-rehab.md"
+    source.write_text(
+        source.read_text().replace("Final Thoughts", "Last Thoughts")
+    )  # every language rebuilds
+    staged = root / "build/.staging/site"
+    process = subprocess.Popen(
+        [*PLAINSPOKEN, "-C", str(root), "build", "--format", "html", "--format", "pdf"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for(
+        lambda: staged.exists() and any(p.stat().st_nlink == 1 for p in staged.rglob("*.pdf"))
+    )  # mid-way: some new PDFs written
+    process.send_signal(how)
+    _out, err = process.communicate(timeout=60)
+    assert site_files(root) == before, "the previous site changed"
+    if how == signal.SIGINT:
+        assert process.returncode == 130 and "Interrupted: build/site is unchanged." in err
+        assert not (root / "build/.staging").exists()
+    # The next build finishes the job from a clean state.
+    result = cli(root, "build", "--format", "html", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    assert not (root / "build/.staging").exists()
+    assert "Last Thoughts" in (root / "build/site/en/iop-vs-residential-rehab.html").read_text()
+
+
+def test_two_concurrent_builds_do_not_corrupt_the_site(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path / "repo")
+    first = subprocess.Popen(
+        [*PLAINSPOKEN, "-C", str(root), "build", "--format", "html", "--format", "pdf"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for(lambda: (root / "build/.staging").exists())
+    second = cli(root, "build", "--format", "html", "--format", "pdf")
+    _out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert second.returncode == 0, second.stderr
+    assert "Another build is writing build/site (pid" in second.stderr
+    assert "Up to date: 26 outputs" in second.stdout  # it waited, then found the work done
+    files = site_files(root)
+    assert len([f for f in files if f.endswith(".pdf")]) == 26 and "index.html" in files
+
+
+def test_shards_split_the_work_and_merge_into_one_site(tmp_path: Path) -> None:
+    full = copy_repo(tmp_path / "full")
+    assert cli(full, "build", "--format", "html").returncode == 0
+    merged = tmp_path / "merged"
+    counts = []
+    for shard in ("1/3", "2/3", "3/3"):
+        root = copy_repo(tmp_path / shard.replace("/", "-"))
+        result = cli(root, "build", "--format", "html", "--shard", shard)
+        assert result.returncode == 0, result.stderr
+        counts.append(int(re.search(r"(\d+) built", result.stdout).group(1)))
+        shutil.copytree(root / "build/site", merged, dirs_exist_ok=True)
+    assert sum(counts) == 13 and max(counts) - min(counts) <= 1
+    assert {p.relative_to(merged).as_posix() for p in merged.rglob("*") if p.is_file()} == set(
+        site_files(full)
+    )
+
+
+def test_serve_previews_on_localhost_and_rebuilds_on_change(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path / "repo")
+    process = subprocess.Popen(
+        [*PLAINSPOKEN, "-C", str(root), "serve", "--port", "0", "--format", "html"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = ""
+        deadline = time.monotonic() + 120
+        while "Serving http://127.0.0.1:" not in line:
+            assert time.monotonic() < deadline
+            line = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        page = url + "es/iop-vs-residential-rehab.html"
+        assert "Costo" in urllib.request.urlopen(page, timeout=10).read().decode()
+        po = root / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
+        po.write_text(po.read_text().replace('msgstr "Costo"', 'msgstr "Cuánto cuesta"'), encoding="utf-8")
+        _wait_for(lambda: "Cuánto cuesta" in urllib.request.urlopen(page, timeout=10).read().decode(), 60)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
+def test_the_server_listens_on_localhost_only() -> None:
+    from pipeline.serve import start_server
+
+    server = start_server(REPO, 0)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.shutdown()
+
+
+assert os.name == "posix"
