@@ -65,3 +65,34 @@ def golden(name: str, actual: str) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(actual, encoding="utf-8")
     assert actual == path.read_text(encoding="utf-8"), f"{name} differs; UPDATE_GOLDEN=1 to accept"
+
+
+def missing_in_reading_order(root: Path, language: str, pdf: Path) -> list[str]:
+    """Units of the article (in ``language``) that pdftotext does not give, in order: [] is good."""
+    import re
+    import subprocess
+
+    from pipeline.build import translate_language
+    from pipeline.model import iter_units, plain_text
+    from pipeline.project import load_project
+    from pipeline.sources import load_sources
+
+    project = load_project(root)
+    (article,) = translate_language(project, language, load_sources(project).documents)[0]
+    facts = {name: fact.value for name, fact in project.config.facts().items()}
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+    def squash(value: str) -> str:  # line breaks, hyphenation and zero-width spaces differ
+        return re.sub(r"[\s\-‐­\u200b]+", "", value)
+
+    squashed, position, missing = squash(text), 0, []
+    for ref in iter_units(article.doc):
+        wanted = squash(plain_text(ref.node.inlines, facts))
+        found = squashed.find(wanted, position)
+        if found < 0:
+            missing.append(plain_text(ref.node.inlines, facts)[:60])
+        else:
+            position = found + len(wanted)
+    return missing

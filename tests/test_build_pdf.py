@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, ROOTS
+from conftest import REPO, ROOTS, missing_in_reading_order
 
 from pipeline.cli import main
 from pipeline.errors import PlainspokenError
-from pipeline.model import iter_units, plain_text
 from pipeline.printing import render_pdf
 
 pypdf = pytest.importorskip("pypdf")
@@ -110,27 +109,8 @@ def _squash(text: str) -> str:
 @needs_poppler
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_pdftotext_gives_every_block_in_reading_order(repo_site: Path, lang: str) -> None:
-    from pipeline.build import translate_language
-    from pipeline.project import load_project
-    from pipeline.sources import load_sources
-
-    project = load_project(repo_site)
-    articles, _ = translate_language(project, lang, load_sources(project).documents)
-    (article,) = articles
-    facts = {name: fact.value for name, fact in project.config.facts().items()}
     for name in (f"{SLUG}.pdf", f"{SLUG}-large-print.pdf"):
-        text = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(repo_site / f"build/site/{lang}/{name}"), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        squashed, position = _squash(text), 0
-        for ref in iter_units(article.doc):
-            wanted = _squash(plain_text(ref.node.inlines, facts))
-            found = squashed.find(wanted, position)
-            assert found >= 0, f"{name}: missing or out of order: {plain_text(ref.node.inlines, facts)!r}"
-            position = found + len(wanted)
+        assert missing_in_reading_order(repo_site, lang, repo_site / f"build/site/{lang}/{name}") == [], name
 
 
 @needs_poppler

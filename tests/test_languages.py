@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import missing_in_reading_order
 
 from pipeline.cli import main
 from pipeline.fonts import font_stack
@@ -119,25 +120,7 @@ def test_pdf_text_stays_inside_the_page_and_uses_the_languages_fonts(full_site: 
 @needs_poppler
 @pytest.mark.parametrize("lang", ["ru", "hy", "zh-Hant", "zh-Hans", "ko", "ja", "vi", "tl"])
 def test_pdf_text_is_extractable_in_reading_order(full_site: Path, lang: str) -> None:
-    from pipeline.build import translate_language
-    from pipeline.model import iter_units, plain_text
-    from pipeline.sources import load_sources
-
-    project = load_project(full_site)
-    (article,) = translate_language(project, lang, load_sources(project).documents)[0]
-    facts = {name: fact.value for name, fact in project.config.facts().items()}
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(full_site / f"build/site/{lang}/{SLUG}.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    squashed, position = re.sub(r"[\s\-‐­\u200b]+", "", text), 0
-    for ref in iter_units(article.doc):
-        wanted = re.sub(r"[\s\-‐­\u200b]+", "", plain_text(ref.node.inlines, facts))
-        found = squashed.find(wanted, position)
-        assert found >= 0, f"missing or out of order: {wanted[:60]}"
-        position = found + len(wanted)
+    assert missing_in_reading_order(full_site, lang, full_site / f"build/site/{lang}/{SLUG}.pdf") == []
 
 
 @pytest.mark.parametrize("lang", [lang for lang in VOICED if lang != "en"])
