@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.builders.base import Article
+from pipeline.model import plain_text
 from pipeline.plain_language import article_grade
 from pipeline.project import Project, language_info
 from pipeline.quality import check_articles, check_language, language_review
@@ -73,8 +74,6 @@ def _percent(articles: Sequence[Article]) -> float:
 
 
 def _article_row(project: Project, article: Article) -> ArticleRow:
-    from pipeline.model import plain_text
-
     facts = {name: fact.value for name, fact in project.config.facts().items()}
     grade = "not measured"
     if article.language in FORMULA_LANGUAGES:
