@@ -13,7 +13,7 @@ from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.model import Document
 from pipeline.project import Project
-from pipeline.publishing import percent_translated, prepare_article, withheld_reason
+from pipeline.publishing import prepare_article, withheld_reason
 from pipeline.sources import load_sources
 
 #: In build order: web pages come last, so that they can show the audio guide just made.
@@ -157,6 +157,5 @@ __all__ = [
     "build_group",
     "build_site_pages",
     "builder_class",
-    "percent_translated",
     "translate_language",
 ]

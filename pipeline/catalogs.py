@@ -19,7 +19,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, denormalize, normal
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.markup import to_markdown
-from pipeline.model import Document, Placeholder, iter_units
+from pipeline.model import Document, Placeholder, iter_units, walk_inlines
 
 PROJECT_NAME = "plainspoken"
 BUGS_ADDRESS = "translators@example.org"
@@ -84,11 +84,6 @@ def build_date() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def msgid_for(inlines: Any) -> str:
-    """The message id of a unit: its inline Markdown."""
-    return to_markdown(inlines)
-
-
 # --- templates ---------------------------------------------------------------
 
 
@@ -130,27 +125,17 @@ def extract_document(doc: Document) -> ProjectCatalog:
     """One message per translatable unit of ``doc``, in reading order."""
     catalog = new_template(doc.slug)
     for ref in iter_units(doc):
-        msgid = msgid_for(ref.node.inlines)
+        msgid = to_markdown(ref.node.inlines)
         if not msgid.strip():
             continue
         comments = [ref.kind]
-        names = [n.name for n in _placeholders(ref.node.inlines)]
+        names = [n.name for n in walk_inlines(ref.node.inlines) if isinstance(n, Placeholder)]
         if names:
             comments.append("Keep " + ", ".join(f"{{{n}}}" for n in names) + " exactly as written.")
         if ref.note:
             comments.append(ref.note)
         add_message(catalog, msgid, (doc.source_path, ref.line), comments)
     return catalog
-
-
-def _placeholders(inlines: Any) -> list[Placeholder]:
-    found: list[Placeholder] = []
-    for node in inlines:
-        if isinstance(node, Placeholder):
-            found.append(node)
-        elif hasattr(node, "children"):
-            found.extend(_placeholders(node.children))
-    return found
 
 
 def render_catalog(catalog: Catalog) -> bytes:

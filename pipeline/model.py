@@ -362,17 +362,23 @@ def node_from_dict(data: Any) -> Any:
 Unit: TypeAlias = Paragraph | Heading | TableCell
 
 
+def walk_inlines(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
+    """Every inline node, depth first in reading order (a link, then the nodes of its text)."""
+    for node in inlines:
+        yield node
+        if isinstance(node, Emphasis | Strong | Link):
+            yield from walk_inlines(node.children)
+
+
 def iter_inline_text(inlines: tuple[Inline, ...], facts: Mapping[str, str] | None = None) -> Iterator[str]:
     """Every piece of visible text in the inlines, in reading order."""
-    for node in inlines:
+    for node in walk_inlines(inlines):
         if isinstance(node, Text | Code):
             yield node.text
         elif isinstance(node, Image):
             yield node.alt
         elif isinstance(node, Placeholder) and facts is not None:
             yield facts.get(node.name, "")
-        elif isinstance(node, Emphasis | Strong | Link):
-            yield from iter_inline_text(node.children, facts)
 
 
 def plain_text(inlines: tuple[Inline, ...], facts: Mapping[str, str] | None = None) -> str:

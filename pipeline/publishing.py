@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pipeline.builders.base import Article
 from pipeline.catalogs import ProjectCatalog, load_catalog
 from pipeline.config import SiteConfig
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.parse import parse_article
 from pipeline.project import UI_DOMAIN, Project
 from pipeline.review import ReviewState, review_state
-from pipeline.sources import unknown_placeholders
+from pipeline.sources import read_article
 from pipeline.translate import TranslationReport, entries_from_catalog, translate_document
 from pipeline.ui import UiText
 
@@ -24,15 +25,7 @@ def load_domain(project: Project, language: str, domain: str) -> ProjectCatalog 
 
 def prepare_article(project: Project, slug: str, language: str) -> tuple[Article, list[Problem]]:
     """Parse ``slug`` and translate it into ``language``; raises PlainspokenError on bad input."""
-    path = project.source_dir / f"{slug}.md"
-    display = project.display(path)
-    try:
-        doc = parse_article(path.read_text(encoding="utf-8"), path=display, slug=slug)
-    except UnicodeDecodeError:
-        raise PlainspokenError.at(display, 0, "not UTF-8 text") from None
-    problems = unknown_placeholders(doc, set(project.config.facts()))
-    if problems:
-        raise PlainspokenError(problems)
+    doc = read_article(project, project.source_dir / f"{slug}.md")
     if doc.language == language:
         return Article(doc, TranslationReport(), UiText(language), ReviewState("source")), []
     ui_catalog = load_domain(project, language, UI_DOMAIN)
@@ -51,16 +44,16 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
     return Article(translated, report, UiText.from_catalog(language, ui_catalog), review), warnings
 
 
-def percent_translated(article: Article) -> float:
-    """Units shown translated, out of all units."""
-    done = article.report.translated
-    total = done + article.report.fallbacks
+def percent_translated(articles: Sequence[Article]) -> float:
+    """Units shown translated, out of all units, across ``articles``."""
+    done = sum(a.report.translated for a in articles)
+    total = done + sum(a.report.fallbacks for a in articles)
     return 100.0 if total == 0 else 100.0 * done / total
 
 
 def withheld_reason(config: SiteConfig, article: Article, output: str) -> str:
     """Why site.toml's policy keeps this output from being published, or ''."""
-    percent = percent_translated(article)
+    percent = percent_translated([article])
     if percent < config.min_translated:
         return f"{percent:.0f}% translated, below publish.min_translated ({config.min_translated:g}%)"
     if article.is_draft and config.draft_policy(output) == "skip":

@@ -9,6 +9,7 @@ from pipeline.builders.base import Article
 from pipeline.model import plain_text
 from pipeline.plain_language import article_grade
 from pipeline.project import Project, language_info
+from pipeline.publishing import percent_translated
 from pipeline.quality import check_articles, check_language, language_review
 from pipeline.review import ReviewState
 
@@ -57,7 +58,7 @@ def language_rows(project: Project, articles: Sequence[Article]) -> list[Languag
                 tag,
                 info.native_name,
                 info.english_name,
-                _percent(mine),
+                percent_translated(mine),
                 review,
                 sum(1 for f in findings if f.severity == "error"),
                 sum(1 for f in findings if f.severity == "warning"),
@@ -65,12 +66,6 @@ def language_rows(project: Project, articles: Sequence[Article]) -> list[Languag
             )
         )
     return rows
-
-
-def _percent(articles: Sequence[Article]) -> float:
-    done = sum(a.report.translated for a in articles)
-    total = done + sum(a.report.fallbacks for a in articles)
-    return 100.0 if total == 0 else 100.0 * done / total
 
 
 def _article_row(project: Project, article: Article) -> ArticleRow:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.model import Document, Inline, Placeholder, iter_units
+from pipeline.model import Document, Placeholder, iter_units, walk_inlines
 from pipeline.parse import parse_article
 from pipeline.project import Project
 
@@ -22,7 +23,7 @@ def unknown_placeholders(doc: Document, known: set[str]) -> list[Problem]:
     """A problem for every {placeholder} that site.toml does not define."""
     problems = []
     for ref in iter_units(doc):
-        for node in _walk(ref.node.inlines):
+        for node in walk_inlines(ref.node.inlines):
             if isinstance(node, Placeholder) and node.name not in known:
                 choices = ", ".join("{" + k + "}" for k in sorted(known))
                 problems.append(
@@ -35,34 +36,26 @@ def unknown_placeholders(doc: Document, known: set[str]) -> list[Problem]:
     return problems
 
 
-def _walk(inlines: tuple[Inline, ...]) -> list[Inline]:
-    found: list[Inline] = []
-    for node in inlines:
-        found.append(node)
-        children = getattr(node, "children", None)
-        if children:
-            found.extend(_walk(children))
-    return found
+def read_article(project: Project, path: Path) -> Document:
+    """Parse one article and check its placeholders; raises PlainspokenError on bad input."""
+    display = project.display(path)
+    try:
+        doc = parse_article(path.read_text(encoding="utf-8"), path=display, slug=path.stem)
+    except UnicodeDecodeError:
+        raise PlainspokenError.at(display, 0, "not UTF-8 text") from None
+    problems = unknown_placeholders(doc, set(project.config.facts()))
+    if problems:
+        raise PlainspokenError(problems)
+    return doc
 
 
 def load_sources(project: Project) -> SourceSet:
     """Parse every article in source/; a bad article is reported, the others still load."""
     documents: list[Document] = []
     problems: list[Problem] = []
-    known = set(project.config.facts())
     for path in project.article_paths():
-        display = project.display(path)
         try:
-            doc = parse_article(path.read_text(encoding="utf-8"), path=display, slug=path.stem)
+            documents.append(read_article(project, path))
         except PlainspokenError as error:
             problems.extend(error.problems)
-            continue
-        except UnicodeDecodeError:
-            problems.append(Problem(display, 0, "not UTF-8 text"))
-            continue
-        found = unknown_placeholders(doc, known)
-        if found:
-            problems.extend(found)
-            continue
-        documents.append(doc)
     return SourceSet(tuple(documents), tuple(problems))

@@ -43,9 +43,6 @@ class PlainProgress:
 class TerminalProgress(PlainProgress):
     """A progress bar on one line, naming the task just finished."""
 
-    def start(self, total: int, up_to_date: int) -> None:
-        super().start(total, up_to_date)
-
     def task_done(self, result: TaskResult) -> None:
         self.done += 1
         width = 24

@@ -24,6 +24,7 @@ from pipeline.model import (
     Unit,
     UnitRef,
     map_units,
+    walk_inlines,
 )
 from pipeline.parse import parse_inline
 
@@ -64,7 +65,7 @@ def entries_from_catalog(catalog: Catalog) -> dict[str, Entry]:
 def structure(inlines: tuple[Inline, ...]) -> Counter[str]:
     """What must survive translation: links and targets, emphasis, code, images, placeholders."""
     found: Counter[str] = Counter()
-    for node in inlines:
+    for node in walk_inlines(inlines):
         if isinstance(node, Link):
             found[f"a link to {node.url}"] += 1
         elif isinstance(node, Placeholder):
@@ -79,8 +80,6 @@ def structure(inlines: tuple[Inline, ...]) -> Counter[str]:
             found["**strong emphasis**"] += 1
         elif isinstance(node, LineBreak):
             found["a line break"] += 1
-        if isinstance(node, Emphasis | Strong | Link):
-            found.update(structure(node.children))
     return found
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import signal
@@ -33,6 +32,17 @@ def site_files(root: Path) -> dict[str, str]:
         for p in sorted(site.rglob("*"))
         if p.is_file()
     }
+
+
+def start(root: Path, *args: str) -> subprocess.Popen[str]:
+    """plainspoken in the background, its output captured."""
+    return subprocess.Popen(
+        [*PLAINSPOKEN, "-C", str(root), *args],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def cli(root: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -110,13 +120,7 @@ def test_an_interrupted_build_leaves_the_previous_site_whole(tmp_path: Path, how
         source.read_text().replace("Final Thoughts", "Last Thoughts")
     )  # every language rebuilds
     staged = root / "build/.staging/site"
-    process = subprocess.Popen(
-        [*PLAINSPOKEN, "-C", str(root), "build", "--format", "html", "--format", "pdf"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start(root, "build", "--format", "html", "--format", "pdf")
     _wait_for(
         lambda: staged.exists() and any(p.stat().st_nlink == 1 for p in staged.rglob("*.pdf"))
     )  # mid-way: some new PDFs written
@@ -135,13 +139,7 @@ def test_an_interrupted_build_leaves_the_previous_site_whole(tmp_path: Path, how
 
 def test_two_concurrent_builds_do_not_corrupt_the_site(tmp_path: Path) -> None:
     root = copy_repo(tmp_path / "repo")
-    first = subprocess.Popen(
-        [*PLAINSPOKEN, "-C", str(root), "build", "--format", "html", "--format", "pdf"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    first = start(root, "build", "--format", "html", "--format", "pdf")
     _wait_for(lambda: (root / "build/.staging").exists())
     second = cli(root, "build", "--format", "html", "--format", "pdf")
     _out, err = first.communicate(timeout=120)
@@ -172,13 +170,7 @@ def test_shards_split_the_work_and_merge_into_one_site(tmp_path: Path) -> None:
 
 def test_serve_previews_on_localhost_and_rebuilds_on_change(tmp_path: Path) -> None:
     root = copy_repo(tmp_path / "repo")
-    process = subprocess.Popen(
-        [*PLAINSPOKEN, "-C", str(root), "serve", "--port", "0", "--format", "html"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start(root, "serve", "--port", "0", "--format", "html")
     try:
         assert process.stdout is not None
         line = ""
@@ -205,6 +197,3 @@ def test_the_server_listens_on_localhost_only() -> None:
         assert server.server_address[0] == "127.0.0.1"
     finally:
         server.shutdown()
-
-
-assert os.name == "posix"

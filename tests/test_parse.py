@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from conftest import REPO, ROOTS, golden
@@ -142,8 +141,10 @@ def test_bad_input_is_one_line_with_file_and_line(body: str, front: str, expecte
 
 def test_deep_nesting_is_refused_not_dropped() -> None:
     """markdown-it drops text past its nesting limit; we must refuse instead."""
-    inline = "*" * 0 + "".join(f"[{i}](https://e.org/{i}) " for i in range(3))
-    assert parse(inline + "\n").blocks
+    shallow = "".join("**a *b " for _ in range(3)) + "x" + "* b**" * 3  # 6 levels: within the limit
+    paragraph = parse(shallow + "\n").blocks[0]
+    assert isinstance(paragraph, Paragraph)
+    assert plain_text(paragraph.inlines) == "a b " * 3 + "x" + " b" * 3
     deep = "".join("**a *b " for _ in range(12)) + "x" + "* b**" * 12
     with pytest.raises(PlainspokenError, match="nesting"):
         parse(deep + "\n")
@@ -163,6 +164,6 @@ def test_cli_parse_prints_one_json_line_per_file(run, make_project) -> None:  # 
     assert "Traceback" not in result.output
 
 
-def test_source_article_path_in_model(tmp_path: Path) -> None:
+def test_source_article_path_in_model() -> None:
     doc = parse_article(FRONT + "\nx\n", path="source/a.md", slug="a")
     assert doc.source_path == "source/a.md"
