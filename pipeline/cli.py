@@ -154,7 +154,7 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
       plainspoken serve --port 8000
     """
     from pipeline.engine.run import run_build
-    from pipeline.serve import start_server, watch
+    from pipeline.serve import start_server, watch, watched_state
     from pipeline.summary import PlainProgress, print_report
 
     project = _project(ctx)
@@ -163,11 +163,12 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
     def rebuild() -> None:
         print_report(run_build(project, outputs=outputs, progress=PlainProgress()), quiet=True)
 
+    state = watched_state(project)  # before the first build: a file saved meanwhile is rebuilt too
     rebuild()
     server = start_server(project.root / "build" / "site", port)
     click.echo(f"Serving http://127.0.0.1:{server.server_port}/ (rebuilding on changes; Ctrl-C to stop)")
     try:
-        watch(project, rebuild)
+        watch(project, rebuild, since=state)
     except KeyboardInterrupt:
         click.echo("\nStopped.")
     finally:

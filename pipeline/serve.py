@@ -45,11 +45,12 @@ def watch(
     project: Project,
     rebuild: Callable[[], None],
     *,
+    since: dict[str, tuple[int, int]],
     interval: float = 1.0,
     stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Call ``rebuild`` whenever a watched file changes (polling: no extra dependency)."""
-    state = watched_state(project)
+    """Call ``rebuild`` whenever a watched file differs from ``since`` (polling: no extra dependency)."""
+    state = since
     while not stop():
         time.sleep(interval)
         current = watched_state(project)

@@ -197,3 +197,23 @@ def test_the_server_listens_on_localhost_only() -> None:
         assert server.server_address[0] == "127.0.0.1"
     finally:
         server.shutdown()
+
+
+def test_serve_rebuilds_a_file_saved_during_its_first_build(tmp_path: Path) -> None:
+    """A translator who saves while the preview starts must still see the change."""
+    root = copy_repo(tmp_path / "repo")
+    page = "site/es/iop-vs-residential-rehab.html"
+    process = start(root, "serve", "--port", "0", "--format", "html")
+    try:
+        _wait_for(lambda: (root / "build/.staging" / page).exists() or (root / "build" / page).exists())
+        po = root / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
+        po.write_text(po.read_text().replace('msgstr "Costo"', 'msgstr "Cuánto cuesta"'), encoding="utf-8")
+        _wait_for(
+            lambda: (
+                (root / "build" / page).exists() and "Cuánto cuesta" in (root / "build" / page).read_text()
+            ),
+            60,
+        )
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
