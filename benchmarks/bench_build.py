@@ -3,6 +3,7 @@ against Sphinx, scaling from 10 to 100 articles, peak memory per worker, and raw
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 import shutil
@@ -66,6 +67,8 @@ def cold_and_incremental(tmp: Path) -> float:
     start = time.perf_counter()
     report = run_build(load_project(root), progress=Silent())
     cold = time.perf_counter() - start
+    while multiprocessing.active_children():  # the workers exit after the build returns
+        time.sleep(0.05)
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     row(
         "cold full build (13 languages, html + pdf + audio)",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
+import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,8 +17,44 @@ from pipeline.errors import PlainspokenError, Problem
 _MISSING_GLYPH = ".notdef glyph rendered"
 
 
+@functools.cache
+def load_weasyprint() -> None:
+    """Import WeasyPrint without the compiler runs of its library lookup.
+
+    WeasyPrint tries several names for each library it loads (Windows and macOS names first);
+    cffi passes each name that fails to ctypes' find_library, which runs ldconfig, gcc and ld
+    (WeasyPrint #1125): 38 processes and 0.14 s in every build worker. While WeasyPrint is
+    imported, names are looked up in one reading of the linker cache instead.
+    """
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = _find_in_linker_cache
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = original
+
+
+def _find_in_linker_cache(name: str) -> str | None:
+    match = re.search(rf"\s(lib{re.escape(name)}\.so[^\s]*)\s", _linker_cache())
+    return match.group(1) if match else None
+
+
+@functools.cache
+def _linker_cache() -> str:
+    try:
+        listing = subprocess.run(
+            ["/sbin/ldconfig", "-p"], capture_output=True, text=True, env={"LC_ALL": "C"}, check=False
+        )
+    except OSError:
+        return ""
+    return listing.stdout
+
+
 def make_fetcher(allowed_dirs: Sequence[Path]) -> Any:
     """A WeasyPrint URL fetcher that reads data: URLs and files under ``allowed_dirs`` only."""
+    load_weasyprint()
     from weasyprint.urls import URLFetcher
 
     roots = [d.resolve() for d in allowed_dirs]
@@ -67,6 +106,7 @@ def weasyprint_log() -> Iterator[list[logging.LogRecord]]:
 
 def render_pdf(html: str, css: str, *, base_url: str, allowed_dirs: Sequence[Path], label: str) -> bytes:
     """A tagged PDF/UA-1 from ``html``; any missing glyph, refused URL or ERROR fails it."""
+    load_weasyprint()
     from weasyprint import CSS, HTML
 
     fetcher = make_fetcher(allowed_dirs)

@@ -217,3 +217,41 @@ def test_serve_rebuilds_a_file_saved_during_its_first_build(tmp_path: Path) -> N
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
+
+
+def test_jobs_start_with_the_slow_outputs_and_split_voiced_languages(make_project) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.engine.plan import OUTPUTS, make_plan
+    from pipeline.engine.workers import plan_jobs
+    from pipeline.project import load_project
+    from pipeline.speech.voices import voice_for
+
+    project = load_project(make_project("repo"))
+    languages = project.config.languages
+    plan = make_plan(project, outputs=OUTPUTS, languages=languages)
+    jobs = plan_jobs(project, plan.tasks)
+    tasks = sorted(f"{j.language}/{j.slug}/{o}" for j in jobs for o in j.outputs)
+    assert tasks == sorted(t.id for t in plan.tasks)  # every task once
+    assert [j.cost for j in jobs] == sorted((j.cost for j in jobs), reverse=True)
+    voiced = [tag for tag in languages if voice_for(tag)]
+    assert {j.outputs for j in jobs[: len(voiced)]} == {("audio", "html")}  # audio guides first
+    for job in jobs:
+        if job.language in voiced:
+            assert job.outputs in {("audio", "html"), ("pdf",)}
+        else:  # its audio task only takes outputs down: one job, pages after handouts
+            assert job.outputs == OUTPUTS
+
+
+def test_weasyprint_is_loaded_without_running_a_compiler() -> None:
+    """WeasyPrint's library lookup ran ldconfig, gcc and ld 38 times in every build worker."""
+    code = (
+        "import sys\n"
+        "started = []\n"
+        "sys.addaudithook(lambda event, args: event == 'subprocess.Popen' and started.append(args[0]))\n"
+        "from pipeline.printing import load_weasyprint\n"
+        "load_weasyprint()\n"
+        "from weasyprint import HTML\n"
+        "assert HTML(string='<p>x</p>').write_pdf().startswith(b'%PDF')\n"
+        "print(started)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['/sbin/ldconfig']"

@@ -3,15 +3,10 @@ into a staging copy of the site that replaces build/site only when everything is
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import dataclasses
-import multiprocessing
 import os
-import signal
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,8 +14,9 @@ from typing import Any, Protocol
 from pipeline.engine.plan import OUTPUTS, Plan, Task, make_plan
 from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
+from pipeline.engine.workers import Job, SiteJob, plan_jobs, run_jobs
 from pipeline.errors import Problem
-from pipeline.project import Project, load_project
+from pipeline.project import Project
 
 
 class Progress(Protocol):
@@ -143,22 +139,29 @@ def _build_staged(
     project = dataclasses.replace(project, site_override=staged)
     known = previous.get("tasks", {})
     try:
-        for result in _run_tasks(project, work.todo, jobs):
-            report.results.append(result)
-            progress.task_done(result)
-        for task_id in work.stale:
+        for task_id in work.stale:  # first: the shared pages then list only what is left
             for path in known[task_id].get("outputs", []):
                 (staged / path).unlink(missing_ok=True)
-        if work.site_pages:
-            from pipeline.build import build_site_pages
-
-            pages = build_site_pages(project, whole_site=plan.shard is None, report=work.with_report)
-            report.problems += pages.problems
-            report.site_pages = True
+        queue = plan_jobs(project, work.todo)
+        site = SiteJob(plan.shard is None, work.with_report) if work.site_pages else None
+        for result in run_jobs(project, queue, site, _workers(queue, jobs)):
+            if isinstance(result, TaskResult):
+                report.results.append(result)
+                progress.task_done(result)
+            else:
+                report.problems += result.problems
+                report.site_pages = True
         folder.publish(_manifest(plan, report, previous, work))
     except BaseException:
         folder.discard()
         raise
+
+
+def _workers(queue: list[Job], jobs: int | None) -> int:
+    """Worker processes to start: none for pages alone (cheaper than starting one)."""
+    if all(job.outputs == ("html",) for job in queue):
+        return 1
+    return min(jobs or os.cpu_count() or 1, len(queue))
 
 
 def _manifest(plan: Plan, report: BuildReport, previous: dict[str, Any], work: Work) -> dict[str, Any]:
@@ -180,56 +183,3 @@ def _manifest(plan: Plan, report: BuildReport, previous: dict[str, Any], work: W
         "report_key": plan.site_key if work.with_report else previous.get("report_key"),
     }
     return manifest
-
-
-def _groups(todo: list[Task]) -> list[tuple[str, str, tuple[str, ...]]]:
-    """Tasks grouped by article × language: one job each, outputs in build order."""
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for task in todo:
-        grouped.setdefault((task.slug, task.language), []).append(task.output)
-    cost = {"audio": 3, "pdf": 2, "html": 1}  # longest first, so no worker idles at the end
-    groups = [(slug, language, tuple(outs)) for (slug, language), outs in grouped.items()]
-    return sorted(groups, key=lambda group: -sum(cost[output] for output in group[2]))
-
-
-def _run_tasks(project: Project, todo: list[Task], jobs: int | None) -> Iterator[TaskResult]:
-    """Each group in a worker process (or here, with one job); results as they finish."""
-    groups = _groups(todo)
-    workers = min(jobs or os.cpu_count() or 1, len(groups))
-    args = (str(project.root), str(project.site_dir), project.config.page_size)
-    if workers <= 1 or all(task.output == "html" for task in todo):  # pages alone: cheaper than spawning
-        for slug, language, outs in groups:
-            yield from build_in_worker(*args, slug, language, outs)
-        return
-    context = multiprocessing.get_context("spawn")  # workers never inherit this process's state
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-        futures: list[Future[list[TaskResult]]] = [
-            pool.submit(build_in_worker, *args, *group) for group in groups
-        ]
-        try:
-            for future in as_completed(futures):
-                yield from future.result()
-        except BaseException:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-
-
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the main process, and die with it if it is killed."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def build_in_worker(
-    root: str, site: str, page_size: str, slug: str, language: str, outputs: tuple[str, ...]
-) -> list[TaskResult]:
-    """Runs in a worker: build one article in one language into the staging site."""
-    from pipeline.build import build_group
-
-    project = load_project(Path(root))
-    config = dataclasses.replace(project.config, page_size=page_size)
-    project = dataclasses.replace(project, config=config, site_override=Path(site))
-    return build_group(project, slug, language, outputs)

@@ -1,0 +1,176 @@
+"""Worker processes: tasks as jobs, longest first, and the shared pages as soon as every page is written."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import dataclasses
+import multiprocessing
+import signal
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.engine.plan import Task
+from pipeline.engine.results import TaskResult
+from pipeline.project import Project, load_project
+
+if TYPE_CHECKING:
+    from pipeline.build import SitePages
+
+#: Rough seconds per output of an article, relative to each other: only the order of jobs uses it.
+COST = {"audio": 3.0, "pdf": 1.5, "html": 0.1}
+
+
+@dataclass(frozen=True)
+class Job:
+    """Outputs of one article in one language that one worker builds in a row (in build order)."""
+
+    slug: str
+    language: str
+    outputs: tuple[str, ...]
+    cost: float
+
+
+@dataclass(frozen=True)
+class SiteJob:
+    """The shared pages (indexes, report, static files), written once every page is."""
+
+    whole_site: bool
+    with_report: bool
+
+
+def plan_jobs(project: Project, todo: Sequence[Task]) -> list[Job]:
+    """Longest first, so that no worker idles at the end.
+
+    A language's audio guide and its page (which shows the guide) go in one job and its handouts
+    in another, so that two workers can share the slow languages. A language with no voice keeps
+    its outputs together: its audio task only takes its outputs down.
+    """
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for task in todo:
+        grouped.setdefault((task.slug, task.language), []).append(task.output)
+    jobs = []
+    for (slug, language), outputs in grouped.items():
+        size = _article_size(project, slug)
+        voiced = "audio" in outputs and _has_voice(project, language)
+        parts = [("audio", "html"), ("pdf",)] if voiced else [tuple(outputs)]
+        for part in parts:
+            chosen = tuple(output for output in outputs if output in part)
+            if chosen:
+                cost = size * sum(COST[o] for o in chosen if o != "audio" or voiced)
+                jobs.append(Job(slug, language, chosen, cost))
+    return sorted(jobs, key=lambda job: -job.cost)
+
+
+def _article_size(project: Project, slug: str) -> float:
+    with contextlib.suppress(OSError):
+        return max(1.0, (project.source_dir / f"{slug}.md").stat().st_size / 1000)
+    return 1.0
+
+
+def _has_voice(project: Project, language: str) -> bool:
+    from pipeline.speech.voices import voice_for
+
+    return voice_for(language, dict(project.config.voices)) is not None
+
+
+def run_jobs(
+    project: Project, jobs: Sequence[Job], site: SiteJob | None, workers: int
+) -> Iterator[TaskResult | SitePages]:
+    """Each job in a worker process (or here, with one worker); results as they finish.
+
+    The shared pages are written by the first worker free once no page is left to write.
+    """
+    args = (str(project.root), str(project.site_dir), project.config.page_size)
+    if workers <= 1:
+        for job in jobs:
+            yield from build_in_worker(*args, job.slug, job.language, job.outputs)
+        if site is not None:
+            yield site_pages_in_worker(*args, site.whole_site, site.with_report)
+        return
+    context = multiprocessing.get_context("spawn")  # workers never inherit this process's state
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init)
+    try:
+        yield from _dispatch(pool, args, list(jobs), site, workers)
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=False)  # workers exit on their own while the site is published
+
+
+def _dispatch(
+    pool: ProcessPoolExecutor,
+    args: tuple[str, str, str],
+    queue: list[Job],
+    site: SiteJob | None,
+    workers: int,
+) -> Iterator[TaskResult | SitePages]:
+    """Keep every worker busy with the next job; the shared pages go first once they can."""
+    running: set[Future[Any]] = set()
+    pages_left = sum(1 for job in queue if "html" in job.outputs)
+    while queue or running or site is not None:
+        while len(running) < workers and (queue or _site_ready(site, pages_left, queue, running)):
+            if site is not None and _site_ready(site, pages_left, queue, running):
+                running.add(pool.submit(site_pages_in_worker, *args, site.whole_site, site.with_report))
+                site = None
+            else:
+                job = queue.pop(0)
+                running.add(pool.submit(build_in_worker, *args, job.slug, job.language, job.outputs))
+        done, running = _wait_any(running)
+        for future in done:
+            result = future.result()
+            if isinstance(result, list):
+                pages_left -= any(r.output == "html" for r in result)
+                yield from result
+            else:
+                yield result
+
+
+def _site_ready(site: SiteJob | None, pages_left: int, queue: list[Job], running: set[Future[Any]]) -> bool:
+    """The indexes wait for every page; the report lists every file, so it waits for every job."""
+    if site is None or pages_left:
+        return False
+    return not site.with_report or not (queue or running)
+
+
+def _wait_any(running: set[Future[Any]]) -> tuple[set[Future[Any]], set[Future[Any]]]:
+    done, pending = wait(running, return_when=FIRST_COMPLETED)
+    return set(done), set(pending)
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the main process, and die with it if it is killed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _worker_project(root: str, site: str, page_size: str) -> Project:
+    project = load_project(Path(root))
+    config = dataclasses.replace(project.config, page_size=page_size)
+    return dataclasses.replace(project, config=config, site_override=Path(site))
+
+
+def build_in_worker(
+    root: str, site: str, page_size: str, slug: str, language: str, outputs: tuple[str, ...]
+) -> list[TaskResult]:
+    """Runs in a worker: build one article in one language into the staging site."""
+    from pipeline.build import build_group
+
+    return build_group(_worker_project(root, site, page_size), slug, language, outputs)
+
+
+def site_pages_in_worker(root: str, site: str, page_size: str, whole_site: bool, report: bool) -> SitePages:
+    """Runs in a worker: the site's shared pages, into the staging site."""
+    from pipeline.build import build_site_pages
+
+    project = _worker_project(root, site, page_size)
+    return build_site_pages(project, whole_site=whole_site, report=report)
+
+
+__all__ = ["COST", "Job", "SiteJob", "build_in_worker", "plan_jobs", "run_jobs"]
