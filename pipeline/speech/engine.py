@@ -1,17 +1,17 @@
-"""The speech engine interface, pyttsx3 driving espeak-ng, and a worker process with time limits."""
+"""The speech engine interface, espeak-ng through pyttsx3, and a worker process with time limits."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import importlib
+import itertools
 import multiprocessing
 import os
+import shutil
 import signal
 import tempfile
 import threading
-import time
-import wave
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -45,70 +45,60 @@ class SpeechEngine(Protocol):
         """Speak ``text`` with the selected voice."""
 
 
-class _FastPolling:
-    """Stands in for the ``time`` module inside pyttsx3's espeak driver: shorter sleeps."""
-
-    @staticmethod
-    def sleep(seconds: float) -> None:
-        time.sleep(min(seconds, 0.001))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(time, name)
-
-
 class Pyttsx3Engine:
-    """pyttsx3 with its espeak-ng driver, checked so that it never falls back to another voice."""
+    """espeak-ng through pyttsx3's binding of its library, checked so that it never falls back to
+    another voice.
+
+    The binding is used synchronously, not through pyttsx3's event loop: that loop polls every
+    10 ms for the end of each utterance, can return before the audio is written (pyttsx3 #219),
+    hangs after a queued voice change, speaks the last text again on the next run, and gathers
+    each utterance by concatenating bytes. With it, synthesis took a fifth more CPU time than
+    espeak-ng's own command; without it, the same (benchmarks/bench_audio.py).
+    """
 
     def __init__(self) -> None:
-        import pyttsx3
-        import pyttsx3.drivers.espeak as driver
+        from pyttsx3.drivers import _espeak
 
-        # pyttsx3 2.99's espeak driver polls for the end of each utterance every 10 ms: with
-        # one utterance per paragraph that is most of the synthesis time. Poll every 1 ms.
-        driver.time = _FastPolling()
-        self.engine = pyttsx3.init("espeak")
+        self.espeak: Any = _espeak
+        self.rate = int(_espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 0))
+        if self.rate <= 0:
+            raise SpeechError("espeak-ng could not be started")
+        self.chunks: list[bytes] = []
+        _espeak.SetSynthCallback(self._collect)  # the binding keeps the callback alive
         self.voice = ""
 
+    def _collect(self, wav: Any, count: int, events: Any) -> int:
+        if count > 0:
+            self.chunks.append(ctypes.string_at(wav, count * 2))
+        return 0  # go on
+
     def open(self, voice: str) -> str:
-        known = [v.id for v in self.engine.getProperty("voices")]
+        known = [v.identifier.decode("utf-8").lower() for v in self.espeak.ListVoices(None)]
         wanted = next((vid for vid in known if vid == voice or vid.rsplit("/", 1)[-1] == voice), None)
         if wanted is None:
             raise SpeechError(f"espeak-ng has no voice {voice!r}")
-        # pyttsx3 queues engine.setProperty until runAndWait, and that loop hangs when nothing is
-        # to be said after a first utterance: set the voice on the espeak driver directly.
-        driver = self.engine.proxy._driver
-        with contextlib.suppress(ValueError):  # an unknown voice: the read-back below refuses it
-            driver.setProperty("voice", voice)
-        driver.setProperty("rate", SPEECH_RATE)  # after the voice: a voice switch resets it
+        if self.espeak.SetVoiceByName(voice.encode("utf-8")) != 0:
+            raise SpeechError(f"espeak-ng could not open the voice {voice!r}")
+        self.espeak.SetParameter(self.espeak.RATE, SPEECH_RATE, 0)  # a voice switch resets it
+        self.espeak.SetParameter(self.espeak.VOLUME, 100, 0)
         self.voice = str(wanted)
         self._check_voice()
         return self.voice
 
     def _check_voice(self) -> None:
-        """Read the voice back: pyttsx3 silently keeps English when a voice cannot be set."""
-        current = self.engine.getProperty("voice")
-        if current != self.voice:
-            raise SpeechError(f"asked for voice {self.voice} but espeak-ng would speak with {current}")
+        """Read the voice back: espeak-ng keeps the last voice when a new one cannot be set."""
+        current = self.espeak.GetCurrentVoice()
+        name = current.contents.identifier.decode("utf-8").lower() if current else None
+        if name != self.voice:
+            raise SpeechError(f"asked for voice {self.voice} but espeak-ng would speak with {name}")
 
     def synthesize(self, text: str) -> Speech:
-        from pyttsx3.drivers import _espeak
-
-        with tempfile.TemporaryDirectory(prefix="plainspoken-speech-") as folder:
-            path = Path(folder) / "segment.wav"
-            self.engine.save_to_file(text, str(path))
-            self.engine.runAndWait()
-            _espeak.Synchronize()  # runAndWait can return before the file is written (pyttsx3 #219)
-            # The espeak driver keeps the last text and file name and would speak them again at the
-            # next runAndWait (when the voice is switched): forget them once the file is written.
-            driver = self.engine.proxy._driver
-            driver._text_to_say, driver._save_file = None, None
-            self._check_voice()
-            if not path.exists():
-                raise SpeechError("espeak-ng wrote no audio")
-            with wave.open(str(path), "rb") as wav:
-                if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
-                    raise SpeechError("espeak-ng's audio is not 16-bit mono")
-                return Speech(wav.readframes(wav.getnframes()), wav.getframerate())
+        self.chunks = []
+        flags = self.espeak.ENDPAUSE | self.espeak.CHARS_UTF8
+        if self.espeak.Synth(text.encode("utf-8"), flags=flags) != 0:
+            raise SpeechError("espeak-ng could not speak the text")
+        self._check_voice()
+        return Speech(b"".join(self.chunks), self.rate)
 
 
 def _load_engine(spec: str) -> SpeechEngine:
@@ -117,27 +107,44 @@ def _load_engine(spec: str) -> SpeechEngine:
     return engine
 
 
-def _worker(conn: Connection, engine_spec: str, voice: str) -> None:
-    """Runs in its own process: open the voice, then speak each text sent until None."""
+def _worker(conn: Connection, engine_spec: str, voice: str, folder: str) -> None:
+    """Runs in its own process: open the voice, then speak each text sent until None.
+
+    Each text's samples go to a file in ``folder`` and only its name goes through the pipe, so
+    that the engine can speak ahead while the caller encodes (a pipe would make it wait).
+    """
     with contextlib.suppress(OSError):  # die with the process that started us, even if it is killed
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # pyttsx3 prints
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # nothing may reach the build log
         try:
             engine = _load_engine(engine_spec)
             conn.send(("ready", engine.open(voice)))
         except Exception as error:
             conn.send(("error", str(error)))
             return
-        while (message := conn.recv()) is not None:
-            kind, value = message
+        for number in itertools.count():
+            if (message := conn.recv()) is None:
+                break
             try:
-                conn.send(("ok", engine.open(value) if kind == "voice" else engine.synthesize(value)))
+                conn.send(("ok", _serve(engine, message, Path(folder) / f"{number}.pcm")))
             except Exception as error:
                 conn.send(("error", str(error)))
 
 
+def _serve(engine: SpeechEngine, message: tuple[str, str], path: Path) -> object:
+    kind, value = message
+    if kind == "voice":
+        return engine.open(value)
+    speech = engine.synthesize(value)
+    path.write_bytes(speech.pcm)
+    return (str(path), speech.rate)
+
+
 class SpeechWorker:
     """A speech engine in a separate process; a segment over ``timeout`` seconds kills it."""
+
+    #: Texts the engine may speak ahead of the one being used (a few MB of samples at most).
+    ahead = 3
 
     def __init__(self, voice: str, *, timeout: float = 30.0, engine: str = DEFAULT_ENGINE) -> None:
         self.voice, self.timeout, self.engine_spec = voice, timeout, engine
@@ -147,9 +154,10 @@ class SpeechWorker:
         # Forking is quickest; a process with threads (the preview server) spawns instead.
         method = "fork" if threading.active_count() == 1 else "spawn"
         context: Any = multiprocessing.get_context(method)
+        self.folder = tempfile.mkdtemp(prefix="plainspoken-speech-", dir=_memory_folder())
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_worker, args=(child, self.engine_spec, self.voice), daemon=True
+            target=_worker, args=(child, self.engine_spec, self.voice, self.folder), daemon=True
         )
         self.process.start()
         child.close()
@@ -168,16 +176,23 @@ class SpeechWorker:
         return next(self.speak_all([text]))
 
     def speak_all(self, texts: Sequence[str]) -> Iterator[Speech]:
-        """Speak each text in order, asking for the next before handing back the current one,
-        so that the engine speaks while the caller mixes and encodes (two cores busy, not one)."""
-        if texts:
-            self.conn.send(("say", texts[0]))
-        for index, text in enumerate(texts):
-            speech = self._receive(f"speaking {text[:40]!r}")
-            if index + 1 < len(texts):
-                self.conn.send(("say", texts[index + 1]))
-            assert isinstance(speech, Speech)
-            yield speech
+        """Speak each text in order; the engine works up to ``ahead`` texts in advance, so that it
+        speaks while the caller mixes and encodes (two cores busy, not one)."""
+        for text in texts[: self.ahead]:
+            self.conn.send(("say", text))
+        finished = False
+        try:
+            for index, text in enumerate(texts):
+                path, rate = self._receive(f"speaking {text[:40]!r}")
+                if index + self.ahead < len(texts):
+                    self.conn.send(("say", texts[index + self.ahead]))
+                samples = Path(path).read_bytes()
+                Path(path).unlink()
+                yield Speech(samples, rate)
+            finished = True
+        finally:
+            if not finished:  # answers to texts sent ahead are still coming: never reuse it
+                self.close(force=True)
 
     def _receive(self, doing: str) -> Any:
         if not self.conn.poll(self.timeout):
@@ -201,9 +216,16 @@ class SpeechWorker:
             self.process.kill()
             self.process.join(5)
         self.conn.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def __exit__(self, *exc: object) -> None:
         self.close(force=exc[0] is not None)
+
+
+def _memory_folder() -> str | None:
+    """/dev/shm where there is one: the samples never need to reach a disk."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 _IDLE: dict[str, SpeechWorker] = {}  # engine → an idle engine process, reused by the next file
