@@ -6,6 +6,7 @@ import importlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipeline.builders.base import Article, Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder
@@ -15,6 +16,9 @@ from pipeline.model import Document
 from pipeline.project import Project
 from pipeline.publishing import prepare_article, withheld_reason
 from pipeline.sources import load_sources
+
+if TYPE_CHECKING:
+    from pipeline.report import ReportRows
 
 #: In build order: web pages come last, so that they can show the audio guide just made.
 #: Imported only when used: a web-page build never loads WeasyPrint or the speech engine.
@@ -116,13 +120,18 @@ class SitePages:
 
     written: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    report: ReportRows | None = None  # for write_report, once every output is written
 
 
-def build_site_pages(project: Project, *, whole_site: bool = True, report: bool = True) -> SitePages:
+def build_site_pages(
+    project: Project, *, whole_site: bool = True, report: bool = True, report_later: bool = False
+) -> SitePages:
     """The site index, each language's index, the report, the stylesheet and script, the assets.
 
     With ``whole_site`` (not sharded), only pages present in the site are listed; a shard lists
     every page of the plan, since the other shards' pages join it when the sites are merged.
+    With ``report_later``, the report's rows are returned instead of written: the report links
+    to every output, and some may still be being written.
     """
     result = SitePages()
     sources = load_sources(project)
@@ -143,11 +152,26 @@ def build_site_pages(project: Project, *, whole_site: bool = True, report: bool 
             and (not whole_site or (project.output_dir(language) / f"{a.doc.slug}.html").exists())
         ]
     builder = HtmlBuilder(project)
-    builder.with_report = report
+    builder.with_report = report and not report_later
     builder.prepare(published)
     builder.languages = [tag for tag in project.config.languages if tag in builder.languages or tag in broken]
     result.written = [p.relative_to(project.site_dir).as_posix() for p in builder.finish()]
+    if report and report_later:
+        from pipeline.report import ReportRows
+
+        result.report = ReportRows(tuple(builder.report_rows()), tuple(builder.languages))
     return result
+
+
+def write_report(project: Project, report: ReportRows) -> SitePages:
+    """build/site/report.html from rows made earlier, linking to the outputs that exist now."""
+    from pipeline.report import refresh_outputs
+
+    builder = HtmlBuilder(project)
+    builder.prepare([])
+    builder.languages = list(report.languages)
+    path = builder.write_report(refresh_outputs(project, report.rows))
+    return SitePages([path.relative_to(project.site_dir).as_posix()])
 
 
 __all__ = [
@@ -158,4 +182,5 @@ __all__ = [
     "build_site_pages",
     "builder_class",
     "translate_language",
+    "write_report",
 ]

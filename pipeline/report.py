@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,15 @@ class LanguageRow:
     articles: tuple[ArticleRow, ...]
 
 
+@dataclass(frozen=True)
+class ReportRows:
+    """The report's rows, made while other outputs are still being written, and the languages
+    of the site: the report is written from them once every output is done."""
+
+    rows: tuple[LanguageRow, ...]
+    languages: tuple[str, ...]
+
+
 def language_rows(project: Project, articles: Sequence[Article]) -> list[LanguageRow]:
     """One row per published language, in site.toml's order."""
     rows = []
@@ -74,10 +84,24 @@ def _article_row(project: Project, article: Article) -> ArticleRow:
     if article.language in FORMULA_LANGUAGES:
         measured = article_grade(article.doc, facts)
         grade = f"{measured.grade:.1f} ({measured.formula})"
-    folder = project.output_dir(article.language)
+    row = ArticleRow(article.doc.slug, plain_text(article.doc.metadata.title.inlines), grade, ())
+    return _with_outputs(project, article.language, row)
+
+
+def _with_outputs(project: Project, language: str, row: ArticleRow) -> ArticleRow:
+    """The row with links to the files of the article that exist now."""
+    folder = project.output_dir(language)
     outputs = tuple(
-        (label, f"{article.language}/{article.doc.slug}{suffix}")
+        (label, f"{language}/{row.slug}{suffix}")
         for label, suffix in OUTPUT_FILES
-        if (folder / f"{article.doc.slug}{suffix}").exists()
+        if (folder / f"{row.slug}{suffix}").exists()
     )
-    return ArticleRow(article.doc.slug, plain_text(article.doc.metadata.title.inlines), grade, outputs)
+    return dataclasses.replace(row, outputs=outputs)
+
+
+def refresh_outputs(project: Project, rows: Sequence[LanguageRow]) -> list[LanguageRow]:
+    """Rows made before the last outputs were written, with their links brought up to date."""
+    return [
+        dataclasses.replace(row, articles=tuple(_with_outputs(project, row.tag, a) for a in row.articles))
+        for row in rows
+    ]

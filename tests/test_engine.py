@@ -255,3 +255,33 @@ def test_weasyprint_is_loaded_without_running_a_compiler() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['/sbin/ldconfig']"
+
+
+def test_the_report_links_to_every_output_even_those_written_last(full_site: Path) -> None:
+    """The report's rows are made while handouts are still printing; its links are made last."""
+    site = full_site / "build/site"
+    report = (site / "report.html").read_text(encoding="utf-8")
+    linked = set(re.findall(r'<a href="([^"#]+\.(?:html|pdf|mp3))">', report)) - {"en/index.html"}
+    outputs = {
+        p.relative_to(site).as_posix()
+        for p in site.glob("*/*")
+        if p.suffix in (".pdf", ".mp3") or (p.suffix == ".html" and p.name != "index.html")
+    }
+    assert len(outputs) == 13 * 3 + 10  # page and two handouts everywhere; audio where there is a voice
+    assert linked == outputs
+
+
+def test_a_report_made_early_links_to_the_handouts_printed_after_it(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.build import build_group, build_site_pages, write_report
+    from pipeline.project import load_project
+
+    root = make_project("repo")
+    assert run(root, "build", "--format", "html", "--lang", "es").exit_code == 0
+    project = load_project(root)
+    early = build_site_pages(project, report=True, report_later=True)
+    assert early.report is not None and not (root / "build/site/report.html").exists()
+    assert build_group(project, "iop-vs-residential-rehab", "es", ("pdf",))[0].status == "built"
+    write_report(project, early.report)
+    report = (root / "build/site/report.html").read_text(encoding="utf-8")
+    assert '<a href="es/iop-vs-residential-rehab.pdf">Handout (PDF)</a>' in report
+    assert 'href="es/iop-vs-residential-rehab.mp3"' not in report  # not made: not linked

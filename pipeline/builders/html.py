@@ -6,7 +6,7 @@ import contextlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from markupsafe import Markup
 
@@ -27,6 +27,9 @@ from pipeline.render.pages import (
 )
 from pipeline.speech.voices import voice_for
 from pipeline.ui import UiText
+
+if TYPE_CHECKING:
+    from pipeline.report import LanguageRow
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
 
@@ -69,7 +72,7 @@ class HtmlBuilder(Builder):
         write_atomic(out, html.encode("utf-8"))
         written.append(out)
         if self.with_report:
-            written.append(self._write_report())
+            written.append(self.write_report(self.report_rows()))
         written += self._copy_assets()
         return written
 
@@ -91,7 +94,7 @@ class HtmlBuilder(Builder):
             "page_lang": page_lang,
             "root": root,
             "home_href": f"{root}{page_lang.tag}/index.html"
-            if page_lang.tag in self.by_language
+            if page_lang.tag in self.languages
             else f"{root}index.html",
             "clinic": {
                 "name": config.clinic_name,
@@ -213,15 +216,17 @@ class HtmlBuilder(Builder):
         )
         return context
 
-    def _write_report(self) -> Path:
-        """build/site/report.html: the state of every language, for the clinic manager."""
+    def report_rows(self) -> list[LanguageRow]:
+        """The report's rows: completeness, review and checks of every published language."""
         from pipeline.report import language_rows
 
         articles = [a for tag in self.languages for a in self.by_language.get(tag, [])]
+        return language_rows(self.project, articles)
+
+    def write_report(self, rows: Sequence[LanguageRow]) -> Path:
+        """build/site/report.html: the state of every language, for the clinic manager."""
         context = self._common(UiText("en"), language_info("en"), "")
-        context.update(
-            {"alternates": [], "page_title": "Build report", "rows": language_rows(self.project, articles)}
-        )
+        context.update({"alternates": [], "page_title": "Build report", "rows": rows})
         out = self.project.site_dir / "report.html"
         write_atomic(out, self.env.get_template("report.html").render(context).encode("utf-8"))
         return out

@@ -7,7 +7,7 @@ import ctypes
 import dataclasses
 import multiprocessing
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ from pipeline.project import Project, load_project
 
 if TYPE_CHECKING:
     from pipeline.build import SitePages
+    from pipeline.report import ReportRows
 
 #: Rough seconds per output of an article, relative to each other: only the order of jobs uses it.
 COST = {"audio": 3.0, "pdf": 1.5, "html": 0.1}
@@ -82,7 +83,8 @@ def run_jobs(
 ) -> Iterator[TaskResult | SitePages]:
     """Each job in a worker process (or here, with one worker); results as they finish.
 
-    The shared pages are written by the first worker free once no page is left to write.
+    The shared pages are written by the first worker free once no page is left to write, and the
+    report (which links to every file) once nothing else is left.
     """
     args = (str(project.root), str(project.site_dir), project.config.page_size)
     if workers <= 1:
@@ -110,37 +112,51 @@ def _dispatch(
     site: SiteJob | None,
     workers: int,
 ) -> Iterator[TaskResult | SitePages]:
-    """Keep every worker busy with the next job; the shared pages go first once they can."""
+    """Keep every worker busy with the most urgent work there is."""
+    schedule = _Schedule(queue, site)
     running: set[Future[Any]] = set()
-    pages_left = sum(1 for job in queue if "html" in job.outputs)
-    while queue or running or site is not None:
-        while len(running) < workers and (queue or _site_ready(site, pages_left, queue, running)):
-            if site is not None and _site_ready(site, pages_left, queue, running):
-                running.add(pool.submit(site_pages_in_worker, *args, site.whole_site, site.with_report))
-                site = None
-            else:
-                job = queue.pop(0)
-                running.add(pool.submit(build_in_worker, *args, job.slug, job.language, job.outputs))
-        done, running = _wait_any(running)
+    while schedule.unfinished or running:
+        while len(running) < workers and (call := schedule.next_call(busy=bool(running))):
+            function, extra = call
+            running.add(pool.submit(function, *args, *extra))
+        done, pending = wait(running, return_when=FIRST_COMPLETED)
+        running = set(pending)
         for future in done:
-            result = future.result()
-            if isinstance(result, list):
-                pages_left -= any(r.output == "html" for r in result)
-                yield from result
-            else:
-                yield result
+            yield from schedule.record(future.result())
 
 
-def _site_ready(site: SiteJob | None, pages_left: int, queue: list[Job], running: set[Future[Any]]) -> bool:
-    """The indexes wait for every page; the report lists every file, so it waits for every job."""
-    if site is None or pages_left:
-        return False
-    return not site.with_report or not (queue or running)
+class _Schedule:
+    """What is left to hand to the workers: the jobs longest first; then the shared pages (and
+    the report's rows), which need every page written; then the report, which needs every file."""
 
+    def __init__(self, queue: list[Job], site: SiteJob | None) -> None:
+        self.queue, self.site = queue, site
+        self.report: ReportRows | None = None
+        self.pages_left = sum(1 for job in queue if "html" in job.outputs)
 
-def _wait_any(running: set[Future[Any]]) -> tuple[set[Future[Any]], set[Future[Any]]]:
-    done, pending = wait(running, return_when=FIRST_COMPLETED)
-    return set(done), set(pending)
+    @property
+    def unfinished(self) -> bool:
+        return bool(self.queue or self.site or self.report)
+
+    def next_call(self, *, busy: bool) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+        if self.queue:
+            job = self.queue.pop(0)
+            return build_in_worker, (job.slug, job.language, job.outputs)
+        if self.site is not None and not self.pages_left:  # fills a worker while the last jobs run
+            site, self.site = self.site, None
+            return site_pages_in_worker, (site.whole_site, site.with_report, True)
+        if self.report is not None and not busy and self.site is None:
+            report, self.report = self.report, None
+            return report_in_worker, (report,)
+        return None
+
+    def record(self, result: list[TaskResult] | SitePages) -> Iterator[TaskResult | SitePages]:
+        if isinstance(result, list):
+            self.pages_left -= any(r.output == "html" for r in result)
+            yield from result
+            return
+        self.report = result.report
+        yield result
 
 
 def _worker_init() -> None:
@@ -165,12 +181,21 @@ def build_in_worker(
     return build_group(_worker_project(root, site, page_size), slug, language, outputs)
 
 
-def site_pages_in_worker(root: str, site: str, page_size: str, whole_site: bool, report: bool) -> SitePages:
+def site_pages_in_worker(
+    root: str, site: str, page_size: str, whole_site: bool, report: bool, report_later: bool = False
+) -> SitePages:
     """Runs in a worker: the site's shared pages, into the staging site."""
     from pipeline.build import build_site_pages
 
     project = _worker_project(root, site, page_size)
-    return build_site_pages(project, whole_site=whole_site, report=report)
+    return build_site_pages(project, whole_site=whole_site, report=report, report_later=report_later)
+
+
+def report_in_worker(root: str, site: str, page_size: str, report: ReportRows) -> SitePages:
+    """Runs in a worker: the report, from rows made earlier, into the staging site."""
+    from pipeline.build import write_report
+
+    return write_report(_worker_project(root, site, page_size), report)
 
 
 __all__ = ["COST", "Job", "SiteJob", "build_in_worker", "plan_jobs", "run_jobs"]
