@@ -24,6 +24,9 @@ from pipeline.project import load_project  # noqa: E402
 SLUG = "iop-vs-residential-rehab"
 CORES = os.cpu_count() or 1
 ROWS: list[tuple[str, str, str]] = []
+#: The cold build and the raw tools are each timed this many times and the best time is kept:
+#: on a shared machine, anything slower is noise from outside (timeit's advice for the minimum).
+REPEAT = 3
 
 
 class Silent:
@@ -64,16 +67,20 @@ def timed_cli(root: Path, *args: str) -> float:
 
 def cold_and_incremental(tmp: Path) -> float:
     root = copy_project(tmp / "site")
-    start = time.perf_counter()
-    report = run_build(load_project(root), progress=Silent())
-    cold = time.perf_counter() - start
-    while multiprocessing.active_children():  # the workers exit after the build returns
-        time.sleep(0.05)
+    times = []
+    for _ in range(REPEAT):
+        shutil.rmtree(root / "build", ignore_errors=True)
+        start = time.perf_counter()
+        report = run_build(load_project(root), progress=Silent())
+        times.append(time.perf_counter() - start)
+        while multiprocessing.active_children():  # the workers exit after the build returns
+            time.sleep(0.05)
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    cold = min(times)
     row(
         "cold full build (13 languages, html + pdf + audio)",
         f"{cold:.1f} s",
-        f"({len(report.ran)} tasks, {CORES} cores)",
+        f"(best of {', '.join(f'{t:.1f}' for t in times)}; {len(report.ran)} tasks, {CORES} cores)",
     )
     row("peak memory of the largest worker", f"{worker_peak:.0f} MiB", "(target < 300 MiB)")
     noop = statistics.median(timed_cli(root) for _ in range(5))
@@ -160,6 +167,18 @@ def scaling(tmp: Path) -> None:
 
 def raw_tool_times(cold: float) -> None:
     """WeasyPrint alone, espeak-ng alone and LAME alone on the same work as the cold build."""
+    runs = [_raw_tool_run() for _ in range(REPEAT)]
+    weasy, synth, encode = (min(run[i] for run in runs) for i in range(3))
+    total = weasy + synth + encode
+    row(
+        "raw tool times (sum, best of each)",
+        f"WeasyPrint {weasy:.1f} s + espeak-ng {synth:.1f} s + LAME {encode:.1f} s = {total:.1f} s",
+    )
+    row("cold build / (raw tool time / cores)", f"{cold / (total / CORES):.2f}", "(target <= 1.2)")
+
+
+def _raw_tool_run() -> tuple[float, float, float]:
+    """Seconds of WeasyPrint, espeak-ng and LAME alone for every language's handouts and audio."""
     from weasyprint import CSS, HTML
 
     from pipeline.audio.mixing import from_pcm
@@ -203,12 +222,7 @@ def raw_tool_times(cold: float) -> None:
                     writer.write(samples[i : i + rate * 10])
                 writer.finish()
             encode += time.perf_counter() - start
-    total = weasy + synth + encode
-    row(
-        "raw tool times (sum)",
-        f"WeasyPrint {weasy:.1f} s + espeak-ng {synth:.1f} s + LAME {encode:.1f} s = {total:.1f} s",
-    )
-    row("cold build / (raw tool time / cores)", f"{cold / (total / CORES):.2f}", "(target <= 1.2)")
+    return weasy, synth, encode
 
 
 def main() -> None:
