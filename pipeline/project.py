@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -109,6 +110,7 @@ class LanguageInfo:
 NAME_OVERRIDES = {"tl": ("Tagalog", "Tagalog")}
 
 
+@functools.cache
 def language_info(tag: str) -> LanguageInfo:
     """Names from CLDR (Babel); a tag Babel does not know is named by itself."""
     if tag in NAME_OVERRIDES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -98,8 +99,9 @@ def online_url(config: SiteConfig, language: str, slug: str) -> str:
     return f"{config.website}{language}/{slug}.html#listen"
 
 
+@functools.lru_cache(maxsize=16)
 def qr_data_uri(url: str) -> str:
-    """A vector (SVG) QR code for ``url`` as a data: URI."""
+    """A vector (SVG) QR code for ``url`` as a data: URI (once per handout, not per print size)."""
     return str(segno.make(url, error="m").svg_data_uri(dark="#000", light="#fff", border=2))
 
 
