@@ -146,6 +146,20 @@ def test_the_voice_in_use_is_the_one_asked_for() -> None:
     assert speech.rate == 22050 and len(speech.pcm) > 10_000
 
 
+@needs_espeak
+def test_one_engine_speaks_many_texts_and_is_not_reused_after_a_file_left_half_done() -> None:
+    texts = ["Uno.", "Dos, tres.", "Cuatro, cinco, seis.", "Siete.", "Ocho."]
+    with SpeechWorker("es-419", timeout=30) as worker:
+        one_by_one = [len(worker.speak(text).pcm) for text in texts]  # the engine stays open
+        ahead = [len(speech.pcm) for speech in worker.speak_all(texts)]
+        assert all(abs(a - b) < 0.1 * b for a, b in zip(ahead, one_by_one, strict=True))  # in order
+        assert one_by_one[2] > 2 * one_by_one[0]
+        spoken = worker.speak_all(texts)
+        next(spoken)
+        spoken.close()  # answers to the texts sent ahead are still on their way
+        assert not worker.alive()
+
+
 @pytest.fixture(scope="module")
 def audio_site(full_site: Path) -> Path:
     if shutil.which("espeak-ng") is None:

@@ -173,25 +173,28 @@ class SpeechWorker:
         return self.process.is_alive() and not self.conn.closed
 
     def speak(self, text: str) -> Speech:
-        return next(self.speak_all([text]))
+        (speech,) = self.speak_all([text])
+        return speech
 
     def speak_all(self, texts: Sequence[str]) -> Iterator[Speech]:
         """Speak each text in order; the engine works up to ``ahead`` texts in advance, so that it
         speaks while the caller mixes and encodes (two cores busy, not one)."""
-        for text in texts[: self.ahead]:
+        sent = min(self.ahead, len(texts))
+        for text in texts[:sent]:
             self.conn.send(("say", text))
-        finished = False
+        received = 0
         try:
-            for index, text in enumerate(texts):
+            for text in texts:
                 path, rate = self._receive(f"speaking {text[:40]!r}")
-                if index + self.ahead < len(texts):
-                    self.conn.send(("say", texts[index + self.ahead]))
+                received += 1
+                if sent < len(texts):
+                    self.conn.send(("say", texts[sent]))
+                    sent += 1
                 samples = Path(path).read_bytes()
                 Path(path).unlink()
                 yield Speech(samples, rate)
-            finished = True
         finally:
-            if not finished:  # answers to texts sent ahead are still coming: never reuse it
+            if sent > received:  # left early: answers to texts sent ahead would confuse the next file
                 self.close(force=True)
 
     def _receive(self, doing: str) -> Any:
