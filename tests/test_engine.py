@@ -285,3 +285,32 @@ def test_a_report_made_early_links_to_the_handouts_printed_after_it(run, make_pr
     report = (root / "build/site/report.html").read_text(encoding="utf-8")
     assert '<a href="es/iop-vs-residential-rehab.pdf">Handout (PDF)</a>' in report
     assert 'href="es/iop-vs-residential-rehab.mp3"' not in report  # not made: not linked
+
+
+def test_the_shared_pages_wait_for_every_page_and_the_report_for_every_job() -> None:
+    from pipeline.build import SitePages
+    from pipeline.engine.results import TaskResult
+    from pipeline.engine.workers import (
+        Job,
+        SiteJob,
+        _Schedule,
+        build_in_worker,
+        report_in_worker,
+        site_pages_in_worker,
+    )
+    from pipeline.report import ReportRows
+
+    audio = Job("a", "es", ("audio", "html"), 3.0)
+    pdf = Job("a", "es", ("pdf",), 1.5)
+    schedule = _Schedule([audio, pdf], SiteJob(whole_site=True, with_report=True))
+    assert schedule.next_call(busy=False) == (build_in_worker, ("a", "es", ("audio", "html")))
+    assert schedule.next_call(busy=True) == (build_in_worker, ("a", "es", ("pdf",)))
+    assert schedule.next_call(busy=True) is None  # the page is not written yet
+    list(schedule.record([TaskResult("a", "es", "audio", "built"), TaskResult("a", "es", "html", "built")]))
+    call = schedule.next_call(busy=True)  # while the handouts print
+    assert call is not None and call[0] is site_pages_in_worker
+    list(schedule.record(SitePages(report=ReportRows((), ("es",)))))
+    assert schedule.next_call(busy=True) is None  # a handout is still printing
+    call = schedule.next_call(busy=False)
+    assert call is not None and call[0] is report_in_worker
+    assert not schedule.unfinished

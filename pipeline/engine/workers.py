@@ -1,4 +1,4 @@
-"""Worker processes: tasks as jobs, longest first, and the shared pages as soon as every page is written."""
+"""Worker processes: jobs longest first, the shared pages while the last jobs run, the report last."""
 
 from __future__ import annotations
 
@@ -120,6 +120,8 @@ def _dispatch(
         while len(running) < workers and (call := schedule.next_call(busy=bool(running))):
             function, extra = call
             running.add(pool.submit(function, *args, *extra))
+        if not running:  # cannot happen: every job reports its pages; never spin if it does
+            raise RuntimeError("build schedule stalled: shared pages wait for pages no job will write")
         done, pending = wait(running, return_when=FIRST_COMPLETED)
         running = set(pending)
         for future in done:
