@@ -7,6 +7,8 @@ import json
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 import time
 import wave
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import ROOTS, golden
+from conftest import REPO, ROOTS, golden
 
 from pipeline.audio.mixing import PEAK_LIMIT, TARGET_DBFS, dbfs, normalize, trim
 from pipeline.audio.vtt import Cue, parse_vtt, render_vtt
@@ -134,8 +136,16 @@ def test_a_crashing_engine_is_reported_not_fatal() -> None:
 @needs_espeak
 @pytest.mark.parametrize("voice", ["km", "tl", "zz-nonexistent"])
 def test_a_missing_voice_never_falls_back_to_english(voice: str) -> None:
+    before = set(_speech_folders())
     with pytest.raises(SpeechError, match="no voice"), SpeechWorker(voice, timeout=30):
         pass
+    assert set(_speech_folders()) <= before  # the engine that refused is gone, folder and all
+
+
+def _speech_folders() -> list[Path]:
+    from pipeline.speech.engine import _memory_folder
+
+    return list(Path(_memory_folder() or tempfile.gettempdir()).glob("plainspoken-speech-*"))
 
 
 @needs_espeak
@@ -286,3 +296,15 @@ def test_a_configured_voice_that_does_not_exist_fails_without_audio(tmp_path: Pa
     assert re.search(r"en\s+audio\s+built", result.stdout)
     assert not (root / "build/site/es/every-node.mp3").exists()
     assert not list((root / "build/site/es").glob(".*")) if (root / "build/site/es").exists() else True
+
+
+@needs_espeak
+def test_a_build_leaves_no_speech_folders_behind(tmp_path: Path) -> None:
+    """Engine processes pass samples through folders in /dev/shm; every one goes at exit."""
+    before = set(_speech_folders())
+    for part in ("source", "locales"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    command = [sys.executable, "-m", "pipeline.cli", "-C", str(tmp_path), "build", "-q", "--format", "audio"]
+    subprocess.run([*command, "--lang", "es", "--lang", "ru"], cwd=REPO, check=True, capture_output=True)
+    assert (tmp_path / "build/site/ru/iop-vs-residential-rehab.mp3").exists()
+    assert set(_speech_folders()) <= before

@@ -7,6 +7,7 @@ import ctypes
 import importlib
 import itertools
 import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import signal
@@ -161,7 +162,11 @@ class SpeechWorker:
         )
         self.process.start()
         child.close()
-        self.voice_in_use = str(self._receive("opening the voice"))
+        try:
+            self.voice_in_use = str(self._receive("opening the voice"))
+        except SpeechError:  # __exit__ will not run: end the process and its folder here
+            self.close(force=True)
+            raise
         return self
 
     def select(self, voice: str) -> None:
@@ -232,6 +237,21 @@ def _memory_folder() -> str | None:
 
 
 _IDLE: dict[str, SpeechWorker] = {}  # engine → an idle engine process, reused by the next file
+_IDLE_CLOSED_AT_EXIT = 0  # the process that has arranged to close its idle engines when it exits
+
+
+def _keep_idle(engine: str, worker: SpeechWorker) -> None:
+    """Keep ``worker`` for the next file, and close it (and its sample folder) at exit."""
+    global _IDLE_CLOSED_AT_EXIT
+    if os.getpid() != _IDLE_CLOSED_AT_EXIT:  # build workers leave through multiprocessing's exit
+        multiprocessing.util.Finalize(None, _close_idle, exitpriority=10)
+        _IDLE_CLOSED_AT_EXIT = os.getpid()
+    _IDLE[engine] = worker
+
+
+def _close_idle() -> None:
+    while _IDLE:
+        _IDLE.popitem()[1].close()
 
 
 @contextlib.contextmanager
@@ -251,10 +271,12 @@ def speech_worker(
             worker.close(force=True)
             raise
     else:
+        if worker is not None:
+            worker.close(force=True)
         worker = SpeechWorker(voice, timeout=timeout, engine=engine).__enter__()
     try:
         yield worker
     except BaseException:
         worker.close(force=True)
         raise
-    _IDLE[engine] = worker
+    _keep_idle(engine, worker)
