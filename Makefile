@@ -15,6 +15,7 @@ DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123
 .PHONY: build test bench setup setup-test clean
 
 build: setup
+	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where Python may not write it
 	$(BIN)/plainspoken build $(ARGS)
 
 test: setup-test
@@ -23,6 +24,7 @@ test: setup-test
 	$(BIN)/python -m pytest -q
 
 bench: setup-test $(VENV)/.installed-bench
+	@$(BIN)/python -m compileall -q pipeline  # measure the pipeline as installed, not compiled per process
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
