@@ -158,7 +158,7 @@ def _build_staged(
 
 
 def _workers(queue: list[Job], jobs: int | None) -> int:
-    """Worker processes to start: none for pages alone (cheaper than starting one)."""
+    """How many jobs run at once; 1 means here, in this process (pages alone are cheaper so)."""
     if all(job.outputs == ("html",) for job in queue):
         return 1
     return min(jobs or os.cpu_count() or 1, len(queue))
