@@ -19,10 +19,10 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.audio.mixing import from_pcm  # noqa: E402
 from pipeline.audio.mp3 import Mp3Writer  # noqa: E402
-from pipeline.build import translate_language  # noqa: E402
 from pipeline.builders.audio import AudioBuilder  # noqa: E402
-from pipeline.project import load_project  # noqa: E402
-from pipeline.sources import load_sources  # noqa: E402
+from pipeline.engine.tasks import translate_language  # noqa: E402
+from pipeline.source.articles import load_sources  # noqa: E402
+from pipeline.source.project import load_project  # noqa: E402
 from pipeline.speech.engine import SPEECH_RATE, SpeechWorker  # noqa: E402
 from pipeline.speech.voices import voice_for  # noqa: E402
 

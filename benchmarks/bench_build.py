@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.engine.run import run_build  # noqa: E402
-from pipeline.project import load_project  # noqa: E402
+from pipeline.source.project import load_project  # noqa: E402
 
 SLUG = "iop-vs-residential-rehab"
 CORES = os.cpu_count() or 1
@@ -189,10 +189,10 @@ def _raw_tool_run() -> tuple[float, float, float]:
 
     from pipeline.audio.mixing import from_pcm
     from pipeline.audio.mp3 import Mp3Writer
-    from pipeline.build import translate_language
     from pipeline.builders.audio import AudioBuilder
+    from pipeline.engine.tasks import translate_language
     from pipeline.render.handout import VARIANTS, render_handout
-    from pipeline.sources import load_sources
+    from pipeline.source.articles import load_sources
     from pipeline.speech.engine import SPEECH_RATE
     from pipeline.speech.voices import voice_for
 

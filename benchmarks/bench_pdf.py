@@ -12,12 +12,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.build import translate_language  # noqa: E402
 from pipeline.builders.base import Article  # noqa: E402
 from pipeline.builders.pdf import PdfBuilder  # noqa: E402
-from pipeline.project import Project, load_project  # noqa: E402
+from pipeline.engine.tasks import translate_language  # noqa: E402
 from pipeline.render.handout import VARIANTS, render_handout  # noqa: E402
-from pipeline.sources import load_sources  # noqa: E402
+from pipeline.source.articles import load_sources  # noqa: E402
+from pipeline.source.project import Project, load_project  # noqa: E402
 
 ROUNDS = 5
 

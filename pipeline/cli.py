@@ -13,8 +13,8 @@ import click
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.project import Project, load_project
-from pipeline.project import check_language as check_language_tag
+from pipeline.source.project import Project, load_project
+from pipeline.source.project import check_language as check_language_tag
 
 
 class _Group(click.Group):
@@ -185,7 +185,7 @@ def parse(ctx: click.Context, files: tuple[Path, ...]) -> None:
     Example:
       plainspoken parse source/iop-vs-residential-rehab.md
     """
-    from pipeline.parse import parse_article
+    from pipeline.source.parse import parse_article
 
     failed = False
     for path in files:
@@ -214,7 +214,7 @@ def extract(ctx: click.Context) -> None:
     Example:
       plainspoken extract
     """
-    from pipeline.i18n import make_templates, write_templates
+    from pipeline.i18n.lifecycle import make_templates, write_templates
 
     project = _project(ctx)
     written = write_templates(project, make_templates(project))
@@ -234,7 +234,7 @@ def init(ctx: click.Context, language: str) -> None:
     Example:
       plainspoken init ko
     """
-    from pipeline.i18n import init_language, make_templates, write_templates
+    from pipeline.i18n.lifecycle import init_language, make_templates, write_templates
 
     project = _project(ctx)
     templates = make_templates(project)
@@ -261,7 +261,7 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     Example:
       plainspoken update --lang es
     """
-    from pipeline.i18n import make_templates, update_language, write_templates
+    from pipeline.i18n.lifecycle import make_templates, update_language, write_templates
 
     project = _project(ctx)
     templates = make_templates(project)
@@ -293,7 +293,7 @@ def check(
     Example:
       plainspoken check --lang es
     """
-    from pipeline.quality import check_articles, check_language
+    from pipeline.quality.gates import check_articles, check_language
     from pipeline.summary import print_findings
 
     project = _project(ctx)
@@ -321,7 +321,7 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
     Example:
       plainspoken review es --by "Ana Ruiz, CHI"
     """
-    from pipeline.quality import sign_off
+    from pipeline.quality.gates import sign_off
 
     project = _project(ctx)
     result = sign_off(project, check_language_tag(language), reviewer=reviewer.strip())
@@ -348,8 +348,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
     Example:
       plainspoken status --json
     """
-    from pipeline.i18n import language_status
-    from pipeline.project import UI_DOMAIN
+    from pipeline.i18n.lifecycle import language_status
+    from pipeline.source.project import UI_DOMAIN
     from pipeline.summary import print_status
 
     project = _project(ctx)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from pipeline.project import Project
+from pipeline.source.project import Project
 
 PACKAGE_DIR = Path(__file__).parent
 

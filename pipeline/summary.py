@@ -12,9 +12,9 @@ import click
 from pipeline.engine.results import TaskResult
 
 if TYPE_CHECKING:  # imported for types only: the build command starts faster without them
-    from pipeline.checks import Finding
     from pipeline.engine.run import BuildReport
-    from pipeline.i18n import DomainStatus
+    from pipeline.i18n.lifecycle import DomainStatus
+    from pipeline.quality.checks import Finding
 
 
 class PlainProgress:

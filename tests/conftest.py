@@ -72,10 +72,10 @@ def missing_in_reading_order(root: Path, language: str, pdf: Path) -> list[str]:
     import re
     import subprocess
 
-    from pipeline.build import translate_language
+    from pipeline.engine.tasks import translate_language
     from pipeline.model import iter_units, plain_text
-    from pipeline.project import load_project
-    from pipeline.sources import load_sources
+    from pipeline.source.articles import load_sources
+    from pipeline.source.project import load_project
 
     project = load_project(root)
     (article,) = translate_language(project, language, load_sources(project).documents)[0]

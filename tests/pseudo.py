@@ -6,10 +6,10 @@ import dataclasses
 import re
 from pathlib import Path
 
-from pipeline.catalogs import read_catalog, render_catalog
+from pipeline.i18n.catalogs import read_catalog, render_catalog
 from pipeline.markup import to_markdown
 from pipeline.model import Emphasis, Inline, Link, Strong, Text
-from pipeline.parse import parse_inline
+from pipeline.source.parse import parse_inline
 
 PSEUDO = "en-XA"
 _ACCENTS = str.maketrans("aeiouAEIOU", "áéíóúÁÉÍÓÚ")

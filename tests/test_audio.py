@@ -22,9 +22,9 @@ from conftest import REPO, ROOTS, golden
 from pipeline.audio.mixing import PEAK_LIMIT, TARGET_DBFS, dbfs, normalize, trim
 from pipeline.audio.vtt import Cue, parse_vtt, render_vtt
 from pipeline.cli import main
-from pipeline.parse import parse_article
-from pipeline.project import load_project
 from pipeline.render.speech import PAUSE_SECTION, render_speech, spoken_digits
+from pipeline.source.parse import parse_article
+from pipeline.source.project import load_project
 from pipeline.speech.engine import SpeechError, SpeechWorker
 from pipeline.speech.lexicon import load_lexicon
 
@@ -189,9 +189,9 @@ def decode(mp3: Path, tmp: Path) -> tuple[Any, int]:
 @needs_mpg123
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_mp3_decodes_to_the_length_of_its_segments(audio_site: Path, lang: str, tmp_path: Path) -> None:
-    from pipeline.build import translate_language
     from pipeline.builders.audio import AudioBuilder
-    from pipeline.sources import load_sources
+    from pipeline.engine.tasks import translate_language
+    from pipeline.source.articles import load_sources
 
     project = load_project(audio_site)
     (article,) = translate_language(project, lang, load_sources(project).documents)[0]

@@ -84,7 +84,7 @@ def test_spanish_page_is_spanish_accessible_and_marked_draft(run, make_project) 
     skip = parsed.tags[[t for t, _ in parsed.tags].index("a")][1]
     assert skip["href"] == "#main"
     alternates = [a for t, a in parsed.tags if t == "a" and a.get("hreflang")]
-    from pipeline.project import load_project
+    from pipeline.source.project import load_project
 
     assert {a["hreflang"] for a in alternates} == set(load_project(project).config.languages)
     en = (project / f"build/site/en/{SLUG}.html").read_text()

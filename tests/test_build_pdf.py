@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, ROOTS, missing_in_reading_order
 
+from pipeline.builders.printing import render_pdf
 from pipeline.cli import main
 from pipeline.errors import PlainspokenError
-from pipeline.printing import render_pdf
 
 pypdf = pytest.importorskip("pypdf")
 SLUG = "iop-vs-residential-rehab"

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 from conftest import golden
 
-from pipeline.catalogs import read_catalog
+from pipeline.i18n.catalogs import read_catalog
 
 ES_ARTICLE = Path("locales/es/LC_MESSAGES/iop-vs-residential-rehab.po")
 ARTICLE = Path("source/iop-vs-residential-rehab.md")

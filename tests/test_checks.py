@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogs import read_catalog
-from pipeline.checks import CHECKS, digits
-from pipeline.readability import TextStats, fernandez_huerta, flesch_kincaid_grade, smog_grade
+from pipeline.i18n.catalogs import read_catalog
+from pipeline.quality.checks import CHECKS, digits
+from pipeline.quality.readability import TextStats, fernandez_huerta, flesch_kincaid_grade, smog_grade
 
 PO = "locales/es/LC_MESSAGES/checks.po"
 ARTICLE_PO = "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"

@@ -222,7 +222,7 @@ def test_serve_rebuilds_a_file_saved_during_its_first_build(tmp_path: Path) -> N
 def test_jobs_start_with_the_slow_outputs_and_split_voiced_languages(make_project) -> None:  # type: ignore[no-untyped-def]
     from pipeline.engine.plan import OUTPUTS, make_plan
     from pipeline.engine.workers import plan_jobs
-    from pipeline.project import load_project
+    from pipeline.source.project import load_project
     from pipeline.speech.voices import voice_for
 
     project = load_project(make_project("repo"))
@@ -247,7 +247,7 @@ def test_weasyprint_is_loaded_without_running_a_compiler() -> None:
         "import sys\n"
         "started = []\n"
         "sys.addaudithook(lambda event, args: event == 'subprocess.Popen' and started.append(args[0]))\n"
-        "from pipeline.printing import load_weasyprint\n"
+        "from pipeline.builders.printing import load_weasyprint\n"
         "load_weasyprint()\n"
         "from weasyprint import HTML\n"
         "assert HTML(string='<p>x</p>').write_pdf().startswith(b'%PDF')\n"
@@ -273,8 +273,8 @@ def test_the_report_links_to_exactly_the_outputs_there_are(full_site: Path) -> N
 
 
 def test_a_report_made_early_links_to_the_handouts_printed_after_it(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    from pipeline.build import build_group, build_site_pages, write_report
-    from pipeline.project import load_project
+    from pipeline.engine.tasks import build_group, build_site_pages, write_report
+    from pipeline.source.project import load_project
 
     root = make_project("repo")
     assert run(root, "build", "--format", "html", "--lang", "es").exit_code == 0
@@ -289,8 +289,8 @@ def test_a_report_made_early_links_to_the_handouts_printed_after_it(run, make_pr
 
 
 def test_the_shared_pages_wait_for_every_page_and_the_report_for_every_job() -> None:
-    from pipeline.build import SitePages
     from pipeline.engine.results import TaskResult
+    from pipeline.engine.tasks import SitePages
     from pipeline.engine.workers import (
         Job,
         SiteJob,
@@ -299,7 +299,7 @@ def test_the_shared_pages_wait_for_every_page_and_the_report_for_every_job() -> 
         report_in_worker,
         site_pages_in_worker,
     )
-    from pipeline.report import ReportRows
+    from pipeline.site.report import ReportRows
 
     audio = Job("a", "es", ("audio", "html"), 3.0)
     pdf = Job("a", "es", ("pdf",), 1.5)

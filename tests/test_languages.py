@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from conftest import missing_in_reading_order
 
 from pipeline.cli import main
-from pipeline.fonts import font_stack
-from pipeline.project import language_info, load_project
+from pipeline.render.fonts import font_stack
+from pipeline.source.project import language_info, load_project
 from pipeline.speech.voices import VOICES
 
 SLUG = "iop-vs-residential-rehab"

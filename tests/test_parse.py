@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pipeline.errors import PlainspokenError
 from pipeline.markup import to_markdown
 from pipeline.model import Document, Link, Paragraph, Text, iter_units, plain_text
-from pipeline.parse import parse_article, parse_inline
+from pipeline.source.parse import parse_article, parse_inline
 
 ARTICLE = REPO / "source" / "iop-vs-residential-rehab.md"
 FRONT = "---\ntitle: T\nsummary:\n  - S\nlast_reviewed: 2026-01-01\nlanguage: en\n---\n"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pseudo import PSEUDO, fill_catalog, pseudo_translate
 
+from pipeline.i18n.translate import Entry, translate_document
 from pipeline.model import Document, Link, Paragraph, Text, iter_units
-from pipeline.parse import parse_article
-from pipeline.translate import Entry, translate_document
+from pipeline.source.parse import parse_article
 
 FRONT = "---\ntitle: T\nsummary:\n  - S\nlast_reviewed: 2026-01-01\nlanguage: en\n---\n"
 

@@ -1,0 +1,1 @@
+"""Builders: one module per output format, writing files from translated articles."""

@@ -10,11 +10,12 @@ from typing import ClassVar
 from pipeline.audio.guide import speak_script
 from pipeline.audio.mp3 import Mp3Tags, tag_mp3
 from pipeline.audio.vtt import render_vtt
-from pipeline.builders.base import Article, Builder, OutputSkipped
+from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.errors import PlainspokenError
+from pipeline.i18n.article import Article
 from pipeline.model import plain_text
-from pipeline.project import write_atomic
 from pipeline.render.speech import SpeechScript, render_speech
+from pipeline.source.project import write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
 from pipeline.speech.lexicon import load_lexicon
 from pipeline.speech.voices import iso_639_2, no_voice_reason, voice_for

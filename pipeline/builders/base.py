@@ -1,37 +1,14 @@
-"""The interface every builder shares, and the translated article it is given."""
+"""The interface every builder shares."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from pipeline.model import Document
-from pipeline.project import Project
-from pipeline.review import ReviewState
-from pipeline.translate import TranslationReport
-from pipeline.ui import UiText
-
-
-@dataclass(frozen=True)
-class Article:
-    """One article in one language, ready to be written in any format."""
-
-    doc: Document
-    report: TranslationReport
-    ui: UiText
-    review: ReviewState  # state "source" for the articles' own language
-
-    @property
-    def language(self) -> str:
-        return self.doc.language
-
-    @property
-    def is_draft(self) -> bool:
-        """Not signed off by a reviewer, or changed since: outputs must say so."""
-        return self.review.state in ("draft", "voided")
+from pipeline.i18n.article import Article
+from pipeline.source.project import Project
 
 
 class OutputSkipped(Exception):

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from markupsafe import Markup
 
 from pipeline.audio.vtt import parse_vtt
-from pipeline.builders.base import Article, Builder
-from pipeline.config import LANGUAGE_TAG, Fact
-from pipeline.fonts import css_lang_rules
+from pipeline.builders.base import Builder
+from pipeline.i18n.article import Article
+from pipeline.i18n.ui import UiText
 from pipeline.model import Heading
-from pipeline.project import LanguageInfo, language_info, write_atomic
+from pipeline.render.fonts import css_lang_rules
 from pipeline.render.html import HtmlRenderer, fact_html
 from pipeline.render.pages import (
     article_parts,
@@ -25,11 +25,12 @@ from pipeline.render.pages import (
     make_environment,
     review_notes,
 )
+from pipeline.source.config import LANGUAGE_TAG, Fact
+from pipeline.source.project import LanguageInfo, language_info, write_atomic
 from pipeline.speech.voices import voice_for
-from pipeline.ui import UiText
 
 if TYPE_CHECKING:
-    from pipeline.report import LanguageRow
+    from pipeline.site.report import LanguageRow
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
 
@@ -129,7 +130,7 @@ class HtmlBuilder(Builder):
     def _article_context(self, article: Article) -> dict[str, Any]:
         doc = article.doc
         context = self._common(article.ui, language_info(article.language), "../")
-        from pipeline.publishing import published_languages
+        from pipeline.i18n.publishing import published_languages
 
         languages_with_it = self._alternates(
             "../", f"{doc.slug}.html", published_languages(self.project, doc.slug)
@@ -218,7 +219,7 @@ class HtmlBuilder(Builder):
 
     def report_rows(self) -> list[LanguageRow]:
         """The report's rows: completeness, review and checks of every published language."""
-        from pipeline.report import language_rows
+        from pipeline.site.report import language_rows
 
         articles = [a for tag in self.languages for a in self.by_language.get(tag, [])]
         return language_rows(self.project, articles)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pipeline.builders.base import Article, Builder
-from pipeline.printing import render_pdf
-from pipeline.project import write_atomic
+from pipeline.builders.base import Builder
+from pipeline.builders.printing import render_pdf
+from pipeline.i18n.article import Article
 from pipeline.render.handout import VARIANTS, render_handout
+from pipeline.source.project import write_atomic
 
 
 class PdfBuilder(Builder):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.project import UI_DOMAIN, Project
+from pipeline.source.project import UI_DOMAIN, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 OUTPUTS = ("audio", "pdf", "html")  # build order within an article × language

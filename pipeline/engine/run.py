@@ -16,7 +16,7 @@ from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
 from pipeline.engine.workers import Job, SiteJob, plan_jobs, run_jobs
 from pipeline.errors import Problem
-from pipeline.project import Project
+from pipeline.source.project import Project
 
 
 class Progress(Protocol):

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.engine.plan import Task
 from pipeline.engine.results import TaskResult
-from pipeline.project import Project, load_project
+from pipeline.source.project import Project, load_project
 
 if TYPE_CHECKING:
-    from pipeline.build import SitePages
-    from pipeline.report import ReportRows
+    from pipeline.engine.tasks import SitePages
+    from pipeline.site.report import ReportRows
 
 #: Rough seconds per output of an article, relative to each other: only the order of jobs uses it.
 COST = {"audio": 3.0, "pdf": 1.5, "html": 0.1}
@@ -197,7 +197,7 @@ def build_in_worker(
     root: str, site: str, page_size: str, slug: str, language: str, outputs: tuple[str, ...]
 ) -> list[TaskResult]:
     """Runs in a worker: build one article in one language into the staging site."""
-    from pipeline.build import build_group
+    from pipeline.engine.tasks import build_group
 
     try:
         return build_group(_worker_project(root, site, page_size), slug, language, outputs)
@@ -209,7 +209,7 @@ def site_pages_in_worker(
     root: str, site: str, page_size: str, whole_site: bool, report: bool, report_later: bool = False
 ) -> SitePages:
     """Runs in a worker: the site's shared pages, into the staging site."""
-    from pipeline.build import build_site_pages
+    from pipeline.engine.tasks import build_site_pages
 
     project = _worker_project(root, site, page_size)
     try:
@@ -220,7 +220,7 @@ def site_pages_in_worker(
 
 def report_in_worker(root: str, site: str, page_size: str, report: ReportRows) -> SitePages:
     """Runs in a worker: the report, from rows made earlier, into the staging site."""
-    from pipeline.build import write_report
+    from pipeline.engine.tasks import write_report
 
     return write_report(_worker_project(root, site, page_size), report)
 

@@ -1,0 +1,1 @@
+"""Pure renderers: Documents to HTML, print HTML and speech scripts; no files touched."""

@@ -9,12 +9,12 @@ from typing import Any
 
 import segno
 
-from pipeline.builders.base import Article
-from pipeline.config import Fact, SiteConfig
-from pipeline.fonts import css_font_family
-from pipeline.project import language_info
+from pipeline.i18n.article import Article
+from pipeline.render.fonts import css_font_family
 from pipeline.render.html import fact_html
 from pipeline.render.pages import article_parts, long_date, make_environment, review_notes
+from pipeline.source.config import Fact, SiteConfig
+from pipeline.source.project import language_info
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from pipeline.config import Fact
 from pipeline.model import (
     Block,
     BulletList,
@@ -33,6 +32,7 @@ from pipeline.model import (
     ThematicBreak,
     is_safe_url,
 )
+from pipeline.source.config import Fact
 
 
 def tel_href(phone: str) -> str:

@@ -14,10 +14,10 @@ from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from pipeline.builders.base import Article
-from pipeline.config import Fact
+from pipeline.i18n.article import Article
 from pipeline.model import Document, unit_anchors
 from pipeline.render.html import HtmlRenderer
+from pipeline.source.config import Fact
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 

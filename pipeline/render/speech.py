@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.config import Fact
 from pipeline.model import (
     BulletList,
     Code,
@@ -32,6 +31,7 @@ from pipeline.model import (
     ThematicBreak,
     unit_anchors,
 )
+from pipeline.source.config import Fact
 
 #: Pauses after a segment, in milliseconds.
 PAUSE_ITEM = 350

@@ -24,10 +24,10 @@ def english_switches(text: str, voice: str) -> list[str]:
 
 def audit(root: Path, language: str) -> list[tuple[str, str, list[str]]]:
     """(anchor, spoken text, English switches) for every segment that switches to English."""
-    from pipeline.build import translate_language
     from pipeline.builders.audio import AudioBuilder
-    from pipeline.project import load_project
-    from pipeline.sources import load_sources
+    from pipeline.engine.tasks import translate_language
+    from pipeline.source.articles import load_sources
+    from pipeline.source.project import load_project
     from pipeline.speech.voices import voice_for
 
     project = load_project(root)

@@ -6,13 +6,13 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.builders.base import Article
+from pipeline.i18n.article import Article
+from pipeline.i18n.publishing import percent_translated
+from pipeline.i18n.review import ReviewState
 from pipeline.model import plain_text
-from pipeline.plain_language import article_grade
-from pipeline.project import Project, language_info
-from pipeline.publishing import percent_translated
-from pipeline.quality import check_articles, check_language, language_review
-from pipeline.review import ReviewState
+from pipeline.quality.gates import check_articles, check_language, language_review
+from pipeline.quality.plain_language import article_grade
+from pipeline.source.project import Project, language_info
 
 OUTPUT_FILES = (
     ("Web page", ".html"),

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.model import Document, Placeholder, iter_units, walk_inlines
-from pipeline.parse import parse_article
-from pipeline.project import Project
+from pipeline.source.parse import parse_article
+from pipeline.source.project import Project
 
 
 @dataclass(frozen=True)

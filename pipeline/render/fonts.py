@@ -32,7 +32,7 @@ def css_lang_rules(languages: tuple[str, ...]) -> str:
     """One ``:lang()`` rule per language: the lang attribute then picks script and glyph forms."""
     rules = [f":lang({tag}) {{ font-family: {css_font_family(tag)}; }}" for tag in ("en", *languages)]
     return (
-        "/* Font stacks per language (generated from pipeline/fonts.py). */\n"
+        "/* Font stacks per language (generated from pipeline/render/fonts.py). */\n"
         + "\n".join(dict.fromkeys(rules))
         + "\n"
     )

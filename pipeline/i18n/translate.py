@@ -26,7 +26,7 @@ from pipeline.model import (
     map_units,
     walk_inlines,
 )
-from pipeline.parse import parse_inline
+from pipeline.source.parse import parse_inline
 
 
 @dataclass(frozen=True)

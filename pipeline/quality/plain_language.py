@@ -8,11 +8,11 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from pipeline.checks import Finding
 from pipeline.model import Document, Heading, iter_units, plain_text
-from pipeline.readability import Grade, reading_grade, sentences, words
+from pipeline.quality.checks import Finding
+from pipeline.quality.readability import Grade, reading_grade, sentences, words
 
-PLAIN_WORDS = Path(__file__).parent / "data" / "plain_words.csv"
+PLAIN_WORDS = Path(__file__).parent.parent / "data" / "plain_words.csv"
 LONG_SENTENCE = 20  # words
 LONG_PARAGRAPH = 100  # words
 PLAIN_CHECKS: dict[str, str] = {

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.catalogs import ProjectCatalog, build_date, load_catalog, render_catalog
-from pipeline.checks import Finding, MessageChecker, check_catalog, load_glossary
 from pipeline.errors import PlainspokenError
-from pipeline.plain_language import check_source
-from pipeline.project import UI_DOMAIN, Project, write_atomic
-from pipeline.review import ReviewState, review_state, sign
-from pipeline.sources import load_sources
+from pipeline.i18n.catalogs import ProjectCatalog, build_date, load_catalog, render_catalog
+from pipeline.i18n.review import ReviewState, review_state, sign
+from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
+from pipeline.quality.plain_language import check_source
+from pipeline.source.articles import load_sources
+from pipeline.source.project import UI_DOMAIN, Project, write_atomic
 
 
 def fact_names(project: Project) -> dict[str, str]:

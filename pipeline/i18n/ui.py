@@ -8,11 +8,11 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
-from pipeline.catalogs import ProjectCatalog, add_message, new_template
-from pipeline.config import SiteConfig
-from pipeline.project import UI_DOMAIN
+from pipeline.i18n.catalogs import ProjectCatalog, add_message, new_template
+from pipeline.source.config import SiteConfig
+from pipeline.source.project import UI_DOMAIN
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parent.parent
 #: Interface strings are _() and gettext() calls in the page templates and the package.
 _METHOD_MAP = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 _OPTIONS = {"templates/**.html": {"trimmed": "true"}}

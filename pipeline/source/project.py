@@ -11,8 +11,8 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
-from pipeline.config import LANGUAGE_TAG, SiteConfig, load_config
 from pipeline.errors import PlainspokenError
+from pipeline.source.config import LANGUAGE_TAG, SiteConfig, load_config
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 UI_DOMAIN = "ui"

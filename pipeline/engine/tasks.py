@@ -8,17 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.builders.base import Article, Builder, OutputSkipped
+from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
+from pipeline.i18n.article import Article, prepare_article
+from pipeline.i18n.publishing import withheld_reason
 from pipeline.model import Document
-from pipeline.project import Project
-from pipeline.publishing import prepare_article, withheld_reason
-from pipeline.sources import load_sources
+from pipeline.source.articles import load_sources
+from pipeline.source.project import Project
 
 if TYPE_CHECKING:
-    from pipeline.report import ReportRows
+    from pipeline.site.report import ReportRows
 
 #: In build order: web pages come last, so that they can show the audio guide just made.
 #: Imported only when used: a web-page build never loads WeasyPrint or the speech engine.
@@ -157,7 +158,7 @@ def build_site_pages(
     builder.languages = [tag for tag in project.config.languages if tag in builder.languages or tag in broken]
     result.written = [p.relative_to(project.site_dir).as_posix() for p in builder.finish()]
     if report and report_later:
-        from pipeline.report import ReportRows
+        from pipeline.site.report import ReportRows
 
         result.report = ReportRows(tuple(builder.report_rows()), tuple(builder.languages))
     return result
@@ -165,7 +166,7 @@ def build_site_pages(
 
 def write_report(project: Project, report: ReportRows) -> SitePages:
     """build/site/report.html from rows made earlier, linking to the outputs that exist now."""
-    from pipeline.report import refresh_outputs
+    from pipeline.site.report import refresh_outputs
 
     builder = HtmlBuilder(project)
     builder.prepare([])

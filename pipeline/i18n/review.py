@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog
 
-from pipeline.catalogs import ProjectCatalog
+from pipeline.i18n.catalogs import ProjectCatalog
 
 STATUS, REVIEWER, DATE, HASH = "X-Review-Status", "X-Reviewed-By", "X-Review-Date", "X-Review-Hash"
 

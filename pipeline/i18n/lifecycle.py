@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.catalogs import (
+from pipeline.errors import PlainspokenError, Problem
+from pipeline.i18n.catalogs import (
     CatalogStats,
     CatalogUpdate,
     ProjectCatalog,
@@ -18,13 +19,12 @@ from pipeline.catalogs import (
     semantic_key,
     update_catalog,
 )
-from pipeline.errors import PlainspokenError, Problem
-from pipeline.project import UI_DOMAIN, Project, language_info, write_atomic
-from pipeline.review import catalog_state
-from pipeline.sources import load_sources
-from pipeline.ui import extract_ui
+from pipeline.i18n.review import catalog_state
+from pipeline.i18n.ui import extract_ui
+from pipeline.source.articles import load_sources
+from pipeline.source.project import UI_DOMAIN, Project, language_info, write_atomic
 
-PACKAGE_ROOT = Path(__file__).parent.parent
+PACKAGE_ROOT = Path(__file__).parent.parent.parent
 
 
 def make_templates(project: Project) -> dict[str, ProjectCatalog]:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
-from pipeline.config import Fact
 from pipeline.errors import PlainspokenError
+from pipeline.i18n.translate import structure_problems
 from pipeline.model import plain_text
-from pipeline.parse import parse_inline
-from pipeline.translate import structure_problems
+from pipeline.source.config import Fact
+from pipeline.source.parse import parse_inline
 
 #: Every check: its severity and a one-line example of what it reports (the README lists them).
 CHECKS: dict[str, tuple[str, str]] = {

@@ -1,0 +1,1 @@
+"""Translation: gettext catalogs, their lifecycle, translating Documents, interface strings, review."""

@@ -1,0 +1,62 @@
+"""One article in one language, translated and ready to be written in any format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.errors import Problem
+from pipeline.i18n.catalogs import ProjectCatalog, load_catalog
+from pipeline.i18n.review import ReviewState, review_state
+from pipeline.i18n.translate import TranslationReport, entries_from_catalog, translate_document
+from pipeline.i18n.ui import UiText
+from pipeline.model import Document
+from pipeline.source.articles import read_article
+from pipeline.source.project import UI_DOMAIN, Project
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article in one language, ready to be written in any format."""
+
+    doc: Document
+    report: TranslationReport
+    ui: UiText
+    review: ReviewState  # state "source" for the articles' own language
+
+    @property
+    def language(self) -> str:
+        return self.doc.language
+
+    @property
+    def is_draft(self) -> bool:
+        """Not signed off by a reviewer, or changed since: outputs must say so."""
+        return self.review.state in ("draft", "voided")
+
+
+def load_domain(project: Project, language: str, domain: str) -> ProjectCatalog | None:
+    """The catalog strictly loaded, or None when the language has none for this domain."""
+    path = project.catalog_path(language, domain)
+    if not path.exists():
+        return None
+    return load_catalog(path, project.display(path), locale=language, shared=True)
+
+
+def prepare_article(project: Project, slug: str, language: str) -> tuple[Article, list[Problem]]:
+    """Parse ``slug`` and translate it into ``language``; raises PlainspokenError on bad input."""
+    doc = read_article(project, project.source_dir / f"{slug}.md")
+    if doc.language == language:
+        return Article(doc, TranslationReport(), UiText(language), ReviewState("source")), []
+    ui_catalog = load_domain(project, language, UI_DOMAIN)
+    catalog = load_domain(project, language, slug)
+    catalog_path = project.display(project.catalog_path(language, slug))
+    entries = entries_from_catalog(catalog) if catalog is not None else {}
+    translated, report = translate_document(doc, entries, language=language, catalog_path=catalog_path)
+    warnings = list(report.rejected)
+    if catalog is None:
+        warnings.append(
+            Problem(catalog_path, 0, f"missing: the page is in English; run plainspoken init {language}")
+        )
+    review = (
+        review_state([c for c in (ui_catalog, catalog) if c is not None]) if catalog else ReviewState("draft")
+    )
+    return Article(translated, report, UiText.from_catalog(language, ui_catalog), review), warnings

@@ -1,0 +1,1 @@
+"""Quality gates: translation checks, plain-language report, sign-off."""

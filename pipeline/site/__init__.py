@@ -1,0 +1,1 @@
+"""What spans the site: the build report for the clinic."""

@@ -1,0 +1,1 @@
+"""Reading the project: site.toml, where files live, and Markdown articles into Documents."""
