@@ -361,5 +361,72 @@ def status(ctx: click.Context, as_json: bool) -> None:
     ctx.exit(1 if any(r.problem for r in rows) else 0)
 
 
+@main.command()
+@click.argument("language")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["xliff", "tmx"]),
+    default="xliff",
+    show_default=True,
+    help="xliff: for translating in a CAT tool; tmx: a translation memory of what is translated.",
+)
+@click.option(
+    "--article",
+    metavar="SLUG",
+    help="Only this article's catalog (default: the interface and every article).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write."
+)
+@click.pass_context
+def export(ctx: click.Context, language: str, kind: str, article: str | None, output: Path) -> None:
+    """Export a language's catalogs for CAT tools (Trados, memoQ, Phrase, Wordfast).
+
+    \b
+    Example:
+      plainspoken export es --format xliff -o es.xlf
+      plainspoken export es --format tmx -o es.tmx
+    """
+    from pipeline.quality.exchange import export_language
+    from pipeline.source.project import write_atomic
+
+    project = _project(ctx)
+    if article and not (project.source_dir / f"{article}.md").exists():
+        raise PlainspokenError.at(str(output), 0, f"no article {article!r} in source/")
+    data = export_language(project, check_language_tag(language), kind=kind, article=article)
+    write_atomic(output, data)
+    click.echo(f"wrote {output}")
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", "language", help="The target language (default: the file's target-language).")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, language: str | None) -> None:
+    """Merge translations back from a CAT tool's XLIFF file, after every check.
+
+    A target that breaks a placeholder, a link or a number is refused with its
+    trans-unit id and line; nothing else in the catalog changes.
+
+    \b
+    Example:
+      plainspoken import es.xlf
+    """
+    from pipeline.i18n.xliff import target_language
+    from pipeline.quality.exchange import import_xliff
+
+    project = _project(ctx)
+    tag = check_language_tag(language or target_language(file.read_bytes(), str(file)))
+    result = import_xliff(project, tag, file)
+    for path, count in sorted(result.changed.items()):
+        click.echo(f"{path}: {count} {'message' if count == 1 else 'messages'} changed")
+    for problem in result.rejected:
+        click.echo(str(problem), err=True)
+    if not result.changed:
+        click.echo("no translation changed")
+    ctx.exit(1 if result.rejected else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
