@@ -428,5 +428,36 @@ def import_(ctx: click.Context, file: Path, language: str | None) -> None:
     ctx.exit(1 if result.rejected else 0)
 
 
+@main.command()
+@click.argument("language")
+@click.option("--article", metavar="SLUG", help="Only this article (default: every article).")
+@click.option(
+    "--page-size",
+    type=click.Choice(["letter", "a4"], case_sensitive=False),
+    help="Paper for the PDF (default: publish.page_size in site.toml, else letter).",
+)
+@click.pass_context
+def packet(ctx: click.Context, language: str, article: str | None, page_size: str | None) -> None:
+    """Write a reviewer's packet: a bilingual table to read, annotate and sign.
+
+    Writes build/review/LANG/SLUG.html and .pdf, with each message's check
+    findings and glossary terms, and a sign-off block.
+
+    \b
+    Example:
+      plainspoken packet es
+    """
+    from pipeline.site.packet import write_packets
+
+    project = _project(ctx)
+    tag = check_language_tag(language)
+    slugs = [p.stem for p in project.article_paths()]
+    if article and article not in slugs:
+        raise PlainspokenError.at("source", 0, f"no article {article!r} in source/")
+    size = (page_size or project.config.page_size).lower()
+    for path in write_packets(project, tag, [article] if article else slugs, page_size=size):
+        click.echo(f"wrote {project.display(path)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

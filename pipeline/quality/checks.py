@@ -183,7 +183,7 @@ class MessageChecker:
     def terms(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
         wanted: dict[str, list[Term]] = {}
         for term in self.glossary:
-            if _term_pattern(term.source).search(msgid):
+            if term_pattern(term.source).search(msgid):
                 wanted.setdefault(term.source.casefold(), []).append(term)
         problems = []
         for terms in wanted.values():
@@ -246,7 +246,7 @@ class MessageChecker:
 
 
 @functools.cache
-def _term_pattern(source: str) -> re.Pattern[str]:
+def term_pattern(source: str) -> re.Pattern[str]:
     """A glossary term as a whole word, in any case, singular or plural."""
     return re.compile(rf"(?<!\w){re.escape(source)}(?:e?s)?(?!\w)", re.IGNORECASE)
 

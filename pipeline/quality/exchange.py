@@ -13,8 +13,8 @@ from pipeline.i18n.catalogs import load_catalog
 from pipeline.i18n.po_edit import NewString, set_msgstrs
 from pipeline.i18n.tmx import export_tmx
 from pipeline.i18n.xliff import CatalogFile, ReturnedTarget, export_xliff, read_xliff, unit_id
-from pipeline.quality.checks import CHECKS, MessageChecker, load_glossary
-from pipeline.quality.gates import domains, fact_names
+from pipeline.quality.checks import CHECKS, MessageChecker
+from pipeline.quality.gates import domains, message_checker
 from pipeline.source.project import UI_DOMAIN, Project, write_atomic
 
 
@@ -46,17 +46,6 @@ class ImportResult:
 
     changed: dict[str, int] = field(default_factory=dict)  # catalog → messages changed
     rejected: list[Problem] = field(default_factory=list)
-
-
-def _checker(project: Project, language: str, domain: str) -> MessageChecker:
-    glossary_path = project.locales_dir / language / "glossary.csv"
-    return MessageChecker(
-        language=language,
-        facts=project.config.facts(),
-        glossary=load_glossary(glossary_path, project.display(glossary_path)),
-        names=fact_names(project),
-        markdown=domain != UI_DOMAIN,
-    )
 
 
 def _accept(
@@ -105,7 +94,7 @@ def _import_domain(
     catalog = load_catalog(path, project.display(path), locale=language)
     known = {unit_id(domain, str(m.id)): str(m.id) for m in catalog if m.id and isinstance(m.id, str)}
     current = {str(m.id): (str(m.string or ""), m.fuzzy) for m in catalog if m.id}
-    checker, changes = _checker(project, language, domain), {}
+    checker, changes = message_checker(project, language, domain), {}
     for target in targets:
         msgid = known.get(target.unit_id)
         if msgid is None:

@@ -47,19 +47,23 @@ def load_language(
     return catalogs, findings
 
 
+def message_checker(project: Project, language: str, domain: str) -> MessageChecker:
+    """The checks for one catalog: the language, the clinic's facts, the language's glossary."""
+    glossary_path = project.locales_dir / language / "glossary.csv"
+    return MessageChecker(
+        language=language,
+        facts=project.config.facts(),
+        glossary=load_glossary(glossary_path, project.display(glossary_path)),
+        names=fact_names(project),
+        markdown=domain != UI_DOMAIN,
+    )
+
+
 def check_language(project: Project, language: str) -> list[Finding]:
     """Every finding in the language's catalogs."""
     catalogs, findings = load_language(project, language)
-    glossary_path = project.locales_dir / language / "glossary.csv"
-    glossary = load_glossary(glossary_path, project.display(glossary_path))
     for catalog in catalogs:
-        checker = MessageChecker(
-            language=language,
-            facts=project.config.facts(),
-            glossary=glossary,
-            names=fact_names(project),
-            markdown=catalog.domain != UI_DOMAIN,
-        )
+        checker = message_checker(project, language, str(catalog.domain))
         path = project.display(project.catalog_path(language, str(catalog.domain)))
         findings += check_catalog(catalog, path=path, checker=checker)
     return sorted(findings)
