@@ -242,10 +242,19 @@ def init(ctx: click.Context, language: str) -> None:
     created = init_language(project, check_language_tag(language), templates)
     for path in created:
         click.echo(f"created {project.display(path)}")
+    _recall(project, check_language_tag(language))
     if not created:
         click.echo(f"{language} already has every catalog; use plainspoken update")
     if language not in project.config.languages:
         click.echo(f'note: add "{language}" to publish.languages in source/site.toml to publish it')
+
+
+def _recall(project: Project, language: str) -> None:
+    """Pre-fill untranslated messages from the language's other articles (fuzzy, with their origin)."""
+    from pipeline.i18n.memory import apply_memory
+
+    for path, count in sorted(apply_memory(project, language).items()):
+        click.echo(f"{path}: {count} pre-filled from the translation memory (fuzzy: check them)")
 
 
 @main.command()
@@ -273,6 +282,8 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
         for item in updates:
             state = "updated" if item.written else "unchanged"
             click.echo(f"{item.path}: {state} ({item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete)")
+        if not found:
+            _recall(project, check_language_tag(language))
     for problem in problems:
         click.echo(str(problem), err=True)
     ctx.exit(1 if problems else 0)

@@ -23,6 +23,7 @@ class NewString:
 
     msgstr: str
     fuzzy: bool
+    comment: str = ""  # a translator comment (# …) to add, e.g. where a translation came from
 
 
 def _entries(lines: list[str]) -> list[tuple[int, int]]:
@@ -90,6 +91,8 @@ def set_msgstrs(text: str, changes: Mapping[str, NewString]) -> str:
         change = changes[msgid]
         a, b, _ = fields["msgstr"]
         head = _flags(entry[: fields["msgid"][0]], change.fuzzy) + entry[fields["msgid"][0] : a]
+        if change.comment and f"# {change.comment}" not in head:
+            head.insert(0, f"# {change.comment}")
         body = formatted[msgid]
         result += [*lines[previous:first], *head, *body, *entry[b:]]
         previous = end
