@@ -29,6 +29,8 @@ class ExtraLanguage:
 #: The one table of tags beyond CLDR: add a row here to support another such language.
 EXTRA_LANGUAGES: dict[str, ExtraLanguage] = {
     "hyw": ExtraLanguage("Western Armenian", "Արեւմտահայերէն", "nplurals=2; plural=(n > 1);"),  # as hy
+    # CLDR's pseudo-locale (accented English) for testing translations; Babel ships no data for it.
+    "en-XA": ExtraLanguage("Pseudo-English", "Pseudo-English", "nplurals=2; plural=(n != 1);"),
 }
 
 
