@@ -75,7 +75,9 @@ def test_a_near_miss_gets_a_suggestion(run, make_project, command, typed, meant)
     result = run(project, *command, typed)
     assert result.exit_code == 1
     line = one_line(result.stderr)
-    assert line.startswith(f"<command line>: {typed!r} is not a language tag CLDR knows: did you mean {meant}")
+    assert line.startswith(
+        f"<command line>: {typed!r} is not a language tag CLDR knows: did you mean {meant}"
+    )
     assert not (project / "locales").exists()
 
 

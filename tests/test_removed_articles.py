@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -22,9 +23,9 @@ def project(run, make_project) -> Path:  # type: ignore[no-untyped-def]
         fill_catalog(po)
     po = root / CATALOG
     text = po.read_text(encoding="utf-8")
-    start = text.index('msgid "Rest is part of recovery."\nmsgstr "') + len('msgid "Rest is part of recovery."\n')
-    end = text.index("\n", start)
-    po.write_text(text[:start] + f'msgstr "{TRANSLATION}"' + text[end:], encoding="utf-8")
+    translated = re.sub(r'(msgid "Rest is part of recovery."\nmsgstr ).*', rf'\1"{TRANSLATION}"', text)
+    assert translated != text
+    po.write_text(translated, encoding="utf-8")
     return root
 
 
