@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,11 @@ def test_western_armenian_is_supported_beyond_cldr(run, make_project) -> None:  
         "ltr",
     )
     assert plural_forms("hyw") == plural_forms("hy") == "nplurals=2; plural=(n > 1);"
+    for po in (project / "locales/hyw/LC_MESSAGES").glob("*.po"):
+        assert '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in po.read_text(encoding="utf-8")
+        assert subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], check=False).returncode == 0
+    assert run(project, "update", "--lang", "hyw").exit_code == 0
+    assert "plural=(n > 1)" in (project / "locales/hyw/LC_MESSAGES/ui.po").read_text(encoding="utf-8")
 
 
 def test_the_project_table_only_holds_what_cldr_lacks() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
+
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import (
     PROJECT_NAME,
@@ -23,7 +25,7 @@ from pipeline.i18n.catalogs import (
 from pipeline.i18n.review import catalog_state
 from pipeline.i18n.ui import extract_ui
 from pipeline.source.articles import load_sources
-from pipeline.source.languages import LANGUAGE_TAG
+from pipeline.source.languages import EXTRA_LANGUAGES, LANGUAGE_TAG, plural_forms
 from pipeline.source.project import SLUG, UI_DOMAIN, Project, language_info, write_atomic
 
 PACKAGE_ROOT = Path(__file__).parent.parent.parent
@@ -61,7 +63,8 @@ def init_language(project: Project, language: str, templates: dict[str, ProjectC
         path = project.catalog_path(language, domain)
         if path.exists():
             continue
-        write_atomic(path, render_catalog(new_catalog(template, language, name)))
+        catalog = with_project_plural_forms(new_catalog(template, language, name), language)
+        write_atomic(path, render_catalog(catalog))
         created.append(path)
     return created
 
@@ -91,6 +94,13 @@ def update_language(
             write_atomic(path, render_catalog(merged))
         updates.append(CatalogUpdate(display, changed, new, fuzzy, obsolete))
     return updates, problems
+
+
+def with_project_plural_forms(catalog: ProjectCatalog, language: str) -> ProjectCatalog:
+    """A language beyond CLDR (hyw) gets the plural rule of the project's table, which Babel lacks."""
+    if catalog.locale is None and language in EXTRA_LANGUAGES:  # as if read from the file's header:
+        Catalog.mime_headers.fset(catalog, [("Plural-Forms", plural_forms(language))])  # type: ignore[attr-defined]
+    return catalog
 
 
 @dataclass(frozen=True)
