@@ -60,6 +60,7 @@ def known_tags() -> frozenset[str]:
     return frozenset(tag for tag in tags if LANGUAGE_TAG.match(tag)) | EXTRA_LANGUAGES.keys()
 
 
+@functools.cache
 def _language_aliases() -> dict[str, str]:
     return dict(get_global("language_aliases"))
 
@@ -68,12 +69,19 @@ def _language_aliases() -> dict[str, str]:
 def language_tag(text: str) -> str:
     """The canonical tag for ``text`` if CLDR or the project knows it; LanguageTagError if not."""
     tag = canonical_case(text)
-    if LANGUAGE_TAG.match(tag) and (tag in known_tags() or _babel_knows(tag)):
+    if LANGUAGE_TAG.match(tag) and (_is_known(tag) or _babel_knows(tag)):
         return tag
     suggestions = suggest(text)
     if suggestions:
         raise LanguageTagError(f"{text!r} is not a language tag CLDR knows: did you mean {_or(suggestions)}?")
     raise LanguageTagError(f"{text!r} is not a language tag CLDR knows (tags look like es, pt-BR or zh-Hant)")
+
+
+def _is_known(tag: str) -> bool:
+    """``tag in known_tags()``, without listing CLDR's 1,100 locales (a build starts faster)."""
+    if tag in EXTRA_LANGUAGES or localedata.exists(tag.replace("-", "_")):
+        return LANGUAGE_TAG.match(tag) is not None
+    return len(tag) == 2 and tag in _language_aliases()
 
 
 def _babel_knows(tag: str) -> bool:
