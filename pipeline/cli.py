@@ -13,8 +13,25 @@ import click
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.source.project import Project, load_project
+from pipeline.source.project import Project, check_translation_language, load_project
 from pipeline.source.project import check_language as check_language_tag
+
+
+def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A LANGUAGE argument in its canonical form (pt_BR → pt-BR); not the articles' own language."""
+    return check_translation_language(value)
+
+
+def _languages(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """--lang options in their canonical form; unknown tags refused with a suggestion."""
+    return tuple(check_language_tag(tag) for tag in value)
+
+
+def _translation_languages(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """--lang options naming languages that have catalogs (not the articles' own language)."""
+    return tuple(check_translation_language(tag) for tag in value)
 
 
 class _Group(click.Group):
@@ -65,7 +82,9 @@ def main(ctx: click.Context, root: Path) -> None:
     type=click.Choice(["html", "pdf", "audio", "report"]),
     help="Output format; repeat for several. Default: every format (report: build/site/report.html).",
 )
-@click.option("--lang", "languages", multiple=True, help="Build only this language; repeatable.")
+@click.option(
+    "--lang", "languages", multiple=True, callback=_languages, help="Build only this language; repeatable."
+)
 @click.option(
     "--page-size",
     type=click.Choice(["letter", "a4"], case_sensitive=False),
@@ -103,7 +122,7 @@ def build(
         config = dataclasses.replace(project.config, page_size=page_size.lower())
         project = dataclasses.replace(project, config=config)
     for tag in languages:
-        if check_language_tag(tag) not in project.config.languages:
+        if tag not in project.config.languages:
             raise PlainspokenError.at(project.config.path, 0, f"{tag} is not in publish.languages")
     progress = make_progress(quiet=quiet)
     try:
@@ -217,15 +236,30 @@ def extract(ctx: click.Context) -> None:
     from pipeline.i18n.lifecycle import make_templates, write_templates
 
     project = _project(ctx)
-    written = write_templates(project, make_templates(project))
+    templates = make_templates(project)
+    written = write_templates(project, templates)
     for path in written:
         click.echo(f"wrote {project.display(path)}")
-    if not written:
+    removed = _remove_orphaned_templates(project, templates)
+    if not written and not removed:
         click.echo("templates are up to date")
 
 
+def _remove_orphaned_templates(project: Project, templates: dict[str, Any]) -> list[Path]:
+    """Delete the templates of deleted articles, saying so; their catalogs are kept."""
+    from pipeline.i18n.lifecycle import remove_orphaned_templates
+
+    removed = remove_orphaned_templates(project, templates)
+    for path in removed:
+        click.echo(
+            f"removed {project.display(path)}: source/{path.stem}.md is gone "
+            f"(its catalogs are kept; plainspoken status lists them)"
+        )
+    return removed
+
+
 @main.command()
-@click.argument("language")
+@click.argument("language", callback=_language)
 @click.pass_context
 def init(ctx: click.Context, language: str) -> None:
     """Create the catalogs for a new language (existing ones are left alone).
@@ -239,7 +273,8 @@ def init(ctx: click.Context, language: str) -> None:
     project = _project(ctx)
     templates = make_templates(project)
     write_templates(project, templates)
-    created = init_language(project, check_language_tag(language), templates)
+    _remove_orphaned_templates(project, templates)
+    created = init_language(project, language, templates)
     for path in created:
         click.echo(f"created {project.display(path)}")
     _recall(project, check_language_tag(language))
@@ -258,7 +293,13 @@ def _recall(project: Project, language: str) -> None:
 
 
 @main.command()
-@click.option("--lang", "languages", multiple=True, help="Only this language; repeatable.")
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    callback=_translation_languages,
+    help="Only this language; repeatable.",
+)
 @click.pass_context
 def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Merge source changes into every catalog, keeping all translations.
@@ -275,9 +316,10 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     project = _project(ctx)
     templates = make_templates(project)
     write_templates(project, templates)
+    _remove_orphaned_templates(project, templates)
     problems: list[Problem] = []
     for language in languages or project.translation_languages():
-        updates, found = update_language(project, check_language_tag(language), templates)
+        updates, found = update_language(project, language, templates)
         problems += found
         for item in updates:
             state = "updated" if item.written else "unchanged"
@@ -290,7 +332,13 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--lang", "languages", multiple=True, help="Check only this language's catalogs; repeatable.")
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    callback=_translation_languages,
+    help="Check only this language's catalogs; repeatable.",
+)
 @click.option("--source", "source_only", is_flag=True, help="Check only the source articles.")
 @click.option("--strict", is_flag=True, help="Plain-language findings are errors, not warnings.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for other programs.")
@@ -313,13 +361,13 @@ def check(
         findings += check_articles(project, strict=strict)
     if not source_only:
         for language in languages or project.translation_languages():
-            findings += check_language(project, check_language_tag(language))
+            findings += check_language(project, language)
     print_findings(sorted(findings), as_json=as_json)
     ctx.exit(1 if any(f.severity == "error" for f in findings) else 0)
 
 
 @main.command()
-@click.argument("language")
+@click.argument("language", callback=_language)
 @click.option("--by", "reviewer", required=True, help='Who reviewed, e.g. "Ana Ruiz, CHI".')
 @click.pass_context
 def review(ctx: click.Context, language: str, reviewer: str) -> None:
@@ -335,7 +383,7 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
     from pipeline.quality.gates import sign_off
 
     project = _project(ctx)
-    result = sign_off(project, check_language_tag(language), reviewer=reviewer.strip())
+    result = sign_off(project, language, reviewer=reviewer.strip())
     for finding in result.refused:
         click.echo(str(finding), err=True)
     if result.refused:
@@ -359,9 +407,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     Example:
       plainspoken status --json
     """
-    from pipeline.i18n.lifecycle import language_status
+    from pipeline.i18n.lifecycle import in_git_repository, language_status, orphaned_catalogs
     from pipeline.source.project import UI_DOMAIN
-    from pipeline.summary import print_status
+    from pipeline.summary import print_orphans, print_status
 
     project = _project(ctx)
     domains = [UI_DOMAIN, *(p.stem for p in project.article_paths())]
@@ -369,6 +417,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         row for lang in project.translation_languages() for row in language_status(project, lang, domains)
     ]
     print_status(rows, as_json=as_json)
+    orphans = orphaned_catalogs(project, domains)
+    print_orphans(orphans, in_git=in_git_repository(project), err=as_json)  # JSON stays parseable
     ctx.exit(1 if any(r.problem for r in rows) else 0)
 
 

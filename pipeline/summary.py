@@ -13,7 +13,7 @@ from pipeline.engine.results import TaskResult
 
 if TYPE_CHECKING:  # imported for types only: the build command starts faster without them
     from pipeline.engine.run import BuildReport
-    from pipeline.i18n.lifecycle import DomainStatus
+    from pipeline.i18n.lifecycle import DomainStatus, OrphanedArticle
     from pipeline.quality.checks import Finding
 
 
@@ -133,6 +133,18 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
             f"{r.language:<9}{r.domain:<28}{s.translated:>11}{s.fuzzy:>7}{s.untranslated:>14}{s.percent:>6.0f}%"
             f"  {r.review}"
         )
+
+
+def print_orphans(orphans: Sequence[OrphanedArticle], *, in_git: bool, err: bool = False) -> None:
+    """Catalogs of deleted articles: kept for their translations; how to delete them."""
+    for orphan in orphans:
+        kept = "its catalog is" if len(orphan.catalogs) == 1 else f"its {len(orphan.catalogs)} catalogs are"
+        click.echo(
+            f"orphaned: source/{orphan.slug}.md is gone; {kept} kept (never built nor counted):", err=err
+        )
+        for path in orphan.catalogs:
+            click.echo(f"  {path}", err=err)
+        click.echo(f"  to delete them: {orphan.delete_command(in_git)}", err=err)
 
 
 def print_findings(findings: Sequence[Finding], *, as_json: bool) -> None:

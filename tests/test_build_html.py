@@ -186,6 +186,7 @@ def test_bad_site_toml_is_one_line_with_its_line(run, make_project) -> None:  # 
     result = run(project, "build", "--format", "html")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"source/site.toml:{line}: '../../etc' is not a BCP-47 language tag such as es or zh-Hant"
+        f"source/site.toml:{line}: publish.languages: '../../etc' is not a language tag CLDR knows "
+        "(tags look like es, pt-BR or zh-Hant)"
     )
     assert not (project / "build").exists()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
+
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import (
+    PROJECT_NAME,
     CatalogStats,
     CatalogUpdate,
     ProjectCatalog,
@@ -22,7 +25,8 @@ from pipeline.i18n.catalogs import (
 from pipeline.i18n.review import catalog_state
 from pipeline.i18n.ui import extract_ui
 from pipeline.source.articles import load_sources
-from pipeline.source.project import UI_DOMAIN, Project, language_info, write_atomic
+from pipeline.source.languages import EXTRA_LANGUAGES, LANGUAGE_TAG, plural_forms
+from pipeline.source.project import SLUG, UI_DOMAIN, Project, language_info, write_atomic
 
 PACKAGE_ROOT = Path(__file__).parent.parent.parent
 
@@ -59,7 +63,8 @@ def init_language(project: Project, language: str, templates: dict[str, ProjectC
         path = project.catalog_path(language, domain)
         if path.exists():
             continue
-        write_atomic(path, render_catalog(new_catalog(template, language, name)))
+        catalog = with_project_plural_forms(new_catalog(template, language, name), language)
+        write_atomic(path, render_catalog(catalog))
         created.append(path)
     return created
 
@@ -89,6 +94,13 @@ def update_language(
             write_atomic(path, render_catalog(merged))
         updates.append(CatalogUpdate(display, changed, new, fuzzy, obsolete))
     return updates, problems
+
+
+def with_project_plural_forms(catalog: ProjectCatalog, language: str) -> ProjectCatalog:
+    """A language beyond CLDR (hyw) gets the plural rule of the project's table, which Babel lacks."""
+    if catalog.locale is None and language in EXTRA_LANGUAGES:  # as if read from the file's header:
+        Catalog.mime_headers.fset(catalog, [("Plural-Forms", plural_forms(language))])  # type: ignore[attr-defined]
+    return catalog
 
 
 @dataclass(frozen=True)
@@ -129,3 +141,54 @@ def language_status(project: Project, language: str, domains: list[str]) -> list
             DomainStatus(language, domain, display, catalog_stats(catalog), review=catalog_state(catalog))
         )
     return result
+
+
+# --- removed articles ----------------------------------------------------------
+
+
+def orphaned_templates(project: Project, templates: dict[str, ProjectCatalog]) -> list[Path]:
+    """Our locales/<slug>.pot files whose article is gone from source/."""
+    return [
+        path
+        for path in sorted(project.locales_dir.glob("*.pot"))
+        if path.stem not in templates and SLUG.match(path.stem) and _written_by_us(path)
+    ]
+
+
+def _written_by_us(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return f'"Project-Id-Version: {PROJECT_NAME} '.encode() in handle.read(4096)
+
+
+def remove_orphaned_templates(project: Project, templates: dict[str, ProjectCatalog]) -> list[Path]:
+    """Delete the templates of removed articles (their catalogs stay: translators' work)."""
+    removed = orphaned_templates(project, templates)
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+@dataclass(frozen=True)
+class OrphanedArticle:
+    """The catalogs of an article whose source is gone: kept, never built nor counted."""
+
+    slug: str
+    catalogs: tuple[str, ...]  # paths as displayed
+
+    def delete_command(self, in_git: bool) -> str:
+        """The shell command that deletes them, run from the project folder."""
+        files = f"locales/*/LC_MESSAGES/{self.slug}.po"
+        return f"git rm {files}  (or rm, if they were never committed)" if in_git else f"rm {files}"
+
+
+def orphaned_catalogs(project: Project, domains: list[str]) -> list[OrphanedArticle]:
+    """Catalogs in locales/<lang>/LC_MESSAGES/ for a domain that is not in ``domains``."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(project.locales_dir.glob("*/LC_MESSAGES/*.po")):
+        if path.stem not in domains and LANGUAGE_TAG.match(path.parent.parent.name):
+            found.setdefault(path.stem, []).append(project.display(path))
+    return [OrphanedArticle(slug, tuple(paths)) for slug, paths in sorted(found.items())]
+
+
+def in_git_repository(project: Project) -> bool:
+    return any((folder / ".git").exists() for folder in (project.root, *project.root.parents))
