@@ -277,7 +277,7 @@ def init(ctx: click.Context, language: str) -> None:
     created = init_language(project, language, templates)
     for path in created:
         click.echo(f"created {project.display(path)}")
-    _recall(project, check_language_tag(language))
+    _recall(project, language)
     if not created:
         click.echo(f"{language} already has every catalog; use plainspoken update")
     if language not in project.config.languages:
@@ -325,7 +325,7 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
             state = "updated" if item.written else "unchanged"
             click.echo(f"{item.path}: {state} ({item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete)")
         if not found:
-            _recall(project, check_language_tag(language))
+            _recall(project, language)
     for problem in problems:
         click.echo(str(problem), err=True)
     ctx.exit(1 if problems else 0)
