@@ -38,6 +38,9 @@ PAUSE_ITEM = 350
 PAUSE_BLOCK = 600
 PAUSE_HEADING = 500
 PAUSE_SECTION = 1000
+#: An apostrophe between two Armenian letters marks elision (Western կ՚ապրիք): one spoken word.
+_ARMENIAN_LETTER = r"[\u0531-\u0556\u0561-\u0587]"
+_ARMENIAN_ELISION = re.compile(rf"(?<={_ARMENIAN_LETTER})['\u2019\u055a](?={_ARMENIAN_LETTER})")
 _PHONE = re.compile(r"(?<![\w-])(?:1-)?(?:\(\d{3}\) ?|\d{3}-)\d{3}-\d{4}(?![\w-])|(?<![\w-])988(?![\w-])")
 
 
@@ -141,7 +144,7 @@ class SpeechRenderer:
         text = _PHONE.sub(lambda m: spoken_digits(m.group(0)), text)
         for written, spoken in self.lexicon:
             text = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", spoken, text)
-        return text
+        return _ARMENIAN_ELISION.sub("", text)
 
     def segment(
         self, inlines: tuple[Inline, ...], anchor: str, pause: int, *, chapter: bool = False

@@ -32,6 +32,12 @@ EXTRA_LANGUAGES: dict[str, ExtraLanguage] = {
     # CLDR's pseudo-locale (accented English) for testing translations; Babel ships no data for it.
     "en-XA": ExtraLanguage("Pseudo-English", "Pseudo-English", "nplurals=2; plural=(n != 1);"),
 }
+#: Tags CLDR knows but names differently from the community: (native name, English name).
+#: Babel maps tl to Filipino; plain "Armenian" (hy) must say Eastern beside Western Armenian (hyw).
+NAME_OVERRIDES: dict[str, tuple[str, str]] = {
+    "tl": ("Tagalog", "Tagalog"),
+    "hy": ("Հայերեն (արևելահայերեն)", "Armenian (Eastern)"),
+}
 
 
 class LanguageTagError(ValueError):

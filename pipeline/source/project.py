@@ -13,7 +13,13 @@ from babel import Locale, UnknownLocaleError
 
 from pipeline.errors import PlainspokenError
 from pipeline.source.config import SiteConfig, load_config
-from pipeline.source.languages import EXTRA_LANGUAGES, SOURCE_LANGUAGE, LanguageTagError, language_tag
+from pipeline.source.languages import (
+    EXTRA_LANGUAGES,
+    NAME_OVERRIDES,
+    SOURCE_LANGUAGE,
+    LanguageTagError,
+    language_tag,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 UI_DOMAIN = "ui"
@@ -116,10 +122,6 @@ class LanguageInfo:
     native_name: str
     english_name: str
     direction: str  # "ltr" or "rtl"
-
-
-#: Where CLDR's name is not what the community calls its language (Babel maps tl to Filipino).
-NAME_OVERRIDES = {"tl": ("Tagalog", "Tagalog")}
 
 
 @functools.cache
