@@ -7,19 +7,20 @@ from pathlib import Path
 
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import (
-    CatalogStats,
     CatalogUpdate,
     ProjectCatalog,
-    catalog_stats,
+    check_with_msgfmt,
     extract_document,
     load_catalog,
+    merge_catalog,
     new_catalog,
+    parse_catalog,
+    prepare,
     render_catalog,
     same_apart_from_date,
-    semantic_key,
-    update_catalog,
 )
 from pipeline.i18n.review import catalog_state
+from pipeline.i18n.translate import MessageCounts, catalog_counts
 from pipeline.i18n.ui import extract_ui
 from pipeline.source.articles import load_sources
 from pipeline.source.project import UI_DOMAIN, Project, language_info, write_atomic
@@ -66,66 +67,90 @@ def init_language(project: Project, language: str, templates: dict[str, ProjectC
 
 def update_language(
     project: Project, language: str, templates: dict[str, ProjectCatalog]
-) -> tuple[list[CatalogUpdate], list[Problem]]:
-    """Merge each template into the catalogs; a broken catalog is reported and left alone."""
+) -> tuple[list[CatalogUpdate], list[Problem], list[Problem]]:
+    """Merge each template into the catalogs with msgmerge; returns updates, errors and warnings.
+
+    A catalog that msgfmt rejects, or that merging would break, is reported and left alone.
+    """
     updates: list[CatalogUpdate] = []
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for domain, template in templates.items():
         path = project.catalog_path(language, domain)
-        display = project.display(path)
         if not path.exists():
             init_language(project, language, {domain: template})
-            updates.append(CatalogUpdate(display, True, len(template), 0, 0))
+            updates.append(CatalogUpdate(project.display(path), True, len(template), 0, 0))
             continue
         try:
-            catalog = load_catalog(path, display, locale=language)
+            update, found = _update_one(project, language, domain)
         except PlainspokenError as error:
             problems.extend(error.problems)
             continue
-        before = semantic_key(catalog)
-        merged, new, fuzzy, obsolete = update_catalog(catalog, template)
-        changed = semantic_key(merged) != before
-        if changed:
-            write_atomic(path, render_catalog(merged))
-        updates.append(CatalogUpdate(display, changed, new, fuzzy, obsolete))
-    return updates, problems
+        updates.append(update)
+        warnings.extend(found)
+    return updates, problems, warnings
+
+
+def _update_one(project: Project, language: str, domain: str) -> tuple[CatalogUpdate, list[Problem]]:
+    """Merge locales/<domain>.pot into one catalog; write it atomically only if a byte changed."""
+    path = project.catalog_path(language, domain)
+    display = project.display(path)
+    original = path.read_bytes()
+    data, warnings = prepare(original, display, language)
+    problems = check_with_msgfmt(data, display)
+    if problems:
+        raise PlainspokenError(problems)
+    merged = merge_catalog(data, project.template_path(domain), display)
+    written = merged != original and write_atomic(path, merged)
+    before, after = parse_catalog(data, display), parse_catalog(merged, display)
+    return CatalogUpdate(display, written, *merge_counts(before, after)), warnings
+
+
+def merge_counts(before: ProjectCatalog, after: ProjectCatalog) -> tuple[int, int, int, int]:
+    """New, fuzzy, obsolete and revived messages: what ``update`` prints for a catalog."""
+    live = {m.id for m in before if m.id}
+    came = [m for m in after if m.id and m.id not in live]
+    fuzzy = sum(1 for m in came if m.fuzzy and m.string)
+    revived = sum(1 for m in came if not m.fuzzy and m.string)
+    obsolete = len(set(after.obsolete) - set(before.obsolete))
+    return len(came) - fuzzy - revived, fuzzy, obsolete, revived
 
 
 @dataclass(frozen=True)
 class DomainStatus:
-    """Statistics of one language's catalog for one domain."""
+    """Message counts of one language's catalog for one domain."""
 
     language: str
     domain: str
     path: str
-    stats: CatalogStats
+    stats: MessageCounts
     problem: str = ""
     review: str = "draft"  # "reviewed", "draft" or "voided"
+    warnings: tuple[Problem, ...] = ()
 
 
 def language_status(project: Project, language: str, domains: list[str]) -> list[DomainStatus]:
-    """Per domain: translated, fuzzy, untranslated, or the problem that stops counting."""
+    """Per domain: the message counts the build uses, or the problem that stops counting."""
     result = []
     for domain in domains:
         path = project.catalog_path(language, domain)
         display = project.display(path)
         if not path.exists():
-            result.append(
-                DomainStatus(
-                    language,
-                    domain,
-                    display,
-                    CatalogStats(0, 0, 0),
-                    f"missing: run plainspoken init {language}",
-                )
-            )
+            missing = f"missing: run plainspoken init {language}"
+            result.append(DomainStatus(language, domain, display, MessageCounts(), missing))
             continue
         try:
-            catalog = load_catalog(path, display, locale=language)
+            catalog = load_catalog(path, display, locale=language, shared=True)
         except PlainspokenError as error:
-            result.append(DomainStatus(language, domain, display, CatalogStats(0, 0, 0), str(error)))
+            result.append(DomainStatus(language, domain, display, MessageCounts(), str(error)))
             continue
+        counts = catalog_counts(catalog, markdown=domain != UI_DOMAIN)
         result.append(
-            DomainStatus(language, domain, display, catalog_stats(catalog), review=catalog_state(catalog))
+            DomainStatus(language, domain, display, counts, "", catalog_state(catalog), catalog.warnings)
         )
     return result
+
+
+def language_counts(project: Project, language: str, domains: list[str]) -> MessageCounts:
+    """Every catalog of ``language`` together: the numbers ``status`` totals and the report shows."""
+    return sum((row.stats for row in language_status(project, language, domains)), MessageCounts())

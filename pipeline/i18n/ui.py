@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 
 from pipeline.i18n.catalogs import ProjectCatalog, add_message, new_template
+from pipeline.i18n.translate import is_blank
 from pipeline.source.config import SiteConfig
 from pipeline.source.project import UI_DOMAIN
 
@@ -58,6 +59,6 @@ class UiText:
         strings = {
             str(m.id): str(m.string)
             for m in catalog
-            if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+            if m.id and isinstance(m.id, str) and not is_blank(str(m.string or "")) and not m.fuzzy
         }
         return cls(language, strings)
