@@ -53,14 +53,16 @@ def write_templates(project: Project, templates: dict[str, ProjectCatalog]) -> l
 
 
 def init_language(project: Project, language: str, templates: dict[str, ProjectCatalog]) -> list[Path]:
-    """Create the catalogs ``language`` lacks; existing catalogs are never touched."""
+    """Create the catalogs ``language`` lacks (templates must be written); existing ones are kept."""
     name = language_info(language).english_name
     created = []
     for domain, template in templates.items():
         path = project.catalog_path(language, domain)
         if path.exists():
             continue
-        write_atomic(path, render_catalog(new_catalog(template, language, name)))
+        data = render_catalog(new_catalog(template, language, name))
+        # Through msgmerge too, so the header is laid out as every later update writes it.
+        write_atomic(path, merge_catalog(data, project.template_path(domain), project.display(path)))
         created.append(path)
     return created
 
