@@ -237,3 +237,19 @@ def test_review_writes_only_its_header_fields(run, make_project) -> None:  # typ
         assert b'"X-Review-Status: reviewed\\n"' in head_new and not msgfmt_check(project / path)
     assert every_msgstr(project / SLEEP_ES) and "reviewed" in run(project, "status").stdout
     assert run(project, "update").stdout.count("unchanged") == 6
+
+
+def test_update_repairs_a_live_message_with_an_obsolete_twin(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """What the Babel-based update wrote when a deleted sentence came back: msgfmt rejects it."""
+    project = make_project("lifecycle")
+    po = project / SLEEP_ES
+    text = po.read_text(encoding="utf-8").replace(f'msgstr "{DARK_ES}"', 'msgstr ""')
+    po.write_text(text + f'\n#~ msgid "{DARK}"\n#~ msgstr "{DARK_ES}"\n', encoding="utf-8")
+    assert "duplicate message definition" in msgfmt_check(po)
+    result = extract_update(run, project)
+    assert f"{SLEEP_ES}: updated (0 new, 0 fuzzy, 0 obsolete, 1 revived)" in result.output
+    assert re.search(
+        rf"{SLEEP_ES}:\d+: repaired: this message also had an obsolete \(#~\) copy", result.stderr
+    )
+    assert not msgfmt_check(po)
+    assert [s for i, s, fuzzy, _ in live_messages(po) if i == DARK and not fuzzy] == [DARK_ES]

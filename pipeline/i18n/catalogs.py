@@ -284,6 +284,41 @@ def merge_catalog(data: bytes, template: Path, display: str) -> bytes:
     return result.stdout
 
 
+def drop_obsolete_twins(data: bytes, display: str) -> tuple[bytes, list[Problem]]:
+    """Repair a live message with an obsolete (``#~``) copy of the same msgid, which msgfmt rejects.
+
+    Plainspoken's Babel-based updates wrote such pairs when a deleted sentence came back. The
+    copy without a translation goes (msgmerge then revives the translated one); a warning says so.
+    """
+    catalog = parse_catalog(data, display)
+    lines = data.split(b"\n")
+    drop: list[tuple[int, int]] = []
+    warnings = []
+    for msgid, old in catalog.obsolete.items():
+        live = catalog.get(msgid) if msgid else None
+        if live is None or not live.lineno or not old.lineno:
+            continue
+        keep_old = not str(live.string or "").strip() and bool(str(old.string or "").strip())
+        drop.append(_entry_lines(lines, (live.lineno if keep_old else old.lineno) - 1))
+        warnings.append(
+            Problem(display, live.lineno, "repaired: this message also had an obsolete (#~) copy; one kept")
+        )
+    for start, end in sorted(drop, reverse=True):
+        del lines[start:end]
+    return b"\n".join(lines), warnings
+
+
+def _entry_lines(lines: list[bytes], msgid_index: int) -> tuple[int, int]:
+    """The line range of the entry whose msgid is at ``msgid_index``: its comments to its blank line."""
+    start = msgid_index
+    while start > 0 and lines[start - 1].startswith(b"#"):
+        start -= 1
+    end = msgid_index
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    return start, min(end + 1, len(lines))
+
+
 # --- reading -------------------------------------------------------------------------
 
 

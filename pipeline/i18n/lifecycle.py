@@ -10,6 +10,7 @@ from pipeline.i18n.catalogs import (
     CatalogUpdate,
     ProjectCatalog,
     check_with_msgfmt,
+    drop_obsolete_twins,
     extract_document,
     load_catalog,
     merge_catalog,
@@ -100,6 +101,10 @@ def _update_one(project: Project, language: str, domain: str) -> tuple[CatalogUp
     original = path.read_bytes()
     data, warnings = prepare(original, display, language)
     problems = check_with_msgfmt(data, display)
+    if problems and all("definition" in p.message for p in problems):  # msgfmt: duplicate …
+        data, repaired = drop_obsolete_twins(data, display)
+        warnings += repaired
+        problems = check_with_msgfmt(data, display)
     if problems:
         raise PlainspokenError(problems)
     merged = merge_catalog(data, project.template_path(domain), display)
