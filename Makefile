@@ -12,7 +12,7 @@ DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 # mpg123 (decodes the MP3s back to check their length).
 DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123
 
-.PHONY: build test bench setup setup-test clean
+.PHONY: build test test-slow bench setup setup-test clean
 
 build: setup
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where Python may not write it
@@ -22,6 +22,10 @@ test: setup-test
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The catalog lifecycle walked far longer than in make test (many minutes).
+test-slow: setup-test
+	PLAINSPOKEN_SLOW_TESTS=1 $(BIN)/python -m pytest -q tests/test_catalog_lifecycle.py --hypothesis-show-statistics
 
 bench: setup-test $(VENV)/.installed-bench
 	@$(BIN)/python -m compileall -q pipeline  # measure the pipeline as installed, not compiled per process

@@ -319,11 +319,15 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     _remove_orphaned_templates(project, templates)
     problems: list[Problem] = []
     for language in languages or project.translation_languages():
-        updates, found = update_language(project, language, templates)
+        updates, found, warnings = update_language(project, language, templates)
         problems += found
+        for warning in warnings:
+            click.echo(str(warning), err=True)
         for item in updates:
             state = "updated" if item.written else "unchanged"
-            click.echo(f"{item.path}: {state} ({item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete)")
+            counts = f"{item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete"
+            counts += f", {item.revived} revived" if item.revived else ""
+            click.echo(f"{item.path}: {state} ({counts})")
         if not found:
             _recall(project, language)
     for problem in problems:

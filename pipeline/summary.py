@@ -14,6 +14,7 @@ from pipeline.engine.results import TaskResult
 if TYPE_CHECKING:  # imported for types only: the build command starts faster without them
     from pipeline.engine.run import BuildReport
     from pipeline.i18n.lifecycle import DomainStatus, OrphanedArticle
+    from pipeline.i18n.translate import MessageCounts
     from pipeline.quality.checks import Finding
 
 
@@ -95,7 +96,8 @@ def _row(result: TaskResult) -> str:
     """'  es       pdf    built    iop-vs-residential-rehab (1.2 s)' and the reason for the rest."""
     detail = f"{result.slug} ({result.seconds:.1f} s)"
     if result.status == "built" and result.fallbacks:
-        detail += f", {result.fallbacks} units in English (untranslated, fuzzy or rejected)"
+        n = result.fallbacks
+        detail += f", {n} message{'s' * (n != 1)} in English (untranslated, fuzzy or rejected)"
     elif result.reason:
         detail += f": {result.reason}"
     status = "FAILED" if result.status == "failed" else result.status
@@ -103,7 +105,15 @@ def _row(result: TaskResult) -> str:
 
 
 def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
-    """A table (or JSON) of translated / fuzzy / untranslated per language and catalog."""
+    """A table (or JSON) of messages per language and catalog, with each language's total.
+
+    The counts are the build's: a blank msgstr is untranslated, a translation the build
+    refuses is 'rejected', and 'done' is translated out of all messages, as in the report.
+    """
+    from pipeline.i18n.translate import MessageCounts
+
+    for warning in dict.fromkeys(w for r in rows for w in r.warnings):
+        click.echo(str(warning), err=True)
     if as_json:
         data = [
             {
@@ -113,6 +123,7 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
                 "translated": r.stats.translated,
                 "fuzzy": r.stats.fuzzy,
                 "untranslated": r.stats.untranslated,
+                "rejected": r.stats.rejected,
                 "percent": round(r.stats.percent, 1),
                 "review": r.review,
                 "problem": r.problem or None,
@@ -122,17 +133,25 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(
-        f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'done':>7}  review"
+        f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'rejected':>10}"
+        f"{'done':>7}  review"
     )
-    for r in rows:
-        if r.problem:
-            click.echo(f"{r.language:<9}{r.domain:<28}  {r.problem}")
-            continue
-        s = r.stats
-        click.echo(
-            f"{r.language:<9}{r.domain:<28}{s.translated:>11}{s.fuzzy:>7}{s.untranslated:>14}{s.percent:>6.0f}%"
-            f"  {r.review}"
-        )
+    for language in dict.fromkeys(r.language for r in rows):
+        mine = [r for r in rows if r.language == language]
+        for r in mine:
+            click.echo(_status_row(r.language, r.domain, r.stats, r.review, r.problem))
+        if len(mine) > 1 and not any(r.problem for r in mine):
+            total = sum((r.stats for r in mine), MessageCounts())
+            click.echo(_status_row(language, "(all catalogs)", total, "", ""))
+
+
+def _status_row(language: str, domain: str, s: MessageCounts, review: str, problem: str) -> str:
+    if problem:
+        return f"{language:<9}{domain:<28}  {problem}"
+    return (
+        f"{language:<9}{domain:<28}{s.translated:>11}{s.fuzzy:>7}{s.untranslated:>14}{s.rejected:>10}"
+        f"{s.percent:>6.0f}%  {review}"
+    ).rstrip()
 
 
 def print_orphans(orphans: Sequence[OrphanedArticle], *, in_git: bool, err: bool = False) -> None:

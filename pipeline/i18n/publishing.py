@@ -6,15 +6,14 @@ from collections.abc import Sequence
 
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.article import Article, prepare_article
+from pipeline.i18n.translate import MessageCounts
 from pipeline.source.config import SiteConfig
 from pipeline.source.project import Project
 
 
 def percent_translated(articles: Sequence[Article]) -> float:
-    """Units shown translated, out of all units, across ``articles``."""
-    done = sum(a.report.translated for a in articles)
-    total = done + sum(a.report.fallbacks for a in articles)
-    return 100.0 if total == 0 else 100.0 * done / total
+    """Messages shown translated, out of all messages, across ``articles`` (as ``status`` counts)."""
+    return sum((a.report.counts for a in articles), MessageCounts()).percent
 
 
 def withheld_reason(config: SiteConfig, article: Article, output: str) -> str:
