@@ -10,6 +10,7 @@ from typing import Any
 from pipeline.model import (
     Code,
     Emphasis,
+    FootnoteRef,
     Image,
     Inline,
     LineBreak,
@@ -56,4 +57,5 @@ _WRITERS: dict[type[Any], Callable[[Any], str]] = {
     Code: _code,
     LineBreak: lambda n: "\\\n",
     Placeholder: lambda n: f"{{{n.name}}}",
+    FootnoteRef: lambda n: f"[^{n.label}]",
 }

@@ -142,7 +142,7 @@ def test_fallback_units_are_marked_english(run, make_project) -> None:  # type: 
     po.write_text(text.replace('msgstr "Costo"', 'msgstr ""'), encoding="utf-8")
     result = run(project, "build", "--format", "html")
     assert re.search(
-        r"es\s+html\s+built\s+iop-vs-residential-rehab \(\d+\.\d s\), 1 units in English", result.stdout
+        r"es\s+html\s+built\s+iop-vs-residential-rehab \(\d+\.\d s\), 1 unit in English", result.stdout
     )
     html = (project / f"build/site/es/{SLUG}.html").read_text()
     assert '<h3 id="cost" lang="en" dir="auto">Cost</h3>' in html

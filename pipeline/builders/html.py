@@ -130,12 +130,17 @@ class HtmlBuilder(Builder):
     def _article_context(self, article: Article) -> dict[str, Any]:
         doc = article.doc
         context = self._common(article.ui, language_info(article.language), "../")
-        from pipeline.i18n.publishing import published_languages
+        from pipeline.i18n.publishing import article_link_languages, published_languages
 
         languages_with_it = self._alternates(
             "../", f"{doc.slug}.html", published_languages(self.project, doc.slug)
         )
-        context.update(article_parts(doc, facts=self.facts, asset_prefix="../"))
+        links = article_link_languages(self.project, doc, article.language)
+        context.update(
+            article_parts(
+                doc, facts=self.facts, asset_prefix="../", article_links=links, gettext=article.ui.gettext
+            )
+        )
         context.update(
             {
                 "alternates": languages_with_it,

@@ -129,7 +129,10 @@ class _Translator:
         try:
             inlines = parse_inline(entry.msgstr)
         except PlainspokenError as error:  # located at the message's line in the catalog
-            self.rejected.extend(Problem(self.path, entry.line, p.message) for p in error.problems)
+            self.rejected.extend(
+                Problem(self.path, entry.line, f"translation rejected, source text used: {p.message}")
+                for p in error.problems
+            )
             return None
         problems = structure_problems(source, inlines)
         if problems:
