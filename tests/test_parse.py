@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline.errors import PlainspokenError
 from pipeline.markup import to_markdown
-from pipeline.model import Document, Link, Paragraph, Text, iter_units, plain_text
+from pipeline.model import Document, Paragraph, Text, iter_units, plain_text
 from pipeline.source.parse import parse_article, parse_inline
 
 ARTICLE = REPO / "source" / "iop-vs-residential-rehab.md"

@@ -104,6 +104,7 @@ class HtmlBuilder(Builder):
             },
             "crisis_lines": [
                 {
+                    "id": line.id,
                     "name": line.name,
                     "note": line.note,
                     "phone_html": fact_html(Fact(line.id, line.phone, "phone")),
@@ -175,6 +176,12 @@ class HtmlBuilder(Builder):
             chapters.insert(
                 0,
                 {"anchor": "key-points", "title": key_points, "start": f"{start:.3f}", "clock": clock(start)},
+            )
+        if "help-title" in starts:  # the guide ends like the page, with the crisis lines
+            start = starts["help-title"]
+            title = article.ui.gettext("Need help now?")
+            chapters.append(
+                {"anchor": "help-title", "title": title, "start": f"{start:.3f}", "clock": clock(start)}
             )
         length = cues[-1].end if cues else 0.0
         download = article.ui.gettext("Download the audio guide (MP3, {size}, {length})").format(

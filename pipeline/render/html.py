@@ -51,13 +51,13 @@ def tel_href(phone: str) -> str:
 
 def print_address(href: str) -> str:
     """A link's address as a reader would type it from paper: 'https://www.samhsa.gov/families/'
-    → 'samhsa.gov/families'; a tel: link → its number; a mailto: link → the e-mail address."""
+    → 'samhsa.gov/families'; a tel: link → its number (626-555-0100); a mailto: link → the address."""
     parts = urlsplit(href)
     scheme = parts.scheme.lower()
     if scheme == "tel":
         digits = re.sub(r"\D", "", parts.path)
         if len(digits) == 11 and digits.startswith("1"):
-            return f"({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
+            return f"{digits[1:4]}-{digits[4:7]}-{digits[7:]}"
         return unquote(parts.path)
     if scheme == "mailto":
         return unquote(parts.path)

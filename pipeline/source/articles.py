@@ -79,7 +79,7 @@ def _link_target_problem(project: Project, doc: Document, url: str) -> str:
     if not anchor:
         return ""
     try:
-        target = _parse(project, path).document
+        target = _parse(project, path).document  # its errors, if any, are reported with it
     except (PlainspokenError, UnicodeDecodeError):
         return ""  # the other article's own errors are reported with it
     if anchor not in heading_ids(target.blocks):
@@ -100,7 +100,8 @@ def read_source(project: Project, path: Path) -> ParsedArticle:
     except UnicodeDecodeError:
         raise PlainspokenError.at(display, 0, "not UTF-8 text") from None
     doc = parsed.document
-    problems = unknown_placeholders(doc, set(project.config.facts())) + target_problems(project, doc)
+    problems = [*parsed.problems, *unknown_placeholders(doc, set(project.config.facts()))]
+    problems += target_problems(project, doc)
     if problems:
         raise PlainspokenError(sorted(problems))
     return parsed

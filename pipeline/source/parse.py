@@ -135,27 +135,29 @@ class ParsedArticle:
 
     document: Document
     comments: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # errors found: the document must not be published
 
 
 def parse_article(text: str, *, path: str, slug: str) -> Document:
-    """Parse one Markdown article with front matter into a Document."""
-    return parse_source(text, path=path, slug=slug).document
+    """Parse one Markdown article with front matter into a Document; raises on any error."""
+    parsed = parse_source(text, path=path, slug=slug)
+    if parsed.problems:
+        raise PlainspokenError(parsed.problems)
+    return parsed.document
 
 
 @functools.lru_cache(maxsize=256)
 def parse_source(text: str, *, path: str, slug: str) -> ParsedArticle:
-    """Parse an article and keep its private comments (cached: documents are immutable).
+    """Parse an article, keeping its private comments and every error that lets the parse go on.
 
-    Every problem that lets the parse go on is listed, not only the first.
+    Raises PlainspokenError only for errors that stop it (cached: documents are immutable).
     """
     ctx = _Context(path=path, notes={})
     try:
         doc = _document(_strip_notes(text, ctx), slug, ctx)
     except PlainspokenError as error:
         raise PlainspokenError(sorted({*ctx.problems, *error.problems})) from None
-    if ctx.problems:
-        raise PlainspokenError(sorted(set(ctx.problems)))
-    return ParsedArticle(doc, tuple(ctx.comments))
+    return ParsedArticle(doc, tuple(ctx.comments), tuple(sorted(set(ctx.problems))))
 
 
 def _document(text: str, slug: str, ctx: _Context) -> Document:
@@ -319,7 +321,8 @@ def _html(content: str, ctx: _Context) -> None:
         where = line + content.count("\n", 0, match.start())
         ctx.comments.append(Problem(ctx.path, where, f"private comment, not published: {text[:70]}"))
     rest = _COMMENT.sub("", content).strip()
-    if rest:
+    opened = any(p.line == line and "raw HTML" in p.message for p in ctx.problems)
+    if rest and not (rest.startswith("</") and opened):  # one error for <b>…</b>
         shown = rest.splitlines()[0][:40]
         hint = (
             "end the line with a backslash \\ for a line break"
@@ -472,11 +475,11 @@ def _inlines(node: SyntaxTreeNode | None, ctx: _Context) -> tuple[Inline, ...]:
     if node is None:
         return ()
     result: list[Inline] = []
-    dropped = False  # a private comment was left out: do not leave two spaces where it was
+    dropped = removed = False  # a private comment was taken out: leave no extra space where it was
     for child in node.children:
         converted = _inline(child, ctx)
         if converted is None:
-            dropped = True
+            dropped = removed = True
             continue
         if isinstance(converted, Text) and result and isinstance(result[-1], Text):
             before = result[-1].text
@@ -486,6 +489,19 @@ def _inlines(node: SyntaxTreeNode | None, ctx: _Context) -> tuple[Inline, ...]:
         else:
             result.append(converted)
         dropped = False
+    return _trim(result) if removed else tuple(result)
+
+
+def _trim(result: list[Inline]) -> tuple[Inline, ...]:
+    """No space left at either end of the text once a private comment is taken out."""
+    for index in (0, -1):
+        node = result[index] if result else None
+        if isinstance(node, Text):
+            text = node.text.lstrip() if index == 0 else node.text.rstrip()
+            if text:
+                result[index] = Text(text)
+            else:
+                del result[index]
     return tuple(result)
 
 
