@@ -330,3 +330,62 @@ def test_axe_finds_no_violations_with_footnotes(built: tuple[Path, Result]) -> N
             found[rel] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
         browser.close()
     assert found == {"en/first-day.html": [], "es/first-day.html": []}
+
+
+# --- 5. reading grade: prose only --------------------------------------------------------
+
+
+def _grade_findings(body: str) -> list[str]:
+    from pipeline.quality.plain_language import check_source
+
+    doc = parse_article(FRONT + body, path="a.md", slug="a")
+    return [
+        f.message for f in check_source(doc, facts={}, target=8, strict=True) if f.check == "reading-grade"
+    ]
+
+
+@pytest.mark.parametrize("rows", [30, 60])
+def test_tables_do_not_count_in_the_reading_grade(rows: int) -> None:
+    table = "| Day | What happens |\n|---|---|\n" + "".join(
+        f"| Day {n} | Group therapy session with a counselor and family education |\n" for n in range(rows)
+    )
+    assert _grade_findings("Come early. Bring your ID.\n\n" + table) == []
+
+
+def test_lists_of_short_facts_do_not_count_in_the_reading_grade() -> None:
+    facts = "".join(f"- Medication management appointment {n}\n" for n in range(40))
+    assert _grade_findings("Come early. Bring your ID.\n\n" + facts) == []
+
+
+def test_no_paragraph_reads_above_the_formulas_range() -> None:
+    sentence = (
+        " ".join(["Comprehensive individualized interdisciplinary rehabilitation programming"] * 12) + "."
+    )
+    (message,) = [m for m in _grade_findings(sentence + "\n") if m.startswith("this paragraph")]
+    assert message.startswith("this paragraph reads at grade 18 or above (target 8)")
+
+
+# --- 6. wording ---------------------------------------------------------------------------
+
+
+def test_counts_use_the_right_plural() -> None:
+    from pipeline.summary import count
+
+    assert [count(n, "error", "errors") for n in (0, 1, 2)] == ["0 errors", "1 error", "2 errors"]
+
+
+def test_a_fuzzy_flag_set_by_hand_is_not_blamed_on_the_english(tmp_path: Path) -> None:
+    root = tmp_path / "author"
+    shutil.copytree(ROOTS / "author", root)
+    (root / "source/broken.md").unlink()
+    po = root / "locales/es/LC_MESSAGES/first-day.po"
+    po.write_text(po.read_text().replace('msgid "Group"', '#, fuzzy\nmsgid "Group"'), encoding="utf-8")
+    found = [line for line in cli(root, "check", "--lang", "es").output.splitlines() if "fuzzy:" in line]
+    assert len(found) == 1 and found[0].endswith(
+        "marked as needing review: check the translation, then clear 'fuzzy'"
+    )
+    article = root / "source/first-day.md"
+    article.write_text(article.read_text().replace("| 10:00 | Group |", "| 10:00 | Group time |"))
+    assert cli(root, "update", "--lang", "es").exit_code == 0
+    found = [line for line in cli(root, "check", "--lang", "es").output.splitlines() if "fuzzy:" in line]
+    assert len(found) == 1 and "the English changed since this was translated" in found[0]

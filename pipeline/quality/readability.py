@@ -65,18 +65,24 @@ class TextStats:
         return cls(len(sentences(text)), len(found), sum(syllables), sum(1 for n in syllables if n >= 3))
 
 
+#: The grades the formulas were made for: Flesch-Kincaid and SMOG stop at 18 (a graduate
+#: degree); a number above that only says "very hard", never how hard.
+MAX_GRADE = 18.0
+
+
 def flesch_kincaid_grade(stats: TextStats) -> float:
-    """0.39 (words/sentences) + 11.8 (syllables/words) - 15.59."""
+    """0.39 (words/sentences) + 11.8 (syllables/words) - 15.59, within 0 to MAX_GRADE."""
     if not stats.words or not stats.sentences:
         return 0.0
-    return 0.39 * stats.words / stats.sentences + 11.8 * stats.syllables / stats.words - 15.59
+    grade = 0.39 * stats.words / stats.sentences + 11.8 * stats.syllables / stats.words - 15.59
+    return min(max(grade, 0.0), MAX_GRADE)
 
 
 def smog_grade(stats: TextStats) -> float:
     """1.0430 sqrt(polysyllables × 30 / sentences) + 3.1291."""
     if not stats.sentences:
         return 0.0
-    return 1.0430 * math.sqrt(stats.polysyllables * 30 / stats.sentences) + 3.1291
+    return min(1.0430 * math.sqrt(stats.polysyllables * 30 / stats.sentences) + 3.1291, MAX_GRADE)
 
 
 def fernandez_huerta(stats: TextStats) -> float:
@@ -101,6 +107,11 @@ class Grade:
     grade: float
     formula: str
     detail: str
+
+    @property
+    def shown(self) -> str:
+        """'9.2', or '18 or above' where the formula's range ends."""
+        return f"{MAX_GRADE:g} or above" if self.grade >= MAX_GRADE else f"{self.grade:.1f}"
 
 
 def reading_grade(text: str, language: str) -> Grade:
