@@ -389,3 +389,17 @@ def test_a_fuzzy_flag_set_by_hand_is_not_blamed_on_the_english(tmp_path: Path) -
     assert cli(root, "update", "--lang", "es").exit_code == 0
     found = [line for line in cli(root, "check", "--lang", "es").output.splitlines() if "fuzzy:" in line]
     assert len(found) == 1 and "the English changed since this was translated" in found[0]
+
+
+def test_renaming_a_linked_section_is_caught_on_the_next_build(tmp_path: Path) -> None:
+    root = tmp_path / "author"
+    shutil.copytree(ROOTS / "author", root)
+    (root / "source/broken.md").unlink()
+    assert cli(root, "build", "--format", "html").exit_code == 0
+    target = root / "source/what-to-bring.md"
+    target.write_text(target.read_text().replace("## Documents", "## Papers"), encoding="utf-8")
+    result = cli(root, "build", "--format", "html")
+    assert result.exit_code == 1
+    assert "source/first-day.md:15: link to what-to-bring.md#documents: what-to-bring.md has no section" in (
+        result.output
+    )
