@@ -403,3 +403,12 @@ def test_renaming_a_linked_section_is_caught_on_the_next_build(tmp_path: Path) -
     assert "source/first-day.md:15: link to what-to-bring.md#documents: what-to-bring.md has no section" in (
         result.output
     )
+
+
+def test_a_translation_must_keep_its_footnote_references(tmp_path: Path) -> None:
+    root = tmp_path / "author"
+    shutil.copytree(ROOTS / "author", root)
+    po = root / "locales/es/LC_MESSAGES/first-day.po"
+    po.write_text(po.read_text().replace("identificación con foto.[^id]", "identificación con foto."))
+    result = cli(root, "check", "--lang", "es")
+    assert "error: markdown: the footnote reference [^id] is missing from the translation" in result.output

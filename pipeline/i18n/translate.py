@@ -15,6 +15,7 @@ from pipeline.model import (
     Code,
     Document,
     Emphasis,
+    FootnoteRef,
     Image,
     Inline,
     LineBreak,
@@ -63,7 +64,7 @@ def entries_from_catalog(catalog: Catalog) -> dict[str, Entry]:
 
 
 def structure(inlines: tuple[Inline, ...]) -> Counter[str]:
-    """What must survive translation: links and targets, emphasis, code, images, placeholders."""
+    """What must survive translation: links and targets, emphasis, code, images, placeholders, notes."""
     found: Counter[str] = Counter()
     for node in walk_inlines(inlines):
         if isinstance(node, Link):
@@ -80,6 +81,8 @@ def structure(inlines: tuple[Inline, ...]) -> Counter[str]:
             found["**strong emphasis**"] += 1
         elif isinstance(node, LineBreak):
             found["a line break"] += 1
+        elif isinstance(node, FootnoteRef):
+            found[f"the footnote reference [^{node.label}]"] += 1
     return found
 
 
