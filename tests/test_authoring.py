@@ -412,3 +412,20 @@ def test_a_translation_must_keep_its_footnote_references(tmp_path: Path) -> None
     po.write_text(po.read_text().replace("identificación con foto.[^id]", "identificación con foto."))
     result = cli(root, "check", "--lang", "es")
     assert "error: markdown: the footnote reference [^id] is missing from the translation" in result.output
+
+
+def test_a_link_to_a_file_in_assets_is_checked_and_leads_to_the_sites_copy(tmp_path: Path) -> None:
+    root = tmp_path / "author"
+    shutil.copytree(ROOTS / "author", root)
+    (root / "source/broken.md").unlink()
+    article = root / "source/first-day.md"
+    article.write_text(article.read_text().replace("what-to-bring.md#documents", "assets/form.pdf"))
+    result = cli(root, "check", "--source")
+    assert (
+        "source/first-day.md:15: error: source: link to assets/form.pdf: the file is missing" in result.output
+    )
+    (root / "source/assets/form.pdf").write_bytes(b"%PDF-1.4\n")
+    assert cli(root, "build", "--format", "html", "--lang", "en").exit_code == 0
+    html = (root / "build/site/en/first-day.html").read_text(encoding="utf-8")
+    assert '<a href="../assets/form.pdf">what to bring</a>' in html
+    assert (root / "build/site/assets/form.pdf").exists()

@@ -38,7 +38,7 @@ from pipeline.model import (
     plain_text,
 )
 from pipeline.source.config import Fact
-from pipeline.source.parse import ARTICLE_LINK
+from pipeline.source.parse import ARTICLE_LINK, ASSET_LINK
 
 
 def tel_href(phone: str) -> str:
@@ -222,6 +222,8 @@ class HtmlRenderer:
         'other.md#part' is the same language's page of that article, or its source-language page
         where this language is not published.
         """
+        if ASSET_LINK.match(url):  # a file of the project's, copied to the site's assets/
+            return (self.site_url or self.asset_prefix) + url, ""
         match = ARTICLE_LINK.match(url)
         if match is None:
             return url, ""

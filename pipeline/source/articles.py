@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.model import Block, Document, Heading, Image, Link, Placeholder, iter_units, walk_inlines
-from pipeline.source.parse import ARTICLE_LINK, ParsedArticle, parse_source
+from pipeline.source.parse import ARTICLE_LINK, ASSET_LINK, ParsedArticle, parse_source
 from pipeline.source.project import Project
 
 
@@ -69,6 +69,9 @@ def _link_target_problem(project: Project, doc: Document, url: str) -> str:
     if url.startswith("#"):
         ids = heading_ids(doc.blocks)
         return "" if url[1:] in ids else f"link to {url}: this article has no section with that id"
+    if ASSET_LINK.match(url):
+        exists = (project.source_dir / url).is_file()
+        return "" if exists else f"link to {url}: the file is missing: put it at source/{url}"
     match = ARTICLE_LINK.match(url)
     if match is None:
         return ""

@@ -66,6 +66,8 @@ _HOST_LIKE = re.compile(
 #: Relative links an article may hold: another article (with an anchor), or an anchor on this page.
 ARTICLE_LINK = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.md(?:#([A-Za-z0-9][\w-]*))?$")
 _ANCHOR_LINK = re.compile(r"^#[A-Za-z0-9][\w-]*$")
+#: A file of the project's own, such as a printable form: assets/intake-form.pdf.
+ASSET_LINK = re.compile(r"^assets/(?!.*(?:^|/)\.\.(?:/|$))[\w./-]+$")
 FRONT_MATTER_KEYS = ("title", "summary", "last_reviewed", "language")
 
 
@@ -553,11 +555,13 @@ def link_problem(href: str) -> str:
         return f"link to {href[:40]!r} is not allowed: links may use https:, http:, mailto: or tel:"
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href) or ARTICLE_LINK.match(href) or _ANCHOR_LINK.match(href):
         return ""
+    if ASSET_LINK.match(href):
+        return ""
     if _HOST_LIKE.match(href):
         return f"link to {href!r} has no scheme, so it would lead nowhere: write https://{href}"
     return (
         f"link to {href!r} is neither a web address (https://…) nor another article "
-        "(other-article.md or other-article.md#section)"
+        "(other-article.md or other-article.md#section) nor a file under source/assets/"
     )
 
 
