@@ -20,7 +20,7 @@ from pipeline.model import (
     Text,
 )
 
-_SPECIAL = re.compile(r"([\\`*_\[\]{}<>])")
+_SPECIAL = re.compile(r"([\\`*_\[\]{}<>~])")
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 
 

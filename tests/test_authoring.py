@@ -429,3 +429,16 @@ def test_a_link_to_a_file_in_assets_is_checked_and_leads_to_the_sites_copy(tmp_p
     html = (root / "build/site/en/first-day.html").read_text(encoding="utf-8")
     assert '<a href="../assets/form.pdf">what to bring</a>' in html
     assert (root / "build/site/assets/form.pdf").exists()
+
+
+@pytest.mark.parametrize("text", ["~~not struck~~", "{clinic.phone", "[^1]", "<!-- shown -->", "<br>"])
+def test_text_that_looks_like_refused_syntax_survives_as_a_message(text: str) -> None:
+    """A translation's literal text is escaped in its msgid, so it parses back, never as an error."""
+    from pipeline.markup import to_markdown
+    from pipeline.source.parse import parse_inline
+
+    assert parse_inline(to_markdown((Text(text),))) == (Text(text),)
+
+
+def test_an_unclosed_placeholder_is_reported_at_its_own_line() -> None:
+    assert "a.md:9: unclosed placeholder {clinic.phone" in error_of("Call us\nat {clinic.phone today.\n")

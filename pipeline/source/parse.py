@@ -56,7 +56,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)\}")
 _NOTE = re.compile(r"^[ \t]*<!--[ \t]*i18n:(.*?)-->[ \t]*$", re.MULTILINE | re.DOTALL)
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 #: A placeholder's opening brace and name with no closing brace: "{clinic.phone".
-_UNCLOSED = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)(?![a-z0-9_.]*\})")
+_UNCLOSED = re.compile(r"(?<!\\)\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)(?![a-z0-9_.]*\})")
 #: A link with no scheme that names a web host: "www.samhsa.gov", "samhsa.gov/families".
 _HOST_LIKE = re.compile(
     r"^(?:www\.[^/\s]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|gov|net|edu|us|io|info|health|mil|int|co)"
@@ -476,6 +476,8 @@ def _inlines(node: SyntaxTreeNode | None, ctx: _Context) -> tuple[Inline, ...]:
     """Convert an inline node's children, merging adjacent text."""
     if node is None:
         return ()
+    if node.type == "inline":  # the source as written: an escaped \{ is meant as a brace
+        _unclosed_placeholders(node.content, ctx)
     result: list[Inline] = []
     dropped = removed = False  # a private comment was taken out: leave no extra space where it was
     for child in node.children:
@@ -511,7 +513,6 @@ def _inline(node: SyntaxTreeNode, ctx: _Context) -> Inline | None:
     """Convert one inline node, dispatching on its type."""
     kind = node.type
     if kind == "text":
-        _unclosed_placeholders(node.content, ctx)
         return Text(node.content) if node.content else None
     if kind == "softbreak":
         ctx.line += 1 if ctx.line else 0
@@ -533,8 +534,8 @@ def _inline(node: SyntaxTreeNode, ctx: _Context) -> Inline | None:
 
 def _unclosed_placeholders(text: str, ctx: _Context) -> None:
     for match in _UNCLOSED.finditer(text):
-        name = match.group(1)
-        ctx.report(f"unclosed placeholder {{{name}: write {{{name}}}")
+        name, line = match.group(1), ctx.line + text.count("\n", 0, match.start()) if ctx.line else 0
+        ctx.report(f"unclosed placeholder {{{name}: write {{{name}}}", line)
 
 
 def _link(node: SyntaxTreeNode, ctx: _Context) -> Link | None:
