@@ -442,3 +442,15 @@ def test_text_that_looks_like_refused_syntax_survives_as_a_message(text: str) ->
 
 def test_an_unclosed_placeholder_is_reported_at_its_own_line() -> None:
     assert "a.md:9: unclosed placeholder {clinic.phone" in error_of("Call us\nat {clinic.phone today.\n")
+
+
+def test_private_comments_of_an_article_with_errors_are_still_listed(tmp_path: Path) -> None:
+    root = tmp_path / "author"
+    shutil.copytree(ROOTS / "author", root)
+    broken = root / "source/broken.md"
+    broken.write_text(broken.read_text().replace("## Section", "## Section\n\n<!-- TODO: fix the levels -->"))
+    result = cli(root, "check", "--source")
+    assert (
+        "source/broken.md:11: info: comment: private comment, not published: TODO: fix the levels"
+        in result.output
+    )

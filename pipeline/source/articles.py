@@ -95,6 +95,14 @@ def _parse(project: Project, path: Path) -> ParsedArticle:
     return parse_source(path.read_text(encoding="utf-8"), path=project.display(path), slug=path.stem)
 
 
+def _comments(project: Project, path: Path) -> tuple[Problem, ...]:
+    """The private comments of an article with errors, when it parses at all."""
+    try:
+        return _parse(project, path).comments
+    except (PlainspokenError, UnicodeDecodeError, OSError):
+        return ()
+
+
 def read_source(project: Project, path: Path) -> ParsedArticle:
     """Parse one article and check its placeholders, links and images; raises PlainspokenError."""
     display = project.display(path)
@@ -125,6 +133,7 @@ def load_sources(project: Project) -> SourceSet:
             parsed = read_source(project, path)
         except PlainspokenError as error:
             problems.extend(error.problems)
+            comments.extend(_comments(project, path))
             continue
         documents.append(parsed.document)
         comments.extend(parsed.comments)
