@@ -66,23 +66,22 @@ class TextStats:
 
 
 #: The grades the formulas were made for: Flesch-Kincaid and SMOG stop at 18 (a graduate
-#: degree); a number above that only says "very hard", never how hard.
+#: degree); a number above that only says "very hard", never how hard: reading_grade caps it.
 MAX_GRADE = 18.0
 
 
 def flesch_kincaid_grade(stats: TextStats) -> float:
-    """0.39 (words/sentences) + 11.8 (syllables/words) - 15.59, within 0 to MAX_GRADE."""
+    """0.39 (words/sentences) + 11.8 (syllables/words) - 15.59."""
     if not stats.words or not stats.sentences:
         return 0.0
-    grade = 0.39 * stats.words / stats.sentences + 11.8 * stats.syllables / stats.words - 15.59
-    return min(max(grade, 0.0), MAX_GRADE)
+    return 0.39 * stats.words / stats.sentences + 11.8 * stats.syllables / stats.words - 15.59
 
 
 def smog_grade(stats: TextStats) -> float:
     """1.0430 sqrt(polysyllables × 30 / sentences) + 3.1291."""
     if not stats.sentences:
         return 0.0
-    return min(1.0430 * math.sqrt(stats.polysyllables * 30 / stats.sentences) + 3.1291, MAX_GRADE)
+    return 1.0430 * math.sqrt(stats.polysyllables * 30 / stats.sentences) + 3.1291
 
 
 def fernandez_huerta(stats: TextStats) -> float:
@@ -120,4 +119,5 @@ def reading_grade(text: str, language: str) -> Grade:
     if language.startswith("es"):
         ease = fernandez_huerta(stats)
         return Grade(fernandez_huerta_grade(ease), "Fernández-Huerta", f"ease {ease:.0f}")
-    return Grade(flesch_kincaid_grade(stats), "Flesch-Kincaid", f"SMOG {smog_grade(stats):.1f}")
+    grade, smog = min(flesch_kincaid_grade(stats), MAX_GRADE), min(smog_grade(stats), MAX_GRADE)
+    return Grade(grade, "Flesch-Kincaid", f"SMOG {smog:.1f}")

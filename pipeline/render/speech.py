@@ -172,7 +172,8 @@ class SpeechRenderer:
             (f"help-{line.id}", f"{self._(line.name)}: {line.phone}. {self._(line.note)}")
             for line in config.crisis_lines
         ]
-        lines.append(("help-clinic", f"{config.clinic_name}: {config.clinic_phone}."))
+        call_us = self._("Call us:")  # the page header's words: the clinic's name is English
+        lines.append(("help-clinic", f"{call_us} {config.clinic_phone}."))
         lines.append(("help-911", self._("In an emergency, call 911.")))
         segments = [Segment(heading, self.speak(heading), "help-title", PAUSE_HEADING, heading)]
         segments += [Segment(text, self.speak(text), anchor, PAUSE_ITEM) for anchor, text in lines]
