@@ -385,6 +385,7 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
       plainspoken review es --by "Ana Ruiz, CHI"
     """
     from pipeline.quality.gates import sign_off
+    from pipeline.summary import count
 
     project = _project(ctx)
     result = sign_off(project, language, reviewer=reviewer.strip())
@@ -392,7 +393,8 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
         click.echo(str(finding), err=True)
     if result.refused:
         click.echo(
-            f"Not signed off: {len(result.refused)} errors in {language} (fix them, then try again).",
+            f"Not signed off: {count(len(result.refused), 'error', 'errors')} in {language} "
+            "(fix them, then try again).",
             err=True,
         )
         ctx.exit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from gettext import ngettext
 from typing import TYPE_CHECKING
 
 import click
@@ -31,7 +32,7 @@ class PlainProgress:
     def start(self, total: int, up_to_date: int) -> None:
         self.total = total
         if total:
-            click.echo(f"Building {total} outputs ({up_to_date} up to date)…")
+            click.echo(f"Building {count(total, 'output', 'outputs')} ({up_to_date} up to date)…")
 
     def task_done(self, result: TaskResult) -> None:
         self.done += 1
@@ -65,6 +66,11 @@ class QuietProgress(PlainProgress):
         self.done += 1
 
 
+def count(number: int, singular: str, plural: str) -> str:
+    """'1 error', '2 errors': the CLI's messages are English, so gettext's ngettext picks the form."""
+    return f"{number} {ngettext(singular, plural, number)}"
+
+
 def make_progress(*, quiet: bool) -> PlainProgress:
     if quiet:
         return QuietProgress()
@@ -85,7 +91,8 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
         for result in sorted(report.ran, key=lambda r: (r.output, r.language, r.slug)):
             click.echo(_row(result))
     if not report.ran and not report.site_pages and not report.failed:
-        click.echo(f"Up to date: {counts['up to date']} outputs, nothing to build ({report.seconds:.1f} s).")
+        up_to_date = count(counts["up to date"], "output", "outputs")
+        click.echo(f"Up to date: {up_to_date}, nothing to build ({report.seconds:.1f} s).")
         return
     totals = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     verdict = "Build failed" if report.failed else "Build succeeded"
@@ -96,8 +103,8 @@ def _row(result: TaskResult) -> str:
     """'  es       pdf    built    iop-vs-residential-rehab (1.2 s)' and the reason for the rest."""
     detail = f"{result.slug} ({result.seconds:.1f} s)"
     if result.status == "built" and result.fallbacks:
-        n = result.fallbacks
-        detail += f", {n} message{'s' * (n != 1)} in English (untranslated, fuzzy or rejected)"
+        english = count(result.fallbacks, "message", "messages")
+        detail += f", {english} in English (untranslated, fuzzy or rejected)"
     elif result.reason:
         detail += f": {result.reason}"
     status = "FAILED" if result.status == "failed" else result.status
@@ -169,10 +176,18 @@ def print_orphans(orphans: Sequence[OrphanedArticle], *, in_git: bool, err: bool
 def print_findings(findings: Sequence[Finding], *, as_json: bool) -> None:
     """One finding a line, sorted, then a summary line (or JSON with both)."""
     errors = sum(1 for f in findings if f.severity == "error")
-    warnings = len(findings) - errors
-    summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    infos = len(findings) - errors - warnings
+    summary = f"{count(errors, 'error', 'errors')}, {count(warnings, 'warning', 'warnings')}"
+    if infos:
+        summary += f", {count(infos, 'note', 'notes')} (info: not a problem)"
     if as_json:
-        data = {"findings": [vars(f) for f in findings], "errors": errors, "warnings": warnings}
+        data = {
+            "findings": [vars(f) for f in findings],
+            "errors": errors,
+            "warnings": warnings,
+            "infos": infos,
+        }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     for finding in findings:

@@ -45,7 +45,8 @@ def basic_script(language: str = "en") -> Any:
     path = ROOTS / "basic/source/every-node.md"
     doc = parse_article(path.read_text(), path="source/every-node.md", slug="every-node")
     lexicon = load_lexicon(ROOTS / f"basic/locales/{language}/pronunciation.toml", display="p.toml")
-    return render_speech(doc, facts=project.config.facts(), lexicon=lexicon, gettext=lambda s: s)
+    config = project.config
+    return render_speech(doc, facts=config.facts(), lexicon=lexicon, gettext=lambda s: s, config=config)
 
 
 def test_speech_script_golden() -> None:
@@ -63,7 +64,7 @@ def test_speech_script_reads_like_a_person_would() -> None:
     assert not any("https://" in t or "](" in t for t in texts)  # links by their text
     assert any(t.startswith("An opening paragraph with emphasis, strong text, a link,") for t in texts)
     chapters = [s.chapter for s in script.segments if s.chapter]
-    assert chapters == ["Every node type", "Key points", "A section heading"]
+    assert chapters == ["Every node type", "Key points", "A section heading", "Need help now?"]
     assert next(s.pause_ms for s in script.segments) == PAUSE_SECTION
     captions = [s.text for s in script.segments]
     assert "Call (626) 555-0100 today." in captions  # captions show what is written
@@ -229,7 +230,8 @@ def test_mp3_tags_and_chapters(audio_site: Path, lang: str) -> None:
         re.sub(r"<[^>]+>", "", h)
         for h in re.findall(r'<h2 id="(?!key-points|listen|help)[^"]+"[^>]*>(.*?)</h2>', html)
     ]
-    assert titles[0] == str(tags["TIT2"]) and titles[2:] == headings
+    assert titles[0] == str(tags["TIT2"]) and titles[2:-1] == headings
+    assert titles[-1] == {"en": "Need help now?", "es": "¿Necesita ayuda ahora?"}[lang]  # as the page ends
     toc = tags.getall("CTOC")[0]
     assert list(toc.child_element_ids) == [c.element_id for c in chapters]
     assert all(a.end_time == b.start_time for a, b in itertools.pairwise(chapters))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pipeline.source.project import UI_DOMAIN, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 OUTPUTS = ("audio", "pdf", "html")  # build order within an article × language
+_ARTICLE_LINK = re.compile(r"\]\(<?([a-z0-9]+(?:-[a-z0-9]+)*)\.md[#)>]")
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,15 @@ def make_plan(
     return Plan(tuple(tasks), everything, languages, outputs, shard)
 
 
+def _linked_slugs(path: Path) -> list[str]:
+    """The other articles an article links to (](other.md…): a regular expression, not a parse."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return sorted(set(_ARTICLE_LINK.findall(text)) - {path.stem})
+
+
 def _group_keys(project: Project, common: str, slug: str, language: str) -> dict[str, str]:
     """The input hash of each output of one article in one language."""
     catalogs = project.locales_dir / language / "LC_MESSAGES"
@@ -109,6 +120,10 @@ def _group_keys(project: Project, common: str, slug: str, language: str) -> dict
         file_hash(catalogs / f"{slug}.po"),
         file_hash(catalogs / f"{UI_DOMAIN}.po"),
     )
+    for other in _linked_slugs(project.source_dir / f"{slug}.md"):  # their sections and publication
+        text = _digest(
+            text, file_hash(project.source_dir / f"{other}.md"), file_hash(catalogs / f"{other}.po")
+        )
     if project.config.withholds():  # other languages' catalogs decide which languages are published
         text = _digest(
             text,

@@ -15,6 +15,7 @@ from pipeline.model import (
     Code,
     Document,
     Emphasis,
+    FootnoteRef,
     Image,
     Inline,
     LineBreak,
@@ -142,7 +143,7 @@ def entries_from_catalog(catalog: Catalog) -> dict[str, Entry]:
 
 
 def structure(inlines: tuple[Inline, ...]) -> Counter[str]:
-    """What must survive translation: links and targets, emphasis, code, images, placeholders."""
+    """What must survive translation: links and targets, emphasis, code, images, placeholders, notes."""
     found: Counter[str] = Counter()
     for node in walk_inlines(inlines):
         if isinstance(node, Link):
@@ -159,6 +160,8 @@ def structure(inlines: tuple[Inline, ...]) -> Counter[str]:
             found["**strong emphasis**"] += 1
         elif isinstance(node, LineBreak):
             found["a line break"] += 1
+        elif isinstance(node, FootnoteRef):
+            found[f"the footnote reference [^{node.label}]"] += 1
     return found
 
 
@@ -181,7 +184,8 @@ def parse_translation(
     try:
         inlines = parse_inline(msgstr)
     except PlainspokenError as error:
-        return None, list(error.problems)
+        rejected = "translation rejected, source text used: "
+        return None, [Problem(p.path, p.line, rejected + p.message) for p in error.problems]
     problems = structure_problems(source, inlines)
     if is_blank(plain_text(inlines)) and not is_blank(plain_text(source)):
         problems.append("the translation has no words")

@@ -132,13 +132,19 @@ class MessageChecker:
             self.end_punctuation,
         ]
 
-    def check(self, msgid: str, msgstr: str, *, fuzzy: bool) -> list[tuple[str, str]]:
-        """(check name, message) for every problem of this message."""
+    def check(self, msgid: str, msgstr: str, *, fuzzy: bool, changed: bool = True) -> list[tuple[str, str]]:
+        """(check name, message) for every problem of this message.
+
+        ``changed`` says that a fuzzy message keeps its previous English (#| msgid): the English
+        changed. Without it, someone marked the translation fuzzy by hand.
+        """
         if is_blank(msgstr):
             blank = [("blank", "the translation is only spaces: it counts as untranslated")] if msgstr else []
             return [*blank, ("untranslated", "this message has no translation yet")]
-        if fuzzy:
+        if fuzzy and changed:
             return [("fuzzy", "the English changed since this was translated: check it, then clear 'fuzzy'")]
+        if fuzzy:
+            return [("fuzzy", "marked as needing review: check the translation, then clear 'fuzzy'")]
         found = [problem for check in self.own for problem in check(msgid, msgstr)]
         return found + self.translate_toolkit(msgid, msgstr)
 
@@ -279,6 +285,7 @@ def check_catalog(catalog: Catalog, *, path: str, checker: MessageChecker) -> li
     for message in catalog:
         if not message.id or not isinstance(message.id, str):
             continue
-        for check, text in checker.check(message.id, str(message.string or ""), fuzzy=message.fuzzy):
+        msgstr, changed = str(message.string or ""), bool(message.previous_id)
+        for check, text in checker.check(message.id, msgstr, fuzzy=message.fuzzy, changed=changed):
             findings.append(Finding(path, message.lineno or 0, CHECKS[check][0], check, text))
     return findings

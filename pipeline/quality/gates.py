@@ -95,6 +95,7 @@ def check_articles(project: Project, *, strict: bool) -> list[Finding]:
     """Parse errors and the plain-language report of every source article."""
     sources = load_sources(project)
     findings = [Finding(p.path, p.line, "error", "source", p.message) for p in sources.problems]
+    findings += [Finding(c.path, c.line, "info", "comment", c.message) for c in sources.comments]
     facts = {name: fact.value for name, fact in project.config.facts().items()}
     for doc in sources.documents:
         findings += check_source(doc, facts=facts, target=project.config.target_grade, strict=strict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,10 +106,30 @@ def qr_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").svg_data_uri(dark="#000", light="#fff", border=2))
 
 
-def render_handout(article: Article, *, config: SiteConfig, variant: HandoutVariant) -> tuple[str, str]:
-    """The handout's HTML and CSS for WeasyPrint."""
+def render_handout(
+    article: Article,
+    *,
+    config: SiteConfig,
+    variant: HandoutVariant,
+    article_links: Mapping[str, str] | None = None,
+) -> tuple[str, str]:
+    """The handout's HTML and CSS for WeasyPrint; links to other articles lead to the website.
+
+    ``article_links``: slug → the language of that article's page to print (see HtmlRenderer).
+    """
     env = make_environment()
-    html = env.get_template("handout.html").render(_html_context(article, config, variant))
+    context = _html_context(article, config, variant)
+    context.update(
+        article_parts(
+            article.doc,
+            facts=config.facts(),
+            asset_prefix="",
+            article_links=article_links,
+            site_url=config.website,
+            gettext=article.ui.gettext,
+        )
+    )
+    html = env.get_template("handout.html").render(context)
     css = env.get_template("handout.css").render(_css_context(article, config, variant))
     return html, css
 
@@ -116,7 +137,7 @@ def render_handout(article: Article, *, config: SiteConfig, variant: HandoutVari
 def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
     doc = article.doc
     url = online_url(config, article.language, doc.slug)
-    context = article_parts(doc, facts=config.facts(), asset_prefix="")
+    context: dict[str, Any] = {}  # the article's own parts are added by render_handout
     context.update(
         {
             "_": article.ui.gettext,
