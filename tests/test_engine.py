@@ -1,4 +1,4 @@
-"""The build engine: incremental, per-language, atomic under interruption, locked, sharded, served."""
+"""The build engine: incremental, per-language, atomic under interruption, locked, sharded."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -166,57 +165,6 @@ def test_shards_split_the_work_and_merge_into_one_site(tmp_path: Path) -> None:
     assert {p.relative_to(merged).as_posix() for p in merged.rglob("*") if p.is_file()} == set(
         site_files(full)
     )
-
-
-def test_serve_previews_on_localhost_and_rebuilds_on_change(tmp_path: Path) -> None:
-    root = copy_repo(tmp_path / "repo")
-    process = start(root, "serve", "--port", "0", "--format", "html")
-    try:
-        assert process.stdout is not None
-        line = ""
-        deadline = time.monotonic() + 120
-        while "Serving http://127.0.0.1:" not in line:
-            assert time.monotonic() < deadline
-            line = process.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
-        page = url + "es/iop-vs-residential-rehab.html"
-        assert "Costo" in urllib.request.urlopen(page, timeout=10).read().decode()
-        po = root / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
-        po.write_text(po.read_text().replace('msgstr "Costo"', 'msgstr "Cuánto cuesta"'), encoding="utf-8")
-        _wait_for(lambda: "Cuánto cuesta" in urllib.request.urlopen(page, timeout=10).read().decode(), 60)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
-
-
-def test_the_server_listens_on_localhost_only() -> None:
-    from pipeline.serve import start_server
-
-    server = start_server(REPO, 0)
-    try:
-        assert server.server_address[0] == "127.0.0.1"
-    finally:
-        server.shutdown()
-
-
-def test_serve_rebuilds_a_file_saved_during_its_first_build(tmp_path: Path) -> None:
-    """A translator who saves while the preview starts must still see the change."""
-    root = copy_repo(tmp_path / "repo")
-    page = "site/es/iop-vs-residential-rehab.html"
-    process = start(root, "serve", "--port", "0", "--format", "html")
-    try:
-        _wait_for(lambda: (root / "build/.staging" / page).exists() or (root / "build" / page).exists())
-        po = root / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
-        po.write_text(po.read_text().replace('msgstr "Costo"', 'msgstr "Cuánto cuesta"'), encoding="utf-8")
-        _wait_for(
-            lambda: (
-                (root / "build" / page).exists() and "Cuánto cuesta" in (root / "build" / page).read_text()
-            ),
-            60,
-        )
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
 
 
 def test_jobs_start_with_the_slow_outputs_and_split_voiced_languages(make_project) -> None:  # type: ignore[no-untyped-def]
