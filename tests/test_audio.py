@@ -308,3 +308,60 @@ def test_a_build_leaves_no_speech_folders_behind(tmp_path: Path) -> None:
     subprocess.run([*command, "--lang", "es", "--lang", "ru"], cwd=REPO, check=True, capture_output=True)
     assert (tmp_path / "build/site/ru/iop-vs-residential-rehab.mp3").exists()
     assert set(_speech_folders()) <= before
+
+
+def test_speech_folders_of_dead_processes_are_removed_and_live_ones_stay(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from pipeline.speech.engine import remove_orphaned_folders
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid is gone
+    folders = {
+        "dead": tmp_path / f"plainspoken-speech-{dead.pid}-abc123",
+        "mine": tmp_path / f"plainspoken-speech-{os.getpid()}-def456",
+        "parent": tmp_path / f"plainspoken-speech-{os.getppid()}-ghi789",
+        "old-version": tmp_path / "plainspoken-speech-k2j4h5g6",
+        "old-version-today": tmp_path / "plainspoken-speech-z9y8x7w6",
+        "not-ours": tmp_path / "something-else-1",
+    }
+    for folder in folders.values():
+        folder.mkdir()
+        (folder / "1.pcm").write_bytes(b"\0" * 10)
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(folders["old-version"], (two_days_ago, two_days_ago))
+    removed = remove_orphaned_folders(tmp_path)
+    assert sorted(removed) == sorted([folders["dead"], folders["old-version"]])
+    assert {name for name, folder in folders.items() if folder.exists()} == {
+        "mine",
+        "parent",
+        "old-version-today",
+        "not-ours",
+    }
+
+
+def test_the_next_build_removes_the_folder_a_killed_one_left() -> None:
+    """A build killed mid-way never cleans up after itself; the next one to speak does."""
+    import subprocess
+    import sys
+
+    make = "from pipeline.speech.engine import _make_folder; print(_make_folder())"
+    left = Path(
+        subprocess.run(
+            [sys.executable, "-c", make], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+    assert left.is_dir()  # its process is gone without cleaning up, as a killed build is
+    after = Path(
+        subprocess.run(
+            [sys.executable, "-c", make], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+    try:
+        assert not left.exists()
+    finally:
+        shutil.rmtree(after, ignore_errors=True)
+        shutil.rmtree(left, ignore_errors=True)
