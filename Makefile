@@ -12,7 +12,7 @@ DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 # mpg123 (decodes the MP3s back to check their length).
 DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123
 
-.PHONY: build test bench setup setup-test clean
+.PHONY: build test test-fast test-wheel bench setup setup-test clean
 
 build: setup
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where Python may not write it
@@ -22,6 +22,11 @@ test: setup-test
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+	@$(MAKE) --no-print-directory test-wheel
+
+# The wheel built, installed in a fresh venv away from the checkout, and used on a test root (~30 s).
+test-wheel: setup-test
+	bash .ci/wheel-test $(VENV)
 
 bench: setup-test $(VENV)/.installed-bench
 	@$(BIN)/python -m compileall -q pipeline  # measure the pipeline as installed, not compiled per process
