@@ -24,6 +24,11 @@ test: setup-test
 	$(BIN)/python -m pytest -q
 	@$(MAKE) --no-print-directory test-wheel
 
+# Under a minute: no whole-site builds, audio builds or browsers (tests marked slow); no wheel.
+test-fast: setup-test
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/python -m pytest -q -m "not slow"
+
 # The wheel built, installed in a fresh venv away from the checkout, and used on a test root (~30 s).
 test-wheel: setup-test
 	bash .ci/wheel-test $(VENV)

@@ -148,14 +148,15 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
 
     Serves build/site on http://127.0.0.1 only; watches source/, locales/ and
     the page templates. A mistake (in site.toml, a catalog, an article) is
-    printed and the last good site stays up until it is fixed. Stop with Ctrl-C.
+    printed and the last good site stays up until it is fixed. Stop with Ctrl-C
+    (or kill: SIGTERM).
 
     \b
     Example:
       plainspoken serve --port 8000
     """
     from pipeline.engine.run import run_build
-    from pipeline.serve import preview, start_server
+    from pipeline.serve import preview, start_server, stop_on_sigterm
     from pipeline.summary import PlainProgress, print_report
 
     root: Path = ctx.obj["root"].resolve()
@@ -170,6 +171,7 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
     def ready() -> None:
         click.echo(f"Serving http://127.0.0.1:{server.server_port}/ (rebuilding on changes; Ctrl-C to stop)")
 
+    stop_on_sigterm()
     try:
         preview(root, rebuild, on_ready=ready)
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -125,6 +126,15 @@ def start_server(site: Path, port: int) -> ThreadingHTTPServer:
         raise PlainspokenError.at("--port", 0, message) from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def stop_on_sigterm() -> None:
+    """``kill`` (SIGTERM) stops the preview as Ctrl-C does, a build in progress included."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def watched_folders(root: Path) -> list[Path]:

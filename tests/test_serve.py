@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import queue
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -71,8 +70,15 @@ class Preview:
             return error.code, dict(error.headers), error.read()
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=30)
+        """As ``kill`` does (SIGTERM: a background job may have been started ignoring Ctrl-C)."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        self.expect("Stopped.")
+        assert self.process.returncode == 0
 
 
 @pytest.fixture
