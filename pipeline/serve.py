@@ -144,14 +144,15 @@ def watched_folders(root: Path) -> list[Path]:
 
 
 def changes(root: Path, stop: threading.Event | None = None) -> Iterator[set[str]]:
-    """Sets of changed files as inotify reports them (watchfiles), after an editor's burst of writes.
+    """Sets of changed files as inotify reports them (watchfiles), once an editor's burst of writes
+    has been quiet for 0.2 s.
 
     The first set is empty and comes once the watch is set up, so that the first build starts after
     it: a file saved during the first build is then seen, and rebuilt.
     """
     ready = False
     for found in watchfiles.watch(
-        *watched_folders(root), stop_event=stop, yield_on_timeout=True, rust_timeout=250, debounce=1000
+        *watched_folders(root), stop_event=stop, yield_on_timeout=True, rust_timeout=250, step=200
     ):
         if found or not ready:
             ready = True
