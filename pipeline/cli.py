@@ -165,8 +165,10 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
     outputs = formats or ("audio", "pdf", "html", "report")
     server = start_server(root / "build" / "site", port)  # first: a port in use is said at once
 
-    def rebuild() -> None:  # the project is read again each time: site.toml may have changed
-        print_report(run_build(load_project(root), outputs=outputs, progress=PlainProgress()), quiet=True)
+    def rebuild() -> bool:  # the project is read again each time: site.toml may have changed
+        report = run_build(load_project(root), outputs=outputs, progress=PlainProgress())
+        print_report(report, quiet=True)
+        return not report.failed
 
     def ready() -> None:
         click.echo(f"Serving http://127.0.0.1:{server.server_port}/ (rebuilding on changes; Ctrl-C to stop)")

@@ -161,12 +161,14 @@ def changes(root: Path, stop: threading.Event | None = None) -> Iterator[set[str
 
 def preview(
     root: Path,
-    rebuild: Callable[[], None],
+    rebuild: Callable[[], bool | None],
     *,
     on_ready: Callable[[], None],
     stop: threading.Event | None = None,
 ) -> None:
-    """Build, call ``on_ready``, then build again after every change until ``stop`` (or Ctrl-C)."""
+    """Build, call ``on_ready``, then build again after every change until ``stop`` (or Ctrl-C).
+    After each build it says that it is waiting, and whether an output failed (whose last good
+    version, if any, stays served)."""
     first = True
     for found in changes(root, stop):
         if found:
@@ -178,10 +180,11 @@ def preview(
         click.echo("Waiting for changes…" if good else "Waiting for changes; serving the last good site.")
 
 
-def rebuild_safely(rebuild: Callable[[], None]) -> bool:
-    """Run one build; a mistake is printed in one line and never ends the preview."""
+def rebuild_safely(rebuild: Callable[[], bool | None]) -> bool:
+    """Run one build (False from it: some outputs failed); a mistake is printed in one line and never
+    ends the preview."""
     try:
-        rebuild()
+        succeeded = rebuild()
     except PlainspokenError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
@@ -189,7 +192,7 @@ def rebuild_safely(rebuild: Callable[[], None]) -> bool:
         message = " ".join(str(error).split())  # one line, whatever the exception holds
         click.echo(f"The build stopped: {type(error).__name__}: {message}"[:300], err=True)
     else:
-        return True
+        return succeeded is not False
     return False
 
 

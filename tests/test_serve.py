@@ -117,6 +117,13 @@ def test_mistakes_in_site_toml_keep_the_last_good_site_and_the_server(preview: t
     toml.write_text(good.replace("Test Clinic", "Fixed Clinic"))
     assert server.after_change()[-1] == "Waiting for changes…"
     assert b"Fixed Clinic" in server.get("en/every-node.html")[2]
+    article = root / "source/every-node.md"
+    article.write_text(article.read_text().replace("An opening paragraph", "Call {clinic.fax}, a paragraph"))
+    lines = server.after_change()  # a broken article: its page fails, the last good one stays
+    assert any("source/every-node.md:" in line and "{clinic.fax}" in line for line in lines), lines
+    assert lines[-1] == "Waiting for changes; serving the last good site."
+    assert b"An opening paragraph" in server.get("en/every-node.html")[2]
+    assert not any("Traceback" in line for line in server.seen)
     assert server.process.poll() is None
 
 
@@ -257,3 +264,9 @@ def test_ranges_we_do_not_read_are_ignored(header: str) -> None:
 
     with pytest.raises(ValueError):
         byte_range(header, 10)
+
+
+def test_serve_outside_a_project_says_so_in_one_line(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    result = run(tmp_path, "serve", "--port", "0")
+    assert result.exit_code == 1
+    assert result.stderr == f"{tmp_path}: no source/ folder: run it in a project folder, or use -C\n"
