@@ -166,28 +166,35 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
     """Preview the site on this computer and rebuild it whenever a file changes.
 
     Serves build/site on http://127.0.0.1 only; watches source/, locales/ and
-    the page templates. Stop with Ctrl-C.
+    the page templates. A mistake (in site.toml, a catalog, an article) is
+    printed and the last good site stays up until it is fixed. Stop with Ctrl-C
+    (or kill: SIGTERM).
 
     \b
     Example:
       plainspoken serve --port 8000
     """
     from pipeline.engine.run import run_build
-    from pipeline.serve import start_server, watch, watched_state
+    from pipeline.serve import preview, start_server, stop_on_sigterm
     from pipeline.summary import PlainProgress, print_report
 
-    project = _project(ctx)
+    root: Path = ctx.obj["root"].resolve()
+    if not (root / "source").is_dir():
+        raise PlainspokenError.at(str(root), 0, "no source/ folder: run it in a project folder, or use -C")
     outputs = formats or ("audio", "pdf", "html", "report")
+    server = start_server(root / "build" / "site", port)  # first: a port in use is said at once
 
-    def rebuild() -> None:
-        print_report(run_build(project, outputs=outputs, progress=PlainProgress()), quiet=True)
+    def rebuild() -> bool:  # the project is read again each time: site.toml may have changed
+        report = run_build(load_project(root), outputs=outputs, progress=PlainProgress())
+        print_report(report, quiet=True)
+        return not report.failed
 
-    state = watched_state(project)  # before the first build: a file saved meanwhile is rebuilt too
-    rebuild()
-    server = start_server(project.root / "build" / "site", port)
-    click.echo(f"Serving http://127.0.0.1:{server.server_port}/ (rebuilding on changes; Ctrl-C to stop)")
+    def ready() -> None:
+        click.echo(f"Serving http://127.0.0.1:{server.server_port}/ (rebuilding on changes; Ctrl-C to stop)")
+
+    stop_on_sigterm()
     try:
-        watch(project, rebuild, since=state)
+        preview(root, rebuild, on_ready=ready)
     except KeyboardInterrupt:
         click.echo("\nStopped.")
     finally:

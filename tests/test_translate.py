@@ -143,8 +143,8 @@ XSS = [
 
 
 def test_xss_in_msgstrs_never_reaches_the_html(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
-    po = project / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
+    project = make_project("clinic")
+    po = project / "locales/es/LC_MESSAGES/choosing-care.po"
     text = po.read_text(encoding="utf-8")
     strings = re.findall(r'^msgstr "(.+)"$', text, flags=re.M)[1 : 1 + len(XSS)]
     for old, attack in zip(strings, XSS, strict=True):
@@ -154,7 +154,7 @@ def test_xss_in_msgstrs_never_reaches_the_html(run, make_project) -> None:  # ty
     ui.write_text(ui.read_text().replace('msgstr "Puntos clave"', 'msgstr "<script>alert(2)</script>"'))
     result = run(project, "build", "--format", "html", "--lang", "es")
     assert result.exit_code == 0, result.output
-    html = (project / "build/site/es/iop-vs-residential-rehab.html").read_text()
+    html = (project / "build/site/es/choosing-care.html").read_text()
     parser = _Tags()
     parser.feed(html)
     assert all(tag not in ("script", "svg", "img") for tag, _ in parser.tags)

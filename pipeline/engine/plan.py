@@ -64,10 +64,17 @@ def tree_hash(folder: Path) -> str:
     return _digest(*(f"{p.relative_to(folder).as_posix()}={file_hash(p)}" for p in files))
 
 
-@functools.cache
 def pipeline_hash() -> str:
-    """The pipeline's version: its release and every file of the package (code, templates, CSS, data)."""
-    return _digest(__version__, tree_hash(PACKAGE_DIR))
+    """The pipeline's version: its release and every file of the package (code, templates, CSS, data),
+    hashed again whenever a file's time or size changed (a preview server runs for hours)."""
+    files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    return _pipeline_hash(str(PACKAGE_DIR), stamp)
+
+
+@functools.lru_cache(maxsize=1)
+def _pipeline_hash(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    return _digest(__version__, tree_hash(Path(folder)))
 
 
 def make_plan(
