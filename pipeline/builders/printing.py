@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from pipeline.builders import weasyprint_tags
 from pipeline.errors import PlainspokenError, Problem
 
 _MISSING_GLYPH = ".notdef glyph rendered"
@@ -107,6 +108,7 @@ def weasyprint_log() -> Iterator[list[logging.LogRecord]]:
 def render_pdf(html: str, css: str, *, base_url: str, allowed_dirs: Sequence[Path], label: str) -> bytes:
     """A tagged PDF/UA-1 from ``html``; any missing glyph, refused URL or ERROR fails it."""
     load_weasyprint()
+    weasyprint_tags.install()
     from weasyprint import CSS, HTML
 
     fetcher = make_fetcher(allowed_dirs)

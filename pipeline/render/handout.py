@@ -133,8 +133,7 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
                 }
                 for c in config.crisis_lines
             ],
-            "draft": article.is_draft,
-            "fallbacks": article.report.fallbacks,
+            **review_notes(article),  # the notices and colophon in the body, not only in the footer
             "online_url": url,
             "qr_data_uri": qr_data_uri(url),
         }
