@@ -45,7 +45,7 @@ def report(root: Path) -> int:
     project = load_project(root)
     docs = load_sources(project).documents
     facts = {name: fact.value for name, fact in project.config.facts().items()}
-    print(f"{"handout":<50}{"text layer":>16}{'pages':>7}{'untagged':>10}")
+    print(f"{'handout':<50}{'text layer':>16}{'pages':>7}{'untagged':>10}")
     failures = 0
     for language in project.config.languages:
         articles, _ = translate_language(project, language, docs)
