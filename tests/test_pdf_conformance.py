@@ -194,3 +194,11 @@ def test_real_site_help_box_punctuates_like_the_language(site: Path, language: s
     separator = pattern.split("{name}")[1].split("{number}")[0]
     assert f"</strong>{separator}<a" in page
     assert "</strong>:" not in page
+
+
+def test_the_weasyprint_shim_is_in_place_only_while_the_pipeline_prints(tmp_path: Path) -> None:
+    from weasyprint.pdf.stream import Stream
+
+    before = Stream.marked
+    _print("km", SENTENCES["km"][:1], tmp_path)
+    assert Stream.marked is before

@@ -1,20 +1,23 @@
-"""A small shim over WeasyPrint 70's tagging: ActualText for complex scripts, page furniture as Artifacts.
+"""A small shim over WeasyPrint 70's tagging: ActualText where glyphs cannot map back, furniture as Artifacts.
 
-Carried until WeasyPrint fixes these upstream; ``install()`` checks the functions it wraps still exist
-and the tests in tests/test_pdf_text_layer.py fail if a new release changes what they rely on.
+Carried until WeasyPrint fixes these upstream; tests/test_pdf_conformance.py fails if a new
+release changes what it relies on (Stream.marked, Stream.set_text_rise, document.draw_page and
+pdf.tags._build_box_tree). Delete it when the upstream issues below are fixed and released.
 
-1. **ActualText** (Kozea/WeasyPrint#2841, PR #2869 not merged). WeasyPrint's ToUnicode map gives
-   each glyph the text of the first cluster it was drawn in. Khmer draws one cluster as several
-   glyphs in another order (a pre-base vowel first, a subscript consonant below), so one glyph
-   maps to a whole cluster or to nothing, and a glyph shared by clusters keeps the first one's
-   text: 99% of Khmer messages extract garbled. Arabic marks drawn with a vertical offset (tanwīn)
-   are shown by a separate text operator and land on their own line; zero-width non-joiners draw no
-   glyph and disappear. No per-glyph map can express reordering, so every text run that holds
-   combining marks, format characters or right-to-left text gets the logical text it shows as
-   ``/ActualText`` on its marked-content sequence (ISO 32000-1 14.9.4). Extractors (poppler,
-   PyMuPDF) and screen readers then read the text as written.
+1. **Text layer** (Kozea/WeasyPrint#2841; PR #2869 was not merged). WeasyPrint's ToUnicode map
+   gives each glyph the text of the first cluster it was drawn in. Khmer draws one cluster as
+   several glyphs in another order (a pre-base vowel first, a subscript consonant below), so a
+   glyph maps to a whole cluster or to nothing, and a glyph shared by clusters keeps the first
+   one's text: 99% of Khmer messages extracted garbled. A bracket drawn mirrored in right-to-left
+   text shares its glyph with the other bracket, so later left-to-right brackets came out mirrored.
+   No per-glyph map can express that, so each left-to-right run holding combining marks, format
+   characters or mirrored characters carries the text it shows as ``/ActualText`` on its
+   marked-content sequence (ISO 32000-1 14.9.4). Right-to-left runs keep the glyph map (poppler
+   lays ActualText out left to right, then reverses the line), but an Arabic mark raised with a
+   text rise (tanwīn), which poppler put on a line of its own and which split the line around it,
+   is wrapped in an empty ``/ActualText``: the line stays whole, the mark itself is not extracted.
 2. **Page furniture** (Kozea/WeasyPrint#1836). WeasyPrint tags the text of page-margin boxes
-   (running header and footer) as ``/Span`` with an MCID, but leaves it out of the structure tree:
+   (running header and footer) as ``/Span`` with an MCID but leaves it out of the structure tree:
    content that is neither real nor an Artifact (PDF/UA-1, Matterhorn 01-005). Here that text is
    drawn as ``/Artifact <</Type /Pagination>>`` and the margin boxes are left out of the tree.
 """
@@ -30,11 +33,21 @@ from typing import Any
 _RTL_CLASSES = frozenset({"R", "AL", "AN"})
 
 
-def needs_actual_text(text: str, direction: str = "ltr") -> bool:
-    """True when a glyph-by-glyph map cannot give ``text`` back: marks, format characters, RTL."""
-    if direction == "rtl" or any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text):
+def needs_actual_text(text: str) -> bool:
+    """True when a glyph-by-glyph map may not give back left-to-right ``text``.
+
+    Combining marks and format characters (Khmer, Farsi's ZWNJ) and bidi-mirrored characters
+    (a bracket's glyph is shared with its mirror image in right-to-left text). Right-to-left runs
+    get none: poppler lays ActualText out left to right and then reverses it with the line.
+    Text with no right-to-left letter gets it even in a right-to-left paragraph: its logical
+    order is then left to right.
+    """
+    if any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text):
         return False
-    return any(unicodedata.category(ch)[0] == "M" or unicodedata.category(ch) == "Cf" for ch in text)
+    return any(
+        unicodedata.category(ch)[0] == "M" or unicodedata.category(ch) == "Cf" or unicodedata.mirrored(ch)
+        for ch in text
+    )
 
 
 def utf16_string(text: str) -> bytes:
@@ -42,9 +55,23 @@ def utf16_string(text: str) -> bytes:
     return b"<" + ("\ufeff" + text).encode("utf-16-be").hex().upper().encode() + b">"
 
 
+@contextmanager
+def patched() -> Iterator[None]:
+    """WeasyPrint with this shim while the block runs; as released outside it."""
+    replacements = _replacements()
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in replacements]
+    for owner, name, new in replacements:
+        setattr(owner, name, new)
+    try:
+        yield
+    finally:
+        for owner, name, old in originals:
+            setattr(owner, name, old)
+
+
 @functools.cache
-def install() -> None:
-    """Wrap WeasyPrint's Stream.marked, draw_page and _build_box_tree (once per process)."""
+def _replacements() -> list[tuple[Any, str, Any]]:
+    """(module or class, attribute, replacement) for each function the shim wraps."""
     import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer, untyped
     import weasyprint.document
     import weasyprint.pdf.tags
@@ -52,6 +79,8 @@ def install() -> None:
     from weasyprint.pdf.stream import Stream
 
     class TextString(pydyf.Object):  # type: ignore[misc]
+        """A PDF text string that is always UTF-16 (pydyf writes Latin-1 when it can)."""
+
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
@@ -60,49 +89,64 @@ def install() -> None:
         def data(self) -> bytes:
             return utf16_string(self.text)
 
-    original_marked = Stream.marked
+    def actual_text(text: str, **more: Any) -> Any:
+        return pydyf.Dictionary({**more, "ActualText": TextString(text)})
+
+    return [
+        (Stream, "marked", _marked_wrapper(Stream.marked, boxes, pydyf, actual_text)),
+        (Stream, "set_text_rise", _rise_wrapper(Stream.set_text_rise, actual_text)),
+        (weasyprint.document, "draw_page", _draw_page_wrapper(weasyprint.document.draw_page, boxes)),
+        (weasyprint.pdf.tags, "_build_box_tree", _tree_wrapper(weasyprint.pdf.tags._build_box_tree, boxes)),
+    ]
+
+
+def _marked_wrapper(original: Any, boxes: Any, pydyf: Any, actual_text: Any) -> Any:
+    """Stream.marked: margin text as Pagination artifacts; ActualText on runs that need it."""
 
     @contextmanager
     def marked(self: Any, box: Any, tag: str) -> Iterator[None]:
         if self._tags is None or not isinstance(box, boxes.TextBox):
-            with original_marked(self, box, tag):
+            with original(self, box, tag):
                 yield
         elif id(box) in getattr(self, "pagination_boxes", ()):
             with _marked_content(self, "Artifact", pydyf.Dictionary({"Type": "/Pagination"})):
-                yield
-        elif needs_actual_text(box.text, box.style["direction"]):
+                if needs_actual_text(box.text):
+                    with _marked_content(self, "Span", actual_text(box.text)):
+                        yield
+                else:
+                    yield
+        elif needs_actual_text(box.text):
             mcid = len(self._tags)
             self._tags[box] = {"tag": tag, "mcid": mcid}
-            properties = pydyf.Dictionary({"MCID": mcid, "ActualText": TextString(box.text)})
             self.in_actual_text = True
             try:
-                with _marked_content(self, tag, properties):
+                with _marked_content(self, tag, actual_text(box.text, MCID=mcid)):
                     yield
             finally:
                 self.in_actual_text = False
         else:
-            with original_marked(self, box, tag):
+            with original(self, box, tag):
                 yield
 
-    original_rise = Stream.set_text_rise
+    return marked
+
+
+def _rise_wrapper(original: Any, actual_text: Any) -> Any:
+    """Stream.set_text_rise: a raised mark outside an ActualText run stays out of the text layer."""
 
     def set_text_rise(self: Any, height: float) -> None:
-        """A raised mark outside an ActualText run is kept out of the text layer (see 1. above)."""
-        if height and not getattr(self, "in_actual_text", False):
-            self.begin_marked_content("Span", pydyf.Dictionary({"ActualText": TextString("")}))
-            self.in_raised_mark = True
-            original_rise(self, height)
-        elif not height and getattr(self, "in_raised_mark", False):
-            original_rise(self, height)
+        if height and not getattr(self, "in_actual_text", False) and not getattr(self, "raised", False):
+            self.begin_marked_content("Span", actual_text(""))
+            self.raised = True
+            original(self, height)
+        elif not height and getattr(self, "raised", False):
+            original(self, height)
             self.end_marked_content()
-            self.in_raised_mark = False
+            self.raised = False
         else:
-            original_rise(self, height)
+            original(self, height)
 
-    Stream.marked = marked
-    Stream.set_text_rise = set_text_rise
-    weasyprint.document.draw_page = _draw_page_wrapper(weasyprint.document.draw_page, boxes)
-    weasyprint.pdf.tags._build_box_tree = _tree_wrapper(weasyprint.pdf.tags._build_box_tree, boxes)
+    return set_text_rise
 
 
 @contextmanager
