@@ -202,3 +202,15 @@ def test_the_weasyprint_shim_is_in_place_only_while_the_pipeline_prints(tmp_path
     before = Stream.marked
     _print("km", SENTENCES["km"][:1], tmp_path)
     assert Stream.marked is before
+
+
+def test_running_header_and_footer_are_pagination_artifacts(make_project: Any) -> None:
+    project = load_project(make_project("basic"))
+    article, _ = prepare_article(project, "every-node", "en")
+    for pdf in PdfBuilder(project).write(article):
+        reader = pypdf.PdfReader(str(pdf))
+        for page in reader.pages:
+            content = page.get_contents().get_data().decode("latin-1")
+            kinds = set(re.findall(r"/Artifact\s*<<\s*/Type\s*/Pagination\s*/Subtype\s*/(\w+)", content))
+            assert kinds == {"Header", "Footer"}, pdf.name
+        assert unlisted_content(pdf) == []

@@ -19,7 +19,8 @@ pdf.tags._build_box_tree). Delete it when the upstream issues below are fixed an
 2. **Page furniture** (Kozea/WeasyPrint#1836). WeasyPrint tags the text of page-margin boxes
    (running header and footer) as ``/Span`` with an MCID but leaves it out of the structure tree:
    content that is neither real nor an Artifact (PDF/UA-1, Matterhorn 01-005). Here that text is
-   drawn as ``/Artifact <</Type /Pagination>>`` and the margin boxes are left out of the tree.
+   drawn as ``/Artifact <</Type /Pagination /Subtype /Header>>`` (or ``/Footer``) and the margin
+   boxes are left out of the tree.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from contextlib import contextmanager
 from typing import Any
 
 _RTL_CLASSES = frozenset({"R", "AL", "AN"})
+#: Pagination artifacts' subtype by the page-margin box they are in (side margins have none).
+_PAGINATION_SUBTYPES = {"@top": "/Header", "@bottom": "/Footer"}
 
 
 def needs_actual_text(text: str) -> bool:
@@ -108,8 +111,10 @@ def _marked_wrapper(original: Any, boxes: Any, pydyf: Any, actual_text: Any) -> 
         if self._tags is None or not isinstance(box, boxes.TextBox):
             with original(self, box, tag):
                 yield
-        elif id(box) in getattr(self, "pagination_boxes", ()):
-            with _marked_content(self, "Artifact", pydyf.Dictionary({"Type": "/Pagination"})):
+        elif id(box) in getattr(self, "pagination_boxes", {}):
+            subtype = self.pagination_boxes[id(box)]
+            kind = {"Type": "/Pagination", **({"Subtype": subtype} if subtype else {})}
+            with _marked_content(self, "Artifact", pydyf.Dictionary(kind)):
                 if needs_actual_text(box.text):
                     with _marked_content(self, "Span", actual_text(box.text)):
                         yield
@@ -159,11 +164,11 @@ def _marked_content(stream: Any, tag: str, properties: Any) -> Iterator[None]:
 
 
 def _draw_page_wrapper(draw_page: Callable[..., Any], boxes: Any) -> Callable[..., Any]:
-    """Before a page is drawn, note the text boxes of its margins (header and footer) on its stream."""
+    """Before a page is drawn, note the text boxes of its margins on its stream: id → artifact subtype."""
 
     def wrapped(page: Any, stream: Any) -> Any:
         stream.pagination_boxes = {
-            id(box)
+            id(box): _PAGINATION_SUBTYPES.get(margin.at_keyword.split("-")[0])
             for margin in page.children
             if isinstance(margin, boxes.MarginBox)
             for box in margin.descendants()
