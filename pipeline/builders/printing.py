@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from pipeline.builders import weasyprint_tags
 from pipeline.errors import PlainspokenError, Problem
 
 _MISSING_GLYPH = ".notdef glyph rendered"
@@ -111,12 +112,12 @@ def weasyprint_log() -> Iterator[list[logging.LogRecord]]:
 
 
 def render_pdf(html: str, css: str, *, base_url: str, allowed_dirs: Sequence[Path], label: str) -> bytes:
-    """A tagged PDF/UA-1 from ``html``; any missing glyph, refused URL or ERROR fails it."""
+    """A tagged PDF/UA-1 through weasyprint_tags; a missing glyph, refused URL or ERROR fails it."""
     load_weasyprint()
     from weasyprint import CSS, HTML
 
     fetcher = make_fetcher(allowed_dirs)
-    with weasyprint_log() as records:
+    with weasyprint_log() as records, weasyprint_tags.patched():
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         stylesheet = CSS(string=css, base_url=base_url, url_fetcher=fetcher)
         data: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
