@@ -20,7 +20,7 @@ from pipeline.speech.voices import voice_for
 
 PLAINSPOKEN = [sys.executable, "-m", "pipeline.cli"]
 #: The languages source/site.toml publishes (one article): every count below follows from them.
-LANGUAGES = load_project(REPO).config.languages
+LANGUAGES = load_project(ROOTS / "clinic").config.languages
 
 
 def copy_clinic(target: Path) -> Path:
