@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder
+from pipeline.engine.plan import PACKAGE_DIR
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article, prepare_article
@@ -49,68 +53,73 @@ def translate_language(
 
 
 def build_group(project: Project, slug: str, language: str, outputs: Sequence[str]) -> list[TaskResult]:
-    """Build one article in one language in each of ``outputs`` (in BUILDERS order)."""
+    """Build one article in one language in each of ``outputs`` (in BUILDERS order).
+
+    Never raises (but for an interruption): whatever goes wrong fails the outputs it concerns.
+    """
     ordered = [name for name in BUILDERS if name in outputs]
     start = time.perf_counter()
     try:
         article, warnings = prepare_article(project, slug, language)
-    except PlainspokenError as error:
+    except Exception as error:  # one article in one language is the unit of failure
+        problems = failure_problems(error, project, f"{language}/{slug}")
         seconds = time.perf_counter() - start
-        reason = str(error.problems[0])
         return [
-            TaskResult(slug, language, name, "failed", reason, seconds, problems=error.problems)
+            TaskResult(slug, language, name, "failed", str(problems[0]), seconds, problems=problems)
             for name in ordered
         ]
     results = []
     for index, name in enumerate(ordered):
-        result = _build_one(builder_class(name)(project), article)
+        result = _build_one(project, name, article)
         extra = tuple(warnings) if index == 0 else ()
         results.append(
-            TaskResult(
-                slug,
-                language,
-                name,
-                result.status,
-                result.reason,
-                result.seconds,
-                article.report.fallbacks,
-                result.outputs,
-                result.problems + extra,
-            )
+            dataclasses.replace(result, fallbacks=article.report.fallbacks, problems=result.problems + extra)
         )
     return results
 
 
-def _build_one(builder: Builder, article: Article) -> TaskResult:
+def failure_problems(error: BaseException, project: Project, what: str) -> tuple[Problem, ...]:
+    """An error as problems: its own (path:line) if it has them, else where it happened and what it is.
+
+    "Where" is the template line when a template failed (Jinja2 puts templates in tracebacks),
+    else the last line of the pipeline's code that ran.
+    """
+    if isinstance(error, PlainspokenError):
+        return error.problems
+    if isinstance(error, OSError):
+        return (Problem(str(error.filename or "build/site"), 0, error.strerror or str(error)),)
+    spots = {"code": ("", 0), "template": ("", 0)}
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename)
+        if path.is_relative_to(PACKAGE_DIR):
+            kind = "code" if path.suffix == ".py" else "template"
+            spots[kind] = (path.relative_to(PACKAGE_DIR.parent).as_posix(), frame.lineno or 0)
+    where, line = spots["template"] if spots["template"][0] else spots["code"]
+    message = f"{type(error).__name__}: {error} (while building {what}; a bug, please report it)"
+    return (Problem(where or project.display(project.root), line, message),)
+
+
+def _build_one(project: Project, name: str, article: Article) -> TaskResult:
     """Write one output, or take it down when the policy withholds it."""
     start = time.perf_counter()
-    site = builder.project.site_dir
-    slug, language, name = article.doc.slug, article.language, builder.name
-    reason = withheld_reason(builder.project.config, article, name)
+    site = project.site_dir
+    slug, language = article.doc.slug, article.language
+    reason = withheld_reason(project.config, article, name)
+    builder: Builder | None = None
     try:
+        builder = builder_class(name)(project)
         if reason:
             raise OutputSkipped(reason)
         builder.prepare([article])
         written = builder.write(article)
     except OutputSkipped as skip:
-        for path in builder.outputs(article):
+        for path in builder.outputs(article) if builder else ():
             path.unlink(missing_ok=True)
         return TaskResult(slug, language, name, "skipped", str(skip), time.perf_counter() - start)
-    except PlainspokenError as error:
-        return TaskResult(
-            slug,
-            language,
-            name,
-            "failed",
-            str(error.problems[0]),
-            time.perf_counter() - start,
-            problems=error.problems,
-        )
-    except OSError as error:
-        problem = Problem(str(error.filename or "build/site"), 0, error.strerror or str(error))
-        return TaskResult(
-            slug, language, name, "failed", str(problem), time.perf_counter() - start, problems=(problem,)
-        )
+    except Exception as error:  # one output is the unit of failure
+        problems = failure_problems(error, project, f"{language}/{slug}/{name}")
+        seconds = time.perf_counter() - start
+        return TaskResult(slug, language, name, "failed", str(problems[0]), seconds, problems=problems)
     outputs = tuple(p.relative_to(site).as_posix() for p in written)
     return TaskResult(slug, language, name, "built", "", time.perf_counter() - start, outputs=outputs)
 
@@ -182,6 +191,7 @@ __all__ = [
     "build_group",
     "build_site_pages",
     "builder_class",
+    "failure_problems",
     "translate_language",
     "write_report",
 ]

@@ -208,21 +208,27 @@ def build_in_worker(
 def site_pages_in_worker(
     root: str, site: str, page_size: str, whole_site: bool, report: bool, report_later: bool = False
 ) -> SitePages:
-    """Runs in a worker: the site's shared pages, into the staging site."""
-    from pipeline.engine.tasks import build_site_pages
+    """Runs in a worker: the site's shared pages, into the staging site (a failure is reported)."""
+    from pipeline.engine.tasks import SitePages, build_site_pages, failure_problems
 
     project = _worker_project(root, site, page_size)
     try:
         return build_site_pages(project, whole_site=whole_site, report=report, report_later=report_later)
+    except Exception as error:  # the shared pages are a task: their failure is theirs
+        return SitePages(problems=list(failure_problems(error, project, "the shared pages")))
     finally:
         _release_memory()
 
 
 def report_in_worker(root: str, site: str, page_size: str, report: ReportRows) -> SitePages:
     """Runs in a worker: the report, from rows made earlier, into the staging site."""
-    from pipeline.engine.tasks import write_report
+    from pipeline.engine.tasks import SitePages, failure_problems, write_report
 
-    return write_report(_worker_project(root, site, page_size), report)
+    project = _worker_project(root, site, page_size)
+    try:
+        return write_report(project, report)
+    except Exception as error:  # the report is a task: its failure is its own
+        return SitePages(problems=list(failure_problems(error, project, "the report")))
 
 
 __all__ = ["COST", "Job", "SiteJob", "build_in_worker", "plan_jobs", "run_jobs"]

@@ -133,8 +133,7 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
                 }
                 for c in config.crisis_lines
             ],
-            "draft": article.is_draft,
-            "fallbacks": article.report.fallbacks,
+            **review_notes(article),  # the draft notice and colophon, as on the web page
             "online_url": url,
             "qr_data_uri": qr_data_uri(url),
         }
