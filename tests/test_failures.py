@@ -3,16 +3,17 @@ of the site is still published."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
 
+from pipeline.builders import outputs
 from pipeline.builders.html import HtmlBuilder
-from pipeline.engine import tasks
 from pipeline.i18n.article import Article
 
 Run = Callable[..., Result]
@@ -37,16 +38,23 @@ class ForgetfulBuilder(HtmlBuilder):
         return context
 
 
-def use_html_builder(monkeypatch: pytest.MonkeyPatch, cls: type[HtmlBuilder]) -> None:
-    original = tasks.builder_class
-    monkeypatch.setattr(tasks, "builder_class", lambda name: cls if name == "html" else original(name))
+@pytest.fixture(autouse=True)
+def _restore_registry() -> Iterator[None]:
+    html = outputs.spec("html")
+    yield
+    outputs.register(html)
+
+
+def use_html_builder(cls: type[HtmlBuilder]) -> None:
+    """Web pages from ``cls`` instead (a replaced registry entry, as a plug-in would do)."""
+    outputs.register(dataclasses.replace(outputs.spec("html"), builder=cls))
 
 
 def test_a_bug_in_one_output_fails_that_output_and_the_rest_is_published(
-    run: Run, make_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+    run: Run, make_project: Callable[[str], Path]
 ) -> None:
     project = make_project("basic")
-    use_html_builder(monkeypatch, ExplodingBuilder)
+    use_html_builder(ExplodingBuilder)
     result = run(project, "build", "--format", "html", "-j", "1")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
@@ -60,16 +68,16 @@ def test_a_bug_in_one_output_fails_that_output_and_the_rest_is_published(
     assert not (site / "es/every-node.html").exists()
     manifest = json.loads((project / "build/manifest.json").read_text())
     assert "es/every-node/html" not in manifest["tasks"]  # retried next time
-    use_html_builder(monkeypatch, HtmlBuilder)
+    use_html_builder(HtmlBuilder)
     again = run(project, "build", "--format", "html", "-j", "1")
     assert again.exit_code == 0 and (site / "es/every-node.html").exists()
 
 
 def test_a_name_missing_from_a_template_context_fails_at_the_template_line(
-    run: Run, make_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+    run: Run, make_project: Callable[[str], Path]
 ) -> None:
     project = make_project("basic")
-    use_html_builder(monkeypatch, ForgetfulBuilder)
+    use_html_builder(ForgetfulBuilder)
     result = run(project, "build", "--format", "html", "-j", "1")
     assert result.exit_code == 1 and "Traceback" not in result.output
     (failed,) = [line for line in result.stdout.splitlines() if "FAILED" in line]

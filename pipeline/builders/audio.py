@@ -35,10 +35,6 @@ class AudioBuilder(Builder):
             article.doc, facts=self.project.config.facts(), lexicon=lexicon, gettext=article.ui.gettext
         )
 
-    def outputs(self, article: Article) -> list[Path]:
-        folder = self.project.output_dir(article.language)
-        return [folder / f"{article.doc.slug}.mp3", folder / f"{article.doc.slug}.vtt"]
-
     def write(self, article: Article) -> list[Path]:
         voice = voice_for(article.language, dict(self.project.config.voices))
         if voice is None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from pipeline.builders.outputs import OutputSpec, spec
 from pipeline.i18n.article import Article
 from pipeline.source.project import Project
 
@@ -30,9 +31,15 @@ class Builder(ABC):
     def write(self, article: Article) -> list[Path]:
         """Write one article in one language; return the files written."""
 
-    @abstractmethod
+    @property
+    def spec(self) -> OutputSpec:
+        """This format's entry in the output registry."""
+        return spec(self.name)
+
     def outputs(self, article: Article) -> list[Path]:
         """The files write() makes for this article (to remove them when it is not published)."""
+        folder = self.project.output_dir(article.language)
+        return [folder / f"{article.doc.slug}{suffix}" for suffix in self.spec.files]
 
     def finish(self) -> list[Path]:
         """Write what spans articles (indexes, assets); default: nothing."""

@@ -51,9 +51,6 @@ class HtmlBuilder(Builder):
         # The site's languages: those with published pages (the site task sees every article).
         self.languages = [tag for tag in self.project.config.languages if tag in self.by_language]
 
-    def outputs(self, article: Article) -> list[Path]:
-        return [self.project.output_dir(article.language) / f"{article.doc.slug}.html"]
-
     def write(self, article: Article) -> list[Path]:
         (out,) = self.outputs(article)
         html = self.env.get_template("article.html").render(self._article_context(article))

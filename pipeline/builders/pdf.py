@@ -17,10 +17,6 @@ class PdfBuilder(Builder):
 
     name: ClassVar[str] = "pdf"
 
-    def outputs(self, article: Article) -> list[Path]:
-        folder = self.project.output_dir(article.language)
-        return [folder / f"{article.doc.slug}{variant.suffix}.pdf" for variant in VARIANTS]
-
     def write(self, article: Article) -> list[Path]:
         written = []
         source = self.project.source_dir

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.builders.outputs import specs
 from pipeline.source.project import UI_DOMAIN, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-OUTPUTS = ("audio", "pdf", "html")  # build order within an article × language
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def make_plan(
     tasks: list[Task] = []
     for slug, language in groups:
         keys = _group_keys(project, common, slug, language)
-        tasks += [Task(slug, language, output, keys[output]) for output in OUTPUTS if output in outputs]
+        tasks += [Task(slug, language, output.name, keys[output.name]) for output in specs(outputs)]
     everything = _digest(
         common,
         tree_hash(project.locales_dir),
@@ -117,5 +117,12 @@ def _group_keys(project: Project, common: str, slug: str, language: str) -> dict
                 for other in project.config.languages
             ),
         )
-    audio = _digest(text, "audio", file_hash(project.locales_dir / language / "pronunciation.toml"))
-    return {"audio": audio, "pdf": _digest(text, "pdf"), "html": _digest(text, "html", audio)}
+    keys: dict[str, str] = {}
+    for output in specs():  # in build order: what an output needs is keyed before it
+        keys[output.name] = _digest(
+            text,
+            output.name,
+            *(keys[need] for need in output.needs),
+            *(file_hash(project.locales_dir / language / name) for name in output.language_files),
+        )
+    return keys

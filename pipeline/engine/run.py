@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.engine.plan import OUTPUTS, Plan, Task, make_plan
+from pipeline.builders.outputs import names, spec
+from pipeline.engine.plan import Plan, Task, make_plan
 from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
-from pipeline.engine.workers import Job, SiteJob, plan_jobs, run_jobs
+from pipeline.engine.workers import SLOW, Job, SiteJob, plan_jobs, run_jobs
 from pipeline.errors import Problem
 from pipeline.source.project import Project
 
@@ -48,13 +49,17 @@ class BuildReport:
 def run_build(
     project: Project,
     *,
-    outputs: Sequence[str] = (*OUTPUTS, "report"),
+    outputs: Sequence[str] | None = None,
     languages: Sequence[str] | None = None,
     jobs: int | None = None,
     shard: tuple[int, int] | None = None,
     progress: Progress,
 ) -> BuildReport:
-    """Build what changed; the previous site stays whole until the new one is complete."""
+    """Build what changed; the previous site stays whole until the new one is complete.
+
+    ``outputs``: names of registered outputs and "report"; None for all of them.
+    """
+    outputs = (*names(), "report") if outputs is None else outputs
     start = time.perf_counter()
     folder = BuildFolder(project.root / "build")
     report = BuildReport()
@@ -62,7 +67,7 @@ def run_build(
         folder.recover()
         plan = make_plan(
             project,
-            outputs=tuple(o for o in OUTPUTS if o in outputs),
+            outputs=tuple(name for name in names() if name in outputs),
             languages=tuple(languages or project.config.languages),
             shard=shard,
         )
@@ -159,7 +164,7 @@ def _build_staged(
 
 def _workers(queue: list[Job], jobs: int | None) -> int:
     """How many jobs run at once; 1 means here, in this process (pages alone are cheaper so)."""
-    if all(job.outputs == ("html",) for job in queue):
+    if all(spec(output).cost < SLOW for job in queue for output in job.outputs):
         return 1
     return min(jobs or os.cpu_count() or 1, len(queue))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import time
 import traceback
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder
+from pipeline.builders.outputs import spec, specs
 from pipeline.engine.plan import PACKAGE_DIR
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
@@ -25,19 +25,11 @@ from pipeline.source.project import Project
 if TYPE_CHECKING:
     from pipeline.site.report import ReportRows
 
-#: In build order: web pages come last, so that they can show the audio guide just made.
-#: Imported only when used: a web-page build never loads WeasyPrint or the speech engine.
-BUILDERS: dict[str, str] = {
-    "audio": "pipeline.builders.audio:AudioBuilder",
-    "pdf": "pipeline.builders.pdf:PdfBuilder",
-    "html": "pipeline.builders.html:HtmlBuilder",
-}
-
 
 def builder_class(name: str) -> type[Builder]:
-    module, _, attribute = BUILDERS[name].partition(":")
-    cls: type[Builder] = getattr(importlib.import_module(module), attribute)
-    return cls
+    """The builder of a registered output, imported only now: a web-page build never loads
+    WeasyPrint or the speech engine."""
+    return spec(name).load()
 
 
 def translate_language(
@@ -53,11 +45,11 @@ def translate_language(
 
 
 def build_group(project: Project, slug: str, language: str, outputs: Sequence[str]) -> list[TaskResult]:
-    """Build one article in one language in each of ``outputs`` (in BUILDERS order).
+    """Build one article in one language in each of ``outputs`` (in build order).
 
     Never raises (but for an interruption): whatever goes wrong fails the outputs it concerns.
     """
-    ordered = [name for name in BUILDERS if name in outputs]
+    ordered = [output.name for output in specs(outputs)]
     start = time.perf_counter()
     try:
         article, warnings = prepare_article(project, slug, language)
@@ -104,7 +96,7 @@ def _build_one(project: Project, name: str, article: Article) -> TaskResult:
     start = time.perf_counter()
     site = project.site_dir
     slug, language = article.doc.slug, article.language
-    reason = withheld_reason(project.config, article, name)
+    reason = withheld_reason(project.config, article, spec(name).policy_key)
     builder: Builder | None = None
     try:
         builder = builder_class(name)(project)
@@ -158,7 +150,7 @@ def build_site_pages(
         published += [
             a
             for a in articles
-            if not withheld_reason(project.config, a, HtmlBuilder.name)
+            if not withheld_reason(project.config, a, spec(HtmlBuilder.name).policy_key)
             and (not whole_site or (project.output_dir(language) / f"{a.doc.slug}.html").exists())
         ]
     builder = HtmlBuilder(project)
@@ -185,7 +177,6 @@ def write_report(project: Project, report: ReportRows) -> SitePages:
 
 
 __all__ = [
-    "BUILDERS",
     "SitePages",
     "TaskResult",
     "build_group",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.builders.outputs import OutputSpec, spec, specs
 from pipeline.engine.plan import Task
 from pipeline.engine.results import TaskResult
 from pipeline.source.project import Project, load_project
@@ -21,9 +22,6 @@ from pipeline.source.project import Project, load_project
 if TYPE_CHECKING:
     from pipeline.engine.tasks import SitePages
     from pipeline.site.report import ReportRows
-
-#: Rough seconds per output of an article, relative to each other: only the order of jobs uses it.
-COST = {"audio": 3.0, "pdf": 1.5, "html": 0.1}
 
 
 @dataclass(frozen=True)
@@ -47,9 +45,10 @@ class SiteJob:
 def plan_jobs(project: Project, todo: Sequence[Task]) -> list[Job]:
     """Longest first, so that no worker idles at the end.
 
-    A language's audio guide and its page (which shows the guide) go in one job and its handouts
-    in another, so that two workers can share the slow languages. A language with no voice keeps
-    its outputs together: its audio task only takes its outputs down.
+    The outputs of one article in one language are split into parts that need nothing of each
+    other (e.g. the audio guide with the page that shows it, and the handouts), so that two
+    workers can share a slow language. When at most one part is slow (a language with no voice:
+    its audio task only takes its outputs down), they stay in one job, translated once.
     """
     grouped: dict[tuple[str, str], list[str]] = {}
     for task in todo:
@@ -57,14 +56,34 @@ def plan_jobs(project: Project, todo: Sequence[Task]) -> list[Job]:
     jobs = []
     for (slug, language), outputs in grouped.items():
         size = _article_size(project, slug)
-        voiced = "audio" in outputs and _has_voice(project, language)
-        parts = [("audio", "html"), ("pdf",)] if voiced else [tuple(outputs)]
-        for part in parts:
-            chosen = tuple(output for output in outputs if output in part)
-            if chosen:
-                cost = size * sum(COST[o] for o in chosen if o != "audio" or voiced)
-                jobs.append(Job(slug, language, chosen, cost))
+        costs = {output.name: size * _cost(project, output, language) for output in specs(outputs)}
+        parts = [part for part in _independent_parts(tuple(costs)) if part]
+        if sum(1 for part in parts if sum(costs[o] for o in part) >= SLOW * size) < 2:
+            parts = [tuple(costs)]
+        jobs += [Job(slug, language, part, sum(costs[o] for o in part)) for part in parts]
     return sorted(jobs, key=lambda job: -job.cost)
+
+
+#: A part of a job this costly (per 1000 characters) is worth a worker of its own.
+SLOW = 1.0
+
+
+def _cost(project: Project, output: OutputSpec, language: str) -> float:
+    """Rough seconds per 1000 characters: nothing for a voiced output in a language with no voice."""
+    return 0.0 if output.voiced and not _has_voice(project, language) else output.cost
+
+
+def _independent_parts(outputs: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``outputs`` in groups joined by what they need of each other, each in build order."""
+    group_of = {name: {name} for name in outputs}
+    for name in outputs:
+        for need in spec(name).needs:
+            if need in group_of and group_of[need] is not group_of[name]:
+                merged = group_of[need] | group_of[name]
+                for member in merged:
+                    group_of[member] = merged
+    parts = {id(group): group for group in group_of.values()}.values()
+    return [tuple(name for name in outputs if name in group) for group in parts]
 
 
 def _article_size(project: Project, slug: str) -> float:
@@ -135,7 +154,7 @@ class _Schedule:
     def __init__(self, queue: list[Job], site: SiteJob | None) -> None:
         self.queue, self.site = queue, site
         self.report: ReportRows | None = None
-        self.pages_left = sum(1 for job in queue if "html" in job.outputs)
+        self.pages_left = sum(1 for job in queue if _indexed(job.outputs))
 
     @property
     def unfinished(self) -> bool:
@@ -155,11 +174,16 @@ class _Schedule:
 
     def record(self, result: list[TaskResult] | SitePages) -> Iterator[TaskResult | SitePages]:
         if isinstance(result, list):
-            self.pages_left -= any(r.output == "html" for r in result)
+            self.pages_left -= _indexed([r.output for r in result])
             yield from result
             return
         self.report = result.report
         yield result
+
+
+def _indexed(outputs: Sequence[str]) -> bool:
+    """Whether any of ``outputs`` is listed by the shared pages (which then wait for it)."""
+    return any(spec(name).indexed for name in outputs)
 
 
 _IN_WORKER = False  # set in worker processes: jobs run in this process leave memory alone
@@ -231,4 +255,4 @@ def report_in_worker(root: str, site: str, page_size: str, report: ReportRows) -
         return SitePages(problems=list(failure_problems(error, project, "the report")))
 
 
-__all__ = ["COST", "Job", "SiteJob", "build_in_worker", "plan_jobs", "run_jobs"]
+__all__ = ["Job", "SiteJob", "build_in_worker", "plan_jobs", "run_jobs"]

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.builders.outputs import report_columns
 from pipeline.i18n.article import Article
 from pipeline.i18n.publishing import percent_translated
 from pipeline.i18n.review import ReviewState
@@ -14,12 +15,6 @@ from pipeline.quality.gates import check_articles, check_language, language_revi
 from pipeline.quality.plain_language import article_grade
 from pipeline.source.project import Project, language_info
 
-OUTPUT_FILES = (
-    ("Web page", ".html"),
-    ("Handout (PDF)", ".pdf"),
-    ("Large print (PDF)", "-large-print.pdf"),
-    ("Audio (MP3)", ".mp3"),
-)
 FORMULA_LANGUAGES = ("en", "es")  # where a reading formula is validated
 
 
@@ -93,7 +88,7 @@ def _with_outputs(project: Project, language: str, row: ArticleRow) -> ArticleRo
     folder = project.output_dir(language)
     outputs = tuple(
         (label, f"{language}/{row.slug}{suffix}")
-        for label, suffix in OUTPUT_FILES
+        for label, suffix in report_columns()
         if (folder / f"{row.slug}{suffix}").exists()
     )
     return dataclasses.replace(row, outputs=outputs)
