@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import ClassVar
 
-from pipeline.audio.guide import speak_script
+from pipeline.audio.guide import cues_json, speak_script
 from pipeline.audio.mp3 import Mp3Tags, tag_mp3
 from pipeline.audio.vtt import render_vtt
 from pipeline.builders.base import Builder, OutputSkipped
@@ -57,7 +57,9 @@ class AudioBuilder(Builder):
             Path(tmp).unlink(missing_ok=True)
         vtt = out_dir / f"{article.doc.slug}.vtt"
         write_atomic(vtt, render_vtt(list(guide.cues), language=article.language).encode("utf-8"))
-        return [mp3, vtt]
+        cues = out_dir / f"{article.doc.slug}.cues.json"
+        write_atomic(cues, cues_json(guide).encode("utf-8"))
+        return [mp3, vtt, cues]
 
     def _tags(self, article: Article) -> Mp3Tags:
         meta = article.doc.metadata

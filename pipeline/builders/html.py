@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from markupsafe import Markup
 
-from pipeline.audio.vtt import parse_vtt
 from pipeline.builders.base import Builder
 from pipeline.i18n.article import Article
 from pipeline.i18n.ui import UiText
@@ -143,43 +142,44 @@ class HtmlBuilder(Builder):
         return context
 
     def _listen_context(self, article: Article) -> dict[str, Any] | None:
-        """The audio player, if the audio guide exists; a plain notice if the language has no voice."""
+        """The audio player, if the audio guide exists; a plain notice if the language has no voice.
+
+        The cue times come from the audio task's .cues.json (data it wrote for this page).
+        """
         folder = self.project.output_dir(article.language)
-        mp3, vtt = folder / f"{article.doc.slug}.mp3", folder / f"{article.doc.slug}.vtt"
-        if not (mp3.exists() and vtt.exists()):
+        mp3, timings = folder / f"{article.doc.slug}.mp3", folder / f"{article.doc.slug}.cues.json"
+        if not (mp3.exists() and timings.exists()):
             has_voice = voice_for(article.language, dict(self.project.config.voices)) is not None
             return None if has_voice else {"src": ""}
-        cues = parse_vtt(vtt.read_text(encoding="utf-8"))
-        starts = {cue.id: cue.start for cue in cues}
-        chapters = [
-            {
-                "anchor": h.id,
-                "title": Markup(self.renderer.inlines(h.inlines)).striptags(),
-                "start": f"{starts[h.id]:.3f}",
-                "clock": clock(starts[h.id]),
-            }
-            for h in article.doc.blocks
-            if isinstance(h, Heading) and h.level == 2 and h.id in starts
-        ]
-        if "key-points" in starts:
-            key_points = article.ui.gettext("Key points")
-            start = starts["key-points"]
-            chapters.insert(
-                0,
-                {"anchor": "key-points", "title": key_points, "start": f"{start:.3f}", "clock": clock(start)},
-            )
-        length = cues[-1].end if cues else 0.0
+        guide = json.loads(timings.read_text(encoding="utf-8"))
         download = article.ui.gettext("Download the audio guide (MP3, {size}, {length})").format(
             size=audio_size(mp3.stat().st_size, article.language),
-            length=audio_length(length, article.language),
+            length=audio_length(guide["duration"], article.language),
         )
-        data = [{"id": c.id, "start": round(c.start, 3), "end": round(c.end, 3)} for c in cues]
         return {
             "src": mp3.name,
             "download": download,
-            "chapters": chapters,
-            "cues_json": Markup(json.dumps(data, separators=(",", ":")).replace("</", "<\\/")),
+            "chapters": self._chapters(article, {cue["id"]: cue["start"] for cue in guide["cues"]}),
+            "cues_json": Markup(json.dumps(guide["cues"], separators=(",", ":")).replace("</", "<\\/")),
         }
+
+    def _chapters(self, article: Article, starts: dict[str, float]) -> list[dict[str, str]]:
+        """The key points and each section, where the guide reads them."""
+        spots = [("key-points", article.ui.gettext("Key points"))] if "key-points" in starts else []
+        spots += [
+            (h.id, Markup(self.renderer.inlines(h.inlines)).striptags())
+            for h in article.doc.blocks
+            if isinstance(h, Heading) and h.level == 2 and h.id in starts
+        ]
+        return [
+            {
+                "anchor": anchor,
+                "title": title,
+                "start": f"{starts[anchor]:.3f}",
+                "clock": clock(starts[anchor]),
+            }
+            for anchor, title in spots
+        ]
 
     def _language_index_context(self, tag: str) -> dict[str, Any]:
         articles = sorted(self.by_language[tag], key=lambda a: a.doc.slug)

@@ -109,7 +109,7 @@ register(
     OutputSpec(
         "audio",
         "pipeline.builders.audio:AudioBuilder",
-        files=(".mp3", ".vtt"),
+        files=(".mp3", ".vtt", ".cues.json"),  # .cues.json: the timings, for the page
         cost=3.0,
         report=(("Audio (MP3)", ".mp3"),),
         voiced=True,
