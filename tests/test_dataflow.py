@@ -38,3 +38,32 @@ def test_the_page_takes_the_guides_timings_as_data_not_from_its_captions(
     assert result.status == "built"
     page = (folder / "every-node.html").read_text(encoding="utf-8")
     assert 'href="#a-section-heading"' in page and inline_cues(folder / "every-node.html") == timings["cues"]
+
+
+def withhold_draft_pages(root: Path) -> None:
+    toml = root / "source/site.toml"
+    toml.write_text(
+        toml.read_text().replace('page_size = "letter"', 'page_size = "letter"\ndrafts = { html = "skip" }')
+    )
+
+
+def test_what_is_published_is_decided_once_and_handed_to_the_tasks(
+    run: Run, make_project: Callable[[str], Path]
+) -> None:
+    from pipeline.engine.tasks import build_group
+    from pipeline.i18n.publishing import Publication
+    from pipeline.source.project import load_project
+
+    root = make_project("basic")
+    withhold_draft_pages(root)  # es has no catalogs: a draft
+    result = run(root, "build", "--format", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"es +html +skipped +every-node .*draft translation", result.stdout)
+    page = root / "build/site/en/every-node.html"
+    assert "../es/every-node.html" not in page.read_text(encoding="utf-8")
+    # A task trusts the decision it is handed: it does not apply the policy again.
+    build_group(load_project(root), "every-node", "en", ("html",), Publication())
+    assert 'hreflang="es" href="../es/every-node.html"' in page.read_text(encoding="utf-8")
+    withheld = Publication((("every-node", "en", "html", "told so"),))
+    (skipped,) = build_group(load_project(root), "every-node", "en", ("html",), withheld)
+    assert (skipped.status, skipped.reason) == ("skipped", "told so") and not page.exists()

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from pipeline.builders.outputs import OutputSpec, spec
 from pipeline.i18n.article import Article
+from pipeline.i18n.publishing import Publication
 from pipeline.source.project import Project
 
 
@@ -21,8 +22,9 @@ class Builder(ABC):
 
     name: ClassVar[str]  #: value of --format
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, publication: Publication | None = None) -> None:
         self.project = project
+        self.publication = publication or Publication()  #: what this build publishes, decided once
 
     def prepare(self, articles: Sequence[Article]) -> None:  # noqa: B027 - optional hook
         """See every article before writing (indexes, navigation); default: nothing."""

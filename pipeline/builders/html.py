@@ -126,11 +126,8 @@ class HtmlBuilder(Builder):
     def _article_context(self, article: Article) -> dict[str, Any]:
         doc = article.doc
         context = self._common(article.ui, language_info(article.language), "../")
-        from pipeline.i18n.publishing import published_languages
-
-        languages_with_it = self._alternates(
-            "../", f"{doc.slug}.html", published_languages(self.project, doc.slug)
-        )
+        published = self.publication.languages(doc.slug, self.spec.policy_key, self.project.config.languages)
+        languages_with_it = self._alternates("../", f"{doc.slug}.html", published)
         context.update(article_parts(doc, facts=self.facts, asset_prefix="../"))
         context.update(
             {

@@ -99,6 +99,11 @@ def names() -> tuple[str, ...]:
     return tuple(s.name for s in specs())
 
 
+def policy_keys() -> list[str]:
+    """The [publish.drafts] keys of the registered outputs."""
+    return sorted({output.policy_key for output in specs()})
+
+
 def report_columns() -> Iterator[tuple[str, str]]:
     """The report's links to an article's files, (label, suffix): the cheapest output (the page) first."""
     for output in sorted(specs(), key=lambda s: s.cost):

@@ -40,6 +40,7 @@ class Plan:
     scope_languages: tuple[str, ...]
     scope_outputs: tuple[str, ...]
     shard: tuple[int, int] | None = None
+    slugs: tuple[str, ...] = ()  # every article of the site, in this shard or not
 
 
 def _digest(*parts: str) -> str:
@@ -97,7 +98,7 @@ def make_plan(
         *(file_hash(project.source_dir / f"{s}.md") for s in slugs),
         *(t.key for t in tasks),
     )
-    return Plan(tuple(tasks), everything, languages, outputs, shard)
+    return Plan(tuple(tasks), everything, languages, outputs, shard, tuple(slugs))
 
 
 def _group_keys(project: Project, common: str, slug: str, language: str) -> dict[str, str]:

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.builders.outputs import names, spec
+from pipeline.builders.outputs import names, policy_keys, spec
 from pipeline.engine.plan import Plan, Task, make_plan
 from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
 from pipeline.engine.workers import SLOW, Job, SiteJob, plan_jobs, run_jobs
 from pipeline.errors import Problem
+from pipeline.i18n.publishing import decide_publication
 from pipeline.source.project import Project
 
 
@@ -149,7 +150,8 @@ def _build_staged(
                 (staged / path).unlink(missing_ok=True)
         queue = plan_jobs(project, work.todo)
         site = SiteJob(plan.shard is None, work.with_report) if work.site_pages else None
-        for result in run_jobs(project, queue, site, _workers(queue, jobs)):
+        publication = decide_publication(project, plan.slugs, policy_keys())
+        for result in run_jobs(project, queue, site, _workers(queue, jobs), publication):
             if isinstance(result, TaskResult):
                 report.results.append(result)
                 progress.task_done(result)

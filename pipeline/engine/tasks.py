@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder
-from pipeline.builders.outputs import spec, specs
+from pipeline.builders.outputs import policy_keys, spec, specs
 from pipeline.engine.plan import PACKAGE_DIR
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article, prepare_article
-from pipeline.i18n.publishing import withheld_reason
+from pipeline.i18n.publishing import Publication, decide_publication
 from pipeline.model import Document
 from pipeline.source.articles import load_sources
 from pipeline.source.project import Project
@@ -44,11 +44,20 @@ def translate_language(
     return articles, warnings
 
 
-def build_group(project: Project, slug: str, language: str, outputs: Sequence[str]) -> list[TaskResult]:
-    """Build one article in one language in each of ``outputs`` (in build order).
+def build_group(
+    project: Project,
+    slug: str,
+    language: str,
+    outputs: Sequence[str],
+    publication: Publication | None = None,
+) -> list[TaskResult]:
+    """Build one article in one language in each of ``outputs`` (in build order), as ``publication``
+    (decided when the build was planned; decided here for this article if not given) publishes them.
 
     Never raises (but for an interruption): whatever goes wrong fails the outputs it concerns.
     """
+    if publication is None:
+        publication = decide_publication(project, [slug], policy_keys())
     ordered = [output.name for output in specs(outputs)]
     start = time.perf_counter()
     try:
@@ -62,7 +71,7 @@ def build_group(project: Project, slug: str, language: str, outputs: Sequence[st
         ]
     results = []
     for index, name in enumerate(ordered):
-        result = _build_one(project, name, article)
+        result = _build_one(project, name, article, publication)
         extra = tuple(warnings) if index == 0 else ()
         results.append(
             dataclasses.replace(result, fallbacks=article.report.fallbacks, problems=result.problems + extra)
@@ -91,15 +100,15 @@ def failure_problems(error: BaseException, project: Project, what: str) -> tuple
     return (Problem(where or project.display(project.root), line, message),)
 
 
-def _build_one(project: Project, name: str, article: Article) -> TaskResult:
+def _build_one(project: Project, name: str, article: Article, publication: Publication) -> TaskResult:
     """Write one output, or take it down when the policy withholds it."""
     start = time.perf_counter()
     site = project.site_dir
     slug, language = article.doc.slug, article.language
-    reason = withheld_reason(project.config, article, spec(name).policy_key)
+    reason = publication.reason(slug, language, spec(name).policy_key)
     builder: Builder | None = None
     try:
-        builder = builder_class(name)(project)
+        builder = builder_class(name)(project, publication)
         if reason:
             raise OutputSkipped(reason)
         builder.prepare([article])
@@ -126,7 +135,12 @@ class SitePages:
 
 
 def build_site_pages(
-    project: Project, *, whole_site: bool = True, report: bool = True, report_later: bool = False
+    project: Project,
+    publication: Publication | None = None,
+    *,
+    whole_site: bool = True,
+    report: bool = True,
+    report_later: bool = False,
 ) -> SitePages:
     """The site index, each language's index, the report, the stylesheet and script, the assets.
 
@@ -137,6 +151,9 @@ def build_site_pages(
     """
     result = SitePages()
     sources = load_sources(project)
+    if publication is None:
+        publication = decide_publication(project, [d.slug for d in sources.documents], policy_keys())
+    key = spec(HtmlBuilder.name).policy_key
     published: list[Article] = []
     broken: list[str] = []  # their previous pages stay, so they stay on the site
     for language in project.config.languages:
@@ -150,7 +167,7 @@ def build_site_pages(
         published += [
             a
             for a in articles
-            if not withheld_reason(project.config, a, spec(HtmlBuilder.name).policy_key)
+            if not publication.reason(a.doc.slug, language, key)
             and (not whole_site or (project.output_dir(language) / f"{a.doc.slug}.html").exists())
         ]
     builder = HtmlBuilder(project)

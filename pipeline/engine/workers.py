@@ -17,11 +17,17 @@ from typing import TYPE_CHECKING, Any
 from pipeline.builders.outputs import OutputSpec, spec, specs
 from pipeline.engine.plan import Task
 from pipeline.engine.results import TaskResult
+from pipeline.i18n.publishing import Publication
 from pipeline.source.project import Project, load_project
 
 if TYPE_CHECKING:
     from pipeline.engine.tasks import SitePages
     from pipeline.site.report import ReportRows
+
+
+#: What every worker call starts with: the project's root, the staging site, the page size, and
+#: what this build publishes.
+WorkerArgs = tuple[str, str, str, Publication]
 
 
 @dataclass(frozen=True)
@@ -99,14 +105,18 @@ def _has_voice(project: Project, language: str) -> bool:
 
 
 def run_jobs(
-    project: Project, jobs: Sequence[Job], site: SiteJob | None, workers: int
+    project: Project,
+    jobs: Sequence[Job],
+    site: SiteJob | None,
+    workers: int,
+    publication: Publication | None = None,
 ) -> Iterator[TaskResult | SitePages]:
     """Each job in a worker process (or here, with one worker); results as they finish.
 
     The shared pages are written by the first worker free once no page is left to write, and the
     report (which links to every file) once nothing else is left.
     """
-    args = (str(project.root), str(project.site_dir), project.config.page_size)
+    args = (str(project.root), str(project.site_dir), project.config.page_size, publication or Publication())
     if workers <= 1:
         for job in jobs:
             yield from build_in_worker(*args, job.slug, job.language, job.outputs)
@@ -127,7 +137,7 @@ def run_jobs(
 
 def _dispatch(
     pool: ProcessPoolExecutor,
-    args: tuple[str, str, str],
+    args: WorkerArgs,
     queue: list[Job],
     site: SiteJob | None,
     workers: int,
@@ -218,33 +228,49 @@ def _worker_project(root: str, site: str, page_size: str) -> Project:
 
 
 def build_in_worker(
-    root: str, site: str, page_size: str, slug: str, language: str, outputs: tuple[str, ...]
+    root: str,
+    site: str,
+    page_size: str,
+    publication: Publication,
+    slug: str,
+    language: str,
+    outputs: tuple[str, ...],
 ) -> list[TaskResult]:
     """Runs in a worker: build one article in one language into the staging site."""
     from pipeline.engine.tasks import build_group
 
     try:
-        return build_group(_worker_project(root, site, page_size), slug, language, outputs)
+        return build_group(_worker_project(root, site, page_size), slug, language, outputs, publication)
     finally:
         _release_memory()
 
 
 def site_pages_in_worker(
-    root: str, site: str, page_size: str, whole_site: bool, report: bool, report_later: bool = False
+    root: str,
+    site: str,
+    page_size: str,
+    publication: Publication,
+    whole_site: bool,
+    report: bool,
+    report_later: bool = False,
 ) -> SitePages:
     """Runs in a worker: the site's shared pages, into the staging site (a failure is reported)."""
     from pipeline.engine.tasks import SitePages, build_site_pages, failure_problems
 
     project = _worker_project(root, site, page_size)
     try:
-        return build_site_pages(project, whole_site=whole_site, report=report, report_later=report_later)
+        return build_site_pages(
+            project, publication, whole_site=whole_site, report=report, report_later=report_later
+        )
     except Exception as error:  # the shared pages are a task: their failure is theirs
         return SitePages(problems=list(failure_problems(error, project, "the shared pages")))
     finally:
         _release_memory()
 
 
-def report_in_worker(root: str, site: str, page_size: str, report: ReportRows) -> SitePages:
+def report_in_worker(
+    root: str, site: str, page_size: str, publication: Publication, report: ReportRows
+) -> SitePages:
     """Runs in a worker: the report, from rows made earlier, into the staging site."""
     from pipeline.engine.tasks import SitePages, failure_problems, write_report
 
