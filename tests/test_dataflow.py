@@ -67,3 +67,62 @@ def test_what_is_published_is_decided_once_and_handed_to_the_tasks(
     withheld = Publication((("every-node", "en", "html", "told so"),))
     (skipped,) = build_group(load_project(root), "every-node", "en", ("html",), withheld)
     assert (skipped.status, skipped.reason) == ("skipped", "told so") and not page.exists()
+
+
+def keys(root: Path) -> dict[str, str]:
+    """Task id → input hash, as the engine plans the whole site."""
+    from pipeline.builders.outputs import names
+    from pipeline.engine.plan import make_plan
+    from pipeline.source.project import load_project
+
+    project = load_project(root)
+    plan = make_plan(project, outputs=names(), languages=project.config.languages)
+    return {task.id: task.key for task in plan.tasks}
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    return {task for task in after if after[task] != before.get(task)}
+
+
+def built(result: Result) -> list[str]:
+    return sorted(re.findall(r"^\[\d+/\d+\] built +(\S+) ", result.stdout, flags=re.M))
+
+
+def test_an_asset_is_an_input_of_the_articles_that_name_it_only(
+    run: Run, make_project: Callable[[str], Path]
+) -> None:
+    root = make_project("basic")
+    (root / "source/plain.md").write_text(
+        (root / "source/every-node.md").read_text().split("\n---\n")[0] + "\n---\n\nNo pictures here.\n"
+    )
+    assert run(root, "build", "--format", "html", "-j", "1").exit_code == 0
+    (root / "source/assets/unused.png").write_bytes(b"not named by any article")
+    result = run(root, "build", "--format", "html", "-j", "1")
+    assert result.exit_code == 0 and built(result) == []
+    assert (root / "build/site/assets/unused.png").exists()  # the shared pages copy it
+    (root / "source/assets/clinic.png").write_bytes((root / "source/assets/clinic.png").read_bytes() + b"\0")
+    result = run(root, "build", "--format", "html", "-j", "1")
+    assert built(result) == ["en/every-node/html", "es/every-node/html"]
+
+
+def test_a_voice_is_an_input_of_its_languages_audio_and_page_only(
+    make_project: Callable[[str], Path],
+) -> None:
+    root = make_project("basic")
+    before = keys(root)
+    toml = root / "source/site.toml"
+    toml.write_text(toml.read_text() + '\n[voices]\nes = ""\n')
+    assert changed(before, keys(root)) == {"es/every-node/audio", "es/every-node/html"}
+    middle = keys(root)
+    toml.write_text(toml.read_text().replace('name = "Test Clinic"', 'name = "Another Clinic"'))
+    assert changed(middle, keys(root)) == set(middle)  # any other setting is an input of everything
+
+
+def test_a_pronunciation_lexicon_is_an_input_of_its_languages_audio_and_page_only(
+    make_project: Callable[[str], Path],
+) -> None:
+    root = make_project("basic")
+    before = keys(root)
+    lexicon = root / "locales/en/pronunciation.toml"
+    lexicon.write_text(lexicon.read_text() + "\n# a comment\n")
+    assert changed(before, keys(root)) == {"en/every-node/audio", "en/every-node/html"}
