@@ -14,10 +14,10 @@ from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.article import Article
 from pipeline.model import plain_text
-from pipeline.render.speech import SpeechScript, render_speech
+from pipeline.render.speech import SpeechScript
 from pipeline.source.project import write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
-from pipeline.speech.lexicon import load_lexicon
+from pipeline.speech.lexicon import article_script
 from pipeline.speech.voices import iso_639_2, no_voice_reason, voice_for
 
 
@@ -29,11 +29,7 @@ class AudioBuilder(Builder):
     timeout: ClassVar[float] = 30.0
 
     def script(self, article: Article) -> SpeechScript:
-        path = self.project.locales_dir / article.language / "pronunciation.toml"
-        lexicon = load_lexicon(path, display=self.project.display(path))
-        return render_speech(
-            article.doc, facts=self.project.config.facts(), lexicon=lexicon, gettext=article.ui.gettext
-        )
+        return article_script(self.project, article)
 
     def write(self, article: Article) -> list[Path]:
         voice = voice_for(article.language, dict(self.project.config.voices))

@@ -6,7 +6,7 @@ import contextlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from markupsafe import Markup
 
@@ -28,9 +28,6 @@ from pipeline.source.config import LANGUAGE_TAG, Fact
 from pipeline.source.project import LanguageInfo, language_info, write_atomic
 from pipeline.speech.voices import voice_for
 
-if TYPE_CHECKING:
-    from pipeline.site.report import LanguageRow
-
 STATIC_DIR = Path(__file__).parent.parent / "static"
 
 
@@ -38,7 +35,6 @@ class HtmlBuilder(Builder):
     """Writes build/site/<lang>/<slug>.html, the language indexes and the site index."""
 
     name: ClassVar[str] = "html"
-    with_report = True  #: finish() also writes build/site/report.html
 
     def prepare(self, articles: Sequence[Article]) -> None:
         self.env = make_environment()
@@ -68,8 +64,6 @@ class HtmlBuilder(Builder):
         html = self.env.get_template("site_index.html").render(self._site_index_context())
         write_atomic(out, html.encode("utf-8"))
         written.append(out)
-        if self.with_report:
-            written.append(self.write_report(self.report_rows()))
         written += self._copy_assets()
         return written
 
@@ -84,7 +78,7 @@ class HtmlBuilder(Builder):
 
     # --- contexts ------------------------------------------------------------
 
-    def _common(self, ui: UiText, page_lang: LanguageInfo, root: str) -> dict[str, Any]:
+    def page_context(self, ui: UiText, page_lang: LanguageInfo, root: str) -> dict[str, Any]:
         config = self.project.config
         return {
             "_": ui.gettext,
@@ -125,7 +119,7 @@ class HtmlBuilder(Builder):
 
     def _article_context(self, article: Article) -> dict[str, Any]:
         doc = article.doc
-        context = self._common(article.ui, language_info(article.language), "../")
+        context = self.page_context(article.ui, language_info(article.language), "../")
         published = self.publication.languages(doc.slug, self.spec.policy_key, self.project.config.languages)
         languages_with_it = self._alternates("../", f"{doc.slug}.html", published)
         context.update(article_parts(doc, facts=self.facts, asset_prefix="../"))
@@ -180,7 +174,7 @@ class HtmlBuilder(Builder):
 
     def _language_index_context(self, tag: str) -> dict[str, Any]:
         articles = sorted(self.by_language[tag], key=lambda a: a.doc.slug)
-        context = self._common(articles[0].ui, language_info(tag), "../")
+        context = self.page_context(articles[0].ui, language_info(tag), "../")
         context.update(
             {
                 "alternates": self._alternates("../", "index.html", self.languages),
@@ -199,7 +193,7 @@ class HtmlBuilder(Builder):
 
     def _site_index_context(self) -> dict[str, Any]:
         ui = UiText("en")
-        context = self._common(ui, language_info("en"), "")
+        context = self.page_context(ui, language_info("en"), "")
         context.update(
             {
                 "alternates": [],
@@ -210,21 +204,6 @@ class HtmlBuilder(Builder):
             }
         )
         return context
-
-    def report_rows(self) -> list[LanguageRow]:
-        """The report's rows: completeness, review and checks of every published language."""
-        from pipeline.site.report import language_rows
-
-        articles = [a for tag in self.languages for a in self.by_language.get(tag, [])]
-        return language_rows(self.project, articles)
-
-    def write_report(self, rows: Sequence[LanguageRow]) -> Path:
-        """build/site/report.html: the state of every language, for the clinic manager."""
-        context = self._common(UiText("en"), language_info("en"), "")
-        context.update({"alternates": [], "page_title": "Build report", "rows": rows})
-        out = self.project.site_dir / "report.html"
-        write_atomic(out, self.env.get_template("report.html").render(context).encode("utf-8"))
-        return out
 
     # --- files ---------------------------------------------------------------
 

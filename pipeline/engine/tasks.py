@@ -8,7 +8,6 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder
@@ -19,11 +18,9 @@ from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article, prepare_article
 from pipeline.i18n.publishing import Publication, decide_publication
 from pipeline.model import Document
+from pipeline.site.report import ReportRows, report_rows, write_report_page
 from pipeline.source.articles import load_sources
 from pipeline.source.project import Project
-
-if TYPE_CHECKING:
-    from pipeline.site.report import ReportRows
 
 
 def builder_class(name: str) -> type[Builder]:
@@ -153,12 +150,36 @@ def build_site_pages(
     sources = load_sources(project)
     if publication is None:
         publication = decide_publication(project, [d.slug for d in sources.documents], policy_keys())
+    published, broken = _published_articles(project, sources.documents, publication, whole_site, result)
+    builder = HtmlBuilder(project)
+    builder.prepare(published)
+    builder.languages = [tag for tag in project.config.languages if tag in builder.languages or tag in broken]
+    written = builder.finish()
+    if report:
+        rows = report_rows(project, builder)
+        if report_later:
+            result.report = rows
+        else:
+            written.append(write_report_page(project, rows))
+    result.written = [p.relative_to(project.site_dir).as_posix() for p in written]
+    return result
+
+
+def _published_articles(
+    project: Project,
+    documents: Sequence[Document],
+    publication: Publication,
+    whole_site: bool,
+    result: SitePages,
+) -> tuple[list[Article], list[str]]:
+    """The pages the indexes list, and the languages whose catalogs are broken (their previous
+    pages stay, so they stay on the site); the broken catalogs' problems go into ``result``."""
     key = spec(HtmlBuilder.name).policy_key
     published: list[Article] = []
-    broken: list[str] = []  # their previous pages stay, so they stay on the site
+    broken: list[str] = []
     for language in project.config.languages:
         try:
-            articles, _ = translate_language(project, language, sources.documents)
+            articles, _ = translate_language(project, language, documents)
         except PlainspokenError as error:
             result.problems.extend(error.problems)
             if (project.output_dir(language) / "index.html").exists():
@@ -170,26 +191,12 @@ def build_site_pages(
             if not publication.reason(a.doc.slug, language, key)
             and (not whole_site or (project.output_dir(language) / f"{a.doc.slug}.html").exists())
         ]
-    builder = HtmlBuilder(project)
-    builder.with_report = report and not report_later
-    builder.prepare(published)
-    builder.languages = [tag for tag in project.config.languages if tag in builder.languages or tag in broken]
-    result.written = [p.relative_to(project.site_dir).as_posix() for p in builder.finish()]
-    if report and report_later:
-        from pipeline.site.report import ReportRows
-
-        result.report = ReportRows(tuple(builder.report_rows()), tuple(builder.languages))
-    return result
+    return published, broken
 
 
 def write_report(project: Project, report: ReportRows) -> SitePages:
     """build/site/report.html from rows made earlier, linking to the outputs that exist now."""
-    from pipeline.site.report import refresh_outputs
-
-    builder = HtmlBuilder(project)
-    builder.prepare([])
-    builder.languages = list(report.languages)
-    path = builder.write_report(refresh_outputs(project, report.rows))
+    path = write_report_page(project, report)
     return SitePages([path.relative_to(project.site_dir).as_posix()])
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from pipeline.builders.html import HtmlBuilder
 from pipeline.builders.outputs import report_columns
 from pipeline.i18n.article import Article
 from pipeline.i18n.publishing import percent_translated
 from pipeline.i18n.review import ReviewState
+from pipeline.i18n.ui import UiText
 from pipeline.model import plain_text
 from pipeline.quality.gates import check_articles, check_language, language_review
 from pipeline.quality.plain_language import article_grade
-from pipeline.source.project import Project, language_info
+from pipeline.source.project import Project, language_info, write_atomic
 
 FORMULA_LANGUAGES = ("en", "es")  # where a reading formula is validated
 
@@ -100,3 +103,23 @@ def refresh_outputs(project: Project, rows: Sequence[LanguageRow]) -> list[Langu
         dataclasses.replace(row, articles=tuple(_with_outputs(project, row.tag, a) for a in row.articles))
         for row in rows
     ]
+
+
+def report_rows(project: Project, pages: HtmlBuilder) -> ReportRows:
+    """The report's rows for the languages and articles the shared pages list."""
+    articles = [a for tag in pages.languages for a in pages.by_language.get(tag, [])]
+    return ReportRows(tuple(language_rows(project, articles)), tuple(pages.languages))
+
+
+def write_report_page(project: Project, report: ReportRows) -> Path:
+    """build/site/report.html: the state of every language, for the clinic manager, linking to the
+    outputs that exist now."""
+    pages = HtmlBuilder(project)
+    pages.prepare([])
+    pages.languages = list(report.languages)
+    context = pages.page_context(UiText("en"), language_info("en"), "")
+    rows = refresh_outputs(project, report.rows)
+    context.update({"alternates": [], "page_title": "Build report", "rows": rows})
+    out = project.site_dir / "report.html"
+    write_atomic(out, pages.env.get_template("report.html").render(context).encode("utf-8"))
+    return out
