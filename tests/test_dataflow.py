@@ -7,7 +7,9 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import Result
 
 Run = Callable[..., Result]
@@ -126,3 +128,32 @@ def test_a_pronunciation_lexicon_is_an_input_of_its_languages_audio_and_page_onl
     lexicon = root / "locales/en/pronunciation.toml"
     lexicon.write_text(lexicon.read_text() + "\n# a comment\n")
     assert changed(before, keys(root)) == {"en/every-node/audio", "en/every-node/html"}
+
+
+def test_the_report_reads_checks_that_rerun_only_when_what_they_read_changes(
+    run: Run, make_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.engine import checks
+
+    ran: list[str] = []
+    for name in ("check_language", "check_articles"):
+        original = getattr(checks, name)
+
+        def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            ran.append(args[1] if len(args) > 1 else "source")
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(checks, name, counted)
+    root = make_project("basic")
+    assert run(root, "build", "--format", "html", "--format", "report", "-j", "1").exit_code == 0
+    assert sorted(ran) == ["es", "source"]
+    report = (root / "build/site/report.html").read_text(encoding="utf-8")
+    asset = root / "source/assets/clinic.png"
+    asset.write_bytes(asset.read_bytes() + b"\0")  # pages and report again; no checks
+    assert run(root, "build", "--format", "html", "--format", "report", "-j", "1").exit_code == 0
+    assert sorted(ran) == ["es", "source"]
+    assert (root / "build/site/report.html").read_text(encoding="utf-8") == report
+    (root / "locales/es").mkdir()
+    (root / "locales/es/glossary.csv").write_text("source,target,developer_comments\nclinic,clínica,\n")
+    assert run(root, "build", "--format", "html", "--format", "report", "-j", "1").exit_code == 0
+    assert sorted(ran) == ["es", "es", "source"]

@@ -46,7 +46,7 @@ class Plan:
     slugs: tuple[str, ...] = ()  # every article of the site, in this shard or not
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -63,13 +63,13 @@ def tree_hash(folder: Path) -> str:
     if not folder.is_dir():
         return "missing"
     files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return _digest(*(f"{p.relative_to(folder).as_posix()}={file_hash(p)}" for p in files))
+    return digest(*(f"{p.relative_to(folder).as_posix()}={file_hash(p)}" for p in files))
 
 
 @functools.cache
 def pipeline_hash() -> str:
     """The pipeline's version: its release and every file of the package (code, templates, CSS, data)."""
-    return _digest(__version__, tree_hash(PACKAGE_DIR))
+    return digest(__version__, tree_hash(PACKAGE_DIR))
 
 
 def make_plan(
@@ -81,7 +81,7 @@ def make_plan(
 ) -> Plan:
     """The tasks for ``outputs`` × ``languages`` × every article (or this shard's slice of them)."""
     slugs = sorted(p.stem for p in project.article_paths())
-    common = _digest(pipeline_hash(), settings_hash(project), project.config.page_size)
+    common = digest(pipeline_hash(), settings_hash(project), project.config.page_size)
     assets = asset_hashes(project)
     groups = [(slug, language) for slug in slugs for language in languages]
     if shard is not None:
@@ -92,7 +92,7 @@ def make_plan(
         text = _text_key(project, common, assets, slug, language)
         keys = _output_keys(project, text, language)
         tasks += [Task(slug, language, output.name, keys[output.name]) for output in specs(outputs)]
-    everything = _digest(  # the shared pages: indexes, report, static files, every asset
+    everything = digest(  # the shared pages: indexes, report, static files, every asset
         common,
         file_hash(project.source_dir / "site.toml"),
         *assets.values(),
@@ -111,7 +111,7 @@ def settings_hash(project: Project) -> str:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return file_hash(path)
     data.pop("voices", None)
-    return _digest(json.dumps(data, sort_keys=True, default=str))
+    return digest(json.dumps(data, sort_keys=True, default=str))
 
 
 def asset_hashes(project: Project) -> dict[str, str]:
@@ -130,7 +130,7 @@ def _text_key(project: Project, common: str, assets: dict[str, str], slug: str, 
     named = _read(article) + _read(catalog)
     named += unquote(named)  # assets/a%20b.png names "assets/a b.png"
     others = project.config.languages if project.config.withholds() else ()
-    return _digest(
+    return digest(
         common,
         file_hash(article),
         file_hash(catalog),
@@ -152,7 +152,7 @@ def _output_keys(project: Project, text: str, language: str) -> dict[str, str]:
     voices = dict(project.config.voices)
     keys: dict[str, str] = {}
     for output in specs():  # in build order: what an output needs is keyed before it
-        keys[output.name] = _digest(
+        keys[output.name] = digest(
             text,
             output.name,
             *(keys[need] for need in output.needs),

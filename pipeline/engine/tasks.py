@@ -12,13 +12,14 @@ from pathlib import Path
 from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder
 from pipeline.builders.outputs import policy_keys, spec, specs
+from pipeline.engine.checks import check_counts
 from pipeline.engine.plan import PACKAGE_DIR
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article, prepare_article
 from pipeline.i18n.publishing import Publication, decide_publication
 from pipeline.model import Document
-from pipeline.site.report import ReportRows, report_rows, write_report_page
+from pipeline.site.report import Counts, ReportRows, is_source, report_rows, write_report_page
 from pipeline.source.articles import load_sources
 from pipeline.source.project import Project
 
@@ -156,13 +157,18 @@ def build_site_pages(
     builder.languages = [tag for tag in project.config.languages if tag in builder.languages or tag in broken]
     written = builder.finish()
     if report:
-        rows = report_rows(project, builder)
+        rows = report_rows(project, builder, _checks(project, builder))
         if report_later:
             result.report = rows
         else:
             written.append(write_report_page(project, rows))
     result.written = [p.relative_to(project.site_dir).as_posix() for p in written]
     return result
+
+
+def _checks(project: Project, pages: HtmlBuilder) -> Counts:
+    """The checks of every language the shared pages list (cached: only what changed runs)."""
+    return check_counts(project, [(tag, is_source(pages.by_language[tag])) for tag in pages.by_language])
 
 
 def _published_articles(

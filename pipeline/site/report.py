@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +14,11 @@ from pipeline.i18n.publishing import percent_translated
 from pipeline.i18n.review import ReviewState
 from pipeline.i18n.ui import UiText
 from pipeline.model import plain_text
-from pipeline.quality.gates import check_articles, check_language, language_review
+from pipeline.quality.gates import language_review
 from pipeline.quality.plain_language import article_grade
 from pipeline.source.project import Project, language_info, write_atomic
 
+Counts = Mapping[str, tuple[int, int]]  #: (errors, warnings) of the checks of each language
 FORMULA_LANGUAGES = ("en", "es")  # where a reading formula is validated
 
 
@@ -50,15 +51,14 @@ class ReportRows:
     languages: tuple[str, ...]
 
 
-def language_rows(project: Project, articles: Sequence[Article]) -> list[LanguageRow]:
-    """One row per published language, in site.toml's order."""
+def language_rows(project: Project, articles: Sequence[Article], checks: Counts) -> list[LanguageRow]:
+    """One row per published language, in site.toml's order; ``checks``: (errors, warnings) of each."""
     rows = []
     for tag in project.config.languages:
         mine = [a for a in articles if a.language == tag]
         if not mine:
             continue
-        source = all(a.review.state == "source" for a in mine)
-        findings = check_articles(project, strict=False) if source else check_language(project, tag)
+        source = is_source(mine)
         review = ReviewState("source") if source else language_review(project, tag)
         info = language_info(tag)
         rows.append(
@@ -68,8 +68,7 @@ def language_rows(project: Project, articles: Sequence[Article]) -> list[Languag
                 info.english_name,
                 percent_translated(mine),
                 review,
-                sum(1 for f in findings if f.severity == "error"),
-                sum(1 for f in findings if f.severity == "warning"),
+                *checks[tag],
                 tuple(_article_row(project, a) for a in mine),
             )
         )
@@ -105,10 +104,15 @@ def refresh_outputs(project: Project, rows: Sequence[LanguageRow]) -> list[Langu
     ]
 
 
-def report_rows(project: Project, pages: HtmlBuilder) -> ReportRows:
+def is_source(articles: Sequence[Article]) -> bool:
+    """Whether ``articles`` are in the language they are written in (not translated)."""
+    return all(a.review.state == "source" for a in articles)
+
+
+def report_rows(project: Project, pages: HtmlBuilder, checks: Counts) -> ReportRows:
     """The report's rows for the languages and articles the shared pages list."""
     articles = [a for tag in pages.languages for a in pages.by_language.get(tag, [])]
-    return ReportRows(tuple(language_rows(project, articles)), tuple(pages.languages))
+    return ReportRows(tuple(language_rows(project, articles, checks)), tuple(pages.languages))
 
 
 def write_report_page(project: Project, report: ReportRows) -> Path:
