@@ -157,3 +157,34 @@ def test_the_report_reads_checks_that_rerun_only_when_what_they_read_changes(
     (root / "locales/es/glossary.csv").write_text("source,target,developer_comments\nclinic,clínica,\n")
     assert run(root, "build", "--format", "html", "--format", "report", "-j", "1").exit_code == 0
     assert sorted(ran) == ["es", "es", "source"]
+
+
+def test_the_indexes_list_what_the_page_tasks_handed_over_and_translate_nothing(
+    run: Run, make_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.engine import tasks
+
+    translated: list[str] = []
+    original = tasks.prepare_article
+
+    def counted(project: Any, slug: str, language: str) -> Any:
+        translated.append(f"{language}/{slug}")
+        return original(project, slug, language)
+
+    monkeypatch.setattr(tasks, "prepare_article", counted)
+    root = make_project("basic")
+    header = (root / "source/every-node.md").read_text().split("\n---\n")[0]
+    (root / "source/plain.md").write_text(
+        header.replace("Every *node* type", "Plain page") + "\n---\n\nText.\n"
+    )
+    assert run(root, "build", "--format", "html", "--format", "report", "-j", "1").exit_code == 0
+    assert sorted(translated) == ["en/every-node", "en/plain", "es/every-node", "es/plain"]  # the tasks only
+    translated.clear()
+    (root / "source/plain.md").write_text(
+        header.replace("Every *node* type", "Plainer page") + "\n---\n\nText.\n"
+    )
+    assert run(root, "build", "--format", "html", "--format", "report", "-j", "1").exit_code == 0
+    assert sorted(translated) == ["en/plain", "es/plain"]
+    index = (root / "build/site/es/index.html").read_text(encoding="utf-8")
+    assert "Plainer page" in index and "Every <em>node</em> type" in index
+    assert "Plainer page" in (root / "build/site/report.html").read_text(encoding="utf-8")

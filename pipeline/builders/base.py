@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pipeline.builders.outputs import OutputSpec, spec
 from pipeline.i18n.article import Article
@@ -42,6 +42,10 @@ class Builder(ABC):
         """The files write() makes for this article (to remove them when it is not published)."""
         folder = self.project.output_dir(article.language)
         return [folder / f"{article.doc.slug}{suffix}" for suffix in self.spec.files]
+
+    def entry(self, article: Article) -> dict[str, Any] | None:
+        """What the shared pages need of this output (JSON data, kept in the manifest); default: None."""
+        return None
 
     def finish(self) -> list[Path]:
         """Write what spans articles (indexes, assets); default: nothing."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -13,7 +15,8 @@ from markupsafe import Markup
 from pipeline.builders.base import Builder
 from pipeline.i18n.article import Article
 from pipeline.i18n.ui import UiText
-from pipeline.model import Heading
+from pipeline.model import Heading, plain_text
+from pipeline.quality.plain_language import grade_label
 from pipeline.render.fonts import css_lang_rules
 from pipeline.render.html import HtmlRenderer, fact_html
 from pipeline.render.pages import (
@@ -31,6 +34,29 @@ from pipeline.speech.voices import voice_for
 STATIC_DIR = Path(__file__).parent.parent / "static"
 
 
+@dataclass(frozen=True)
+class PageEntry:
+    """What the shared pages need of one page, handed to them by the page's task: the language
+    index's link and the report's row (so that they translate nothing again)."""
+
+    slug: str
+    language: str
+    title_html: str
+    title_lang: str  #: the title's lang attribute, or ''
+    title: str  #: plain text
+    translated: int  #: units shown translated
+    fallbacks: int  #: units shown in the source language
+    source: bool  #: the article's own language (not a translation)
+    grade: str  #: reading grade, e.g. "7.9 (Flesch-Kincaid)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PageEntry:
+        return cls(**data)
+
+
 class HtmlBuilder(Builder):
     """Writes build/site/<lang>/<slug>.html, the language indexes and the site index."""
 
@@ -40,11 +66,34 @@ class HtmlBuilder(Builder):
         self.env = make_environment()
         self.facts = self.project.config.facts()
         self.renderer = HtmlRenderer(facts=self.facts)
-        self.by_language: dict[str, list[Article]] = {}
-        for article in articles:
-            self.by_language.setdefault(article.language, []).append(article)
+        self.index([self.page_entry(a) for a in articles], {a.language: a.ui for a in articles})
+
+    def index(self, entries: Sequence[PageEntry], ui: dict[str, UiText]) -> None:
+        """The pages the indexes list (``ui``: each language's interface text)."""
+        self.pages: dict[str, list[PageEntry]] = {}
+        for entry in sorted(entries, key=lambda e: e.slug):
+            self.pages.setdefault(entry.language, []).append(entry)
+        self.ui = ui
         # The site's languages: those with published pages (the site task sees every article).
-        self.languages = [tag for tag in self.project.config.languages if tag in self.by_language]
+        self.languages = [tag for tag in self.project.config.languages if tag in self.pages]
+
+    def page_entry(self, article: Article) -> PageEntry:
+        """What the shared pages need of this article's page."""
+        title = article.doc.metadata.title
+        return PageEntry(
+            article.doc.slug,
+            article.language,
+            self.renderer.inlines(title.inlines),
+            self.renderer.lang_attr(title.lang),
+            plain_text(title.inlines),
+            article.report.translated,
+            article.report.fallbacks,
+            article.review.state == "source",
+            grade_label(article.doc, {name: fact.value for name, fact in self.facts.items()}),
+        )
+
+    def entry(self, article: Article) -> dict[str, Any]:
+        return self.page_entry(article).to_dict()
 
     def write(self, article: Article) -> list[Path]:
         (out,) = self.outputs(article)
@@ -55,7 +104,7 @@ class HtmlBuilder(Builder):
     def finish(self) -> list[Path]:
         self._remove_unpublished_languages()
         written = self._write_static()
-        for tag in self.by_language:
+        for tag in self.pages:
             out = self.project.output_dir(tag) / "index.html"
             html = self.env.get_template("language_index.html").render(self._language_index_context(tag))
             write_atomic(out, html.encode("utf-8"))
@@ -173,19 +222,19 @@ class HtmlBuilder(Builder):
         ]
 
     def _language_index_context(self, tag: str) -> dict[str, Any]:
-        articles = sorted(self.by_language[tag], key=lambda a: a.doc.slug)
-        context = self.page_context(articles[0].ui, language_info(tag), "../")
+        ui = self.ui.get(tag) or UiText(tag)
+        context = self.page_context(ui, language_info(tag), "../")
         context.update(
             {
                 "alternates": self._alternates("../", "index.html", self.languages),
-                "page_title": articles[0].ui.gettext("Health information"),
+                "page_title": ui.gettext("Health information"),
                 "articles": [
                     {
-                        "href": f"{a.doc.slug}.html",
-                        "title_html": self.renderer.inlines(a.doc.metadata.title.inlines),
-                        "lang": Markup(self.renderer.lang_attr(a.doc.metadata.title.lang)),
+                        "href": f"{e.slug}.html",
+                        "title_html": Markup(e.title_html),
+                        "lang": Markup(e.title_lang),
                     }
-                    for a in articles
+                    for e in self.pages[tag]
                 ],
             }
         )

@@ -149,7 +149,9 @@ def _build_staged(
             for path in known[task_id].get("outputs", []):
                 (staged / path).unlink(missing_ok=True)
         queue = plan_jobs(project, work.todo)
-        site = SiteJob(plan.shard is None, work.with_report) if work.site_pages else None
+        site = (
+            SiteJob(plan.shard is None, work.with_report, _entries(known, work)) if work.site_pages else None
+        )
         publication = decide_publication(project, plan.slugs, policy_keys())
         for result in run_jobs(project, queue, site, _workers(queue, jobs), publication):
             if isinstance(result, TaskResult):
@@ -162,6 +164,15 @@ def _build_staged(
     except BaseException:
         folder.discard()
         raise
+
+
+def _entries(known: dict[str, Any], work: Work) -> dict[str, dict[str, Any]]:
+    """What the last build's tasks handed the shared pages, but for tasks no longer planned."""
+    return {
+        task_id: entry["entry"]
+        for task_id, entry in known.items()
+        if "entry" in entry and task_id not in work.stale
+    }
 
 
 def _workers(queue: list[Job], jobs: int | None) -> int:
@@ -183,6 +194,7 @@ def _manifest(plan: Plan, report: BuildReport, previous: dict[str, Any], work: W
                 "key": keys[result.id],
                 "status": result.status,
                 "outputs": list(result.outputs),
+                **({"entry": result.entry} if result.entry is not None else {}),
             }
     manifest = {
         "tasks": tasks,

@@ -5,23 +5,24 @@ from __future__ import annotations
 import dataclasses
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.builders.base import Builder, OutputSkipped
-from pipeline.builders.html import HtmlBuilder
+from pipeline.builders.html import HtmlBuilder, PageEntry
 from pipeline.builders.outputs import policy_keys, spec, specs
 from pipeline.engine.checks import check_counts
 from pipeline.engine.plan import PACKAGE_DIR
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.i18n.article import Article, prepare_article
+from pipeline.i18n.article import Article, load_domain, prepare_article
 from pipeline.i18n.publishing import Publication, decide_publication
+from pipeline.i18n.ui import UiText
 from pipeline.model import Document
 from pipeline.site.report import Counts, ReportRows, is_source, report_rows, write_report_page
-from pipeline.source.articles import load_sources
-from pipeline.source.project import Project
+from pipeline.source.project import UI_DOMAIN, Project
 
 
 def builder_class(name: str) -> type[Builder]:
@@ -120,7 +121,10 @@ def _build_one(project: Project, name: str, article: Article, publication: Publi
         seconds = time.perf_counter() - start
         return TaskResult(slug, language, name, "failed", str(problems[0]), seconds, problems=problems)
     outputs = tuple(p.relative_to(site).as_posix() for p in written)
-    return TaskResult(slug, language, name, "built", "", time.perf_counter() - start, outputs=outputs)
+    seconds = time.perf_counter() - start
+    return TaskResult(
+        slug, language, name, "built", "", seconds, outputs=outputs, entry=builder.entry(article)
+    )
 
 
 @dataclass
@@ -135,6 +139,7 @@ class SitePages:
 def build_site_pages(
     project: Project,
     publication: Publication | None = None,
+    entries: Mapping[str, dict[str, Any]] | None = None,
     *,
     whole_site: bool = True,
     report: bool = True,
@@ -142,19 +147,20 @@ def build_site_pages(
 ) -> SitePages:
     """The site index, each language's index, the report, the stylesheet and script, the assets.
 
+    ``entries``: task id → what each page's task handed over for the indexes and the report.
     With ``whole_site`` (not sharded), only pages present in the site are listed; a shard lists
     every page of the plan, since the other shards' pages join it when the sites are merged.
     With ``report_later``, the report's rows are returned instead of written: the report links
     to every output, and some may still be being written.
     """
     result = SitePages()
-    sources = load_sources(project)
+    slugs = sorted(path.stem for path in project.article_paths())
     if publication is None:
-        publication = decide_publication(project, [d.slug for d in sources.documents], policy_keys())
-    published, broken = _published_articles(project, sources.documents, publication, whole_site, result)
-    builder = HtmlBuilder(project)
-    builder.prepare(published)
-    builder.languages = [tag for tag in project.config.languages if tag in builder.languages or tag in broken]
+        publication = decide_publication(project, slugs, policy_keys())
+    builder = HtmlBuilder(project, publication)
+    builder.prepare([])
+    pages = _listed_pages(builder, slugs, entries or {}, whole_site, result)
+    builder.index(pages, _ui_texts(project, pages, result))
     written = builder.finish()
     if report:
         rows = report_rows(project, builder, _checks(project, builder))
@@ -166,38 +172,54 @@ def build_site_pages(
     return result
 
 
-def _checks(project: Project, pages: HtmlBuilder) -> Counts:
+def _checks(project: Project, site: HtmlBuilder) -> Counts:
     """The checks of every language the shared pages list (cached: only what changed runs)."""
-    return check_counts(project, [(tag, is_source(pages.by_language[tag])) for tag in pages.by_language])
+    return check_counts(project, [(tag, is_source(site.pages[tag])) for tag in site.pages])
 
 
-def _published_articles(
-    project: Project,
-    documents: Sequence[Document],
-    publication: Publication,
+def _listed_pages(
+    site: HtmlBuilder,
+    slugs: Sequence[str],
+    entries: Mapping[str, dict[str, Any]],
     whole_site: bool,
     result: SitePages,
-) -> tuple[list[Article], list[str]]:
-    """The pages the indexes list, and the languages whose catalogs are broken (their previous
-    pages stay, so they stay on the site); the broken catalogs' problems go into ``result``."""
-    key = spec(HtmlBuilder.name).policy_key
-    published: list[Article] = []
-    broken: list[str] = []
+) -> list[PageEntry]:
+    """Every published page, as its task described it; a page no task of this build or an earlier
+    one described (another shard's) is translated here."""
+    project, key = site.project, site.spec.policy_key
+    pages = []
     for language in project.config.languages:
+        for slug in slugs:
+            exists = (project.output_dir(language) / f"{slug}.html").exists()
+            if site.publication.reason(slug, language, key) or (whole_site and not exists):
+                continue
+            entry = entries.get(f"{language}/{slug}/{site.name}")
+            page = PageEntry.from_dict(entry) if entry else _describe_page(site, slug, language, result)
+            pages += [page] if page else []
+    return pages
+
+
+def _describe_page(site: HtmlBuilder, slug: str, language: str, result: SitePages) -> PageEntry | None:
+    try:
+        article, _ = prepare_article(site.project, slug, language)
+    except PlainspokenError as error:
+        result.problems.extend(error.problems)
+        return None
+    return site.page_entry(article)
+
+
+def _ui_texts(project: Project, pages: Sequence[PageEntry], result: SitePages) -> dict[str, UiText]:
+    """Each listed language's interface text (for its index page)."""
+    texts = {}
+    for language in dict.fromkeys(page.language for page in pages):
+        texts[language] = UiText(language)
+        if any(page.source for page in pages if page.language == language):
+            continue
         try:
-            articles, _ = translate_language(project, language, documents)
+            texts[language] = UiText.from_catalog(language, load_domain(project, language, UI_DOMAIN))
         except PlainspokenError as error:
             result.problems.extend(error.problems)
-            if (project.output_dir(language) / "index.html").exists():
-                broken.append(language)
-            continue
-        published += [
-            a
-            for a in articles
-            if not publication.reason(a.doc.slug, language, key)
-            and (not whole_site or (project.output_dir(language) / f"{a.doc.slug}.html").exists())
-        ]
-    return published, broken
+    return texts
 
 
 def write_report(project: Project, report: ReportRows) -> SitePages:

@@ -10,7 +10,7 @@ import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,12 +40,23 @@ class Job:
     cost: float
 
 
-@dataclass(frozen=True)
+@dataclass
 class SiteJob:
-    """The shared pages (indexes, report, static files), written once every page is."""
+    """The shared pages (indexes, report, static files), written once every page is, from what
+    the pages' tasks handed over (``entries``: task id → entry; the last build's, then this one's)."""
 
     whole_site: bool
     with_report: bool
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def record(self, results: Sequence[TaskResult]) -> None:
+        """A built output's entry replaces its last one; a withheld output has none; a failed one
+        keeps its last (its previous file stays on the site)."""
+        for result in results:
+            if result.entry is not None:
+                self.entries[result.id] = result.entry
+            elif result.status in ("built", "skipped"):
+                self.entries.pop(result.id, None)
 
 
 def plan_jobs(project: Project, todo: Sequence[Task]) -> list[Job]:
@@ -119,9 +130,12 @@ def run_jobs(
     args = (str(project.root), str(project.site_dir), project.config.page_size, publication or Publication())
     if workers <= 1:
         for job in jobs:
-            yield from build_in_worker(*args, job.slug, job.language, job.outputs)
+            results = build_in_worker(*args, job.slug, job.language, job.outputs)
+            if site is not None:
+                site.record(results)
+            yield from results
         if site is not None:
-            yield site_pages_in_worker(*args, site.whole_site, site.with_report)
+            yield site_pages_in_worker(*args, site.whole_site, site.with_report, False, site.entries)
         return
     context = multiprocessing.get_context("spawn")  # workers never inherit this process's state
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init)
@@ -176,7 +190,7 @@ class _Schedule:
             return build_in_worker, (job.slug, job.language, job.outputs)
         if self.site is not None and not self.pages_left:  # fills a worker while the last jobs run
             site, self.site = self.site, None
-            return site_pages_in_worker, (site.whole_site, site.with_report, True)
+            return site_pages_in_worker, (site.whole_site, site.with_report, True, site.entries)
         if self.report is not None and not busy and self.site is None:
             report, self.report = self.report, None
             return report_in_worker, (report,)
@@ -185,6 +199,8 @@ class _Schedule:
     def record(self, result: list[TaskResult] | SitePages) -> Iterator[TaskResult | SitePages]:
         if isinstance(result, list):
             self.pages_left -= _indexed([r.output for r in result])
+            if self.site is not None:
+                self.site.record(result)
             yield from result
             return
         self.report = result.report
@@ -253,6 +269,7 @@ def site_pages_in_worker(
     whole_site: bool,
     report: bool,
     report_later: bool = False,
+    entries: dict[str, dict[str, Any]] | None = None,
 ) -> SitePages:
     """Runs in a worker: the site's shared pages, into the staging site (a failure is reported)."""
     from pipeline.engine.tasks import SitePages, build_site_pages, failure_problems
@@ -260,7 +277,7 @@ def site_pages_in_worker(
     project = _worker_project(root, site, page_size)
     try:
         return build_site_pages(
-            project, publication, whole_site=whole_site, report=report, report_later=report_later
+            project, publication, entries, whole_site=whole_site, report=report, report_later=report_later
         )
     except Exception as error:  # the shared pages are a task: their failure is theirs
         return SitePages(problems=list(failure_problems(error, project, "the shared pages")))

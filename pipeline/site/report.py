@@ -7,15 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.builders.html import HtmlBuilder
+from pipeline.builders.html import HtmlBuilder, PageEntry
 from pipeline.builders.outputs import report_columns
-from pipeline.i18n.article import Article
-from pipeline.i18n.publishing import percent_translated
 from pipeline.i18n.review import ReviewState
 from pipeline.i18n.ui import UiText
-from pipeline.model import plain_text
 from pipeline.quality.gates import language_review
-from pipeline.quality.plain_language import article_grade
 from pipeline.source.project import Project, language_info, write_atomic
 
 Counts = Mapping[str, tuple[int, int]]  #: (errors, warnings) of the checks of each language
@@ -51,38 +47,30 @@ class ReportRows:
     languages: tuple[str, ...]
 
 
-def language_rows(project: Project, articles: Sequence[Article], checks: Counts) -> list[LanguageRow]:
-    """One row per published language, in site.toml's order; ``checks``: (errors, warnings) of each."""
+def language_rows(project: Project, pages: Sequence[PageEntry], checks: Counts) -> list[LanguageRow]:
+    """One row per language with pages, in site.toml's order; ``checks``: (errors, warnings) of each."""
     rows = []
     for tag in project.config.languages:
-        mine = [a for a in articles if a.language == tag]
+        mine = [page for page in pages if page.language == tag]
         if not mine:
             continue
         source = is_source(mine)
         review = ReviewState("source") if source else language_review(project, tag)
         info = language_info(tag)
+        done = sum(page.translated for page in mine)
+        total = done + sum(page.fallbacks for page in mine)
         rows.append(
             LanguageRow(
                 tag,
                 info.native_name,
                 info.english_name,
-                percent_translated(mine),
+                100.0 if total == 0 else 100.0 * done / total,
                 review,
                 *checks[tag],
-                tuple(_article_row(project, a) for a in mine),
+                tuple(_with_outputs(project, tag, ArticleRow(p.slug, p.title, p.grade, ())) for p in mine),
             )
         )
     return rows
-
-
-def _article_row(project: Project, article: Article) -> ArticleRow:
-    facts = {name: fact.value for name, fact in project.config.facts().items()}
-    grade = "not measured"
-    if article.language in FORMULA_LANGUAGES:
-        measured = article_grade(article.doc, facts)
-        grade = f"{measured.grade:.1f} ({measured.formula})"
-    row = ArticleRow(article.doc.slug, plain_text(article.doc.metadata.title.inlines), grade, ())
-    return _with_outputs(project, article.language, row)
 
 
 def _with_outputs(project: Project, language: str, row: ArticleRow) -> ArticleRow:
@@ -104,15 +92,15 @@ def refresh_outputs(project: Project, rows: Sequence[LanguageRow]) -> list[Langu
     ]
 
 
-def is_source(articles: Sequence[Article]) -> bool:
-    """Whether ``articles`` are in the language they are written in (not translated)."""
-    return all(a.review.state == "source" for a in articles)
+def is_source(pages: Sequence[PageEntry]) -> bool:
+    """Whether ``pages`` are in the language they are written in (not translated)."""
+    return all(page.source for page in pages)
 
 
-def report_rows(project: Project, pages: HtmlBuilder, checks: Counts) -> ReportRows:
-    """The report's rows for the languages and articles the shared pages list."""
-    articles = [a for tag in pages.languages for a in pages.by_language.get(tag, [])]
-    return ReportRows(tuple(language_rows(project, articles, checks)), tuple(pages.languages))
+def report_rows(project: Project, site: HtmlBuilder, checks: Counts) -> ReportRows:
+    """The report's rows for the languages and pages the shared pages list."""
+    pages = [page for tag in site.languages for page in site.pages.get(tag, [])]
+    return ReportRows(tuple(language_rows(project, pages, checks)), tuple(site.languages))
 
 
 def write_report_page(project: Project, report: ReportRows) -> Path:
