@@ -73,29 +73,32 @@ def run_build(
             shard=shard,
         )
         previous = folder.read_manifest()
-        known = previous.get("tasks", {})
-        todo = [t for t in plan.tasks if not _up_to_date(t, known, folder.site)]
-        stale = _stale(plan, known, full=languages is None and shard is None)
-        first_shard = shard is None or shard[0] == 1
-        site_pages = first_shard and (
-            bool(todo or stale)
-            or previous.get("site_key") != plan.site_key
-            or not (folder.site / "index.html").exists()
-        )
-        report_needed = (
-            first_shard
-            and "report" in outputs
-            and (previous.get("report_key") != plan.site_key or not (folder.site / "report.html").exists())
-        )
+        work = _work(plan, previous, folder.site, full=languages is None and shard is None, outputs=outputs)
         report.results = [
-            TaskResult(t.slug, t.language, t.output, "up to date") for t in plan.tasks if t not in todo
+            TaskResult(t.slug, t.language, t.output, "up to date") for t in plan.tasks if t not in work.todo
         ]
-        progress.start(len(todo), len(plan.tasks) - len(todo))
-        if todo or stale or site_pages or report_needed:
-            work = Work(todo, stale, site_pages or report_needed, report_needed)
+        progress.start(len(work.todo), len(plan.tasks) - len(work.todo))
+        if work.todo or work.stale or work.site_pages:
             _build_staged(project, folder, plan, work, jobs, progress, report, previous)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _work(plan: Plan, previous: dict[str, Any], site: Path, *, full: bool, outputs: Sequence[str]) -> Work:
+    """What this build has to do, given the last build's manifest and what is in build/site."""
+    known = previous.get("tasks", {})
+    todo = [t for t in plan.tasks if not _up_to_date(t, known, site)]
+    stale = _stale(plan, known, full=full)
+    first_shard = plan.shard is None or plan.shard[0] == 1
+    site_pages = first_shard and (
+        bool(todo or stale) or previous.get("site_key") != plan.site_key or not (site / "index.html").exists()
+    )
+    report = (
+        first_shard
+        and "report" in outputs
+        and (previous.get("report_key") != plan.site_key or not (site / "report.html").exists())
+    )
+    return Work(todo, stale, site_pages or report, report)
 
 
 def _up_to_date(task: Task, known: dict[str, Any], site: Path) -> bool:
