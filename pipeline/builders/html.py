@@ -181,6 +181,24 @@ class HtmlBuilder(Builder):
         )
         return context
 
+    def _chapters(self, article: Article, starts: dict[str, float]) -> list[dict[str, str]]:
+        """The key points and each section, where the guide reads them."""
+        spots = [("key-points", article.ui.gettext("Key points"))] if "key-points" in starts else []
+        spots += [
+            (h.id, Markup(self.renderer.inlines(h.inlines)).striptags())
+            for h in article.doc.blocks
+            if isinstance(h, Heading) and h.level == 2 and h.id in starts
+        ]
+        return [
+            {
+                "anchor": anchor,
+                "title": title,
+                "start": f"{starts[anchor]:.3f}",
+                "clock": clock(starts[anchor]),
+            }
+            for anchor, title in spots
+        ]
+
     def _listen_context(self, article: Article) -> dict[str, Any] | None:
         """The audio player, if the audio guide exists; a plain notice if the language has no voice.
 
@@ -202,24 +220,6 @@ class HtmlBuilder(Builder):
             "chapters": self._chapters(article, {cue["id"]: cue["start"] for cue in guide["cues"]}),
             "cues_json": Markup(json.dumps(guide["cues"], separators=(",", ":")).replace("</", "<\\/")),
         }
-
-    def _chapters(self, article: Article, starts: dict[str, float]) -> list[dict[str, str]]:
-        """The key points and each section, where the guide reads them."""
-        spots = [("key-points", article.ui.gettext("Key points"))] if "key-points" in starts else []
-        spots += [
-            (h.id, Markup(self.renderer.inlines(h.inlines)).striptags())
-            for h in article.doc.blocks
-            if isinstance(h, Heading) and h.level == 2 and h.id in starts
-        ]
-        return [
-            {
-                "anchor": anchor,
-                "title": title,
-                "start": f"{starts[anchor]:.3f}",
-                "clock": clock(starts[anchor]),
-            }
-            for anchor, title in spots
-        ]
 
     def _language_index_context(self, tag: str) -> dict[str, Any]:
         ui = self.ui.get(tag) or UiText(tag)
