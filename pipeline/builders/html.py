@@ -66,11 +66,14 @@ class HtmlBuilder(Builder):
         self.env = make_environment()
         self.facts = self.project.config.facts()
         self.renderer = HtmlRenderer(facts=self.facts)
-        self.index([self.page_entry(a) for a in articles], {a.language: a.ui for a in articles})
+        self.pages: dict[str, list[PageEntry]] = {}
+        self.ui: dict[str, UiText] = {}
+        present = {article.language for article in articles}
+        self.languages = [tag for tag in self.project.config.languages if tag in present]
 
     def index(self, entries: Sequence[PageEntry], ui: dict[str, UiText]) -> None:
         """The pages the indexes list (``ui``: each language's interface text)."""
-        self.pages: dict[str, list[PageEntry]] = {}
+        self.pages = {}
         for entry in sorted(entries, key=lambda e: e.slug):
             self.pages.setdefault(entry.language, []).append(entry)
         self.ui = ui
