@@ -96,7 +96,9 @@ def test_a_failure_in_the_shared_pages_is_reported_and_the_pages_are_published(
     monkeypatch.setattr(HtmlBuilder, "_language_index_context", broken_index)
     result = run(project, "build", "--format", "html", "-j", "1")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "KeyError: 'title' (while building the shared pages" in result.output
+    (failed,) = [line for line in result.stdout.splitlines() if "FAILED" in line]
+    assert failed.split()[:3] == ["site", "pages", "FAILED"]
+    assert "KeyError: 'title' (while building the shared pages" in failed
     assert (project / "build/site/en/every-node.html").exists()
     assert (project / "build/site/es/every-node.html").exists()
 
