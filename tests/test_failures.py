@@ -114,3 +114,32 @@ def test_a_draft_handout_says_so_in_its_text(make_project: Callable[[str], Path]
     assert article.is_draft
     html, _css = render_handout(article, config=project.config, variant=VARIANTS[0])
     assert "not yet reviewed by a qualified medical translator" in html
+
+
+def test_a_translation_bug_in_one_language_fails_its_outputs_only_even_when_drafts_are_withheld(
+    run: Run, make_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The policy is applied to every language when the build is planned: a bug there must not
+    escape either."""
+    from pipeline.engine import tasks
+    from pipeline.i18n import article as article_module
+
+    original = article_module.prepare_article
+
+    def buggy(project: Any, slug: str, language: str) -> Any:
+        if language == "es":
+            raise IndexError("tuple index out of range")
+        return original(project, slug, language)
+
+    monkeypatch.setattr(article_module, "prepare_article", buggy)
+    monkeypatch.setattr(tasks, "prepare_article", buggy)
+    project = make_project("basic")
+    toml = project / "source/site.toml"
+    toml.write_text(
+        toml.read_text().replace('page_size = "letter"', 'page_size = "letter"\ndrafts = { pdf = "skip" }')
+    )
+    result = run(project, "build", "--format", "html", "-j", "1")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (failed,) = [line for line in result.stdout.splitlines() if "FAILED" in line]
+    assert failed.split()[:3] == ["es", "html", "FAILED"] and "IndexError" in failed
+    assert (project / "build/site/en/every-node.html").exists()

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.errors import PlainspokenError
 from pipeline.source.config import SiteConfig
 from pipeline.source.project import Project
 
@@ -52,7 +51,7 @@ def decide_publication(project: Project, slugs: Sequence[str], keys: Sequence[st
     """Apply the policy to every article in every language, for each drafts key in ``keys``.
 
     Nothing is translated when the policy cannot withhold anything. A language whose catalog is
-    broken counts as published: its previous pages stay.
+    broken (or that fails to translate at all) counts as published: its previous pages stay.
     """
     if not project.config.withholds():
         return Publication()
@@ -63,7 +62,7 @@ def decide_publication(project: Project, slugs: Sequence[str], keys: Sequence[st
         for language in project.config.languages:
             try:
                 article, _ = prepare_article(project, slug, language)
-            except PlainspokenError:
+            except Exception:  # that article's own task fails and reports it; this decides nothing
                 continue
             found = ((key, withheld_reason(project.config, article, key)) for key in keys)
             withheld += [(slug, language, key, why) for key, why in found if why]
