@@ -74,12 +74,30 @@ def main(ctx: click.Context, root: Path) -> None:
     ctx.obj["root"] = root
 
 
+class _Formats(click.Choice):  # type: ignore[type-arg]
+    """The registered outputs (and, for build, the report), read when the command runs."""
+
+    def __init__(self, *, report: bool) -> None:
+        super().__init__(())
+        self.report = report
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from pipeline.builders.outputs import names
+
+        return (*names(), "report") if self.report else names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """click sets the choices once; they come from the registry instead."""
+
+
 @main.command()
 @click.option(
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["html", "pdf", "audio", "report"]),
+    type=_Formats(report=True),
     help="Output format; repeat for several. Default: every format (report: build/site/report.html).",
 )
 @click.option(
@@ -128,7 +146,7 @@ def build(
     try:
         report = run_build(
             project,
-            outputs=formats or ("audio", "pdf", "html", "report"),
+            outputs=formats or None,
             languages=languages or None,
             jobs=jobs,
             shard=_shard(shard),
@@ -158,7 +176,7 @@ def _shard(value: str | None) -> tuple[int, int] | None:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["html", "pdf", "audio"]),
+    type=_Formats(report=False),
     help="Outputs to rebuild on each change (default: every format).",
 )
 @click.pass_context
@@ -181,7 +199,7 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
     root: Path = ctx.obj["root"].resolve()
     if not (root / "source").is_dir():
         raise PlainspokenError.at(str(root), 0, "no source/ folder: run it in a project folder, or use -C")
-    outputs = formats or ("audio", "pdf", "html", "report")
+    outputs = formats or None
     server = start_server(root / "build" / "site", port)  # first: a port in use is said at once
 
     def rebuild() -> bool:  # the project is read again each time: site.toml may have changed

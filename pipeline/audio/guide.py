@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -52,3 +53,9 @@ def speak_script(
     ends = [start for _, start in starts[1:]] + [duration]
     chapters = tuple(Chapter(title, start, end) for (title, start), end in zip(starts, ends, strict=True))
     return AudioGuide(tuple(cues), chapters, duration, voice_in_use)
+
+
+def cues_json(guide: AudioGuide) -> str:
+    """What a page showing the guide needs of it, as data: when each element is read, how long it is."""
+    cues = [{"id": c.id, "start": round(c.start, 3), "end": round(c.end, 3)} for c in guide.cues]
+    return json.dumps({"duration": round(guide.duration, 3), "cues": cues}, separators=(",", ":"))

@@ -7,17 +7,17 @@ import tempfile
 from pathlib import Path
 from typing import ClassVar
 
-from pipeline.audio.guide import speak_script
+from pipeline.audio.guide import cues_json, speak_script
 from pipeline.audio.mp3 import Mp3Tags, tag_mp3
 from pipeline.audio.vtt import render_vtt
 from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.article import Article
 from pipeline.model import plain_text
-from pipeline.render.speech import SpeechScript, render_speech
+from pipeline.render.speech import SpeechScript
 from pipeline.source.project import write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
-from pipeline.speech.lexicon import load_lexicon
+from pipeline.speech.lexicon import article_script
 from pipeline.speech.voices import iso_639_2, no_voice_reason, voice_for
 
 
@@ -29,16 +29,7 @@ class AudioBuilder(Builder):
     timeout: ClassVar[float] = 30.0
 
     def script(self, article: Article) -> SpeechScript:
-        path = self.project.locales_dir / article.language / "pronunciation.toml"
-        lexicon = load_lexicon(path, display=self.project.display(path))
-        config = self.project.config
-        return render_speech(
-            article.doc, facts=config.facts(), lexicon=lexicon, gettext=article.ui.gettext, config=config
-        )
-
-    def outputs(self, article: Article) -> list[Path]:
-        folder = self.project.output_dir(article.language)
-        return [folder / f"{article.doc.slug}.mp3", folder / f"{article.doc.slug}.vtt"]
+        return article_script(self.project, article)
 
     def write(self, article: Article) -> list[Path]:
         voice = voice_for(article.language, dict(self.project.config.voices))
@@ -62,7 +53,9 @@ class AudioBuilder(Builder):
             Path(tmp).unlink(missing_ok=True)
         vtt = out_dir / f"{article.doc.slug}.vtt"
         write_atomic(vtt, render_vtt(list(guide.cues), language=article.language).encode("utf-8"))
-        return [mp3, vtt]
+        cues = out_dir / f"{article.doc.slug}.cues.json"
+        write_atomic(cues, cues_json(guide).encode("utf-8"))
+        return [mp3, vtt, cues]
 
     def _tags(self, article: Article) -> Mp3Tags:
         meta = article.doc.metadata
