@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import os
@@ -109,7 +110,8 @@ def read_cues(text: str) -> list[Cue]:
         return int(hours) * 3600 + int(minutes) * 60 + float(secs)
 
     return [
-        Cue(c.identifier or "", seconds(c.start), seconds(c.end), c.text) for c in webvtt.from_string(text)
+        Cue(c.identifier or "", seconds(c.start), seconds(c.end), html.unescape(c.text))  # &amp; → &
+        for c in webvtt.from_string(text)
     ]
 
 
