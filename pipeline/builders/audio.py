@@ -18,7 +18,8 @@ from pipeline.render.speech import SpeechScript, render_speech
 from pipeline.source.project import write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
 from pipeline.speech.lexicon import load_lexicon
-from pipeline.speech.voices import iso_639_2, no_voice_reason, voice_for
+from pipeline.speech.speakers import speaker_for
+from pipeline.speech.voices import iso_639_2, no_voice_reason
 
 
 class AudioBuilder(Builder):
@@ -40,9 +41,11 @@ class AudioBuilder(Builder):
         return [folder / f"{article.doc.slug}.mp3", folder / f"{article.doc.slug}.vtt"]
 
     def write(self, article: Article) -> list[Path]:
-        voice = voice_for(article.language, dict(self.project.config.voices))
-        if voice is None:
+        speaker = speaker_for(self.project.config, self.project.root, article.language)
+        if speaker is None:
             raise OutputSkipped(no_voice_reason(article.language))
+        engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine  # tests swap espeak-ng
+        voice = speaker.voice
         out_dir = self.project.output_dir(article.language)
         mp3 = out_dir / f"{article.doc.slug}.mp3"
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -50,7 +53,7 @@ class AudioBuilder(Builder):
         try:
             with os.fdopen(fd, "wb") as handle:
                 guide = speak_script(
-                    self.script(article), voice=voice, out=handle, timeout=self.timeout, engine=self.engine
+                    self.script(article), voice=voice, out=handle, timeout=self.timeout, engine=engine
                 )
             tag_mp3(Path(tmp), self._tags(article), list(guide.chapters))
             os.chmod(tmp, 0o644)
