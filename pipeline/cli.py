@@ -34,6 +34,11 @@ def _translation_languages(
     return tuple(check_translation_language(tag) for tag in value)
 
 
+def _languages_one(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A LANGUAGE argument in its canonical form; the articles' own language is allowed."""
+    return check_language_tag(value)
+
+
 class _Group(click.Group):
     """Prints PlainspokenError as path:line lines and exits 1, never with a traceback."""
 
@@ -395,6 +400,26 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
     for path in result.signed:
         click.echo(f"signed off {path}")
     click.echo(f"{language} is reviewed by {reviewer.strip()}: its pages and handouts no longer say 'Draft'.")
+
+
+@main.command()
+@click.argument("language", callback=_languages_one)
+@click.option("--no-pdf", is_flag=True, help="Skip the large-type PDF (HTML and JSON only).")
+@click.pass_context
+def record(ctx: click.Context, language: str, no_pdf: bool) -> None:
+    """Write a narrator's script per article to build/record/LANGUAGE/ (HTML, large-type PDF, JSON).
+
+    \b
+    Save each segment's recording as recordings/LANGUAGE/<article>/<segment id>.wav (or .flac, .mp3);
+    the next build uses it.
+    """
+    from pipeline.site.recording_scripts import write_recording_scripts
+
+    project = _project(ctx)
+    for result in write_recording_scripts(project, language, pdf=not no_pdf):
+        click.echo(f"{result.slug}: {result.summary}")
+        for path in result.files:
+            click.echo(f"  wrote {project.display(path)}")
 
 
 @main.command()

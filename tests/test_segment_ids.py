@@ -26,11 +26,7 @@ def blank_lines(markdown: str) -> list[int]:
     lines = markdown.split("\n")
     body = lines.index("---", 1) + 1
     fence = [n for n, line in enumerate(lines) if line.startswith("```")]
-    return [
-        n
-        for n in range(body, len(lines))
-        if lines[n] == "" and not (fence and fence[0] < n < fence[-1])
-    ]
+    return [n for n in range(body, len(lines)) if lines[n] == "" and not (fence and fence[0] < n < fence[-1])]
 
 
 @settings(max_examples=25, deadline=None)

@@ -11,14 +11,15 @@ from pipeline.audio.guide import speak_script
 from pipeline.audio.mp3 import Mp3Tags, tag_mp3
 from pipeline.audio.vtt import render_vtt
 from pipeline.builders.base import Builder, OutputSkipped
-from pipeline.errors import PlainspokenError
+from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article
 from pipeline.model import plain_text
 from pipeline.render.speech import SpeechScript, render_speech
 from pipeline.source.project import write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
 from pipeline.speech.lexicon import load_lexicon
-from pipeline.speech.speakers import speaker_for
+from pipeline.speech.narration import coverage, recordings_dir
+from pipeline.speech.speakers import Speaker, speaker_for
 from pipeline.speech.voices import iso_639_2, no_voice_reason
 
 
@@ -28,6 +29,8 @@ class AudioBuilder(Builder):
     name: ClassVar[str] = "audio"
     engine: ClassVar[str] = DEFAULT_ENGINE
     timeout: ClassVar[float] = 30.0
+    note: str = ""  # for the build summary: how many segments a narrator recorded
+    warnings: list[Problem] = []  # noqa: RUF012 - reset per article: stale recordings
 
     def script(self, article: Article) -> SpeechScript:
         path = self.project.locales_dir / article.language / "pronunciation.toml"
@@ -46,6 +49,8 @@ class AudioBuilder(Builder):
             raise OutputSkipped(no_voice_reason(article.language))
         engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine  # tests swap espeak-ng
         voice = speaker.voice
+        script = self.script(article)
+        recorded = self._recordings(article, script, speaker)
         out_dir = self.project.output_dir(article.language)
         mp3 = out_dir / f"{article.doc.slug}.mp3"
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -53,7 +58,7 @@ class AudioBuilder(Builder):
         try:
             with os.fdopen(fd, "wb") as handle:
                 guide = speak_script(
-                    self.script(article), voice=voice, out=handle, timeout=self.timeout, engine=engine
+                    script, voice=voice, out=handle, timeout=self.timeout, engine=engine, recorded=recorded
                 )
             tag_mp3(Path(tmp), self._tags(article), list(guide.chapters))
             os.chmod(tmp, 0o644)
@@ -65,6 +70,21 @@ class AudioBuilder(Builder):
         vtt = out_dir / f"{article.doc.slug}.vtt"
         write_atomic(vtt, render_vtt(list(guide.cues), language=article.language).encode("utf-8"))
         return [mp3, vtt]
+
+    def _recordings(self, article: Article, script: SpeechScript, speaker: Speaker) -> dict[str, Path]:
+        """The narrator's current recordings; a language with no synthetic voice needs all of them."""
+        self.note, self.warnings = "", []
+        if not recordings_dir(self.project.root, article.language, article.doc.slug).is_dir():
+            if not speaker.synthetic:
+                raise OutputSkipped(f"0 of {len(script.segments)} segments recorded (plainspoken record)")
+            return {}
+        found = coverage(self.project.root, script, article.doc.slug)
+        stale = "stale: the text changed since it was recorded; record it again"
+        self.warnings = [Problem(self.project.display(path), 0, stale) for path in found.stale]
+        if not speaker.synthetic and not found.complete:
+            raise OutputSkipped(f"{found.summary()}; without a synthetic voice the guide needs them all")
+        self.note = found.summary()
+        return found.recorded
 
     def _tags(self, article: Article) -> Mp3Tags:
         meta = article.doc.metadata

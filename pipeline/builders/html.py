@@ -27,6 +27,7 @@ from pipeline.render.pages import (
 )
 from pipeline.source.config import LANGUAGE_TAG, Fact
 from pipeline.source.project import LanguageInfo, language_info, write_atomic
+from pipeline.speech.narration import recordings_dir
 from pipeline.speech.voices import voice_for
 
 if TYPE_CHECKING:
@@ -177,8 +178,11 @@ class HtmlBuilder(Builder):
             length=audio_length(length, article.language),
         )
         data = [{"id": c.id, "start": round(c.start, 3), "end": round(c.end, 3)} for c in cues]
+        choice = self.project.config.voice_choice(article.language)
+        narrated = recordings_dir(self.project.root, article.language, article.doc.slug).is_dir()
         return {
             "src": mp3.name,
+            "narrator": choice.narrator if choice and narrated else "",
             "download": download,
             "chapters": chapters,
             "cues_json": Markup(json.dumps(data, separators=(",", ":")).replace("</", "<\\/")),

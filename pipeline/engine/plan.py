@@ -117,5 +117,8 @@ def _group_keys(project: Project, common: str, slug: str, language: str) -> dict
                 for other in project.config.languages
             ),
         )
-    audio = _digest(text, "audio", file_hash(project.locales_dir / language / "pronunciation.toml"))
+    from pipeline.speech.speakers import voice_inputs  # (Piper model, recordings)
+
+    voices = voice_inputs(project.config, project.root, language, slug)
+    audio = _digest(text, "audio", file_hash(project.locales_dir / language / "pronunciation.toml"), voices)
     return {"audio": audio, "pdf": _digest(text, "pdf"), "html": _digest(text, "html", audio)}

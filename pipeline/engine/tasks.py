@@ -112,7 +112,9 @@ def _build_one(builder: Builder, article: Article) -> TaskResult:
             slug, language, name, "failed", str(problem), time.perf_counter() - start, problems=(problem,)
         )
     outputs = tuple(p.relative_to(site).as_posix() for p in written)
-    return TaskResult(slug, language, name, "built", "", time.perf_counter() - start, outputs=outputs)
+    note, warnings = getattr(builder, "note", ""), tuple(getattr(builder, "warnings", ()))  # e.g. narration
+    seconds = time.perf_counter() - start
+    return TaskResult(slug, language, name, "built", note, seconds, outputs=outputs, problems=warnings)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from pipeline.errors import PlainspokenError
 from pipeline.source.config import NARRATION_MARKER, SiteConfig, VoiceChoice
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
+from pipeline.speech.narration import FORMATS, recordings_dir
 from pipeline.speech.piper import PIPER_ENGINE, model_language, speaks
 from pipeline.speech.voices import voice_for
 
@@ -77,3 +79,19 @@ def _importable(package: str) -> bool:
         return importlib.util.find_spec(package.split(".")[0]) is not None
     except (ImportError, ValueError):
         return False
+
+
+def voice_inputs(config: SiteConfig, root: Path, language: str, slug: str) -> str:
+    """What besides the text decides an audio guide: the Piper model file and the narrator's
+    recordings (names, sizes and times, not contents: a no-op rebuild reads no audio)."""
+    choice = config.voice_choice(language)
+    files = [root / choice.model] if choice and choice.model else []
+    folder = recordings_dir(root, language, slug)
+    if folder.is_dir():
+        files += sorted(p for p in folder.iterdir() if p.suffix in FORMATS)
+    stats = []
+    for path in files:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            stats.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(stats)
