@@ -97,6 +97,7 @@ def test_recordings_are_used_missing_ones_are_spoken_and_a_stale_one_is_reported
             assert abs(lengths[index] - spoken_seconds(root / segment["file"])) < 0.01, segment
     # The stale segment was spoken by the synthetic voice (faster than the slow stand-in narrator).
     assert lengths[5] < spoken_seconds(root / segments[5]["file"]) - 0.3
+    assert "en       espeak-ng en-us; 6 of 8 segments recorded, 1 stale" in cli(root, "status").stdout
 
 
 def test_a_language_without_a_voice_publishes_its_guide_once_every_segment_is_recorded(root: Path) -> None:
@@ -117,3 +118,6 @@ def test_a_language_without_a_voice_publishes_its_guide_once_every_segment_is_re
     assert "Read aloud by Sokha Chan." in (root / "build/site/km/short-guide.html").read_text()
     cues = parse_vtt((root / "build/site/km/short-guide.vtt").read_text())
     assert [c.id for c in cues] == [s["id"] for s in segments]
+    status = cli(root, "status").stdout
+    assert "km       recordings only, narrated by Sokha Chan; 8 of 8 segments recorded" in status
+    assert "en       espeak-ng en-us\n" in status

@@ -74,6 +74,8 @@ def test_the_page_reads_along_with_the_piper_guide(piper_site: Path) -> None:
     assert 'src="short-guide.mp3"' in html
     cues = json.loads(html.split('id="cues">', 1)[1].split("</script>", 1)[0])
     assert all(f'id="{cue["id"]}"' in html for cue in cues)
+    status = CliRunner().invoke(main, ["-C", str(piper_site), "status"]).stdout
+    assert "en       Piper en_US-joe-medium\n" in status
 
 
 def test_a_model_in_another_language_is_refused_in_one_line(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pipeline.i18n.review import ReviewState
 from pipeline.model import plain_text
 from pipeline.quality.gates import check_articles, check_language, language_review
 from pipeline.quality.plain_language import article_grade
+from pipeline.site.voices_status import voice_row
 from pipeline.source.project import Project, language_info
 
 OUTPUT_FILES = (
@@ -41,6 +42,7 @@ class LanguageRow:
     errors: int
     warnings: int
     articles: tuple[ArticleRow, ...]
+    voice: str = ""  # who speaks its audio guides, and how much a narrator has recorded
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def language_rows(project: Project, articles: Sequence[Article]) -> list[Languag
                 sum(1 for f in findings if f.severity == "error"),
                 sum(1 for f in findings if f.severity == "warning"),
                 tuple(_article_row(project, a) for a in mine),
+                voice_row(project, tag, mine).summary(),
             )
         )
     return rows

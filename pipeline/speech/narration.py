@@ -44,11 +44,11 @@ class Coverage:
         return f"{len(self.recorded)} of {self.total} segments recorded{stale}"
 
 
-def coverage(root: Path, script: SpeechScript, slug: str) -> Coverage:
+def coverage(root: Path, script: SpeechScript, slug: str, *, adopt: bool = True) -> Coverage:
     """Which segments have a recording for their current words.
 
-    A recording with no sidecar is taken as made from the current script and its words are noted
-    beside it, so that a later change of the text makes it stale (treated as missing).
+    A recording with no sidecar is taken as made from the current script and (with ``adopt``) its
+    words are noted beside it, so that a later change of the text makes it stale (treated as missing).
     """
     folder = recordings_dir(root, script.language, slug)
     recorded: dict[str, Path] = {}
@@ -59,20 +59,21 @@ def coverage(root: Path, script: SpeechScript, slug: str) -> Coverage:
         found = next((path for path in candidates if path.is_file()), None)
         if found is None:
             missing.append(segment.anchor)
-        elif _current(found, segment.text):
+        elif _current(found, segment.text, adopt):
             recorded[segment.anchor] = found
         else:
             stale.append(found)
     return Coverage(len(script.segments), recorded, tuple(stale), tuple(missing))
 
 
-def _current(recording: Path, text: str) -> bool:
+def _current(recording: Path, text: str, adopt: bool) -> bool:
     sidecar = recording.with_suffix(SIDECAR)
     digest = text_digest(text)
     try:
         return sidecar.read_text(encoding="utf-8").split("\n", 1)[0].strip() == digest
     except FileNotFoundError:
-        sidecar.write_text(f"{digest}\n{text}\n", encoding="utf-8")  # the words it was recorded for
+        if adopt:
+            sidecar.write_text(f"{digest}\n{text}\n", encoding="utf-8")  # the words it was recorded for
         return True
 
 
