@@ -442,14 +442,14 @@ def status(ctx: click.Context, as_json: bool) -> None:
         row for lang in project.translation_languages() for row in language_status(project, lang, domains)
     ]
     print_status(rows, as_json=as_json)
+    orphans = orphaned_catalogs(project, domains)
+    print_orphans(orphans, in_git=in_git_repository(project), err=as_json)  # JSON stays parseable
     if not as_json:  # the JSON output stays the one list other programs read
         from pipeline.site.voices_status import voice_rows
 
         click.echo("\nVoices (audio guides):")
         for voice in voice_rows(project):
             click.echo(f"  {voice.describe()}")
-    orphans = orphaned_catalogs(project, domains)
-    print_orphans(orphans, in_git=in_git_repository(project), err=as_json)  # JSON stays parseable
     ctx.exit(1 if any(r.problem for r in rows) else 0)
 
 
