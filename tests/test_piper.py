@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import ROOTS
 
+from pipeline.audio.mixing import TARGET_DBFS, dbfs
 from pipeline.cli import main
 from pipeline.speech.piper import speaks
 
@@ -65,8 +66,9 @@ def test_a_piper_guide_decodes_to_the_length_of_its_segments(piper_site: Path, t
     spoken = sum(c.end - c.start for c in cues)
     assert cues[-1].end <= len(samples) / rate < cues[-1].end + 1.5  # the last pause follows the last cue
     assert spoken > 8  # real speech, not silence: about 2.5 words a second
-    level = 20 * np.log10(np.sqrt(np.mean(samples.astype(np.float64) ** 2)) / 32768)
-    assert -30 < level < -10
+    levels = [dbfs(samples[int(c.start * rate) : int(c.end * rate)], rate) for c in cues]
+    assert all(abs(level - TARGET_DBFS) < 3 for level in levels), levels  # the same loudness as espeak-ng's
+    assert np.max(np.abs(samples.astype(np.int32))) < 32767
 
 
 def test_the_page_reads_along_with_the_piper_guide(piper_site: Path) -> None:
