@@ -83,12 +83,15 @@ def test_recordings_are_used_missing_ones_are_spoken_and_a_stale_one_is_reported
     segments = narrate(root, "en", skip={3})
     stale = root / segments[5]["file"]
     stale.with_suffix(".txt").write_text("0000000000000000\nwords from an older script\n")
+    orphan = stale.with_name("u-0badc0de.wav")  # a paragraph since rewritten: its id is gone
+    shutil.copy(stale, orphan)
     result = cli(root, "build", "--format", "audio", "--format", "html", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert re.search(
         r"en\s+audio\s+built\s+short-guide \(\d+\.\d s\): 6 of 8 segments recorded \(1 stale", result.stdout
     )
     assert f"{stale.relative_to(root)}: stale: the text changed since it was recorded" in result.output
+    assert f"{orphan.relative_to(root)}: no segment has this id now (its words changed)" in result.output
     cues = {cue.id: cue for cue in parse_vtt((root / "build/site/en/short-guide.vtt").read_text())}
     assert list(cues) == [s["id"] for s in segments]
     lengths = [cues[s["id"]].end - cues[s["id"]].start for s in segments]

@@ -80,7 +80,9 @@ class AudioBuilder(Builder):
             return {}
         found = coverage(self.project.root, script, article.doc.slug)
         stale = "stale: the text changed since it was recorded; record it again"
+        orphan = "no segment has this id now (its words changed): record it again from the new script"
         self.warnings = [Problem(self.project.display(path), 0, stale) for path in found.stale]
+        self.warnings += [Problem(self.project.display(path), 0, orphan) for path in found.orphans]
         if not speaker.synthetic and not found.complete:
             raise OutputSkipped(f"{found.summary()}; without a synthetic voice the guide needs them all")
         self.note = found.summary()

@@ -34,6 +34,7 @@ class Coverage:
     recorded: dict[str, Path] = field(default_factory=dict)  # segment id → recording
     stale: tuple[Path, ...] = ()  # recordings made for words that have changed since
     missing: tuple[str, ...] = ()
+    orphans: tuple[Path, ...] = ()  # recordings no segment has the id of (their words changed a lot)
 
     @property
     def complete(self) -> bool:
@@ -63,7 +64,13 @@ def coverage(root: Path, script: SpeechScript, slug: str, *, adopt: bool = True)
             recorded[segment.anchor] = found
         else:
             stale.append(found)
-    return Coverage(len(script.segments), recorded, tuple(stale), tuple(missing))
+    ids = {segment.anchor for segment in script.segments}
+    orphans = (
+        sorted(p for p in folder.iterdir() if p.suffix in FORMATS and p.stem not in ids)
+        if folder.is_dir()
+        else []
+    )
+    return Coverage(len(script.segments), recorded, tuple(stale), tuple(missing), tuple(orphans))
 
 
 def _current(recording: Path, text: str, adopt: bool) -> bool:
