@@ -30,6 +30,7 @@ from pipeline.render.pages import (
 )
 from pipeline.source.config import LANGUAGE_TAG, Fact
 from pipeline.source.project import LanguageInfo, language_info, write_atomic
+from pipeline.speech.narration import recordings_dir
 from pipeline.speech.voices import voice_for
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
@@ -226,8 +227,11 @@ class HtmlBuilder(Builder):
             size=audio_size(mp3.stat().st_size, article.language),
             length=audio_length(guide["duration"], article.language),
         )
+        choice = self.project.config.voice_choice(article.language)
+        narrated = recordings_dir(self.project.root, article.language, article.doc.slug).is_dir()
         return {
             "src": mp3.name,
+            "narrator": choice.narrator if choice and narrated else "",
             "download": download,
             "chapters": self._chapters(article, {cue["id"]: cue["start"] for cue in guide["cues"]}),
             "cues_json": Markup(json.dumps(guide["cues"], separators=(",", ":")).replace("</", "<\\/")),

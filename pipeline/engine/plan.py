@@ -99,7 +99,7 @@ def make_plan(
     tasks: list[Task] = []
     for slug, language in groups:
         text = _text_key(project, common, assets, slug, language)
-        keys = _output_keys(project, text, language)
+        keys = _output_keys(project, text, language, slug)
         tasks += [Task(slug, language, output.name, keys[output.name]) for output in specs(outputs)]
     everything = digest(  # the shared pages: indexes, report, static files, every asset
         common,
@@ -176,9 +176,13 @@ def _read(path: Path) -> str:
         return ""
 
 
-def _output_keys(project: Project, text: str, language: str) -> dict[str, str]:
-    """The input hash of each output: the text's, what it needs, its own files, and its voice."""
+def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[str, str]:
+    """The input hash of each output: the text's, what it needs, its own files, and its voice (the
+    voice setting, a Piper model and a narrator's recordings, by name, size and time)."""
+    from pipeline.speech.speakers import voice_inputs
+
     voices = dict(project.config.voices)
+    voice = f"voice={voices.get(language, 'default')}\n{voice_inputs(project.config, project.root, language, slug)}"
     keys: dict[str, str] = {}
     for output in specs():  # in build order: what an output needs is keyed before it
         keys[output.name] = digest(
@@ -186,6 +190,6 @@ def _output_keys(project: Project, text: str, language: str) -> dict[str, str]:
             output.name,
             *(keys[need] for need in output.needs),
             *(file_hash(project.locales_dir / language / name) for name in output.language_files),
-            *([f"voice={voices.get(language, 'default')}"] if output.voiced else []),
+            *([voice] if output.voiced else []),
         )
     return keys

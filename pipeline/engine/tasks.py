@@ -121,9 +121,11 @@ def _build_one(project: Project, name: str, article: Article, publication: Publi
         seconds = time.perf_counter() - start
         return TaskResult(slug, language, name, "failed", str(problems[0]), seconds, problems=problems)
     outputs = tuple(p.relative_to(site).as_posix() for p in written)
+    note, warnings = getattr(builder, "note", ""), tuple(getattr(builder, "warnings", ()))  # e.g. narration
     seconds = time.perf_counter() - start
+    entry = builder.entry(article)
     return TaskResult(
-        slug, language, name, "built", "", seconds, outputs=outputs, entry=builder.entry(article)
+        slug, language, name, "built", note, seconds, outputs=outputs, problems=warnings, entry=entry
     )
 
 

@@ -14,6 +14,7 @@ from pipeline.i18n.review import ReviewState
 from pipeline.i18n.translate import MessageCounts
 from pipeline.i18n.ui import UiText
 from pipeline.quality.gates import domains, language_review
+from pipeline.site.voices_status import voice_row
 from pipeline.source.project import Project, language_info, write_atomic
 
 Counts = Mapping[str, tuple[int, int]]  #: (errors, warnings) of the checks of each language
@@ -38,6 +39,7 @@ class LanguageRow:
     errors: int
     warnings: int
     articles: tuple[ArticleRow, ...]
+    voice: str = ""  # who speaks its audio guides, and how much a narrator has recorded
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def language_rows(project: Project, pages: Sequence[PageEntry], checks: Counts) 
                 review,
                 *checks[tag],
                 tuple(_with_outputs(project, tag, ArticleRow(p.slug, p.title, p.grade, ())) for p in mine),
+                voice_row(project, tag).summary(),
             )
         )
     return rows

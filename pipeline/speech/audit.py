@@ -30,7 +30,12 @@ def audit(root: Path, language: str) -> list[tuple[str, str, list[str]]]:
     from pipeline.speech.voices import voice_for
 
     project = load_project(root)
+    from pipeline.source.config import NARRATION_MARKER, PIPER_MARKER
+    from pipeline.speech.voices import VOICES
+
     voice = voice_for(language, dict(project.config.voices))
+    if voice in (PIPER_MARKER, NARRATION_MARKER):  # Piper phonemizes with espeak-ng too
+        voice = VOICES.get(language)
     if voice is None:
         return []
     found = []
