@@ -182,7 +182,8 @@ def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[
     from pipeline.speech.speakers import voice_inputs
 
     voices = dict(project.config.voices)
-    voice = f"voice={voices.get(language, 'default')}\n{voice_inputs(project.config, project.root, language, slug)}"
+    inputs = voice_inputs(project.config, project.root, language, slug)
+    voice = f"voice={voices.get(language, 'default')}\n{inputs}"
     keys: dict[str, str] = {}
     for output in specs():  # in build order: what an output needs is keyed before it
         keys[output.name] = digest(
