@@ -50,8 +50,7 @@ def piper_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @needs_mpg123
 def test_a_piper_guide_decodes_to_the_length_of_its_segments(piper_site: Path, tmp_path: Path) -> None:
     import webvtt
-
-    from pipeline.audio.vtt import parse_vtt
+    from test_audio import read_cues as parse_vtt
 
     vtt = piper_site / "build/site/en/short-guide.vtt"
     cues = parse_vtt(vtt.read_text())
