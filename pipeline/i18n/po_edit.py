@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from babel.messages.pofile import denormalize, normalize
+
+from pipeline.i18n.catalogs import normalise
 
 _KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(".*")\s*$')
 _CONTINUATION = re.compile(r'^(".*")\s*$')
@@ -105,27 +102,13 @@ def gnu_msgstr_lines(values: list[str]) -> list[list[str]]:
     Babel's wrapping is close to gettext's but not the same; writing the lines as msgcat does
     keeps a later ``msgmerge`` or Poedit save from re-wrapping what we wrote.
     """
-    fallback = [("msgstr " + normalize(v, width=79)).split("\n") for v in values]
-    msgcat = shutil.which("msgcat")
-    if msgcat is None or not values:
-        return fallback
+    if not values:
+        return []
     header = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n'
     body = "".join(
         f"\nmsgid {normalize(f'm{i}', width=0)}\nmsgstr {normalize(v, width=0)}\n"
         for i, v in enumerate(values)
     )
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "in.po"
-        source.write_text(header + body, encoding="utf-8")
-        done = subprocess.run(
-            [msgcat, "-o", "-", str(source)],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "LC_ALL": "C.UTF-8"},
-        )
-    if done.returncode != 0:
-        return fallback
-    blocks = done.stdout.split("\n\n")[1:]
-    lines = [block.strip("\n").split("\n")[1:] for block in blocks]
-    return lines if len(lines) == len(values) else fallback
+    text = normalise((header + body).encode("utf-8"), "<msgstr>").decode("utf-8")
+    blocks = text.split("\n\n")[1:]
+    return [block.strip("\n").split("\n")[1:] for block in blocks]
