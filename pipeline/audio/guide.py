@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from pipeline.audio.mixing import from_pcm, normalize, silence, trim
+from pipeline.audio.mixing import from_pcm, master, silence, trim
 from pipeline.audio.mp3 import Chapter, Mp3Writer
 from pipeline.audio.vtt import Cue
 from pipeline.render.speech import SpeechScript
@@ -29,7 +29,7 @@ def speak_script(
     cues: list[Cue] = []
     starts: list[tuple[str, float]] = []
     writer: Mp3Writer | None = None
-    rate = 0
+    rate, pause_before = 0, 0.0
     with speech_worker(voice, timeout=timeout, engine=engine) as worker:
         spoken = worker.speak_all([segment.spoken for segment in script.segments])
         for segment, speech in zip(script.segments, spoken, strict=True):
@@ -37,7 +37,8 @@ def speak_script(
                 rate, writer = speech.rate, Mp3Writer(out, rate=speech.rate)
             if speech.rate != rate:
                 raise SpeechError(f"sample rate changed from {rate} to {speech.rate}")
-            samples = normalize(trim(from_pcm(speech.pcm), rate), rate)
+            samples = master(trim(from_pcm(speech.pcm), rate), rate, (pause_before, segment.pause_ms / 1000))
+            pause_before = segment.pause_ms / 1000
             start = writer.samples / rate
             writer.write(samples)
             cues.append(Cue(segment.anchor, start, writer.samples / rate, segment.text))
