@@ -25,11 +25,13 @@ class AudioGuide:
 def speak_script(
     script: SpeechScript, *, voice: str, out: BinaryIO, timeout: float = 30.0, engine: str = DEFAULT_ENGINE
 ) -> AudioGuide:
-    """Speak every segment in a worker process and stream the MP3 into ``out``."""
+    """Speak every segment in a worker process and stream the MP3 into ``out``. Pauses go between
+    segments, none after the last: the file ends where the last caption does, so the length the
+    page states is the length players show."""
     cues: list[Cue] = []
     starts: list[tuple[str, float]] = []
     writer: Mp3Writer | None = None
-    rate, pause_before = 0, 0.0
+    rate, pause = 0, 0
     with speech_worker(voice, timeout=timeout, engine=engine) as worker:
         spoken = worker.speak_all([segment.spoken for segment in script.segments])
         for segment, speech in zip(script.segments, spoken, strict=True):
@@ -37,14 +39,14 @@ def speak_script(
                 rate, writer = speech.rate, Mp3Writer(out, rate=speech.rate)
             if speech.rate != rate:
                 raise SpeechError(f"sample rate changed from {rate} to {speech.rate}")
-            samples = master(trim(from_pcm(speech.pcm), rate), rate, (pause_before, segment.pause_ms / 1000))
-            pause_before = segment.pause_ms / 1000
-            start = writer.samples / rate
+            around = (pause / 1000, segment.pause_ms / 1000)  # the quiet a loudness meter hears around it
+            samples = master(trim(from_pcm(speech.pcm), rate), rate, around)
+            writer.write(silence(pause, rate))
+            start, pause = writer.samples / rate, segment.pause_ms
             writer.write(samples)
             cues.append(Cue(segment.anchor, start, writer.samples / rate, segment.text))
             if segment.chapter:
                 starts.append((segment.chapter, start))
-            writer.write(silence(segment.pause_ms, rate))
         voice_in_use = worker.voice_in_use
     if writer is None:
         raise SpeechError("the script has nothing to say")
