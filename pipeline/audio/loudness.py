@@ -107,21 +107,24 @@ def _interpolator() -> npt.NDArray[np.float32]:
     return normalised
 
 
-def block_true_peaks(values: Floats, block: int, threshold: float) -> Floats:
+def block_true_peaks(values: Floats, block: int, near: npt.ArrayLike = np.inf) -> Floats:
     """The true peak of each run of ``block`` samples. Between samples is looked at (8x oversampling)
-    only next to samples above ``threshold``: elsewhere peaks cannot reach the ceiling."""
+    only next to samples above ``near`` (one level for all, or one per block): elsewhere peaks cannot
+    matter. With the default, the blocks' sample peaks."""
     blocks = -(-values.size // block)
     lead = _TAPS // 2 - 1
     buffer = np.zeros(lead + blocks * block + _TAPS, dtype=np.float32)
     buffer[lead : lead + values.size] = values
-    size = np.abs(buffer)
-    peaks: Floats = size[lead : lead + blocks * block].reshape(blocks, block).max(axis=1)
-    # every stretch between two samples where either of them comes near the ceiling
-    near = size > threshold
-    near[:-1] |= near[1:]
-    if near.any():
-        starts = np.flatnonzero(near[lead:]).clip(0, values.size - 1)  # from x[i] to x[i+1]
-        windows = np.lib.stride_tricks.sliding_window_view(buffer, _TAPS)[starts]  # x[i-15] .. x[i+16]
-        between = np.abs(_interpolator() @ windows.T).max(axis=0)
-        np.maximum.at(peaks, np.minimum(starts // block, blocks - 1), between)
+    size = np.abs(buffer[lead : lead + blocks * block])
+    peaks: Floats = size.reshape(blocks, block).max(axis=1)
+    levels = np.broadcast_to(np.asarray(near, dtype=np.float32), (blocks,))
+    if np.all(peaks <= levels):
+        return peaks
+    # every stretch between two samples where either of them comes near
+    above = size > np.repeat(levels, block)
+    above[:-1] |= above[1:]
+    starts = np.flatnonzero(above)  # from x[i] to x[i+1]; window i holds x[i-15] .. x[i+16]
+    windows = np.lib.stride_tricks.sliding_window_view(buffer, _TAPS)[starts]
+    between = np.abs(_interpolator() @ windows.T).max(axis=0)
+    np.maximum.at(peaks, starts // block, between)
     return peaks

@@ -24,7 +24,7 @@ _HOLD_MS = 20  # gain held after a peak, so a syllable's pitch pulses do not mak
 #: espeak-ng's voices peak 16-21 dB above their loudness: up to this much gain makes up for what the
 #: limiter takes (a voice that needs more ends up a little quieter rather than squashed further)
 _MAKEUP_DB = 10.0
-_OVERSHOOT_DB = 6.0  # peaks between samples are at most this much above the samples beside them
+_OVERSHOOT_DB = 6.0  # peaks between samples come at most this much above the samples beside them
 _ROUNDS = 8  # at most, to find the make-up gain that reaches the target through the limiter
 _QUIET = 0.01 * FULL_SCALE  # below this a sample counts as silence
 _EDGE_MS = 30
@@ -67,26 +67,42 @@ def master(samples: Samples, rate: int, silence: tuple[float, float] = (0.0, 0.0
     level = gated_loudness(energies, rate, silence)
     if not np.isfinite(level):
         return samples
-    block = block_size(rate)
-    target = TARGET_LUFS + CODEC_ALLOWANCE_LU
-    makeup = start = target - level
-    # peaks are looked at between samples down to where the most make-up gain could bring them
-    look = 10 ** ((CEILING_DBTP - makeup - _MAKEUP_DB - _OVERSHOOT_DB) / 20)
+    block, target = block_size(rate), TARGET_LUFS + CODEC_ALLOWANCE_LU
+    blocks = -(-values.size // block)
     peaks = np.zeros(energies.size, dtype=np.float32)
-    peaks[: -(-values.size // block)] = block_true_peaks(values, block, look)
-    with np.errstate(divide="ignore"):
-        peak_db = 20 * np.log10(peaks)
-    for _ in range(_ROUNDS):  # the limiter takes some loudness away: make up for it, and limit again
-        gain_db = makeup + _limiter_gain(np.minimum(0.0, CEILING_DBTP - makeup - peak_db), rate)
-        missing = target - gated_loudness(energies * 10 ** (gain_db / 10), rate, silence)
-        if abs(missing) < 0.05 or makeup >= start + _MAKEUP_DB:
-            break
-        makeup = min(makeup + missing, start + _MAKEUP_DB)
+    peaks[:blocks] = block_true_peaks(values, block)  # the samples' own peaks first
+    gain_db = _gain_through_limiter(energies, peaks, target - level, rate, silence)
+    # then the true peaks, wherever that gain brings a sample within reach of the ceiling, and again
+    near = 10 ** ((CEILING_DBTP - _OVERSHOOT_DB - gain_db[:blocks]) / 20)
+    peaks[:blocks] = block_true_peaks(values, block, near)
+    gain_db = _gain_through_limiter(energies, peaks, target - level, rate, silence)
     values *= _sample_by_sample(10 ** (gain_db / 20), block)[: values.size]
     values *= np.float32(FULL_SCALE)
     np.rint(values, out=values)
     np.clip(values, -FULL_SCALE, FULL_SCALE, out=values)
     return values.astype(np.int16)
+
+
+def _gain_through_limiter(
+    energies: npt.NDArray[np.float64],
+    peaks: Floats,
+    makeup: float,
+    rate: int,
+    silence: tuple[float, float],
+) -> npt.NDArray[np.float64]:
+    """Each block's gain (dB): ``makeup`` less what the limiter takes for the block ``peaks``, with the
+    make-up raised until the result is on target (the limiter takes loudness away), up to _MAKEUP_DB
+    more. Loudness is recomputed from the blocks' K-weighted energies, so this costs no filtering."""
+    target, most = makeup + gated_loudness(energies, rate, silence), makeup + _MAKEUP_DB
+    with np.errstate(divide="ignore"):
+        peak_db = 20 * np.log10(peaks)
+    for _ in range(_ROUNDS):
+        gain_db = makeup + _limiter_gain(np.minimum(0.0, CEILING_DBTP - makeup - peak_db), rate)
+        missing = target - gated_loudness(energies * 10 ** (gain_db / 10), rate, silence)
+        if abs(missing) < 0.05 or makeup >= most:
+            break
+        makeup = min(makeup + missing, most)
+    return gain_db
 
 
 def _sample_by_sample(gain: npt.NDArray[np.float64], block: int) -> Floats:
