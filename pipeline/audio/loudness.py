@@ -107,24 +107,33 @@ def _interpolator() -> npt.NDArray[np.float32]:
     return normalised
 
 
-def block_true_peaks(values: Floats, block: int, near: npt.ArrayLike = np.inf) -> Floats:
-    """The true peak of each run of ``block`` samples. Between samples is looked at (8x oversampling)
-    only next to samples above ``near`` (one level for all, or one per block): elsewhere peaks cannot
-    matter. With the default, the blocks' sample peaks."""
+def block_peaks(values: Floats, block: int) -> Floats:
+    """The highest absolute sample of each run of ``block`` samples (the last one padded)."""
     blocks = -(-values.size // block)
-    lead = _TAPS // 2 - 1
-    buffer = np.zeros(lead + blocks * block + _TAPS, dtype=np.float32)
-    buffer[lead : lead + values.size] = values
-    size = np.abs(buffer[lead : lead + blocks * block])
-    peaks: Floats = size.reshape(blocks, block).max(axis=1)
-    levels = np.broadcast_to(np.asarray(near, dtype=np.float32), (blocks,))
-    if np.all(peaks <= levels):
+    padded = np.zeros(blocks * block, dtype=np.float32)
+    np.abs(values, out=padded[: values.size])
+    peaks: Floats = padded.reshape(blocks, block).max(axis=1)
+    return peaks
+
+
+def block_true_peaks(values: Floats, block: int, peaks: Floats, near: Floats) -> Floats:
+    """``peaks`` (the blocks' sample peaks) raised to the true peak (8x oversampling) in the blocks
+    whose samples come above ``near`` (one level per block): elsewhere peaks cannot matter, and only
+    the stretches next to those samples are looked at."""
+    loud = np.flatnonzero(peaks > near)
+    if not loud.size:
         return peaks
-    # every stretch between two samples where either of them comes near
-    above = size > np.repeat(levels, block)
-    above[:-1] |= above[1:]
-    starts = np.flatnonzero(above)  # from x[i] to x[i+1]; window i holds x[i-15] .. x[i+16]
+    lead = _TAPS // 2 - 1
+    buffer = np.zeros(lead + peaks.size * block + _TAPS, dtype=np.float32)
+    buffer[lead : lead + values.size] = values
+    rows = buffer[lead : lead + peaks.size * block].reshape(peaks.size, block)[loud]
+    close = np.abs(rows) > near[loud, None]  # samples near the ceiling...
+    close[:, :-1] |= close[:, 1:]  # ...and the ones before them: each starts a stretch to the next
+    at = np.flatnonzero(close)
+    starts = np.concatenate([loud[at // block] * block + at % block, loud[close[:, 0]] * block - 1])
+    starts = starts[starts >= 0]  # window i holds x[i-15] .. x[i+16]
     windows = np.lib.stride_tricks.sliding_window_view(buffer, _TAPS)[starts]
     between = np.abs(_interpolator() @ windows.T).max(axis=0)
-    np.maximum.at(peaks, starts // block, between)
-    return peaks
+    raised = peaks.copy()
+    np.maximum.at(raised, starts // block, between)
+    return raised
