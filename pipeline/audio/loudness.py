@@ -15,9 +15,9 @@ _STEP_S = 0.1
 _ABSOLUTE_GATE = -70.0
 _RELATIVE_GATE = -10.0
 #: Polyphase interpolation between samples for true peaks: 8 phases (22,050 Hz x 8 is above the
-#: 192 kHz BS.1770 reaches with 4x at 48 kHz), 32 taps of a Kaiser-windowed sinc.
+#: 192 kHz BS.1770 reaches with 4x at 48 kHz), 16 taps of a Kaiser-windowed sinc (32 were no closer).
 OVERSAMPLE = 8
-_TAPS = 32
+_TAPS = 16
 
 
 @functools.cache
@@ -86,8 +86,7 @@ def integrated(powers: npt.NDArray[np.float64]) -> float:
 
 
 def _lufs(power: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    with np.errstate(divide="ignore"):
-        return -0.691 + 10 * np.log10(np.asarray(power, dtype=np.float64))
+    return -0.691 + 10 * np.log10(np.maximum(np.asarray(power, dtype=np.float64), 1e-30))
 
 
 def loudness(values: Floats, rate: int) -> float:
@@ -97,7 +96,7 @@ def loudness(values: Floats, rate: int) -> float:
 
 @functools.cache
 def _interpolator() -> npt.NDArray[np.float32]:
-    """Rows: the signal at i + k/8 (k = 1..7) from x[i-15] .. x[i+16]."""
+    """Rows: the signal at i + k/8 (k = 1..7) from x[i-7] .. x[i+8]."""
     offsets = np.arange(_TAPS) - (_TAPS // 2 - 1)
     distance = np.arange(1, OVERSAMPLE)[:, None] / OVERSAMPLE - offsets
     half = _TAPS / 2
@@ -131,7 +130,7 @@ def block_true_peaks(values: Floats, block: int, peaks: Floats, near: Floats) ->
     close[:, :-1] |= close[:, 1:]  # ...and the ones before them: each starts a stretch to the next
     at = np.flatnonzero(close)
     starts = np.concatenate([loud[at // block] * block + at % block, loud[close[:, 0]] * block - 1])
-    starts = starts[starts >= 0]  # window i holds x[i-15] .. x[i+16]
+    starts = starts[starts >= 0]  # window i holds x[i-7] .. x[i+8]
     windows = np.lib.stride_tricks.sliding_window_view(buffer, _TAPS)[starts]
     between = np.abs(_interpolator() @ windows.T).max(axis=0)
     raised = peaks.copy()

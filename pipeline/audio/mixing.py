@@ -31,7 +31,7 @@ _HOLD_MS = 20  # gain held after a peak, so a syllable's pitch pulses do not mak
 #: espeak-ng's voices peak 16-21 dB above their loudness: up to this much gain makes up for what the
 #: limiter takes (a voice that needs more ends up a little quieter rather than squashed further)
 _MAKEUP_DB = 10.0
-_OVERSHOOT_DB = 4.0  # peaks between samples come at most this much above the samples beside them
+_OVERSHOOT_DB = 3.0  # peaks between samples come at most this much above the samples beside them
 _ROUNDS = 8  # at most, to find the make-up gain that reaches the target through the limiter
 _QUIET = 0.01 * FULL_SCALE  # below this a sample counts as silence
 _EDGE_MS = 30
@@ -78,11 +78,11 @@ def master(samples: Samples, rate: int, silence: tuple[float, float] = (0.0, 0.0
     blocks = -(-values.size // block)
     peaks = np.zeros(energies.size, dtype=np.float32)
     peaks[:blocks] = block_peaks(values, block)  # the samples' own peaks first
-    gain_db = _gain_through_limiter(energies, peaks, target - level, rate, silence)
+    gain_db, makeup = _gain_through_limiter(energies, peaks, target - level, target, rate, silence)
     # then the true peaks, wherever that gain brings a sample within reach of the ceiling, and again
     near = (10 ** ((CEILING_DBTP - _OVERSHOOT_DB - gain_db[:blocks]) / 20)).astype(np.float32)
     peaks[:blocks] = block_true_peaks(values, block, peaks[:blocks], near)
-    gain_db = _gain_through_limiter(energies, peaks, target - level, rate, silence)
+    gain_db, _ = _gain_through_limiter(energies, peaks, makeup, target, rate, silence, target - level)
     values *= _sample_by_sample(10 ** (gain_db / 20), block)[: values.size]
     values *= np.float32(FULL_SCALE)
     np.rint(values, out=values)
@@ -94,22 +94,37 @@ def _gain_through_limiter(
     energies: npt.NDArray[np.float64],
     peaks: Floats,
     makeup: float,
+    target: float,
     rate: int,
     silence: tuple[float, float],
-) -> npt.NDArray[np.float64]:
+    least: float | None = None,
+) -> tuple[npt.NDArray[np.float64], float]:
     """Each block's gain (dB): ``makeup`` less what the limiter takes for the block ``peaks``, with the
-    make-up raised until the result is on target (the limiter takes loudness away), up to _MAKEUP_DB
-    more. Loudness is recomputed from the blocks' K-weighted energies, so this costs no filtering."""
-    target, most = makeup + gated_loudness(energies, rate, silence), makeup + _MAKEUP_DB
+    make-up raised until the loudness is on ``target`` (the limiter takes some away), up to
+    _MAKEUP_DB over ``least`` (the plain gain to target). Loudness comes from the blocks' K-weighted
+    energies, so no round filters anything. Returns the gains and the make-up found."""
+    most = (makeup if least is None else least) + _MAKEUP_DB
     with np.errstate(divide="ignore"):
         peak_db = 20 * np.log10(peaks)
+    tried: list[tuple[float, float]] = []  # (make-up, loudness short of target): secant steps
     for _ in range(_ROUNDS):
         gain_db = makeup + _limiter_gain(np.minimum(0.0, CEILING_DBTP - makeup - peak_db), rate)
         missing = target - gated_loudness(energies * 10 ** (gain_db / 10), rate, silence)
         if abs(missing) < 0.05 or makeup >= most:
             break
-        makeup = min(makeup + missing, most)
-    return gain_db
+        tried.append((makeup, missing))
+        makeup = min(makeup + _step(tried), most)
+    return gain_db, makeup
+
+
+def _step(tried: list[tuple[float, float]]) -> float:
+    """The next change of make-up gain: by the secant through the last two tries while short of the
+    target (the limiter's slope is at most 1, so at least what is missing, and at most 4 times it)."""
+    makeup, missing = tried[-1]
+    if missing <= 0 or len(tried) < 2 or tried[-2][1] == missing:
+        return missing
+    secant = missing * (makeup - tried[-2][0]) / (tried[-2][1] - missing)
+    return min(max(secant, missing), 4 * missing)
 
 
 def _sample_by_sample(gain: npt.NDArray[np.float64], block: int) -> Floats:
