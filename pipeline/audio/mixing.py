@@ -31,7 +31,8 @@ _HOLD_MS = 20  # gain held after a peak, so a syllable's pitch pulses do not mak
 #: espeak-ng's voices peak 16-21 dB above their loudness: up to this much gain makes up for what the
 #: limiter takes (a voice that needs more ends up a little quieter rather than squashed further)
 _MAKEUP_DB = 10.0
-_OVERSHOOT_DB = 3.0  # peaks between samples come at most this much above the samples beside them
+_OVERSHOOT_DB = 4.0  # peaks between samples come at most this much above the samples beside them
+_GROWTH_DB = 1.0  # true peaks are looked for where make-up this much higher would bring them near
 _ROUNDS = 8  # at most, to find the make-up gain that reaches the target through the limiter
 _QUIET = 0.01 * FULL_SCALE  # below this a sample counts as silence
 _EDGE_MS = 30
@@ -79,10 +80,14 @@ def master(samples: Samples, rate: int, silence: tuple[float, float] = (0.0, 0.0
     peaks = np.zeros(energies.size, dtype=np.float32)
     peaks[:blocks] = block_peaks(values, block)  # the samples' own peaks first
     gain_db, makeup = _gain_through_limiter(energies, peaks, target - level, target, rate, silence)
-    # then the true peaks, wherever that gain brings a sample within reach of the ceiling, and again
-    near = (10 ** ((CEILING_DBTP - _OVERSHOOT_DB - gain_db[:blocks]) / 20)).astype(np.float32)
-    peaks[:blocks] = block_true_peaks(values, block, peaks[:blocks], near)
-    gain_db, _ = _gain_through_limiter(energies, peaks, makeup, target, rate, silence, target - level)
+    looked = float("-inf")
+    while makeup > looked + _GROWTH_DB:  # true peaks where the gain brings samples near the ceiling
+        looked, sample_peaks = makeup, peaks[:blocks].copy()
+        near = 10 ** ((CEILING_DBTP - _OVERSHOOT_DB - _GROWTH_DB - gain_db[:blocks]) / 20)
+        peaks[:blocks] = block_true_peaks(values, block, sample_peaks, near.astype(np.float32))
+        gain_db, makeup = _gain_through_limiter(
+            energies, peaks, makeup, target, rate, silence, target - level
+        )
     values *= _sample_by_sample(10 ** (gain_db / 20), block)[: values.size]
     values *= np.float32(FULL_SCALE)
     np.rint(values, out=values)
