@@ -20,11 +20,11 @@ FULL_SCALE = 32767.0
 #: The audio guide's integrated loudness as a player decodes it: -16 LUFS, the norm for listening on
 #: phones (AES TD1008, podcasts), which is how patients listen.
 TARGET_LUFS = -16.0
-#: MP3 at 40 kbit/s leaves out what masking hides, and takes about 0.4 LU with it (measured on every
+#: MP3 at 56 kbit/s leaves out what masking hides, and takes about 0.4 LU with it (measured on every
 #: espeak-ng voice we use): segments are mastered that much louder, so the decoded file is on target.
 CODEC_ALLOWANCE_LU = 0.4
-#: The limiter's ceiling for true peaks. The goal is -1 dBTP in the MP3 as decoded; LAME at 40 kbit/s
-#: moves heavily limited peaks up by as much as 0.9 dB (AES TD1008 warns of this at low bit rates).
+#: The limiter's ceiling for true peaks. The goal is -1 dBTP in the MP3 as decoded; LAME's coding noise
+#: moves limited peaks up (AES TD1008 warns of this at low bit rates): about 0.4 dB at 56 kbit/s.
 CEILING_DBTP = -2.2
 _RAMP_MS = 8  # each of the two smoothing passes: the gain moves over about 16 ms, never clicks
 _HOLD_MS = 20  # gain held after a peak, so a syllable's pitch pulses do not make it flutter
