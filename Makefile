@@ -14,7 +14,7 @@ DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123 nodejs
 WEBVTT_CHECK := tests/webvtt/node_modules/.package-lock.json
 
-.PHONY: build test bench setup setup-test clean
+.PHONY: build test test-fast test-wheel test-slow bench setup setup-test clean
 
 build: setup
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where Python may not write it
@@ -23,7 +23,21 @@ build: setup
 test: setup-test
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
+	@$(MAKE) --no-print-directory test-wheel
 	$(BIN)/python -m pytest -q
+
+# Under a minute: no whole-site builds, audio builds or browsers (tests marked slow); no wheel.
+test-fast: setup-test
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# The wheel built, installed in a fresh venv away from the checkout, and used on a test root (~30 s).
+test-wheel: setup-test
+	bash .ci/wheel-test $(VENV)
+
+# The catalog lifecycle walked far longer than in make test (many minutes).
+test-slow: setup-test
+	PLAINSPOKEN_SLOW_TESTS=1 $(BIN)/python -m pytest -q tests/test_catalog_lifecycle.py --hypothesis-show-statistics
 
 bench: setup-test $(VENV)/.installed-bench
 	@$(BIN)/python -m compileall -q pipeline  # measure the pipeline as installed, not compiled per process

@@ -13,8 +13,25 @@ import click
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.source.project import Project, load_project
+from pipeline.source.project import Project, check_translation_language, load_project
 from pipeline.source.project import check_language as check_language_tag
+
+
+def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A LANGUAGE argument in its canonical form (pt_BR → pt-BR); not the articles' own language."""
+    return check_translation_language(value)
+
+
+def _languages(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """--lang options in their canonical form; unknown tags refused with a suggestion."""
+    return tuple(check_language_tag(tag) for tag in value)
+
+
+def _translation_languages(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """--lang options naming languages that have catalogs (not the articles' own language)."""
+    return tuple(check_translation_language(tag) for tag in value)
 
 
 class _Group(click.Group):
@@ -65,7 +82,9 @@ def main(ctx: click.Context, root: Path) -> None:
     type=click.Choice(["html", "pdf", "audio", "report"]),
     help="Output format; repeat for several. Default: every format (report: build/site/report.html).",
 )
-@click.option("--lang", "languages", multiple=True, help="Build only this language; repeatable.")
+@click.option(
+    "--lang", "languages", multiple=True, callback=_languages, help="Build only this language; repeatable."
+)
 @click.option(
     "--page-size",
     type=click.Choice(["letter", "a4"], case_sensitive=False),
@@ -103,7 +122,7 @@ def build(
         config = dataclasses.replace(project.config, page_size=page_size.lower())
         project = dataclasses.replace(project, config=config)
     for tag in languages:
-        if check_language_tag(tag) not in project.config.languages:
+        if tag not in project.config.languages:
             raise PlainspokenError.at(project.config.path, 0, f"{tag} is not in publish.languages")
     progress = make_progress(quiet=quiet)
     try:
@@ -147,28 +166,35 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
     """Preview the site on this computer and rebuild it whenever a file changes.
 
     Serves build/site on http://127.0.0.1 only; watches source/, locales/ and
-    the page templates. Stop with Ctrl-C.
+    the page templates. A mistake (in site.toml, a catalog, an article) is
+    printed and the last good site stays up until it is fixed. Stop with Ctrl-C
+    (or kill: SIGTERM).
 
     \b
     Example:
       plainspoken serve --port 8000
     """
     from pipeline.engine.run import run_build
-    from pipeline.serve import start_server, watch, watched_state
+    from pipeline.serve import preview, start_server, stop_on_sigterm
     from pipeline.summary import PlainProgress, print_report
 
-    project = _project(ctx)
+    root: Path = ctx.obj["root"].resolve()
+    if not (root / "source").is_dir():
+        raise PlainspokenError.at(str(root), 0, "no source/ folder: run it in a project folder, or use -C")
     outputs = formats or ("audio", "pdf", "html", "report")
+    server = start_server(root / "build" / "site", port)  # first: a port in use is said at once
 
-    def rebuild() -> None:
-        print_report(run_build(project, outputs=outputs, progress=PlainProgress()), quiet=True)
+    def rebuild() -> bool:  # the project is read again each time: site.toml may have changed
+        report = run_build(load_project(root), outputs=outputs, progress=PlainProgress())
+        print_report(report, quiet=True)
+        return not report.failed
 
-    state = watched_state(project)  # before the first build: a file saved meanwhile is rebuilt too
-    rebuild()
-    server = start_server(project.root / "build" / "site", port)
-    click.echo(f"Serving http://127.0.0.1:{server.server_port}/ (rebuilding on changes; Ctrl-C to stop)")
+    def ready() -> None:
+        click.echo(f"Serving http://127.0.0.1:{server.server_port}/ (rebuilding on changes; Ctrl-C to stop)")
+
+    stop_on_sigterm()
     try:
-        watch(project, rebuild, since=state)
+        preview(root, rebuild, on_ready=ready)
     except KeyboardInterrupt:
         click.echo("\nStopped.")
     finally:
@@ -217,15 +243,30 @@ def extract(ctx: click.Context) -> None:
     from pipeline.i18n.lifecycle import make_templates, write_templates
 
     project = _project(ctx)
-    written = write_templates(project, make_templates(project))
+    templates = make_templates(project)
+    written = write_templates(project, templates)
     for path in written:
         click.echo(f"wrote {project.display(path)}")
-    if not written:
+    removed = _remove_orphaned_templates(project, templates)
+    if not written and not removed:
         click.echo("templates are up to date")
 
 
+def _remove_orphaned_templates(project: Project, templates: dict[str, Any]) -> list[Path]:
+    """Delete the templates of deleted articles, saying so; their catalogs are kept."""
+    from pipeline.i18n.lifecycle import remove_orphaned_templates
+
+    removed = remove_orphaned_templates(project, templates)
+    for path in removed:
+        click.echo(
+            f"removed {project.display(path)}: source/{path.stem}.md is gone "
+            f"(its catalogs are kept; plainspoken status lists them)"
+        )
+    return removed
+
+
 @main.command()
-@click.argument("language")
+@click.argument("language", callback=_language)
 @click.pass_context
 def init(ctx: click.Context, language: str) -> None:
     """Create the catalogs for a new language (existing ones are left alone).
@@ -239,17 +280,33 @@ def init(ctx: click.Context, language: str) -> None:
     project = _project(ctx)
     templates = make_templates(project)
     write_templates(project, templates)
-    created = init_language(project, check_language_tag(language), templates)
+    _remove_orphaned_templates(project, templates)
+    created = init_language(project, language, templates)
     for path in created:
         click.echo(f"created {project.display(path)}")
+    _recall(project, language)
     if not created:
         click.echo(f"{language} already has every catalog; use plainspoken update")
     if language not in project.config.languages:
         click.echo(f'note: add "{language}" to publish.languages in source/site.toml to publish it')
 
 
+def _recall(project: Project, language: str) -> None:
+    """Pre-fill untranslated messages from the language's other articles (fuzzy, with their origin)."""
+    from pipeline.i18n.memory import apply_memory
+
+    for path, count in sorted(apply_memory(project, language).items()):
+        click.echo(f"{path}: {count} pre-filled from the translation memory (fuzzy: check them)")
+
+
 @main.command()
-@click.option("--lang", "languages", multiple=True, help="Only this language; repeatable.")
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    callback=_translation_languages,
+    help="Only this language; repeatable.",
+)
 @click.pass_context
 def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Merge source changes into every catalog, keeping all translations.
@@ -266,20 +323,33 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     project = _project(ctx)
     templates = make_templates(project)
     write_templates(project, templates)
+    _remove_orphaned_templates(project, templates)
     problems: list[Problem] = []
     for language in languages or project.translation_languages():
-        updates, found = update_language(project, check_language_tag(language), templates)
+        updates, found, warnings = update_language(project, language, templates)
         problems += found
+        for warning in warnings:
+            click.echo(str(warning), err=True)
         for item in updates:
             state = "updated" if item.written else "unchanged"
-            click.echo(f"{item.path}: {state} ({item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete)")
+            counts = f"{item.new} new, {item.fuzzy} fuzzy, {item.obsolete} obsolete"
+            counts += f", {item.revived} revived" if item.revived else ""
+            click.echo(f"{item.path}: {state} ({counts})")
+        if not found:
+            _recall(project, language)
     for problem in problems:
         click.echo(str(problem), err=True)
     ctx.exit(1 if problems else 0)
 
 
 @main.command()
-@click.option("--lang", "languages", multiple=True, help="Check only this language's catalogs; repeatable.")
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    callback=_translation_languages,
+    help="Check only this language's catalogs; repeatable.",
+)
 @click.option("--source", "source_only", is_flag=True, help="Check only the source articles.")
 @click.option("--strict", is_flag=True, help="Plain-language findings are errors, not warnings.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for other programs.")
@@ -302,13 +372,13 @@ def check(
         findings += check_articles(project, strict=strict)
     if not source_only:
         for language in languages or project.translation_languages():
-            findings += check_language(project, check_language_tag(language))
+            findings += check_language(project, language)
     print_findings(sorted(findings), as_json=as_json)
     ctx.exit(1 if any(f.severity == "error" for f in findings) else 0)
 
 
 @main.command()
-@click.argument("language")
+@click.argument("language", callback=_language)
 @click.option("--by", "reviewer", required=True, help='Who reviewed, e.g. "Ana Ruiz, CHI".')
 @click.pass_context
 def review(ctx: click.Context, language: str, reviewer: str) -> None:
@@ -322,14 +392,16 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
       plainspoken review es --by "Ana Ruiz, CHI"
     """
     from pipeline.quality.gates import sign_off
+    from pipeline.summary import count
 
     project = _project(ctx)
-    result = sign_off(project, check_language_tag(language), reviewer=reviewer.strip())
+    result = sign_off(project, language, reviewer=reviewer.strip())
     for finding in result.refused:
         click.echo(str(finding), err=True)
     if result.refused:
         click.echo(
-            f"Not signed off: {len(result.refused)} errors in {language} (fix them, then try again).",
+            f"Not signed off: {count(len(result.refused), 'error', 'errors')} in {language} "
+            "(fix them, then try again).",
             err=True,
         )
         ctx.exit(1)
@@ -348,9 +420,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     Example:
       plainspoken status --json
     """
-    from pipeline.i18n.lifecycle import language_status
+    from pipeline.i18n.lifecycle import in_git_repository, language_status, orphaned_catalogs
     from pipeline.source.project import UI_DOMAIN
-    from pipeline.summary import print_status
+    from pipeline.summary import print_orphans, print_status
 
     project = _project(ctx)
     domains = [UI_DOMAIN, *(p.stem for p in project.article_paths())]
@@ -358,7 +430,107 @@ def status(ctx: click.Context, as_json: bool) -> None:
         row for lang in project.translation_languages() for row in language_status(project, lang, domains)
     ]
     print_status(rows, as_json=as_json)
+    orphans = orphaned_catalogs(project, domains)
+    print_orphans(orphans, in_git=in_git_repository(project), err=as_json)  # JSON stays parseable
     ctx.exit(1 if any(r.problem for r in rows) else 0)
+
+
+@main.command()
+@click.argument("language")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["xliff", "tmx"]),
+    default="xliff",
+    show_default=True,
+    help="xliff: for translating in a CAT tool; tmx: a translation memory of what is translated.",
+)
+@click.option(
+    "--article",
+    metavar="SLUG",
+    help="Only this article's catalog (default: the interface and every article).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write."
+)
+@click.pass_context
+def export(ctx: click.Context, language: str, kind: str, article: str | None, output: Path) -> None:
+    """Export a language's catalogs for CAT tools (Trados, memoQ, Phrase, Wordfast).
+
+    \b
+    Example:
+      plainspoken export es --format xliff -o es.xlf
+      plainspoken export es --format tmx -o es.tmx
+    """
+    from pipeline.quality.exchange import export_language
+    from pipeline.source.project import write_atomic
+
+    project = _project(ctx)
+    if article and not (project.source_dir / f"{article}.md").exists():
+        raise PlainspokenError.at(str(output), 0, f"no article {article!r} in source/")
+    data = export_language(project, check_language_tag(language), kind=kind, article=article)
+    write_atomic(output, data)
+    click.echo(f"wrote {output}")
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", "language", help="The target language (default: the file's target-language).")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, language: str | None) -> None:
+    """Merge translations back from a CAT tool's XLIFF file, after every check.
+
+    A target that breaks a placeholder, a link or a number is refused with its
+    trans-unit id and line; nothing else in the catalog changes.
+
+    \b
+    Example:
+      plainspoken import es.xlf
+    """
+    from pipeline.i18n.xliff import target_language
+    from pipeline.quality.exchange import import_xliff
+
+    project = _project(ctx)
+    tag = check_language_tag(language or target_language(file.read_bytes(), str(file)))
+    result = import_xliff(project, tag, file)
+    for path, count in sorted(result.changed.items()):
+        click.echo(f"{path}: {count} {'message' if count == 1 else 'messages'} changed")
+    for problem in result.rejected:
+        click.echo(str(problem), err=True)
+    if not result.changed:
+        click.echo("no translation changed")
+    ctx.exit(1 if result.rejected else 0)
+
+
+@main.command()
+@click.argument("language")
+@click.option("--article", metavar="SLUG", help="Only this article (default: every article).")
+@click.option(
+    "--page-size",
+    type=click.Choice(["letter", "a4"], case_sensitive=False),
+    help="Paper for the PDF (default: publish.page_size in site.toml, else letter).",
+)
+@click.pass_context
+def packet(ctx: click.Context, language: str, article: str | None, page_size: str | None) -> None:
+    """Write a reviewer's packet: a bilingual table to read, annotate and sign.
+
+    Writes build/review/LANG/SLUG.html and .pdf, with each message's check
+    findings and glossary terms, and a sign-off block.
+
+    \b
+    Example:
+      plainspoken packet es
+    """
+    from pipeline.site.packet import write_packets
+
+    project = _project(ctx)
+    tag = check_language_tag(language)
+    slugs = [p.stem for p in project.article_paths()]
+    if article and article not in slugs:
+        raise PlainspokenError.at("source", 0, f"no article {article!r} in source/")
+    size = (page_size or project.config.page_size).lower()
+    for path in write_packets(project, tag, [article] if article else slugs, page_size=size):
+        click.echo(f"wrote {project.display(path)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

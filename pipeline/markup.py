@@ -10,6 +10,7 @@ from typing import Any
 from pipeline.model import (
     Code,
     Emphasis,
+    FootnoteRef,
     Image,
     Inline,
     LineBreak,
@@ -19,7 +20,7 @@ from pipeline.model import (
     Text,
 )
 
-_SPECIAL = re.compile(r"([\\`*_\[\]{}<>])")
+_SPECIAL = re.compile(r"([\\`*_\[\]{}<>~])")
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 
 
@@ -56,4 +57,5 @@ _WRITERS: dict[type[Any], Callable[[Any], str]] = {
     Code: _code,
     LineBreak: lambda n: "\\\n",
     Placeholder: lambda n: f"{{{n.name}}}",
+    FootnoteRef: lambda n: f"[^{n.label}]",
 }

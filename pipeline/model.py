@@ -14,6 +14,7 @@ SCHEMA_VERSION = 1
 SAFE_LINK_SCHEMES = ("http", "https", "mailto", "tel")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _PLACEHOLDER_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_FOOTNOTE_LABEL = re.compile(r"^[^\s\]\[^]+$")
 
 
 class ModelError(ValueError):
@@ -123,8 +124,18 @@ class Placeholder:
         _require(bool(_PLACEHOLDER_NAME.match(self.name)), f"bad placeholder {self.name!r}")
 
 
-Inline: TypeAlias = Text | Emphasis | Strong | Link | Image | Code | LineBreak | Placeholder
-INLINE_TYPES = (Text, Emphasis, Strong, Link, Image, Code, LineBreak, Placeholder)
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A reference to a footnote by its author's label ([^1], [^cdc]); numbered when rendered."""
+
+    label: str
+
+    def __post_init__(self) -> None:
+        _require(bool(_FOOTNOTE_LABEL.match(self.label)), f"bad footnote label {self.label!r}")
+
+
+Inline: TypeAlias = Text | Emphasis | Strong | Link | Image | Code | LineBreak | Placeholder | FootnoteRef
+INLINE_TYPES = (Text, Emphasis, Strong, Link, Image, Code, LineBreak, Placeholder, FootnoteRef)
 
 
 # --- blocks ------------------------------------------------------------------
@@ -265,6 +276,22 @@ class ThematicBreak:
     line: int
 
 
+@dataclass(frozen=True)
+class Footnote:
+    """A footnote's text: one translatable unit, shown after the article (or read after its section)."""
+
+    label: str
+    inlines: tuple[Inline, ...]
+    line: int
+    lang: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        _require(bool(_FOOTNOTE_LABEL.match(self.label)), f"bad footnote label {self.label!r}")
+        _require_all(self.inlines, INLINE_TYPES, "Footnote")
+        _require(bool(self.inlines), f"footnote [^{self.label}] is empty")
+
+
 Block: TypeAlias = Heading | Paragraph | BulletList | OrderedList | Table | Quote | CodeBlock | ThematicBreak
 BLOCK_TYPES = (Heading, Paragraph, BulletList, OrderedList, Table, Quote, CodeBlock, ThematicBreak)
 
@@ -299,12 +326,20 @@ class Document:
     metadata: Metadata
     blocks: tuple[Block, ...] = field(default=())
     source_path: str = ""
+    footnotes: tuple[Footnote, ...] = field(default=())  # in the order they are first referred to
 
     kind: ClassVar[str] = "document"
 
     def __post_init__(self) -> None:
         _require(bool(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", self.slug)), f"bad slug {self.slug!r}")
         _require_all(self.blocks, BLOCK_TYPES, "Document")
+        _require_all(self.footnotes, Footnote, "footnotes")
+        labels = [f.label for f in self.footnotes]
+        _require(len(set(labels)) == len(labels), "footnote labels must be unique")
+
+    def footnote_numbers(self) -> dict[str, int]:
+        """Footnote label → the number readers see (1, 2, … in order of first reference)."""
+        return {note.label: number for number, note in enumerate(self.footnotes, start=1)}
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the schema version."""
@@ -324,7 +359,7 @@ class Document:
 
 NODE_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
-    for cls in (*INLINE_TYPES, *BLOCK_TYPES, ListItem, TableRow, TableCell, Metadata, Document)
+    for cls in (*INLINE_TYPES, *BLOCK_TYPES, ListItem, TableRow, TableCell, Footnote, Metadata, Document)
 }
 
 
@@ -359,7 +394,7 @@ def node_from_dict(data: Any) -> Any:
 # --- walking -----------------------------------------------------------------
 
 #: Nodes whose inlines are one translatable unit.
-Unit: TypeAlias = Paragraph | Heading | TableCell
+Unit: TypeAlias = Paragraph | Heading | TableCell | Footnote
 
 
 def walk_inlines(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
@@ -415,7 +450,8 @@ def map_units(doc: Document, fn: Callable[[UnitRef], Unit]) -> Document:
     summary = tuple(_paragraph(fn(UnitRef("key point", p.line, p.note, p))) for p in meta.summary)
     new_meta = dataclasses.replace(meta, title=title, summary=summary)
     blocks = _map_blocks(doc.blocks, fn, "paragraph", "")
-    return dataclasses.replace(doc, metadata=new_meta, blocks=blocks)
+    footnotes = tuple(_footnote(fn(UnitRef("footnote", f.line, f.note, f))) for f in doc.footnotes)
+    return dataclasses.replace(doc, metadata=new_meta, blocks=blocks, footnotes=footnotes)
 
 
 def iter_units(doc: Document) -> list[UnitRef]:
@@ -432,6 +468,11 @@ def iter_units(doc: Document) -> list[UnitRef]:
 
 def _paragraph(unit: Unit) -> Paragraph:
     _require(isinstance(unit, Paragraph), "a title or key point must stay a Paragraph")
+    return unit  # type: ignore[return-value]
+
+
+def _footnote(unit: Unit) -> Footnote:
+    _require(isinstance(unit, Footnote), "a footnote must stay a Footnote")
     return unit  # type: ignore[return-value]
 
 

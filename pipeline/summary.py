@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from gettext import ngettext
 from typing import TYPE_CHECKING
 
 import click
@@ -13,7 +14,8 @@ from pipeline.engine.results import TaskResult
 
 if TYPE_CHECKING:  # imported for types only: the build command starts faster without them
     from pipeline.engine.run import BuildReport
-    from pipeline.i18n.lifecycle import DomainStatus
+    from pipeline.i18n.lifecycle import DomainStatus, OrphanedArticle
+    from pipeline.i18n.translate import MessageCounts
     from pipeline.quality.checks import Finding
 
 
@@ -30,7 +32,7 @@ class PlainProgress:
     def start(self, total: int, up_to_date: int) -> None:
         self.total = total
         if total:
-            click.echo(f"Building {total} outputs ({up_to_date} up to date)…")
+            click.echo(f"Building {count(total, 'output', 'outputs')} ({up_to_date} up to date)…")
 
     def task_done(self, result: TaskResult) -> None:
         self.done += 1
@@ -64,6 +66,11 @@ class QuietProgress(PlainProgress):
         self.done += 1
 
 
+def count(number: int, singular: str, plural: str) -> str:
+    """'1 error', '2 errors': the CLI's messages are English, so gettext's ngettext picks the form."""
+    return f"{number} {ngettext(singular, plural, number)}"
+
+
 def make_progress(*, quiet: bool) -> PlainProgress:
     if quiet:
         return QuietProgress()
@@ -84,7 +91,8 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
         for result in sorted(report.ran, key=lambda r: (r.output, r.language, r.slug)):
             click.echo(_row(result))
     if not report.ran and not report.site_pages and not report.failed:
-        click.echo(f"Up to date: {counts['up to date']} outputs, nothing to build ({report.seconds:.1f} s).")
+        up_to_date = count(counts["up to date"], "output", "outputs")
+        click.echo(f"Up to date: {up_to_date}, nothing to build ({report.seconds:.1f} s).")
         return
     totals = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     verdict = "Build failed" if report.failed else "Build succeeded"
@@ -95,7 +103,8 @@ def _row(result: TaskResult) -> str:
     """'  es       pdf    built    iop-vs-residential-rehab (1.2 s)' and the reason for the rest."""
     detail = f"{result.slug} ({result.seconds:.1f} s)"
     if result.status == "built" and result.fallbacks:
-        detail += f", {result.fallbacks} units in English (untranslated, fuzzy or rejected)"
+        english = count(result.fallbacks, "message", "messages")
+        detail += f", {english} in English (untranslated, fuzzy or rejected)"
     elif result.reason:
         detail += f": {result.reason}"
     status = "FAILED" if result.status == "failed" else result.status
@@ -103,7 +112,15 @@ def _row(result: TaskResult) -> str:
 
 
 def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
-    """A table (or JSON) of translated / fuzzy / untranslated per language and catalog."""
+    """A table (or JSON) of messages per language and catalog, with each language's total.
+
+    The counts are the build's: a blank msgstr is untranslated, a translation the build
+    refuses is 'rejected', and 'done' is translated out of all messages, as in the report.
+    """
+    from pipeline.i18n.translate import MessageCounts
+
+    for warning in dict.fromkeys(w for r in rows for w in r.warnings):
+        click.echo(str(warning), err=True)
     if as_json:
         data = [
             {
@@ -113,6 +130,7 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
                 "translated": r.stats.translated,
                 "fuzzy": r.stats.fuzzy,
                 "untranslated": r.stats.untranslated,
+                "rejected": r.stats.rejected,
                 "percent": round(r.stats.percent, 1),
                 "review": r.review,
                 "problem": r.problem or None,
@@ -122,26 +140,54 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(
-        f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'done':>7}  review"
+        f"{'language':<9}{'catalog':<28}{'translated':>11}{'fuzzy':>7}{'untranslated':>14}{'rejected':>10}"
+        f"{'done':>7}  review"
     )
-    for r in rows:
-        if r.problem:
-            click.echo(f"{r.language:<9}{r.domain:<28}  {r.problem}")
-            continue
-        s = r.stats
+    for language in dict.fromkeys(r.language for r in rows):
+        mine = [r for r in rows if r.language == language]
+        for r in mine:
+            click.echo(_status_row(r.language, r.domain, r.stats, r.review, r.problem))
+        if len(mine) > 1 and not any(r.problem for r in mine):
+            total = sum((r.stats for r in mine), MessageCounts())
+            click.echo(_status_row(language, "(all catalogs)", total, "", ""))
+
+
+def _status_row(language: str, domain: str, s: MessageCounts, review: str, problem: str) -> str:
+    if problem:
+        return f"{language:<9}{domain:<28}  {problem}"
+    return (
+        f"{language:<9}{domain:<28}{s.translated:>11}{s.fuzzy:>7}{s.untranslated:>14}{s.rejected:>10}"
+        f"{s.percent:>6.0f}%  {review}"
+    ).rstrip()
+
+
+def print_orphans(orphans: Sequence[OrphanedArticle], *, in_git: bool, err: bool = False) -> None:
+    """Catalogs of deleted articles: kept for their translations; how to delete them."""
+    for orphan in orphans:
+        kept = "its catalog is" if len(orphan.catalogs) == 1 else f"its {len(orphan.catalogs)} catalogs are"
         click.echo(
-            f"{r.language:<9}{r.domain:<28}{s.translated:>11}{s.fuzzy:>7}{s.untranslated:>14}{s.percent:>6.0f}%"
-            f"  {r.review}"
+            f"orphaned: source/{orphan.slug}.md is gone; {kept} kept (never built nor counted):", err=err
         )
+        for path in orphan.catalogs:
+            click.echo(f"  {path}", err=err)
+        click.echo(f"  to delete them: {orphan.delete_command(in_git)}", err=err)
 
 
 def print_findings(findings: Sequence[Finding], *, as_json: bool) -> None:
     """One finding a line, sorted, then a summary line (or JSON with both)."""
     errors = sum(1 for f in findings if f.severity == "error")
-    warnings = len(findings) - errors
-    summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    infos = len(findings) - errors - warnings
+    summary = f"{count(errors, 'error', 'errors')}, {count(warnings, 'warning', 'warnings')}"
+    if infos:
+        summary += f", {count(infos, 'note', 'notes')} (info: not a problem)"
     if as_json:
-        data = {"findings": [vars(f) for f in findings], "errors": errors, "warnings": warnings}
+        data = {
+            "findings": [vars(f) for f in findings],
+            "errors": errors,
+            "warnings": warnings,
+            "infos": infos,
+        }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     for finding in findings:

@@ -20,9 +20,16 @@ REPO = TESTS.parent
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: reproducible headers
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need the whole multilingual site built, or a browser, are slow (make test-fast)."""
+    for item in items:
+        if {"full_site", "browser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[[str], Path]:
-    """Copy tests/roots/<name> (or the repository's own project for 'repo') into tmp_path."""
+    """Copy tests/roots/<name> into tmp_path ('repo': the shipped project, for tests/test_content.py only)."""
 
     def make(name: str) -> Path:
         target = tmp_path / name
@@ -49,10 +56,10 @@ def run() -> Callable[..., Result]:
 
 @pytest.fixture(scope="session")
 def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's project built once in every language and format (read-only for tests)."""
-    root = tmp_path_factory.mktemp("full") / "repo"
-    for part in ("source", "locales"):
-        shutil.copytree(REPO / part, root / part)
+    """tests/roots/clinic (a short article in 13 languages) built once in every language and format
+    (read-only for tests)."""
+    root = tmp_path_factory.mktemp("full") / "clinic"
+    shutil.copytree(ROOTS / "clinic", root)
     result = CliRunner().invoke(main, ["-C", str(root), "build"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     (root / "build-output.txt").write_text(result.output, encoding="utf-8")

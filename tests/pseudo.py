@@ -6,7 +6,8 @@ import dataclasses
 import re
 from pathlib import Path
 
-from pipeline.i18n.catalogs import read_catalog, render_catalog
+from pipeline.i18n.catalogs import read_catalog
+from pipeline.i18n.po_edit import NewString, set_msgstrs
 from pipeline.markup import to_markdown
 from pipeline.model import Emphasis, Inline, Link, Strong, Text
 from pipeline.source.parse import parse_inline
@@ -43,7 +44,5 @@ def fill_catalog(path: Path) -> None:
     """Translate every message of a catalog into the pseudo-locale, in place."""
     catalog = read_catalog(path, str(path))
     translate = pseudo_plain if path.stem == "ui" else pseudo_translate
-    for message in catalog:
-        if message.id:
-            message.string = translate(str(message.id))
-    path.write_bytes(render_catalog(catalog))
+    strings = {str(m.id): NewString(translate(str(m.id)), False) for m in catalog if m.id}
+    path.write_text(set_msgstrs(path.read_text(encoding="utf-8"), strings), encoding="utf-8")

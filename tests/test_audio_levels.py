@@ -85,6 +85,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[float,
     return levels
 
 
+@pytest.mark.slow  # speaks five languages
 @pytest.mark.parametrize("voice", list(SAYINGS))
 def test_guide_is_at_minus_16_lufs_with_true_peak_under_minus_1(
     measured: dict[str, tuple[float, float]], voice: str
@@ -94,11 +95,13 @@ def test_guide_is_at_minus_16_lufs_with_true_peak_under_minus_1(
     assert peak <= -1.0, f"{voice}: true peak {peak:.2f} dBTP"
 
 
+@pytest.mark.slow  # speaks five languages
 def test_every_language_is_within_1_lu_of_the_others(measured: dict[str, tuple[float, float]]) -> None:
     levels = [lufs for lufs, _ in measured.values()]
     assert max(levels) - min(levels) <= 1.0, measured
 
 
+@pytest.mark.slow  # speaks five languages
 def test_raising_the_gain_alone_would_clip(measured: dict[str, tuple[float, float]]) -> None:
     """Why the limiter is there: espeak-ng's speech brought to -16 LUFS by gain alone peaks above
     -1 dBTP (often above 0), so the passing levels above are the limiter's doing."""

@@ -6,7 +6,13 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-SLUG = "iop-vs-residential-rehab"
+from conftest import ROOTS
+
+from pipeline.source.project import load_project
+
+SLUG = "choosing-care"
+#: How many languages the clinic test project publishes (one article each).
+PUBLISHED = len(load_project(ROOTS / "clinic").config.languages)
 
 
 class _Page(HTMLParser):
@@ -40,7 +46,7 @@ def page(path: Path) -> _Page:
 
 
 def test_build_writes_every_page(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     result = run(project, "build", "--format", "html")
     assert result.exit_code == 0, result.output
     site = project / "build/site"
@@ -53,17 +59,15 @@ def test_build_writes_every_page(run, make_project) -> None:  # type: ignore[no-
         "_static/plainspoken.css",
     ):
         assert (site / rel).is_file(), rel
+    assert re.search(r"en\s+html\s+built\s+choosing-care \(\d+\.\d s\)$", result.stdout, flags=re.M)
     assert re.search(
-        r"en\s+html\s+built\s+iop-vs-residential-rehab \(\d+\.\d s\)$", result.stdout, flags=re.M
-    )
-    assert re.search(
-        r"es\s+html\s+built\s+iop-vs-residential-rehab \(\d+\.\d s\)$", result.stdout, flags=re.M
+        r"es\s+html\s+built\s+choosing-care \(\d+\.\d s\)$", result.stdout, flags=re.M
     )  # no fallbacks
-    assert re.search(r"Build succeeded: 13 built in \d+\.\d s\.$", result.stdout.rstrip())
+    assert re.search(rf"Build succeeded: {PUBLISHED} built in \d+\.\d s\.$", result.stdout.rstrip())
 
 
 def test_spanish_page_is_spanish_accessible_and_marked_draft(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     run(project, "build", "--format", "html")
     es = project / f"build/site/es/{SLUG}.html"
     html = es.read_text(encoding="utf-8")
@@ -92,7 +96,7 @@ def test_spanish_page_is_spanish_accessible_and_marked_draft(run, make_project) 
 
 
 def test_language_chooser_names_languages_in_their_own_language(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     run(project, "build", "--format", "html")
     html = (project / "build/site/index.html").read_text()
     assert '<span lang="es" dir="ltr">Español</span>' in html
@@ -102,11 +106,11 @@ def test_language_chooser_names_languages_in_their_own_language(run, make_projec
 
 def test_pages_work_offline_from_disk(run, make_project) -> None:  # type: ignore[no-untyped-def]
     """No external resources; every relative link points at a file that exists."""
-    project = make_project("repo")
+    project = make_project("clinic")
     run(project, "build", "--format", "html", "--format", "report")
     site = project / "build/site"
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 2 * 13 + 2
+    assert len(pages) == 2 * PUBLISHED + 2
     for path in pages:
         for tag, attrs in page(path).tags:
             for name in ("src", "href"):
@@ -125,8 +129,8 @@ def test_pages_work_offline_from_disk(run, make_project) -> None:  # type: ignor
 
 
 def test_a_translators_edit_shows_up_after_build(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
-    po = project / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
+    project = make_project("clinic")
+    po = project / "locales/es/LC_MESSAGES/choosing-care.po"
     text = po.read_text(encoding="utf-8")
     assert 'msgstr "Costo"' in text
     po.write_text(text.replace('msgstr "Costo"', 'msgstr "Cuánto cuesta"'), encoding="utf-8")
@@ -136,27 +140,25 @@ def test_a_translators_edit_shows_up_after_build(run, make_project) -> None:  # 
 
 
 def test_fallback_units_are_marked_english(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
-    po = project / "locales/es/LC_MESSAGES/iop-vs-residential-rehab.po"
+    project = make_project("clinic")
+    po = project / "locales/es/LC_MESSAGES/choosing-care.po"
     text = po.read_text(encoding="utf-8")
     po.write_text(text.replace('msgstr "Costo"', 'msgstr ""'), encoding="utf-8")
     result = run(project, "build", "--format", "html")
-    assert re.search(
-        r"es\s+html\s+built\s+iop-vs-residential-rehab \(\d+\.\d s\), 1 units in English", result.stdout
-    )
+    assert re.search(r"es\s+html\s+built\s+choosing-care \(\d+\.\d s\), 1 message in English", result.stdout)
     html = (project / f"build/site/es/{SLUG}.html").read_text()
     assert '<h3 id="cost" lang="en" dir="auto">Cost</h3>' in html
     assert "Algunas partes de esta página están en inglés." in html
 
 
 def test_rebuild_is_byte_identical_and_rewrites_nothing(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     run(project, "build", "--format", "html")
     files = {
         p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "build/site").rglob("*") if p.is_file()
     }
     result = run(project, "build", "--format", "html")
-    assert result.stdout.startswith("Up to date: 13 outputs, nothing to build")
+    assert result.stdout.startswith(f"Up to date: {PUBLISHED} outputs, nothing to build")
     again = {
         p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "build/site").rglob("*") if p.is_file()
     }
@@ -164,7 +166,7 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(run, make_project) -> No
 
 
 def test_unknown_placeholder_is_an_error_with_file_and_line(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     source = project / "source" / f"{SLUG}.md"
     text = source.read_text().replace("Here’s what you can do today:", "Call {clinic.fax} today:")
     source.write_text(text)
@@ -178,7 +180,7 @@ def test_unknown_placeholder_is_an_error_with_file_and_line(run, make_project) -
 
 
 def test_bad_site_toml_is_one_line_with_its_line(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     toml = project / "source/site.toml"
     text = re.sub(r"^languages = .*$", 'languages = ["en", "../../etc"]', toml.read_text(), flags=re.M)
     toml.write_text(text)
@@ -186,6 +188,7 @@ def test_bad_site_toml_is_one_line_with_its_line(run, make_project) -> None:  # 
     result = run(project, "build", "--format", "html")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"source/site.toml:{line}: '../../etc' is not a BCP-47 language tag such as es or zh-Hant"
+        f"source/site.toml:{line}: publish.languages: '../../etc' is not a language tag CLDR knows "
+        "(tags look like es, pt-BR or zh-Hant)"
     )
     assert not (project / "build").exists()

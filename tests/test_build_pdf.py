@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, ROOTS, missing_in_reading_order
+from conftest import ROOTS, missing_in_reading_order
 
 from pipeline.builders.printing import render_pdf
 from pipeline.cli import main
 from pipeline.errors import PlainspokenError
 
 pypdf = pytest.importorskip("pypdf")
-SLUG = "iop-vs-residential-rehab"
+SLUG = "choosing-care"
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 needs_zbar = pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools not installed")
 
@@ -218,10 +218,11 @@ def test_only_project_assets_are_ever_fetched(tmp_path: Path) -> None:
     listener.close()
 
 
+@pytest.mark.slow
 def test_missing_glyph_fails_that_language_and_keeps_the_old_pdf(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
+    root = tmp_path / "clinic"
     for part in ("source", "locales"):
-        shutil.copytree(REPO / part, root / part)
+        shutil.copytree(ROOTS / "clinic" / part, root / part)
     assert build(root, "--format", "pdf", "--lang", "en", "--lang", "es").exit_code == 0
     old = (root / f"build/site/es/{SLUG}.pdf").read_bytes()
     po = root / f"locales/es/LC_MESSAGES/{SLUG}.po"

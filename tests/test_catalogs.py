@@ -13,8 +13,8 @@ from conftest import golden
 
 from pipeline.i18n.catalogs import read_catalog
 
-ES_ARTICLE = Path("locales/es/LC_MESSAGES/iop-vs-residential-rehab.po")
-ARTICLE = Path("source/iop-vs-residential-rehab.md")
+ES_ARTICLE = Path("locales/es/LC_MESSAGES/choosing-care.po")
+ARTICLE = Path("source/choosing-care.md")
 needs_msgfmt = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext not installed")
 
 
@@ -89,7 +89,8 @@ def test_new_catalogs_pass_msgfmt(run, make_project) -> None:  # type: ignore[no
 
 
 def test_noop_update_changes_no_byte(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
+    run(project, "update")  # lays out catalogs another tool wrote as gettext does, once
     before = snapshot(project)
     result = run(project, "update")
     assert result.exit_code == 0, result.output
@@ -98,43 +99,49 @@ def test_noop_update_changes_no_byte(run, make_project) -> None:  # type: ignore
 
 
 def test_changing_a_fact_in_site_toml_marks_nothing_fuzzy(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
+    run(project, "update")  # lays out catalogs another tool wrote as gettext does, once
     toml = project / "source/site.toml"
     toml.write_text(toml.read_text().replace("(626) 555-0142", "(626) 555-0199"))
     before = snapshot(project)
     run(project, "update")
     assert snapshot(project) == before
     run(project, "build", "--format", "html")
-    assert "555-0199" in (project / "build/site/es/iop-vs-residential-rehab.html").read_text()
+    assert "555-0199" in (project / "build/site/es/choosing-care.html").read_text()
 
 
 def test_update_keeps_every_translation_across_source_edits(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     po = project / ES_ARTICLE
     before = translations(po)
     source = project / ARTICLE
     text = source.read_text(encoding="utf-8")
-    edited = "IOP works well for people who need help but also want to keep their daily routine, like going to work or school."
+    edited = "Choosing an Intensive Outpatient Program near Pasadena has many advantages:"
     text = text.replace(
-        "IOP works well for people who need help but also want to keep their daily routine, like going to work, school, or caring for family.",
+        "Choosing an Intensive Outpatient Program in Pasadena and surrounding cities has many advantages:",
         edited,
     )
-    text = text.replace("Residential rehab has its own strengths:\n\n", "")  # deleted
+    text = text.replace(
+        "Let’s break down the main differences between IOP vs residential rehab in a simple way:\n\n", ""
+    )  # deleted
     text = text.replace(
         "## Final Thoughts\n", "## Final Thoughts\n\nA brand new paragraph about aftercare.\n"
     )  # added
     source.write_text(text, encoding="utf-8")
     result = run(project, "update", "--lang", "es")
     assert result.exit_code == 0, result.output
-    assert "iop-vs-residential-rehab.po: updated (1 new, 1 fuzzy, 1 obsolete)" in result.output
+    assert "choosing-care.po: updated (1 new, 1 fuzzy, 1 obsolete)" in result.output
     assert translations(po) >= before, "a translation was lost"
     catalog = read_catalog(po, str(po))
     fuzzy = catalog[edited]
     assert fuzzy.fuzzy and fuzzy.string
     assert fuzzy.previous_id == [
-        "IOP works well for people who need help but also want to keep their daily routine, like going to work, school, or caring for family."
+        "Choosing an Intensive Outpatient Program in Pasadena and surrounding cities has many advantages:"
     ]
-    assert "Residential rehab has its own strengths:" in catalog.obsolete
+    assert (
+        "Let’s break down the main differences between IOP vs residential rehab in a simple way:"
+        in catalog.obsolete
+    )
     assert catalog["A brand new paragraph about aftercare."].string == ""
     text = po.read_text(encoding="utf-8")
     assert "#| msgid" in text and "#~ msgid" in text and "# | msgid" not in text
@@ -146,7 +153,7 @@ def test_update_keeps_every_translation_across_source_edits(run, make_project) -
 
 
 def test_update_refuses_a_broken_catalog_and_leaves_it_alone(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     po = project / ES_ARTICLE
     broken = po.read_text(encoding="utf-8").replace('msgstr "Puntos clave"', 'msgstr "Puntos clave')
     po.write_text(broken, encoding="utf-8")
@@ -178,16 +185,12 @@ def _plant(text: str, defect: str) -> tuple[str, int]:
 
 
 @needs_msgfmt
-@pytest.mark.parametrize("defect", ["unterminated", "duplicate", "keyword", "escape", "bom"])
+@pytest.mark.parametrize("defect", ["unterminated", "duplicate", "keyword", "escape"])
 def test_each_kind_of_broken_catalog_is_reported_at_its_line(run, make_project, defect) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     ui = project / "locales/es/LC_MESSAGES/ui.po"
-    if defect == "bom":
-        ui.write_bytes(b"\xef\xbb\xbf" + ui.read_bytes())
-        line = 1
-    else:
-        text, line = _plant(ui.read_text(encoding="utf-8"), defect)
-        ui.write_text(text, encoding="utf-8")
+    text, line = _plant(ui.read_text(encoding="utf-8"), defect)
+    ui.write_text(text, encoding="utf-8")
     result = run(project, "build", "--format", "html")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
@@ -195,23 +198,23 @@ def test_each_kind_of_broken_catalog_is_reported_at_its_line(run, make_project, 
     assert errors, result.stderr
     assert errors[0].startswith(f"locales/es/LC_MESSAGES/ui.po:{line}: ")
     assert re.search(
-        r"es\s+html\s+FAILED\s+iop-vs-residential-rehab \(\d+\.\d s\): locales/es/LC_MESSAGES/ui\.po:\d+:",
+        r"es\s+html\s+FAILED\s+choosing-care \(\d+\.\d s\): locales/es/LC_MESSAGES/ui\.po:\d+:",
         result.stdout,
     )
     assert re.search(r"en\s+html\s+built", result.stdout), "one broken language stopped the others"
-    assert (project / "build/site/en/iop-vs-residential-rehab.html").exists()
+    assert (project / "build/site/en/choosing-care.html").exists()
 
 
 @needs_msgfmt
 def test_status_agrees_with_msgfmt_statistics(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     po = project / ES_ARTICLE
     text = po.read_text(encoding="utf-8")
     text = text.replace(
         'msgid "Time Commitment"\nmsgstr "Tiempo que requiere"',
         'msgid "Time Commitment"\nmsgstr ""',
     )
-    text = re.sub(r'(#: source/iop-vs-residential-rehab\.md:\d+\n)(msgid "Cost")', r"\1#, fuzzy\n\2", text)
+    text = re.sub(r'(#: source/choosing-care\.md:\d+\n)(msgid "Cost")', r"\1#, fuzzy\n\2", text)
     po.write_text(text, encoding="utf-8")
     result = run(project, "status", "--json")
     import json
@@ -233,13 +236,14 @@ def test_status_agrees_with_msgfmt_statistics(run, make_project) -> None:  # typ
             counts.get("fuzzy", 0),
             counts.get("untranslated", 0),
         ), domain
-    assert rows["iop-vs-residential-rehab"]["fuzzy"] == 1
-    assert rows["iop-vs-residential-rehab"]["untranslated"] == 1
+    assert rows["choosing-care"]["fuzzy"] == 1
+    assert rows["choosing-care"]["untranslated"] == 1
 
 
 def test_status_shows_spanish_complete(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     result = run(project, "status")
     assert result.exit_code == 0
     es_rows = [line for line in result.stdout.splitlines() if line.startswith("es ")]
-    assert len(es_rows) == 2 and all(line.endswith("100%  draft") for line in es_rows)
+    assert len(es_rows) == 3 and all(line.endswith("100%  draft") for line in es_rows[:2])
+    assert es_rows[2].startswith("es       (all catalogs)") and es_rows[2].endswith("100%")

@@ -37,7 +37,7 @@ def test_missing_project_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_unknown_language_on_the_command_line(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    project = make_project("repo")
+    project = make_project("clinic")
     result = run(project, "build", "--lang", "../x")
     assert result.exit_code == 1
     assert "'../x' is not a language tag" in result.stderr

@@ -14,6 +14,8 @@ from pipeline.model import (
     CodeBlock,
     Document,
     Emphasis,
+    Footnote,
+    FootnoteRef,
     Heading,
     Image,
     Inline,
@@ -41,6 +43,7 @@ lines = st.integers(min_value=0, max_value=500)
 urls = st.sampled_from(["https://example.org/", "mailto:a@example.org", "tel:+1988", "page.html", "#x"])
 names = st.from_regex(r"\A[a-z][a-z0-9_]{0,5}\.[a-z0-9_]{1,5}\Z")
 langs = st.sampled_from(["", "en"])
+labels = st.from_regex(r"\A[a-z0-9]{1,4}\Z")
 
 
 def inlines(depth: int = 2) -> st.SearchStrategy[tuple[Inline, ...]]:
@@ -49,6 +52,7 @@ def inlines(depth: int = 2) -> st.SearchStrategy[tuple[Inline, ...]]:
         text.map(Code),
         st.just(LineBreak()),
         names.map(Placeholder),
+        labels.map(FootnoteRef),
         st.builds(Image, src=st.sampled_from(["assets/a.png", "b.jpg"]), alt=text.filter(str.strip)),
     )
     if depth == 0:
@@ -122,6 +126,11 @@ documents = st.builds(
         source_language=st.just("en"),
     ),
     blocks=st.lists(blocks(), max_size=5).map(tuple),
+    footnotes=st.lists(
+        st.builds(Footnote, label=labels, inlines=inlines(1).filter(bool), line=lines, lang=langs),
+        max_size=2,
+        unique_by=lambda note: note.label,
+    ).map(tuple),
 )
 
 
@@ -160,6 +169,8 @@ def test_documents_are_frozen() -> None:
         (lambda: Paragraph((Paragraph((), 1),), 1), "cannot hold Paragraph"),  # type: ignore[arg-type]
         (lambda: Text(""), "non-empty"),
         (lambda: Placeholder("clinic"), "bad placeholder"),
+        (lambda: FootnoteRef("a b"), "bad footnote label"),
+        (lambda: Footnote("1", (), 1), "footnote \\[\\^1\\] is empty"),
     ],
 )
 def test_invalid_nodes_are_refused(build: object, message: str) -> None:

@@ -31,8 +31,9 @@ class AudioBuilder(Builder):
     def script(self, article: Article) -> SpeechScript:
         path = self.project.locales_dir / article.language / "pronunciation.toml"
         lexicon = load_lexicon(path, display=self.project.display(path))
+        config = self.project.config
         return render_speech(
-            article.doc, facts=self.project.config.facts(), lexicon=lexicon, gettext=article.ui.gettext
+            article.doc, facts=config.facts(), lexicon=lexicon, gettext=article.ui.gettext, config=config
         )
 
     def outputs(self, article: Article) -> list[Path]:

@@ -104,6 +104,7 @@ class HtmlBuilder(Builder):
             },
             "crisis_lines": [
                 {
+                    "id": line.id,
                     "name": line.name,
                     "note": line.note,
                     "phone_html": fact_html(Fact(line.id, line.phone, "phone")),
@@ -130,12 +131,17 @@ class HtmlBuilder(Builder):
     def _article_context(self, article: Article) -> dict[str, Any]:
         doc = article.doc
         context = self._common(article.ui, language_info(article.language), "../")
-        from pipeline.i18n.publishing import published_languages
+        from pipeline.i18n.publishing import article_link_languages, published_languages
 
         languages_with_it = self._alternates(
             "../", f"{doc.slug}.html", published_languages(self.project, doc.slug)
         )
-        context.update(article_parts(doc, facts=self.facts, asset_prefix="../"))
+        links = article_link_languages(self.project, doc, article.language)
+        context.update(
+            article_parts(
+                doc, facts=self.facts, asset_prefix="../", article_links=links, gettext=article.ui.gettext
+            )
+        )
         context.update(
             {
                 "alternates": languages_with_it,
@@ -170,6 +176,12 @@ class HtmlBuilder(Builder):
             chapters.insert(
                 0,
                 {"anchor": "key-points", "title": key_points, "start": f"{start:.3f}", "clock": clock(start)},
+            )
+        if "help-title" in starts:  # the guide ends like the page, with the crisis lines
+            start = starts["help-title"]
+            title = article.ui.gettext("Need help now?")
+            chapters.append(
+                {"anchor": "help-title", "title": title, "start": f"{start:.3f}", "clock": clock(start)}
             )
         length = cues[-1].end if cues else 0.0
         download = article.ui.gettext("Download the audio guide (MP3, {size}, {length})").format(

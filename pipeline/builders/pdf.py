@@ -8,6 +8,7 @@ from typing import ClassVar
 from pipeline.builders.base import Builder
 from pipeline.builders.printing import render_pdf
 from pipeline.i18n.article import Article
+from pipeline.i18n.publishing import article_link_languages
 from pipeline.render.handout import VARIANTS, render_handout
 from pipeline.source.project import write_atomic
 
@@ -26,7 +27,10 @@ class PdfBuilder(Builder):
         source = self.project.source_dir
         for variant in VARIANTS:
             out = self.project.output_dir(article.language) / f"{article.doc.slug}{variant.suffix}.pdf"
-            html, css = render_handout(article, config=self.project.config, variant=variant)
+            links = article_link_languages(self.project, article.doc, article.language)
+            html, css = render_handout(
+                article, config=self.project.config, variant=variant, article_links=links
+            )
             data = render_pdf(
                 html,
                 css,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from pipeline.builders import weasyprint_tags
 from pipeline.errors import PlainspokenError, Problem
 
 _MISSING_GLYPH = ".notdef glyph rendered"
@@ -62,13 +63,18 @@ def make_fetcher(allowed_dirs: Sequence[Path]) -> Any:
     class ProjectUrlFetcher(URLFetcher):  # type: ignore[misc]
         """Refuses the network and every file outside the project's asset folders."""
 
-        refused: list[str]
+        refused: list[str]  # one message for each URL it would not or could not read
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
             if parts.scheme == "data" or (parts.scheme == "file" and _inside(parts.path, roots)):
                 return super().fetch(url, headers)
-            self.refused.append(url)
+            if parts.scheme == "file" and _inside(parts.path, roots, exists=False):
+                self.refused.append(
+                    f"{unquote(parts.path)} is missing: an image or file it uses is not there"
+                )
+                raise ValueError(f"{url} is missing")
+            self.refused.append(f"refused to fetch {url}")
             raise ValueError(f"refused to fetch {url}: only the project's own assets may be used")
 
     fetcher = ProjectUrlFetcher(allowed_protocols=("data", "file"), allow_redirects=False, timeout=1)
@@ -76,9 +82,10 @@ def make_fetcher(allowed_dirs: Sequence[Path]) -> Any:
     return fetcher
 
 
-def _inside(path: str, roots: Sequence[Path]) -> bool:
+def _inside(path: str, roots: Sequence[Path], *, exists: bool = True) -> bool:
+    """The path is under one of ``roots`` (and, with ``exists``, is a file)."""
     resolved = Path(unquote(path)).resolve()
-    return any(resolved.is_relative_to(root) for root in roots) and resolved.is_file()
+    return any(resolved.is_relative_to(root) for root in roots) and (resolved.is_file() or not exists)
 
 
 class _Collector(logging.Handler):
@@ -105,16 +112,16 @@ def weasyprint_log() -> Iterator[list[logging.LogRecord]]:
 
 
 def render_pdf(html: str, css: str, *, base_url: str, allowed_dirs: Sequence[Path], label: str) -> bytes:
-    """A tagged PDF/UA-1 from ``html``; any missing glyph, refused URL or ERROR fails it."""
+    """A tagged PDF/UA-1 through weasyprint_tags; a missing glyph, refused URL or ERROR fails it."""
     load_weasyprint()
     from weasyprint import CSS, HTML
 
     fetcher = make_fetcher(allowed_dirs)
-    with weasyprint_log() as records:
+    with weasyprint_log() as records, weasyprint_tags.patched():
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         stylesheet = CSS(string=css, base_url=base_url, url_fetcher=fetcher)
         data: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
-    problems = [f"refused to fetch {url}" for url in fetcher.refused]
+    problems = list(fetcher.refused)  # "refused to fetch …", or "… is missing"
     problems += [
         _describe(r) for r in records if r.levelno >= logging.ERROR or _MISSING_GLYPH in r.getMessage()
     ]

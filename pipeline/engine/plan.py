@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pipeline.source.project import UI_DOMAIN, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 OUTPUTS = ("audio", "pdf", "html")  # build order within an article × language
+_ARTICLE_LINK = re.compile(r"\]\(<?([a-z0-9]+(?:-[a-z0-9]+)*)\.md[#)>]")
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,17 @@ def tree_hash(folder: Path) -> str:
     return _digest(*(f"{p.relative_to(folder).as_posix()}={file_hash(p)}" for p in files))
 
 
-@functools.cache
 def pipeline_hash() -> str:
-    """The pipeline's version: its release and every file of the package (code, templates, CSS, data)."""
-    return _digest(__version__, tree_hash(PACKAGE_DIR))
+    """The pipeline's version: its release and every file of the package (code, templates, CSS, data),
+    hashed again whenever a file's time or size changed (a preview server runs for hours)."""
+    files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    return _pipeline_hash(str(PACKAGE_DIR), stamp)
+
+
+@functools.lru_cache(maxsize=1)
+def _pipeline_hash(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    return _digest(__version__, tree_hash(Path(folder)))
 
 
 def make_plan(
@@ -100,6 +109,15 @@ def make_plan(
     return Plan(tuple(tasks), everything, languages, outputs, shard)
 
 
+def _linked_slugs(path: Path) -> list[str]:
+    """The other articles an article links to (](other.md…): a regular expression, not a parse."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return sorted(set(_ARTICLE_LINK.findall(text)) - {path.stem})
+
+
 def _group_keys(project: Project, common: str, slug: str, language: str) -> dict[str, str]:
     """The input hash of each output of one article in one language."""
     catalogs = project.locales_dir / language / "LC_MESSAGES"
@@ -109,6 +127,10 @@ def _group_keys(project: Project, common: str, slug: str, language: str) -> dict
         file_hash(catalogs / f"{slug}.po"),
         file_hash(catalogs / f"{UI_DOMAIN}.po"),
     )
+    for other in _linked_slugs(project.source_dir / f"{slug}.md"):  # their sections and publication
+        text = _digest(
+            text, file_hash(project.source_dir / f"{other}.md"), file_hash(catalogs / f"{other}.po")
+        )
     if project.config.withholds():  # other languages' catalogs decide which languages are published
         text = _digest(
             text,

@@ -51,7 +51,8 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
     catalog_path = project.display(project.catalog_path(language, slug))
     entries = entries_from_catalog(catalog) if catalog is not None else {}
     translated, report = translate_document(doc, entries, language=language, catalog_path=catalog_path)
-    warnings = list(report.rejected)
+    warnings = [w for c in (ui_catalog, catalog) if c is not None for w in c.warnings]
+    warnings += report.rejected
     if catalog is None:
         warnings.append(
             Problem(catalog_path, 0, f"missing: the page is in English; run plainspoken init {language}")

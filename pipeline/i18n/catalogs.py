@@ -1,4 +1,4 @@
-"""gettext catalogs with Babel: extract templates, create and update catalogs, load strictly."""
+"""gettext catalogs: Babel extracts and reads; GNU gettext merges, lays out and validates."""
 
 from __future__ import annotations
 
@@ -6,20 +6,21 @@ import datetime as dt
 import functools
 import io
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, PoFileParser, denormalize, normalize, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, denormalize, write_po
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.markup import to_markdown
 from pipeline.model import Document, Placeholder, iter_units, walk_inlines
+from pipeline.source.languages import plural_forms
 
 PROJECT_NAME = "plainspoken"
 BUGS_ADDRESS = "translators@example.org"
@@ -38,7 +39,11 @@ _BABEL_HEADERS = {
     "content-transfer-encoding",
     "generated-by",
 }
-_PREVIOUS_FLAG = "plainspoken-previous-"
+_GETTEXT_HINT = "GNU gettext is needed (Debian: apt-get install gettext)"
+BOM = b"\xef\xbb\xbf"
+_PLACEHOLDER_PLURALS = re.compile(
+    rb'^"Plural-Forms: *nplurals=INTEGER; *plural=EXPRESSION;? *(?:\\n)?"[ \t]*$', re.MULTILINE
+)
 _FORMAT_FLAGS = {"python-format", "python-brace-format"}
 DRAFT_HEADER_COMMENT = (
     "# {language} translation of {domain} for Plainspoken.\n"
@@ -52,6 +57,8 @@ class ProjectCatalog(Catalog):
     """A Babel Catalog that keeps header fields Babel does not know, such as X-Review-Status."""
 
     extra_headers: tuple[tuple[str, str], ...] = ()
+    #: What reading repaired, as warnings: a byte order mark, a placeholder Plural-Forms.
+    warnings: tuple[Problem, ...] = ()
 
     def _get_headers(self) -> list[tuple[str, str]]:
         headers: list[tuple[str, str]] = Catalog.mime_headers.fget(self)  # type: ignore[attr-defined]
@@ -139,39 +146,15 @@ def extract_document(doc: Document) -> ProjectCatalog:
 
 
 def render_catalog(catalog: Catalog) -> bytes:
-    """The .po/.pot text: Babel's writer, with previous msgids (``#|``) written correctly.
+    """The .po/.pot text of a new catalog or template, wrapped as GNU gettext (and Poedit) wrap it.
 
-    Babel 2.19 wraps a multi-line previous msgid as free text, splitting its strings across
-    ``#|`` lines (GNU tools then misread it), so we mark those messages with a temporary
-    flag and write their ``#| msgid`` lines ourselves, in GNU gettext's layout.
+    Babel writes it and ``msgcat`` lays it out, so files we create look byte for byte like the
+    ones ``msgmerge`` and translators' tools write later: no rewrapping churn in diffs. New
+    catalogs and templates have no previous msgids (``#|``); only msgmerge writes those.
     """
-    previous: dict[str, str] = {}
-    for index, message in enumerate(catalog):
-        if message.id and message.previous_id:
-            token = f"{_PREVIOUS_FLAG}{index}"
-            previous[token] = str(message.previous_id[0])
-            message.flags.add(token)
     buffer = io.BytesIO()
-    try:
-        write_po(buffer, catalog, width=76, include_previous=False, ignore_obsolete=False)
-    finally:
-        for message in catalog:
-            message.flags -= set(previous)
-    lines = []
-    for line in buffer.getvalue().decode("utf-8").split("\n"):
-        tokens = (
-            [f for f in line[2:].replace(" ", "").split(",") if f in previous]
-            if line.startswith("#,")
-            else []
-        )
-        if not tokens:
-            lines.append(line)
-            continue
-        flags = [f.strip() for f in line[2:].split(",") if f.strip() not in previous]
-        if flags:
-            lines.append("#, " + ", ".join(flags))
-        lines.append("#| msgid " + normalize(previous[tokens[0]], prefix="#| ", width=76))
-    return "\n".join(lines).encode("utf-8")
+    write_po(buffer, catalog, width=0, include_previous=False, ignore_obsolete=False)
+    return normalise(buffer.getvalue(), "<catalog>")
 
 
 def same_apart_from_date(old: bytes, new: bytes) -> bool:
@@ -225,86 +208,162 @@ class CatalogUpdate:
     new: int
     fuzzy: int
     obsolete: int
+    revived: int = 0
 
 
-def update_catalog(catalog: ProjectCatalog, template: Catalog) -> tuple[ProjectCatalog, int, int, int]:
-    """Merge ``template`` into ``catalog`` with Babel's fuzzy matching; returns counts too."""
-    before_obsolete = set(catalog.obsolete)
-    before = {m.id for m in catalog if m.id}
-    previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
-    catalog.update(
-        template,
-        no_fuzzy_matching=False,
-        update_header_comment=False,
-        keep_user_comments=True,
-        update_creation_date=False,
-    )
-    drop_format_flags(catalog)
-    for message in catalog:  # Babel forgets the previous msgid of a message that stays fuzzy
-        if message.fuzzy and not message.previous_id and message.id in previous:
-            message.previous_id = previous[message.id]
-    new_ids = [m.id for m in catalog if m.id and m.id not in before]
-    fuzzy = sum(1 for m in catalog if m.id in new_ids and m.fuzzy and m.string)
-    obsolete = len(set(catalog.obsolete) - before_obsolete)
-    return catalog, len(new_ids) - fuzzy, fuzzy, obsolete
+# --- GNU gettext: merging, layout, validation ----------------------------------------
 
 
-def semantic_key(catalog: Catalog) -> list[Any]:
-    """What a translator cares about in a catalog: everything but the file's formatting."""
-
-    def key(message: Message) -> tuple[Any, ...]:
-        return (
-            message.id,
-            message.string,
-            message.context,
-            sorted(message.flags),
-            sorted(message.locations),
-            list(message.auto_comments),
-            list(message.user_comments),
-            message.previous_id,
-        )
-
-    messages = [key(m) for m in catalog]
-    obsolete = [key(m) for m in catalog.obsolete.values()]
-    return [sorted(catalog.mime_headers), messages, obsolete]
-
-
-# --- strict loading --------------------------------------------------------------
-
-
-def check_with_msgfmt(path: Path, display: str) -> list[Problem]:
-    """GNU msgfmt --check, the strict reference; [] if msgfmt is not installed."""
-    msgfmt = shutil.which("msgfmt")
-    if msgfmt is None:
-        return []
-    result = subprocess.run(
-        [msgfmt, "--check", "-o", os.devnull, str(path)],
+def run_gettext(tool: str, args: list[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
+    """Run a GNU gettext tool with ``data`` on its standard input."""
+    program = shutil.which(tool)
+    if program is None:
+        raise PlainspokenError.at("<system>", 0, f"{tool} not found: {_GETTEXT_HINT}")
+    return subprocess.run(
+        [program, *args],
+        input=data,
         capture_output=True,
-        text=True,
         check=False,
         env={**os.environ, "LC_ALL": "C.UTF-8"},
     )
+
+
+def gettext_problems(stderr: bytes, display: str, *, warnings: bool = False) -> list[Problem]:
+    """``<stdin>:LINE: message`` lines of a gettext tool as problems at ``display``."""
     problems = []
-    for line in result.stderr.splitlines():
+    for line in stderr.decode("utf-8", "replace").splitlines():
         head, sep, rest = line.partition(":")
         number, sep2, message = rest.partition(":")
-        if sep and sep2 and head == str(path) and number.strip().isdigit():
-            # msgfmt counts the newline that ends an unterminated string: point at the string.
-            offset = 1 if "end-of-line within string" in message else 0
-            problems.append(Problem(display, int(number) - offset, message.strip()))
+        if not (sep and sep2 and head == "<stdin>" and number.strip().isdigit()):
+            continue
+        if message.strip().startswith("warning:") and not warnings:
+            continue  # missing optional header fields and the like: not a broken file
+        # msgfmt counts the newline that ends an unterminated string: point at the string.
+        offset = 1 if "end-of-line within string" in message else 0
+        problems.append(Problem(display, int(number) - offset, message.strip()))
+    return problems
+
+
+def check_with_msgfmt(data: bytes, display: str) -> list[Problem]:
+    """GNU ``msgfmt --check`` on a catalog's (prepared) bytes, the strict reference."""
+    result = run_gettext("msgfmt", ["--check", "-o", os.devnull, "-"], data)
+    problems = gettext_problems(result.stderr, display)
     if result.returncode != 0 and not problems:
-        text = " ".join(result.stderr.replace(str(path), display).split())
+        text = " ".join(result.stderr.decode("utf-8", "replace").replace("<stdin>", display).split())
         problems.append(Problem(display, 0, text or "msgfmt rejected this file"))
     return problems
 
 
-def read_catalog(path: Path, display: str, *, locale: str | None = None) -> ProjectCatalog:
-    """Parse a .po/.pot file with Babel, refusing anything invalid."""
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise PlainspokenError.at(
-            display, 1, "file starts with a byte order mark (BOM); save as UTF-8 without BOM"
+def normalise(data: bytes, display: str) -> bytes:
+    """``data`` laid out by ``msgcat``: GNU gettext's wrapping, same messages."""
+    result = run_gettext("msgcat", ["--force-po", "-o", "-", "-"], data)
+    if result.returncode != 0:
+        problems = gettext_problems(result.stderr, display) or [Problem(display, 0, "msgcat failed")]
+        raise PlainspokenError(problems)
+    return result.stdout
+
+
+def merge_catalog(data: bytes, template: Path, display: str) -> bytes:
+    """``data`` merged with ``template`` by ``msgmerge --previous``, checked by msgfmt.
+
+    msgmerge is the reference for what a merge keeps: an obsolete entry whose msgid comes
+    back is revived with its translation; a changed msgid keeps its translation as fuzzy
+    with the previous msgid (``#|``). Raises instead of returning a catalog msgfmt rejects.
+    """
+    result = run_gettext("msgmerge", ["--previous", "--quiet", "-o", "-", "-", str(template)], data)
+    if result.returncode != 0:
+        problems = gettext_problems(result.stderr, display)
+        raise PlainspokenError(problems or [Problem(display, 0, "msgmerge could not merge this catalog")])
+    problems = check_with_msgfmt(result.stdout, display)
+    if problems:
+        raise PlainspokenError(
+            Problem(display, 0, f"update left the file alone: merging would break it ({p.message})")
+            for p in problems
         )
+    return result.stdout
+
+
+def drop_obsolete_twins(data: bytes, display: str) -> tuple[bytes, list[Problem]]:
+    """Repair a live message with an obsolete (``#~``) copy of the same msgid, which msgfmt rejects.
+
+    Plainspoken's Babel-based updates wrote such pairs when a deleted sentence came back. The
+    copy without a translation goes (msgmerge then revives the translated one); a warning says so.
+    """
+    catalog = parse_catalog(data, display)
+    lines = data.split(b"\n")
+    drop: list[tuple[int, int]] = []
+    warnings = []
+    for msgid, old in catalog.obsolete.items():
+        live = catalog.get(msgid) if msgid else None
+        if live is None or not live.lineno or not old.lineno:
+            continue
+        keep_old = not str(live.string or "").strip() and bool(str(old.string or "").strip())
+        drop.append(_entry_lines(lines, (live.lineno if keep_old else old.lineno) - 1))
+        warnings.append(
+            Problem(display, live.lineno, "repaired: this message also had an obsolete (#~) copy; one kept")
+        )
+    for start, end in sorted(drop, reverse=True):
+        del lines[start:end]
+    return b"\n".join(lines), warnings
+
+
+def _entry_lines(lines: list[bytes], msgid_index: int) -> tuple[int, int]:
+    """The line range of the entry whose msgid is at ``msgid_index``: its comments to its blank line."""
+    start = msgid_index
+    while start > 0 and lines[start - 1].startswith(b"#"):
+        start -= 1
+    end = msgid_index
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    return start, min(end + 1, len(lines))
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def plural_rule(language: str | None) -> str:
+    """The language's CLDR plural rule in gettext's Plural-Forms syntax (Babel knows it)."""
+    return plural_forms(language or "en")
+
+
+def prepare(data: bytes, display: str, language: str | None) -> tuple[bytes, list[Problem]]:
+    """The bytes gettext and Babel read, and a warning for each repair.
+
+    A UTF-8 byte order mark (Windows editors) is dropped; Poedit's placeholder
+    ``Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;`` becomes the language's CLDR rule
+    when the catalog has no plural messages (with plural messages, msgfmt reports it).
+    """
+    warnings = []
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+        bom = "the file starts with a byte order mark (BOM): ignored; save it as UTF-8 without BOM"
+        warnings.append(Problem(display, 1, bom))
+    match = _PLACEHOLDER_PLURALS.search(data)
+    if match and b"\nmsgid_plural " not in data:
+        line = data.count(b"\n", 0, match.start()) + 1
+        rule = f'"Plural-Forms: {plural_rule(language)}\\n"'.encode()
+        data = data[: match.start()] + rule + data[match.end() :]
+        warnings.append(
+            Problem(
+                display,
+                line,
+                "Plural-Forms is a placeholder (nplurals=INTEGER): ignored, as no message has "
+                "plural forms; plainspoken update writes the language's rule",
+            )
+        )
+    return data, warnings
+
+
+def read_catalog(path: Path, display: str, *, locale: str | None = None) -> ProjectCatalog:
+    """Parse a .po/.pot file with Babel (after :func:`prepare`), refusing anything invalid."""
+    data, warnings = prepare(path.read_bytes(), display, locale)
+    return parse_catalog(data, display, locale=locale, warnings=warnings)
+
+
+def parse_catalog(
+    data: bytes, display: str, *, locale: str | None = None, warnings: Iterable[Problem] = ()
+) -> ProjectCatalog:
+    """Babel's reading of prepared catalog bytes."""
     catalog = ProjectCatalog(locale=locale.replace("-", "_") if locale else None)
     parser = PoFileParser(catalog, ignore_obsolete=False, abort_invalid=True)
     try:
@@ -316,11 +375,12 @@ def read_catalog(path: Path, display: str, *, locale: str | None = None) -> Proj
     for message in [*catalog, *catalog.obsolete.values()]:
         _restore_previous_id(message)
     drop_format_flags(catalog)
+    catalog.warnings = tuple(warnings)
     return catalog
 
 
 def _restore_previous_id(message: Message) -> None:
-    """Babel reads ``#| msgid "…"`` as a user comment and would write it back as ``# | …``."""
+    """Babel reads ``#| msgid "…"`` as a user comment: make it the previous msgid again."""
     previous = [c[2:] for c in message.user_comments if c.startswith("| ")]
     if not previous or not previous[0].startswith("msgid "):
         return
@@ -333,51 +393,20 @@ def load_catalog(
 ) -> ProjectCatalog:
     """Validate with msgfmt, then parse with Babel; every problem is path:line.
 
-    With ``shared``, a catalog already loaded in this process (same file, size and time) is
-    returned again: for readers only, never for code that changes the catalog.
+    The catalog's ``warnings`` say what was repaired on reading (a BOM, a placeholder
+    Plural-Forms). With ``shared``, a catalog already loaded in this process (same file,
+    size and time) is returned again: for readers only, never for code that changes it.
     """
     if shared:
         stat = path.stat()
         return _load_shared(path, display, locale, stat.st_mtime_ns, stat.st_size)
-    problems = check_with_msgfmt(path, display)
+    data, warnings = prepare(path.read_bytes(), display, locale)
+    problems = check_with_msgfmt(data, display)
     if problems:
         raise PlainspokenError(problems)
-    return read_catalog(path, display, locale=locale)
+    return parse_catalog(data, display, locale=locale, warnings=warnings)
 
 
 @functools.lru_cache(maxsize=256)
 def _load_shared(path: Path, display: str, locale: str | None, mtime: int, size: int) -> ProjectCatalog:
     return load_catalog(path, display, locale=locale)
-
-
-@dataclass(frozen=True)
-class CatalogStats:
-    """Counts as msgfmt --statistics gives them."""
-
-    translated: int
-    fuzzy: int
-    untranslated: int
-
-    @property
-    def total(self) -> int:
-        return self.translated + self.fuzzy + self.untranslated
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.translated / self.total if self.total else 100.0
-
-
-def catalog_stats(catalog: Catalog) -> CatalogStats:
-    """Translated, fuzzy and untranslated messages, header and obsolete ones left out."""
-    translated = fuzzy = untranslated = 0
-    for message in catalog:
-        if not message.id:
-            continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if message.fuzzy:
-            fuzzy += 1
-        elif all(strings):
-            translated += 1
-        else:
-            untranslated += 1
-    return CatalogStats(translated, fuzzy, untranslated)

@@ -5,24 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
+
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import (
-    CatalogStats,
+    PROJECT_NAME,
     CatalogUpdate,
     ProjectCatalog,
-    catalog_stats,
+    check_with_msgfmt,
+    drop_obsolete_twins,
     extract_document,
     load_catalog,
+    merge_catalog,
     new_catalog,
+    parse_catalog,
+    prepare,
     render_catalog,
     same_apart_from_date,
-    semantic_key,
-    update_catalog,
 )
 from pipeline.i18n.review import catalog_state
+from pipeline.i18n.translate import MessageCounts, catalog_counts
 from pipeline.i18n.ui import extract_ui
 from pipeline.source.articles import load_sources
-from pipeline.source.project import UI_DOMAIN, Project, language_info, write_atomic
+from pipeline.source.languages import EXTRA_LANGUAGES, LANGUAGE_TAG, plural_forms
+from pipeline.source.project import SLUG, UI_DOMAIN, Project, language_info, write_atomic
 
 PACKAGE_ROOT = Path(__file__).parent.parent.parent
 
@@ -52,80 +58,168 @@ def write_templates(project: Project, templates: dict[str, ProjectCatalog]) -> l
 
 
 def init_language(project: Project, language: str, templates: dict[str, ProjectCatalog]) -> list[Path]:
-    """Create the catalogs ``language`` lacks; existing catalogs are never touched."""
+    """Create the catalogs ``language`` lacks (templates must be written); existing ones are kept."""
     name = language_info(language).english_name
     created = []
     for domain, template in templates.items():
         path = project.catalog_path(language, domain)
         if path.exists():
             continue
-        write_atomic(path, render_catalog(new_catalog(template, language, name)))
+        data = render_catalog(with_project_plural_forms(new_catalog(template, language, name), language))
+        # Through msgmerge too, so the header is laid out as every later update writes it.
+        write_atomic(path, merge_catalog(data, project.template_path(domain), project.display(path)))
         created.append(path)
     return created
 
 
 def update_language(
     project: Project, language: str, templates: dict[str, ProjectCatalog]
-) -> tuple[list[CatalogUpdate], list[Problem]]:
-    """Merge each template into the catalogs; a broken catalog is reported and left alone."""
+) -> tuple[list[CatalogUpdate], list[Problem], list[Problem]]:
+    """Merge each template into the catalogs with msgmerge; returns updates, errors and warnings.
+
+    A catalog that msgfmt rejects, or that merging would break, is reported and left alone.
+    """
     updates: list[CatalogUpdate] = []
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for domain, template in templates.items():
         path = project.catalog_path(language, domain)
-        display = project.display(path)
         if not path.exists():
             init_language(project, language, {domain: template})
-            updates.append(CatalogUpdate(display, True, len(template), 0, 0))
+            updates.append(CatalogUpdate(project.display(path), True, len(template), 0, 0))
             continue
         try:
-            catalog = load_catalog(path, display, locale=language)
+            update, found = _update_one(project, language, domain)
         except PlainspokenError as error:
             problems.extend(error.problems)
             continue
-        before = semantic_key(catalog)
-        merged, new, fuzzy, obsolete = update_catalog(catalog, template)
-        changed = semantic_key(merged) != before
-        if changed:
-            write_atomic(path, render_catalog(merged))
-        updates.append(CatalogUpdate(display, changed, new, fuzzy, obsolete))
-    return updates, problems
+        updates.append(update)
+        warnings.extend(found)
+    return updates, problems, warnings
+
+
+def _update_one(project: Project, language: str, domain: str) -> tuple[CatalogUpdate, list[Problem]]:
+    """Merge locales/<domain>.pot into one catalog; write it atomically only if a byte changed."""
+    path = project.catalog_path(language, domain)
+    display = project.display(path)
+    original = path.read_bytes()
+    data, warnings = prepare(original, display, language)
+    problems = check_with_msgfmt(data, display)
+    if problems and all("definition" in p.message for p in problems):  # msgfmt: duplicate …
+        data, repaired = drop_obsolete_twins(data, display)
+        warnings += repaired
+        problems = check_with_msgfmt(data, display)
+    if problems:
+        raise PlainspokenError(problems)
+    merged = merge_catalog(data, project.template_path(domain), display)
+    written = merged != original and write_atomic(path, merged)
+    before, after = parse_catalog(data, display), parse_catalog(merged, display)
+    return CatalogUpdate(display, written, *merge_counts(before, after)), warnings
+
+
+def merge_counts(before: ProjectCatalog, after: ProjectCatalog) -> tuple[int, int, int, int]:
+    """New, fuzzy, obsolete and revived messages: what ``update`` prints for a catalog."""
+    live = {m.id for m in before if m.id}
+    came = [m for m in after if m.id and m.id not in live]
+    fuzzy = sum(1 for m in came if m.fuzzy and m.string)
+    revived = sum(1 for m in came if not m.fuzzy and m.string)
+    obsolete = len(set(after.obsolete) - set(before.obsolete))
+    return len(came) - fuzzy - revived, fuzzy, obsolete, revived
+
+
+def with_project_plural_forms(catalog: ProjectCatalog, language: str) -> ProjectCatalog:
+    """A language beyond CLDR (hyw) gets the plural rule of the project's table, which Babel lacks."""
+    if catalog.locale is None and language in EXTRA_LANGUAGES:  # as if read from the file's header:
+        Catalog.mime_headers.fset(catalog, [("Plural-Forms", plural_forms(language))])  # type: ignore[attr-defined]
+    return catalog
 
 
 @dataclass(frozen=True)
 class DomainStatus:
-    """Statistics of one language's catalog for one domain."""
+    """Message counts of one language's catalog for one domain."""
 
     language: str
     domain: str
     path: str
-    stats: CatalogStats
+    stats: MessageCounts
     problem: str = ""
     review: str = "draft"  # "reviewed", "draft" or "voided"
+    warnings: tuple[Problem, ...] = ()
 
 
 def language_status(project: Project, language: str, domains: list[str]) -> list[DomainStatus]:
-    """Per domain: translated, fuzzy, untranslated, or the problem that stops counting."""
+    """Per domain: the message counts the build uses, or the problem that stops counting."""
     result = []
     for domain in domains:
         path = project.catalog_path(language, domain)
         display = project.display(path)
         if not path.exists():
-            result.append(
-                DomainStatus(
-                    language,
-                    domain,
-                    display,
-                    CatalogStats(0, 0, 0),
-                    f"missing: run plainspoken init {language}",
-                )
-            )
+            missing = f"missing: run plainspoken init {language}"
+            result.append(DomainStatus(language, domain, display, MessageCounts(), missing))
             continue
         try:
-            catalog = load_catalog(path, display, locale=language)
+            catalog = load_catalog(path, display, locale=language, shared=True)
         except PlainspokenError as error:
-            result.append(DomainStatus(language, domain, display, CatalogStats(0, 0, 0), str(error)))
+            result.append(DomainStatus(language, domain, display, MessageCounts(), str(error)))
             continue
+        counts = catalog_counts(catalog, markdown=domain != UI_DOMAIN)
         result.append(
-            DomainStatus(language, domain, display, catalog_stats(catalog), review=catalog_state(catalog))
+            DomainStatus(language, domain, display, counts, "", catalog_state(catalog), catalog.warnings)
         )
     return result
+
+
+# --- removed articles ----------------------------------------------------------
+
+
+def orphaned_templates(project: Project, templates: dict[str, ProjectCatalog]) -> list[Path]:
+    """Our locales/<slug>.pot files whose article is gone from source/."""
+    return [
+        path
+        for path in sorted(project.locales_dir.glob("*.pot"))
+        if path.stem not in templates and SLUG.match(path.stem) and _written_by_us(path)
+    ]
+
+
+def _written_by_us(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return f'"Project-Id-Version: {PROJECT_NAME} '.encode() in handle.read(4096)
+
+
+def remove_orphaned_templates(project: Project, templates: dict[str, ProjectCatalog]) -> list[Path]:
+    """Delete the templates of removed articles (their catalogs stay: translators' work)."""
+    removed = orphaned_templates(project, templates)
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+@dataclass(frozen=True)
+class OrphanedArticle:
+    """The catalogs of an article whose source is gone: kept, never built nor counted."""
+
+    slug: str
+    catalogs: tuple[str, ...]  # paths as displayed
+
+    def delete_command(self, in_git: bool) -> str:
+        """The shell command that deletes them, run from the project folder."""
+        files = f"locales/*/LC_MESSAGES/{self.slug}.po"
+        return f"git rm {files}  (or rm, if they were never committed)" if in_git else f"rm {files}"
+
+
+def orphaned_catalogs(project: Project, domains: list[str]) -> list[OrphanedArticle]:
+    """Catalogs in locales/<lang>/LC_MESSAGES/ for a domain that is not in ``domains``."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(project.locales_dir.glob("*/LC_MESSAGES/*.po")):
+        if path.stem not in domains and LANGUAGE_TAG.match(path.parent.parent.name):
+            found.setdefault(path.stem, []).append(project.display(path))
+    return [OrphanedArticle(slug, tuple(paths)) for slug, paths in sorted(found.items())]
+
+
+def in_git_repository(project: Project) -> bool:
+    return any((folder / ".git").exists() for folder in (project.root, *project.root.parents))
+
+
+def language_counts(project: Project, language: str, domains: list[str]) -> MessageCounts:
+    """Every catalog of ``language`` together: the numbers ``status`` totals and the report shows."""
+    return sum((row.stats for row in language_status(project, language, domains)), MessageCounts())

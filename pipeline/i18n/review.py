@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog
+from babel.messages.pofile import escape, unescape
 
-from pipeline.i18n.catalogs import ProjectCatalog
+from pipeline.i18n.catalogs import ProjectCatalog, normalise
 
 STATUS, REVIEWER, DATE, HASH = "X-Review-Status", "X-Reviewed-By", "X-Review-Date", "X-Review-Hash"
 
@@ -48,19 +50,60 @@ def review_state(catalogs: Sequence[ProjectCatalog]) -> ReviewState:
     return ReviewState(state, first.header(REVIEWER), max(c.header(DATE) for c in catalogs), translator)
 
 
-def sign(catalog: ProjectCatalog, *, reviewer: str, date: str) -> None:
-    """Record the sign-off in the catalog's header."""
-    catalog.set_header(STATUS, "reviewed")
-    catalog.set_header(REVIEWER, reviewer)
-    catalog.set_header(DATE, date)
-    catalog.set_header(HASH, content_hash(catalog))
-    note = (
-        f"# Reviewed by {reviewer} on {date}. Any change to a translation voids this\n"
-        "# sign-off until a qualified reviewer signs it off again (plainspoken review)."
-    )
-    lines = [
-        line
-        for line in catalog.header_comment.splitlines()
-        if not line.startswith(("# DRAFT", "# Do not hand", "# Reviewed by", "# sign-off"))
-    ]
-    catalog.header_comment = "\n".join([*lines[:1], note, *lines[1:]])
+#: The header comment a sign-off writes (lines short enough that no tool rewraps them).
+SIGNED_NOTE = (
+    "# Reviewed by {reviewer} on {date}.",
+    "# Any change to a translation voids this sign-off until a qualified",
+    "# reviewer signs it off again (plainspoken review).",
+)
+#: Header comment lines a sign-off replaces: the draft notice and any earlier sign-off note,
+#: including the fragments ("# this", "# review).") that Babel's rewrapping once left behind.
+_REPLACED = (
+    "# DRAFT",
+    "# Do not hand",
+    "# Reviewed by",
+    "# Any change to a",
+    "# reviewer signs",
+    "# sign-off",
+)
+_OLD_NOTE = (
+    "Any change to a translation voids this sign-off until a qualified reviewer signs it off again "
+    "(plainspoken review)."
+)
+_HEADER = re.compile(r'^msgid ""\nmsgstr ""\n((?:".*"\n?)*)', re.MULTILINE)
+
+
+def signed_text(text: str, catalog: ProjectCatalog, *, reviewer: str, date: str, display: str) -> str:
+    """``text`` (a catalog) with the sign-off in its header comment and fields; nothing else changes.
+
+    Only the header entry is edited, as text (laid out by msgcat, as msgmerge would): every
+    message keeps its bytes.
+    """
+    match = _HEADER.search(text)
+    if match is None:
+        raise ValueError("a catalog without a header")
+    start = text.rfind("\n\n", 0, match.start()) + 2 if "\n\n" in text[: match.start()] else 0
+    comments = [line for line in text[start : match.start()].splitlines() if not _replaced(line)]
+    note = [line.format(reviewer=reviewer, date=date) for line in SIGNED_NOTE]
+    comments = [*comments[:1], *note, *comments[1:]]
+    fields = header_fields(match.group(1))
+    fields.update({STATUS: "reviewed", REVIEWER: reviewer, DATE: date, HASH: content_hash(catalog)})
+    body = "".join(f'"{escape(f"{name}: {value}")[1:-1]}\\n"\n' for name, value in fields.items())
+    header = "".join(f"{line}\n" for line in comments) + 'msgid ""\nmsgstr ""\n' + body
+    return text[:start] + normalise(header.encode(), display).decode() + text[match.end() :]
+
+
+def _replaced(line: str) -> bool:
+    words = line.lstrip("#").strip()
+    return line.startswith(_REPLACED) or (line.startswith("# ") and bool(words) and words in _OLD_NOTE)
+
+
+def header_fields(strings: str) -> dict[str, str]:
+    """The header msgstr's ``"…"`` lines as an ordered name → value mapping."""
+    value = "".join(unescape(line) for line in strings.splitlines() if line.startswith('"'))
+    fields = {}
+    for line in value.split("\n"):
+        name, sep, rest = line.partition(":")
+        if sep:
+            fields[name.strip()] = rest.strip()
+    return fields

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog
@@ -15,6 +15,7 @@ from pipeline.model import (
     Code,
     Document,
     Emphasis,
+    FootnoteRef,
     Image,
     Inline,
     LineBreak,
@@ -24,6 +25,7 @@ from pipeline.model import (
     Unit,
     UnitRef,
     map_units,
+    plain_text,
     walk_inlines,
 )
 from pipeline.source.parse import parse_inline
@@ -39,18 +41,96 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class TranslationReport:
-    """How one document's units were translated."""
+class MessageCounts:
+    """Messages (a repeated msgid is one) by what the build does with them: the one count that
+    ``status``, the build summary, the report and the publishing policy all show."""
 
     translated: int = 0
     fuzzy: int = 0
-    untranslated: int = 0
-    rejected: tuple[Problem, ...] = ()
+    untranslated: int = 0  # a msgstr of only spaces counts here too
+    rejected: int = 0  # translated, but refused by the structure checks: the English is shown
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated + self.rejected
 
     @property
     def fallbacks(self) -> int:
-        """Units shown in the source language instead."""
-        return self.fuzzy + self.untranslated + len(self.rejected)
+        """Messages shown in the source language instead."""
+        return self.total - self.translated
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def __add__(self, other: MessageCounts) -> MessageCounts:
+        return MessageCounts(
+            self.translated + other.translated,
+            self.fuzzy + other.fuzzy,
+            self.untranslated + other.untranslated,
+            self.rejected + other.rejected,
+        )
+
+
+def count_messages(outcomes: Iterable[str]) -> MessageCounts:
+    """Counts of outcomes ('translated', 'fuzzy', 'untranslated', 'rejected'), one per message."""
+    found = Counter(outcomes)
+    return MessageCounts(found["translated"], found["fuzzy"], found["untranslated"], found["rejected"])
+
+
+def is_blank(msgstr: str) -> bool:
+    """An empty msgstr, or one of only spaces: untranslated (msgfmt counts spaces as translated)."""
+    return not msgstr.strip()
+
+
+def outcome(msgid: str, msgstr: str, *, fuzzy: bool, markdown: bool) -> tuple[str, list[Problem]]:
+    """What the build does with one message, and for a rejected one, why (at line 0)."""
+    if is_blank(msgstr):
+        return "untranslated", []
+    if fuzzy:
+        return "fuzzy", []
+    if not markdown:
+        return "translated", []
+    try:
+        source = parse_inline(msgid)
+    except PlainspokenError:
+        source = ()
+    inlines, problems = parse_translation(msgstr, source)
+    return ("translated" if inlines is not None else "rejected"), problems
+
+
+def catalog_counts(catalog: Catalog, *, markdown: bool = True) -> MessageCounts:
+    """The counts of one catalog's live messages (``markdown``: an article's, not ui's)."""
+    return count_messages(
+        outcome(str(m.id), str(m.string or ""), fuzzy=bool(m.fuzzy), markdown=markdown)[0]
+        for m in catalog
+        if m.id and isinstance(m.id, str)
+    )
+
+
+@dataclass(frozen=True)
+class TranslationReport:
+    """How one document's messages were translated (a msgid used twice counts once)."""
+
+    counts: MessageCounts = MessageCounts()
+    rejected: tuple[Problem, ...] = ()
+
+    @property
+    def translated(self) -> int:
+        return self.counts.translated
+
+    @property
+    def fuzzy(self) -> int:
+        return self.counts.fuzzy
+
+    @property
+    def untranslated(self) -> int:
+        return self.counts.untranslated
+
+    @property
+    def fallbacks(self) -> int:
+        """Messages shown in the source language instead."""
+        return self.counts.fallbacks
 
 
 def entries_from_catalog(catalog: Catalog) -> dict[str, Entry]:
@@ -63,7 +143,7 @@ def entries_from_catalog(catalog: Catalog) -> dict[str, Entry]:
 
 
 def structure(inlines: tuple[Inline, ...]) -> Counter[str]:
-    """What must survive translation: links and targets, emphasis, code, images, placeholders."""
+    """What must survive translation: links and targets, emphasis, code, images, placeholders, notes."""
     found: Counter[str] = Counter()
     for node in walk_inlines(inlines):
         if isinstance(node, Link):
@@ -80,6 +160,8 @@ def structure(inlines: tuple[Inline, ...]) -> Counter[str]:
             found["**strong emphasis**"] += 1
         elif isinstance(node, LineBreak):
             found["a line break"] += 1
+        elif isinstance(node, FootnoteRef):
+            found[f"the footnote reference [^{node.label}]"] += 1
     return found
 
 
@@ -95,48 +177,53 @@ def structure_problems(source: tuple[Inline, ...], translation: tuple[Inline, ..
     return problems
 
 
+def parse_translation(
+    msgstr: str, source: tuple[Inline, ...]
+) -> tuple[tuple[Inline, ...] | None, list[Problem]]:
+    """The msgstr's inlines, or None and why (at line 0) when it cannot stand in for ``source``."""
+    try:
+        inlines = parse_inline(msgstr)
+    except PlainspokenError as error:
+        rejected = "translation rejected, source text used: "
+        return None, [Problem(p.path, p.line, rejected + p.message) for p in error.problems]
+    problems = structure_problems(source, inlines)
+    if is_blank(plain_text(inlines)) and not is_blank(plain_text(source)):
+        problems.append("the translation has no words")
+    if problems:
+        return None, [Problem("", 0, "translation rejected, source text used: " + "; ".join(problems))]
+    return inlines, []
+
+
 class _Translator:
-    """Replaces each unit's inlines with its parsed translation, counting what fell back."""
+    """Replaces each unit's inlines with its parsed translation, noting each message's outcome."""
 
     def __init__(self, entries: Mapping[str, Entry], source_language: str, path: str) -> None:
         self.entries = entries
         self.source_language = source_language
         self.path = path
-        self.counts: Counter[str] = Counter()
-        self.rejected: list[Problem] = []
+        self.outcomes: dict[str, str] = {}
+        self.rejected: dict[str, list[Problem]] = {}
 
     def __call__(self, ref: UnitRef) -> Unit:
         node = ref.node
         msgid = to_markdown(node.inlines)
-        entry = self.entries.get(msgid)
         if not msgid.strip():
             return node
-        if entry is None or not entry.msgstr:
-            return self._fallback(node, "untranslated")
+        entry = self.entries.get(msgid)
+        if entry is None or is_blank(entry.msgstr):
+            return self._fallback(node, msgid, "untranslated")
         if entry.fuzzy:
-            return self._fallback(node, "fuzzy")
-        inlines = self._parse(entry, node.inlines)
+            return self._fallback(node, msgid, "fuzzy")
+        inlines, problems = parse_translation(entry.msgstr, node.inlines)
         if inlines is None:
-            return dataclasses.replace(node, lang=self.source_language)
-        self.counts["translated"] += 1
+            self.rejected[msgid] = [Problem(self.path, entry.line, p.message) for p in problems]
+            return self._fallback(node, msgid, "rejected")
+        self.outcomes[msgid] = "translated"
         return dataclasses.replace(node, inlines=inlines, lang="")
 
-    def _fallback(self, node: Unit, reason: str) -> Unit:
-        self.counts[reason] += 1
+    def _fallback(self, node: Unit, msgid: str, reason: str) -> Unit:
+        self.outcomes[msgid] = reason
         return dataclasses.replace(node, lang=self.source_language)
-
-    def _parse(self, entry: Entry, source: tuple[Inline, ...]) -> tuple[Inline, ...] | None:
-        try:
-            inlines = parse_inline(entry.msgstr)
-        except PlainspokenError as error:  # located at the message's line in the catalog
-            self.rejected.extend(Problem(self.path, entry.line, p.message) for p in error.problems)
-            return None
-        problems = structure_problems(source, inlines)
-        if problems:
-            message = "translation rejected, source text used: " + "; ".join(problems)
-            self.rejected.append(Problem(self.path, entry.line, message))
-            return None
-        return inlines
 
 
 def translate_document(
@@ -145,10 +232,6 @@ def translate_document(
     """``doc`` in ``language``: translated units, or source units marked with their language."""
     translator = _Translator(entries, doc.language, catalog_path)
     translated = map_units(doc, translator)
-    report = TranslationReport(
-        translated=translator.counts["translated"],
-        fuzzy=translator.counts["fuzzy"],
-        untranslated=translator.counts["untranslated"],
-        rejected=tuple(translator.rejected),
-    )
+    rejected = tuple(p for problems in translator.rejected.values() for p in problems)
+    report = TranslationReport(count_messages(translator.outcomes.values()), rejected)
     return dataclasses.replace(translated, language=language), report

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from babel.messages.extract import extract_from_dir
 
 from pipeline.i18n.catalogs import ProjectCatalog, add_message, new_template
+from pipeline.i18n.translate import is_blank
 from pipeline.source.config import SiteConfig
 from pipeline.source.project import UI_DOMAIN
 
@@ -21,14 +24,7 @@ _OPTIONS = {"templates/**.html": {"trimmed": "true"}}
 def extract_ui(config: SiteConfig, *, package_root: Path) -> ProjectCatalog:
     """ui.pot: every template string, then site.toml's crisis line names and notes."""
     catalog = new_template(UI_DOMAIN)
-    found = extract_from_dir(
-        str(PACKAGE_DIR),
-        method_map=_METHOD_MAP,
-        options_map=_OPTIONS,
-        comment_tags=("Translators:",),
-        strip_comment_tags=True,
-    )
-    rows = sorted(found, key=lambda row: (row[0], row[1]))
+    rows = _package_messages(_package_state())
     where = PACKAGE_DIR.relative_to(package_root).as_posix()
     # Interface strings are located by file only: line numbers in code would change with every
     # edit and churn every translator's ui.po.
@@ -39,6 +35,25 @@ def extract_ui(config: SiteConfig, *, package_root: Path) -> ProjectCatalog:
         add_message(catalog, line.name, (config.path, None), ["crisis line name"])
         add_message(catalog, line.note, (config.path, None), ["crisis line note"])
     return catalog
+
+
+def _package_state() -> tuple[tuple[str, int], ...]:
+    """Each source file of the package with its modification time: what extraction reads."""
+    files = [*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR / "templates").rglob("*.html")]
+    return tuple(sorted((str(path), path.stat().st_mtime_ns) for path in files))
+
+
+@functools.lru_cache(maxsize=4)
+def _package_messages(state: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int, Any, list[str], Any], ...]:
+    """Babel's extraction of the package (the slow part of ``extract``), once per package state."""
+    found = extract_from_dir(
+        str(PACKAGE_DIR),
+        method_map=_METHOD_MAP,
+        options_map=_OPTIONS,
+        comment_tags=("Translators:",),
+        strip_comment_tags=True,
+    )
+    return tuple(sorted(found, key=lambda row: (row[0], row[1])))
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,6 @@ class UiText:
         strings = {
             str(m.id): str(m.string)
             for m in catalog
-            if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+            if m.id and isinstance(m.id, str) and not is_blank(str(m.string or "")) and not m.fuzzy
         }
         return cls(language, strings)

@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 
 from pipeline.errors import PlainspokenError
-from pipeline.i18n.translate import structure_problems
+from pipeline.i18n.translate import is_blank, structure_problems
 from pipeline.model import plain_text
 from pipeline.source.config import Fact
 from pipeline.source.parse import parse_inline
@@ -22,7 +22,11 @@ from pipeline.source.parse import parse_inline
 #: Every check: its severity and a one-line example of what it reports (the README lists them).
 CHECKS: dict[str, tuple[str, str]] = {
     "catalog": ("error", "the file itself is broken (GNU msgfmt --check), e.g. an unterminated string"),
+    "file": ("warning", "the file starts with a byte order mark (BOM): ignored"),
+    "language-header": ("error", 'the header says "Language: ko" but the catalog is in locales/es/'),
     "untranslated": ("error", "this message has no translation yet"),
+    "blank": ("warning", "the translation is only spaces: it counts as untranslated"),
+    "newlines": ("error", "the translation has a line break (\\n) that the English lacks"),
     "fuzzy": ("error", "the English changed since this was translated: check it, then clear 'fuzzy'"),
     "numbers": ("error", '"988" is missing from the translation'),
     "clinical-facts": ("error", "the 988 Suicide & Crisis Lifeline number 988 is missing"),
@@ -119,6 +123,7 @@ class MessageChecker:
         config = ttk.CheckerConfig(targetlanguage=language.split("-")[0])
         self.ttk, self.ttk_failure = ttk.StandardChecker(checkerconfig=config), ttk.FilterFailure
         self.own: list[Callable[[str, str], list[tuple[str, str]]]] = [
+            self.newlines,
             self.numbers,
             self.clinical_facts,
             self.placeholders,
@@ -127,14 +132,29 @@ class MessageChecker:
             self.end_punctuation,
         ]
 
-    def check(self, msgid: str, msgstr: str, *, fuzzy: bool) -> list[tuple[str, str]]:
-        """(check name, message) for every problem of this message."""
-        if not msgstr:
-            return [("untranslated", "this message has no translation yet")]
-        if fuzzy:
+    def check(self, msgid: str, msgstr: str, *, fuzzy: bool, changed: bool = True) -> list[tuple[str, str]]:
+        """(check name, message) for every problem of this message.
+
+        ``changed`` says that a fuzzy message keeps its previous English (#| msgid): the English
+        changed. Without it, someone marked the translation fuzzy by hand.
+        """
+        if is_blank(msgstr):
+            blank = [("blank", "the translation is only spaces: it counts as untranslated")] if msgstr else []
+            return [*blank, ("untranslated", "this message has no translation yet")]
+        if fuzzy and changed:
             return [("fuzzy", "the English changed since this was translated: check it, then clear 'fuzzy'")]
+        if fuzzy:
+            return [("fuzzy", "marked as needing review: check the translation, then clear 'fuzzy'")]
         found = [problem for check in self.own for problem in check(msgid, msgstr)]
         return found + self.translate_toolkit(msgid, msgstr)
+
+    def newlines(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        """A line break (``\\n``) in one but not the other: Markdown would run lines together."""
+        if "\n" in msgstr and "\n" not in msgid:
+            return [("newlines", "the translation has a line break (\\n) that the English lacks")]
+        if "\n" in msgid and "\n" not in msgstr:
+            return [("newlines", "the English has a line break (\\n) that the translation lacks")]
+        return []
 
     def numbers(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
         want, have = (
@@ -183,7 +203,7 @@ class MessageChecker:
     def terms(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
         wanted: dict[str, list[Term]] = {}
         for term in self.glossary:
-            if _term_pattern(term.source).search(msgid):
+            if term_pattern(term.source).search(msgid):
                 wanted.setdefault(term.source.casefold(), []).append(term)
         problems = []
         for terms in wanted.values():
@@ -246,7 +266,7 @@ class MessageChecker:
 
 
 @functools.cache
-def _term_pattern(source: str) -> re.Pattern[str]:
+def term_pattern(source: str) -> re.Pattern[str]:
     """A glossary term as a whole word, in any case, singular or plural."""
     return re.compile(rf"(?<!\w){re.escape(source)}(?:e?s)?(?!\w)", re.IGNORECASE)
 
@@ -265,6 +285,7 @@ def check_catalog(catalog: Catalog, *, path: str, checker: MessageChecker) -> li
     for message in catalog:
         if not message.id or not isinstance(message.id, str):
             continue
-        for check, text in checker.check(message.id, str(message.string or ""), fuzzy=message.fuzzy):
+        msgstr, changed = str(message.string or ""), bool(message.previous_id)
+        for check, text in checker.check(message.id, msgstr, fuzzy=message.fuzzy, changed=changed):
             findings.append(Finding(path, message.lineno or 0, CHECKS[check][0], check, text))
     return findings

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline.errors import PlainspokenError
-from pipeline.i18n.catalogs import ProjectCatalog, build_date, load_catalog, render_catalog
-from pipeline.i18n.review import ReviewState, review_state, sign
+from pipeline.i18n.catalogs import ProjectCatalog, build_date, load_catalog, prepare
+from pipeline.i18n.review import ReviewState, review_state, signed_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
 from pipeline.quality.plain_language import check_source
 from pipeline.source.articles import load_sources
@@ -47,28 +48,54 @@ def load_language(
     return catalogs, findings
 
 
+def message_checker(project: Project, language: str, domain: str) -> MessageChecker:
+    """The checks for one catalog: the language, the clinic's facts, the language's glossary."""
+    glossary_path = project.locales_dir / language / "glossary.csv"
+    return MessageChecker(
+        language=language,
+        facts=project.config.facts(),
+        glossary=load_glossary(glossary_path, project.display(glossary_path)),
+        names=fact_names(project),
+        markdown=domain != UI_DOMAIN,
+    )
+
+
 def check_language(project: Project, language: str) -> list[Finding]:
     """Every finding in the language's catalogs."""
     catalogs, findings = load_language(project, language)
-    glossary_path = project.locales_dir / language / "glossary.csv"
-    glossary = load_glossary(glossary_path, project.display(glossary_path))
     for catalog in catalogs:
-        checker = MessageChecker(
-            language=language,
-            facts=project.config.facts(),
-            glossary=glossary,
-            names=fact_names(project),
-            markdown=catalog.domain != UI_DOMAIN,
-        )
-        path = project.display(project.catalog_path(language, str(catalog.domain)))
-        findings += check_catalog(catalog, path=path, checker=checker)
+        checker = message_checker(project, language, str(catalog.domain))
+        path = project.catalog_path(language, str(catalog.domain))
+        display = project.display(path)
+        findings += [Finding(w.path, w.line, "warning", "file", w.message) for w in catalog.warnings]
+        findings += language_header(path.read_bytes(), display, language)
+        findings += check_catalog(catalog, path=display, checker=checker)
     return sorted(findings)
+
+
+_LANGUAGE_HEADER = re.compile(rb'^"Language: *([^"\\]*)', re.MULTILINE)
+
+
+def language_header(data: bytes, display: str, language: str) -> list[Finding]:
+    """An error when the catalog's ``Language`` header names another language than its folder."""
+    match = _LANGUAGE_HEADER.search(data)
+    if match is None:
+        return []
+    value = match.group(1).decode("utf-8", "replace").strip()
+    if not value or value.replace("_", "-").casefold() == language.casefold():
+        return []
+    line = data.count(b"\n", 0, match.start()) + 1
+    message = (
+        f'the header says "Language: {value}" but the catalog is in locales/{language}/: write {language}'
+    )
+    return [Finding(display, line, "error", "language-header", message)]
 
 
 def check_articles(project: Project, *, strict: bool) -> list[Finding]:
     """Parse errors and the plain-language report of every source article."""
     sources = load_sources(project)
     findings = [Finding(p.path, p.line, "error", "source", p.message) for p in sources.problems]
+    findings += [Finding(c.path, c.line, "info", "comment", c.message) for c in sources.comments]
     facts = {name: fact.value for name, fact in project.config.facts().items()}
     for doc in sources.documents:
         findings += check_source(doc, facts=facts, target=project.config.target_grade, strict=strict)
@@ -98,7 +125,9 @@ def sign_off(project: Project, language: str, *, reviewer: str) -> SignOff:
     signed = []
     for catalog in catalogs:
         path = project.catalog_path(language, str(catalog.domain))
-        sign(catalog, reviewer=reviewer, date=date)
-        write_atomic(path, render_catalog(catalog))
-        signed.append(project.display(path))
+        display = project.display(path)
+        text, _ = prepare(path.read_bytes(), display, language)
+        signed_po = signed_text(text.decode("utf-8"), catalog, reviewer=reviewer, date=date, display=display)
+        write_atomic(path, signed_po.encode("utf-8"))
+        signed.append(display)
     return SignOff(signed, [])

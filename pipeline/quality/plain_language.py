@@ -8,9 +8,11 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from pipeline.model import Document, Heading, iter_units, plain_text
+from pipeline.model import Document, Heading, UnitRef, iter_units, plain_text
 from pipeline.quality.checks import Finding
 from pipeline.quality.readability import Grade, reading_grade, sentences, words
+
+SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 
 PLAIN_WORDS = Path(__file__).parent.parent / "data" / "plain_words.csv"
 LONG_SENTENCE = 20  # words
@@ -30,10 +32,24 @@ def plain_words() -> dict[str, str]:
         return {row["word"].lower(): row["plainer"] for row in csv.DictReader(handle)}
 
 
+#: Units that are never prose: a table's cells are facts, not sentences.
+NOT_PROSE = ("table cell", "table header")
+SHORT_FACT = 8  # words: a list item shorter than this, or with no final . ! ?, is a fact, not prose
+
+
+def is_prose(ref: UnitRef, text: str) -> bool:
+    """Whether a unit counts in the reading grade: not a heading, title, table cell or short fact."""
+    if isinstance(ref.node, Heading) or ref.kind in ("title", *NOT_PROSE):
+        return False
+    if ref.kind in ("list item", "key point"):
+        return len(words(text)) >= SHORT_FACT and text.rstrip().endswith(SENTENCE_ENDS)
+    return True
+
+
 def article_text(doc: Document, facts: Mapping[str, str]) -> str:
-    """The running text of an article (no headings), for its overall grade."""
-    units = [r for r in iter_units(doc) if not isinstance(r.node, Heading) and r.kind != "title"]
-    return "\n".join(plain_text(r.node.inlines, facts) for r in units)
+    """The running prose of an article, for its overall grade (see is_prose)."""
+    texts = [plain_text(r.node.inlines, facts) for r in iter_units(doc)]
+    return "\n".join(text for ref, text in zip(iter_units(doc), texts, strict=True) if is_prose(ref, text))
 
 
 def article_grade(doc: Document, facts: Mapping[str, str]) -> Grade:
@@ -50,31 +66,32 @@ def check_source(doc: Document, *, facts: Mapping[str, str], target: float, stri
             (
                 doc.metadata.title.line,
                 "reading-grade",
-                f"the article reads at grade {grade.grade:.1f} ({grade.formula}; {grade.detail}); "
+                f"the article reads at grade {grade.shown} ({grade.formula}; {grade.detail}); "
                 f"target {target:g}",
             )
         )
     for ref in iter_units(doc):
         if isinstance(ref.node, Heading) or ref.kind == "title":
             continue
+        text = plain_text(ref.node.inlines, facts)
         found += [
             (ref.line, check, message)
-            for check, message in _paragraph(plain_text(ref.node.inlines, facts), doc.language, target)
+            for check, message in _paragraph(text, doc.language, target, graded=is_prose(ref, text))
         ]
     return [Finding(doc.source_path, line, severity, check, message) for line, check, message in found]
 
 
-def _paragraph(text: str, language: str, target: float) -> list[tuple[str, str]]:
+def _paragraph(text: str, language: str, target: float, *, graded: bool) -> list[tuple[str, str]]:
     problems = []
     parts = sentences(text) or [text]
     count = len(words(text))
     longest = max(parts, key=lambda s: len(words(s)))
     grade = reading_grade(text, language)
-    if count >= 15 and grade.grade > target:
+    if graded and count >= 15 and grade.grade > target:
         problems.append(
             (
                 "reading-grade",
-                f"this paragraph reads at grade {grade.grade:.1f} (target {target:g}): "
+                f"this paragraph reads at grade {grade.shown} (target {target:g}): "
                 f"shorten “{_start(longest)}” ({len(words(longest))} words)",
             )
         )

@@ -65,6 +65,11 @@ class TextStats:
         return cls(len(sentences(text)), len(found), sum(syllables), sum(1 for n in syllables if n >= 3))
 
 
+#: The grades the formulas were made for: Flesch-Kincaid and SMOG stop at 18 (a graduate
+#: degree); a number above that only says "very hard", never how hard: reading_grade caps it.
+MAX_GRADE = 18.0
+
+
 def flesch_kincaid_grade(stats: TextStats) -> float:
     """0.39 (words/sentences) + 11.8 (syllables/words) - 15.59."""
     if not stats.words or not stats.sentences:
@@ -102,6 +107,11 @@ class Grade:
     formula: str
     detail: str
 
+    @property
+    def shown(self) -> str:
+        """'9.2', or '18 or above' where the formula's range ends."""
+        return f"{MAX_GRADE:g} or above" if self.grade >= MAX_GRADE else f"{self.grade:.1f}"
+
 
 def reading_grade(text: str, language: str) -> Grade:
     """The grade a text reads at: Flesch-Kincaid for English, Fernández-Huerta for Spanish."""
@@ -109,4 +119,5 @@ def reading_grade(text: str, language: str) -> Grade:
     if language.startswith("es"):
         ease = fernandez_huerta(stats)
         return Grade(fernandez_huerta_grade(ease), "Fernández-Huerta", f"ease {ease:.0f}")
-    return Grade(flesch_kincaid_grade(stats), "Flesch-Kincaid", f"SMOG {smog_grade(stats):.1f}")
+    grade, smog = min(flesch_kincaid_grade(stats), MAX_GRADE), min(smog_grade(stats), MAX_GRADE)
+    return Grade(grade, "Flesch-Kincaid", f"SMOG {smog:.1f}")

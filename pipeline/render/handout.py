@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,18 +37,20 @@ class HandoutVariant:
     qr_size: str
 
 
+# Regular print fits the current article on four Letter pages in every language (body 10.5 pt at
+# least: tests/test_build_pdf.py checks both against the real site).
 REGULAR = HandoutVariant(
     "regular",
     "",
-    "11pt",
-    "1.32",
-    "19pt",
-    "14.5pt",
-    "12pt",
-    "10pt",
-    "8.5pt",
-    "0.65in 0.65in 0.7in",
-    "1in",
+    "10.5pt",
+    "1.28",
+    "18pt",
+    "13.5pt",
+    "11.5pt",
+    "9.5pt",
+    "8pt",
+    "0.55in 0.6in 0.6in",
+    "0.85in",
 )
 # Large print after APH / low-vision guidance: 18 pt body or more, bold headings, wide spacing.
 LARGE_PRINT = HandoutVariant(
@@ -105,10 +108,30 @@ def qr_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").svg_data_uri(dark="#000", light="#fff", border=2))
 
 
-def render_handout(article: Article, *, config: SiteConfig, variant: HandoutVariant) -> tuple[str, str]:
-    """The handout's HTML and CSS for WeasyPrint."""
+def render_handout(
+    article: Article,
+    *,
+    config: SiteConfig,
+    variant: HandoutVariant,
+    article_links: Mapping[str, str] | None = None,
+) -> tuple[str, str]:
+    """The handout's HTML and CSS for WeasyPrint; links to other articles lead to the website.
+
+    ``article_links``: slug → the language of that article's page to print (see HtmlRenderer).
+    """
     env = make_environment()
-    html = env.get_template("handout.html").render(_html_context(article, config, variant))
+    context = _html_context(article, config, variant)
+    context.update(
+        article_parts(
+            article.doc,
+            facts=config.facts(),
+            asset_prefix="",
+            article_links=article_links,
+            site_url=config.website,
+            gettext=article.ui.gettext,
+        )
+    )
+    html = env.get_template("handout.html").render(context)
     css = env.get_template("handout.css").render(_css_context(article, config, variant))
     return html, css
 
@@ -116,7 +139,7 @@ def render_handout(article: Article, *, config: SiteConfig, variant: HandoutVari
 def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
     doc = article.doc
     url = online_url(config, article.language, doc.slug)
-    context = article_parts(doc, facts=config.facts(), asset_prefix="")
+    context: dict[str, Any] = {}  # the article's own parts are added by render_handout
     context.update(
         {
             "_": article.ui.gettext,
@@ -133,8 +156,7 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
                 }
                 for c in config.crisis_lines
             ],
-            "draft": article.is_draft,
-            "fallbacks": article.report.fallbacks,
+            **review_notes(article),  # the notices and colophon in the body, not only in the footer
             "online_url": url,
             "qr_data_uri": qr_data_uri(url),
         }
@@ -142,16 +164,39 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
     return context
 
 
-def _css_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RunningTexts:
+    """The running header and footer of every page, in logical order (start side first)."""
+
+    header: tuple[str, str]
+    footer_note: str
+    counter: str  # e.g. 'Página {page} de {pages}'
+
+    def on_page(self, page: int, pages: int) -> tuple[str, ...]:
+        """What the margins of page ``page`` of ``pages`` say."""
+        return (*self.header, self.footer_note, self.counter.format(page=page, pages=pages))
+
+
+def running_texts(article: Article, config: SiteConfig) -> RunningTexts:
+    """The handout's page furniture: clinic and phone, review date, draft notice or colophon, page N of M."""
     _ = article.ui.gettext
-    rtl = language_info(article.language).direction == "rtl"
     reviewed = f"{_('Last reviewed:')} {long_date(article.doc.metadata.last_reviewed, article.language)}"
     notes = review_notes(article)
-    header = (css_string(f"{config.clinic_name} · {_isolate(config.clinic_phone)}"), css_string(reviewed))
-    footer = (
-        css_string(notes["draft_notice"] if notes["draft"] else notes["colophon"]),
-        page_counter(_("Page {page} of {pages}")),
+    counter = _("Page {page} of {pages}")
+    if set(re.findall(r"\{(\w+)\}", counter)) != {"page", "pages"}:
+        counter = "Page {page} of {pages}"
+    return RunningTexts(
+        (f"{config.clinic_name} · {_isolate(config.clinic_phone)}", reviewed),
+        notes["draft_notice"] if notes["draft"] else notes["colophon"],
+        counter,
     )
+
+
+def _css_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
+    rtl = language_info(article.language).direction == "rtl"
+    texts = running_texts(article, config)
+    header = (css_string(texts.header[0]), css_string(texts.header[1]))
+    footer = (css_string(texts.footer_note), page_counter(texts.counter))
     if rtl:  # the page's start is on the right: mirror the running header and footer
         header, footer = header[::-1], footer[::-1]
     return {

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup, escape
 
@@ -14,6 +16,8 @@ from pipeline.model import (
     Code,
     CodeBlock,
     Emphasis,
+    Footnote,
+    FootnoteRef,
     Heading,
     Image,
     Inline,
@@ -31,8 +35,10 @@ from pipeline.model import (
     Text,
     ThematicBreak,
     is_safe_url,
+    plain_text,
 )
 from pipeline.source.config import Fact
+from pipeline.source.parse import ARTICLE_LINK, ASSET_LINK
 
 
 def tel_href(phone: str) -> str:
@@ -41,6 +47,25 @@ def tel_href(phone: str) -> str:
     if len(digits) == 10:
         digits = "1" + digits
     return f"tel:+{digits}" if len(digits) == 11 else f"tel:{digits}"
+
+
+def print_address(href: str) -> str:
+    """A link's address as a reader would type it from paper: 'https://www.samhsa.gov/families/'
+    → 'samhsa.gov/families'; a tel: link → its number (626-555-0100); a mailto: link → the address."""
+    parts = urlsplit(href)
+    scheme = parts.scheme.lower()
+    if scheme == "tel":
+        digits = re.sub(r"\D", "", parts.path)
+        if len(digits) == 11 and digits.startswith("1"):
+            return f"{digits[1:4]}-{digits[4:7]}-{digits[7:]}"
+        return unquote(parts.path)
+    if scheme == "mailto":
+        return unquote(parts.path)
+    if scheme not in ("http", "https"):
+        return ""
+    host = parts.netloc.lower().removeprefix("www.")
+    path = unquote(parts.path).rstrip("/")
+    return host + path + (f"?{parts.query}" if parts.query else "")
 
 
 def fact_html(fact: Fact) -> Markup:
@@ -62,10 +87,23 @@ class HtmlRenderer:
         facts: Mapping[str, Fact],
         asset_prefix: str = "../",
         anchors: Mapping[int, str] | None = None,
+        language: str = "",
+        article_links: Mapping[str, str] | None = None,
+        site_url: str = "",
+        footnotes: tuple[Footnote, ...] = (),
+        gettext: Callable[[str], str] = str,
     ) -> None:
+        """``article_links`` maps another article's slug to the language of its page to link to;
+        with ``site_url`` those links are absolute (for print)."""
         self.facts = facts
         self.asset_prefix = asset_prefix
         self.anchors = anchors or {}
+        self.language = language
+        self.article_links = article_links or {}
+        self.site_url = site_url
+        self.numbers = {note.label: number for number, note in enumerate(footnotes, start=1)}
+        self.refs: Counter[str] = Counter()
+        self._ = gettext
         self._blocks: dict[type[Any], Callable[[Any], str]] = {
             Heading: self.heading,
             Paragraph: self.paragraph,
@@ -85,6 +123,7 @@ class HtmlRenderer:
             Code: self.code,
             LineBreak: self.line_break,
             Placeholder: self.placeholder,
+            FootnoteRef: self.footnote_ref,
         }
 
     # --- entry points --------------------------------------------------------
@@ -100,7 +139,7 @@ class HtmlRenderer:
         """` lang="en"` on a unit that fell back to another language."""
         return f' lang="{escape(lang)}" dir="auto"' if lang else ""
 
-    def unit_attrs(self, node: Paragraph | TableCell) -> str:
+    def unit_attrs(self, node: Paragraph | TableCell | Footnote) -> str:
         """The unit's anchor id (for the read-along) and its fallback language, as attributes."""
         anchor = self.anchors.get(id(node))
         return (f' id="{anchor}"' if anchor else "") + self.lang_attr(node.lang)
@@ -167,9 +206,38 @@ class HtmlRenderer:
         return f"<strong>{self.inlines(node.children)}</strong>"
 
     def link(self, node: Link) -> str:
+        """A link; on paper its address follows its text (data-print, shown by the print styles)."""
         if not is_safe_url(node.url):  # the model refuses these; never trust twice-parsed text
             return str(self.inlines(node.children))
-        return f'<a href="{escape(node.url)}">{self.inlines(node.children)}</a>'
+        href, hreflang = self.href(node.url)
+        attrs = f' href="{escape(href)}"' + (f' hreflang="{escape(hreflang)}"' if hreflang else "")
+        address = print_address(href)
+        if address and _squash(address) not in _squash(plain_text(node.children, self._fact_values())):
+            attrs += f' data-print="{escape(address)}"'
+        return f"<a{attrs}>{self.inlines(node.children)}</a>"
+
+    def href(self, url: str) -> tuple[str, str]:
+        """Where a link leads on this page, and the language of its target when it differs.
+
+        'other.md#part' is the same language's page of that article, or its source-language page
+        where this language is not published.
+        """
+        if ASSET_LINK.match(url):  # a file of the project's, copied to the site's assets/
+            return (self.site_url or self.asset_prefix) + url, ""
+        match = ARTICLE_LINK.match(url)
+        if match is None:
+            return url, ""
+        slug, anchor = match.groups()
+        language = self.article_links.get(slug, self.language)
+        fragment = f"#{anchor}" if anchor else ""
+        hreflang = language if language != self.language else ""
+        if self.site_url:
+            return f"{self.site_url}{language}/{slug}.html{fragment}", hreflang
+        folder = f"../{language}/" if hreflang else ""
+        return f"{folder}{slug}.html{fragment}", hreflang
+
+    def _fact_values(self) -> dict[str, str]:
+        return {name: fact.value for name, fact in self.facts.items()}
 
     def image(self, node: Image) -> str:
         return f'<img src="{escape(self.asset_prefix + node.src)}" alt="{escape(node.alt)}">'
@@ -180,8 +248,42 @@ class HtmlRenderer:
     def line_break(self, node: LineBreak) -> str:
         return "<br>"
 
+    def footnote_ref(self, node: FootnoteRef) -> str:
+        number = self.numbers.get(node.label)
+        if number is None:
+            return ""
+        self.refs[node.label] += 1
+        count = self.refs[node.label]
+        ref_id = f"fnref-{number}" + (f"-{count}" if count > 1 else "")
+        return (
+            f'<sup class="footnote-ref"><a href="#fn-{number}" id="{ref_id}" role="doc-noteref">'
+            f"{number}</a></sup>"
+        )
+
+    def footnotes(self, notes: tuple[Footnote, ...]) -> Markup:
+        """The notes section: each note numbered, with a link back to where it is referred to."""
+        if not notes:
+            return Markup("")
+        title = escape(self._("Notes"))
+        back = escape(self._("Back to the text"))
+        items = []
+        for note in notes:
+            number = self.numbers[note.label]
+            items.append(
+                f'<li id="fn-{number}"><span{self.unit_attrs(note)}>{self.inlines(note.inlines)}</span> '
+                f'<a href="#fnref-{number}" role="doc-backlink" aria-label="{back} ({number})">↑</a></li>'
+            )
+        return Markup(
+            '<section class="footnotes" role="doc-endnotes" aria-labelledby="footnotes-title">\n'
+            f'<h2 id="footnotes-title">{title}</h2>\n<ol>\n' + "\n".join(items) + "\n</ol>\n</section>"
+        )
+
     def placeholder(self, node: Placeholder) -> str:
         fact = self.facts.get(node.name)
         if fact is None:
             return str(escape("{" + node.name + "}"))
         return str(fact_html(fact))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +42,29 @@ def long_date(iso: str, language: str) -> str:
         return iso
 
 
-def article_parts(doc: Document, *, facts: Mapping[str, Fact], asset_prefix: str) -> dict[str, Any]:
-    """Title, date, key points and body of ``doc`` as HTML, for any page template."""
-    render = HtmlRenderer(facts=facts, asset_prefix=asset_prefix, anchors=unit_anchors(doc))
+def article_parts(
+    doc: Document,
+    *,
+    facts: Mapping[str, Fact],
+    asset_prefix: str,
+    article_links: Mapping[str, str] | None = None,
+    site_url: str = "",
+    gettext: Callable[[str], str] = str,
+) -> dict[str, Any]:
+    """Title, date, key points and body (with its footnotes) of ``doc`` as HTML, for any page template.
+
+    ``article_links`` and ``site_url`` are HtmlRenderer's: where links to other articles lead.
+    """
+    render = HtmlRenderer(
+        facts=facts,
+        asset_prefix=asset_prefix,
+        anchors=unit_anchors(doc),
+        language=doc.language,
+        article_links=article_links,
+        site_url=site_url,
+        footnotes=doc.footnotes,
+        gettext=gettext,
+    )
     title = render.inlines(doc.metadata.title.inlines)
     return {
         "page_title": Markup(title).striptags(),
@@ -56,7 +76,7 @@ def article_parts(doc: Document, *, facts: Mapping[str, Fact], asset_prefix: str
             {"html": render.inlines(p.inlines), "attrs": Markup(render.unit_attrs(p))}
             for p in doc.metadata.summary
         ],
-        "body": render.blocks(doc.blocks),
+        "body": render.blocks(doc.blocks) + Markup("\n") + render.footnotes(doc.footnotes),
     }
 
 

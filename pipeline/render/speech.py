@@ -6,7 +6,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.model import (
     BulletList,
@@ -14,6 +14,8 @@ from pipeline.model import (
     CodeBlock,
     Document,
     Emphasis,
+    Footnote,
+    FootnoteRef,
     Heading,
     Image,
     Inline,
@@ -30,15 +32,24 @@ from pipeline.model import (
     Text,
     ThematicBreak,
     unit_anchors,
+    walk_inlines,
 )
 from pipeline.source.config import Fact
+
+if TYPE_CHECKING:
+    from pipeline.source.config import SiteConfig
 
 #: Pauses after a segment, in milliseconds.
 PAUSE_ITEM = 350
 PAUSE_BLOCK = 600
 PAUSE_HEADING = 500
 PAUSE_SECTION = 1000
-_PHONE = re.compile(r"(?<![\w-])(?:1-)?(?:\(\d{3}\) ?|\d{3}-)\d{3}-\d{4}(?![\w-])|(?<![\w-])988(?![\w-])")
+#: An apostrophe between two Armenian letters marks elision (Western կ՚ապրիք): one spoken word.
+_ARMENIAN_LETTER = r"[\u0531-\u0556\u0561-\u0587]"
+_ARMENIAN_ELISION = re.compile(rf"(?<={_ARMENIAN_LETTER})['\u2019\u055a](?={_ARMENIAN_LETTER})")
+_PHONE = re.compile(
+    r"(?<![\w-])(?:1-)?(?:\(\d{3}\) ?|\d{3}-)\d{3}-\d{4}(?![\w-])|(?<![\w-])(?:988|911)(?![\w-])"
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,9 @@ class SpeechRenderer:
         self.lexicon = sorted(lexicon.items(), key=lambda kv: -len(kv[0]))
         self._ = gettext
         self.anchors: dict[int, str] = {}
+        self.footnotes: dict[str, Footnote] = {}
+        self.pending: list[str] = []  # footnotes referred to in this section, not read yet
+        self.read: set[str] = set()
         self._blocks: dict[type[Any], Callable[[Any], list[Segment]]] = {
             Heading: self.heading,
             Paragraph: self.paragraph,
@@ -113,11 +127,15 @@ class SpeechRenderer:
             Code: lambda n: n.text,
             LineBreak: lambda n: " ",
             Placeholder: self.placeholder,
+            FootnoteRef: lambda n: "",
         }
 
-    def render(self, doc: Document) -> SpeechScript:
-        """The title, the key points, then each section announced by its heading."""
+    def render(self, doc: Document, *, config: SiteConfig | None = None) -> SpeechScript:
+        """The title, the key points, each section announced by its heading and followed by its
+        footnotes ("Note: …"), then, with ``config``, the page's "Need help now?" section."""
         self.anchors = unit_anchors(doc)
+        self.footnotes = {note.label: note for note in doc.footnotes}
+        self.pending, self.read = [], set()
         meta = doc.metadata
         title = self.segment(meta.title.inlines, self.anchors[id(meta.title)], PAUSE_SECTION, chapter=True)
         segments = [title]
@@ -127,13 +145,53 @@ class SpeechRenderer:
             segments += [self._unit(p, PAUSE_ITEM) for p in meta.summary]
             segments[-1] = _with_pause(segments[-1], PAUSE_SECTION)
         for block in doc.blocks:
+            if isinstance(block, Heading) and block.level <= 2:
+                segments += self.notes()
             segments += self._blocks[type(block)](block)
+        segments += self.notes()
+        if config is not None:
+            segments = segments[:-1] + [_with_pause(s, PAUSE_SECTION) for s in segments[-1:]]
+            segments += self.help_section(config)
         return SpeechScript(doc.language, title.text, tuple(s for s in segments if s.spoken.strip()))
+
+    def notes(self) -> list[Segment]:
+        """The footnotes of the section just read, each introduced by "Note:"."""
+        segments = []
+        for label in self.pending:
+            note = self.footnotes.get(label)
+            self.read.add(label)
+            if note is None:
+                continue
+            label = self._("Note:")
+            text = f"{label} {self.text(note.inlines)}"
+            segments.append(Segment(text, self.speak(text), self.anchors[id(note)], PAUSE_BLOCK))
+        self.pending = []
+        return segments[:-1] + [_with_pause(s, PAUSE_SECTION) for s in segments[-1:]]
+
+    def help_section(self, config: SiteConfig) -> list[Segment]:
+        """The crisis lines, the clinic and 911, as the page and handout end: its own chapter."""
+        heading = self._("Need help now?")
+        lines = [
+            (f"help-{line.id}", f"{self._(line.name)}: {line.phone}. {self._(line.note)}")
+            for line in config.crisis_lines
+        ]
+        call_us = self._("Call us:")  # the page header's words: the clinic's name is English
+        lines.append(("help-clinic", f"{call_us} {config.clinic_phone}."))
+        lines.append(("help-911", self._("In an emergency, call 911.")))
+        segments = [Segment(heading, self.speak(heading), "help-title", PAUSE_HEADING, heading)]
+        segments += [Segment(text, self.speak(text), anchor, PAUSE_ITEM) for anchor, text in lines]
+        return segments
 
     # --- text ----------------------------------------------------------------
 
     def text(self, inlines: tuple[Inline, ...]) -> str:
-        """Inlines as the words a reader sees: links by their text, facts filled in."""
+        """Inlines as the words a reader sees: links by their text, facts filled in.
+
+        Footnotes referred to are noted, to be read at the end of the section.
+        """
+        for node in walk_inlines(inlines):
+            if isinstance(node, FootnoteRef) and node.label not in (*self.pending, *self.read):
+                self.pending.append(node.label)
         return " ".join("".join(self._inlines[type(node)](node) for node in inlines).split())
 
     def speak(self, text: str) -> str:
@@ -141,7 +199,7 @@ class SpeechRenderer:
         text = _PHONE.sub(lambda m: spoken_digits(m.group(0)), text)
         for written, spoken in self.lexicon:
             text = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", spoken, text)
-        return text
+        return _ARMENIAN_ELISION.sub("", text)
 
     def segment(
         self, inlines: tuple[Inline, ...], anchor: str, pause: int, *, chapter: bool = False
@@ -219,7 +277,12 @@ def _with_pause(segment: Segment, pause: int) -> Segment:
 
 
 def render_speech(
-    doc: Document, *, facts: Mapping[str, Fact], lexicon: Mapping[str, str], gettext: Callable[[str], str]
+    doc: Document,
+    *,
+    facts: Mapping[str, Fact],
+    lexicon: Mapping[str, str],
+    gettext: Callable[[str], str],
+    config: SiteConfig | None = None,
 ) -> SpeechScript:
-    """The speech script of ``doc``."""
-    return SpeechRenderer(facts=facts, lexicon=lexicon, gettext=gettext).render(doc)
+    """The speech script of ``doc``; with ``config`` it ends with the "Need help now?" section."""
+    return SpeechRenderer(facts=facts, lexicon=lexicon, gettext=gettext).render(doc, config=config)

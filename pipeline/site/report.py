@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.i18n.article import Article
-from pipeline.i18n.publishing import percent_translated
+from pipeline.i18n.lifecycle import language_counts
 from pipeline.i18n.review import ReviewState
+from pipeline.i18n.translate import MessageCounts
 from pipeline.model import plain_text
-from pipeline.quality.gates import check_articles, check_language, language_review
+from pipeline.quality.gates import check_articles, check_language, domains, language_review
 from pipeline.quality.plain_language import article_grade
 from pipeline.source.project import Project, language_info
 
@@ -36,7 +37,7 @@ class LanguageRow:
     tag: str
     native_name: str
     english_name: str
-    percent: float
+    counts: MessageCounts  # the same numbers as `plainspoken status` gives for the language
     review: ReviewState
     errors: int
     warnings: int
@@ -68,7 +69,7 @@ def language_rows(project: Project, articles: Sequence[Article]) -> list[Languag
                 tag,
                 info.native_name,
                 info.english_name,
-                percent_translated(mine),
+                MessageCounts() if source else language_counts(project, tag, domains(project)),
                 review,
                 sum(1 for f in findings if f.severity == "error"),
                 sum(1 for f in findings if f.severity == "warning"),

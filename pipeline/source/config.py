@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import PlainspokenError
+from pipeline.source.languages import LANGUAGE_TAG as LANGUAGE_TAG  # re-exported: its old home
+from pipeline.source.languages import LanguageTagError, language_tag
 
-#: BCP-47 tags we accept: language, optional script, optional region. Safe as a path part.
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")
 PAGE_SIZES = ("letter", "a4")
 _PHONE = re.compile(r"^[0-9+()\- .]{3,}$")
 
@@ -155,12 +155,26 @@ def _languages(publish: dict[str, Any], reader: _Reader) -> tuple[str, ...]:
     languages = publish.get("languages")
     if not isinstance(languages, list) or not languages:
         raise reader.error('publish.languages must be a list such as ["en", "es"]', "languages")
-    for tag in languages:
-        if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
-            raise reader.error(f"{tag!r} is not a BCP-47 language tag such as es or zh-Hant", "languages")
-    if len(set(languages)) != len(languages):
-        raise reader.error("publish.languages lists a language twice", "languages")
-    return tuple(languages)
+    tags = [_language(tag, reader) for tag in languages]
+    twice = [tag for index, tag in enumerate(tags) if tag in tags[:index]]
+    if twice:
+        raise reader.error(f"publish.languages lists {twice[0]} twice", "languages")
+    return tuple(tags)
+
+
+def _language(tag: Any, reader: _Reader) -> str:
+    """``tag`` in its canonical form (pt_BR → pt-BR); an unknown one is an error at its line."""
+    if not isinstance(tag, str):
+        raise reader.error(f"{tag!r} is not a BCP-47 language tag such as es or zh-Hant", "languages")
+    try:
+        return language_tag(tag)
+    except LanguageTagError as error:
+        start = reader.line_of("languages")
+        quoted = re.compile(rf"""["']{re.escape(tag)}["']""")
+        line = next(
+            (n for n in range(max(start, 1), len(reader.lines) + 1) if quoted.search(reader.lines[n - 1])), 0
+        )
+        raise PlainspokenError.at(reader.path, line or start, f"publish.languages: {error}") from None
 
 
 def _page_size(publish: dict[str, Any], reader: _Reader) -> str:

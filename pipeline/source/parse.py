@@ -15,9 +15,10 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from pipeline.errors import PlainspokenError
+from pipeline.errors import PlainspokenError, Problem
 from pipeline.model import (
     Block,
     BulletList,
@@ -25,6 +26,8 @@ from pipeline.model import (
     CodeBlock,
     Document,
     Emphasis,
+    Footnote,
+    FootnoteRef,
     Heading,
     Image,
     Inline,
@@ -43,6 +46,7 @@ from pipeline.model import (
     TableRow,
     Text,
     ThematicBreak,
+    is_safe_url,
     plain_text,
 )
 
@@ -50,6 +54,20 @@ from pipeline.model import (
 MAX_DEPTH = 16
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)\}")
 _NOTE = re.compile(r"^[ \t]*<!--[ \t]*i18n:(.*?)-->[ \t]*$", re.MULTILINE | re.DOTALL)
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+#: A placeholder's opening brace and name with no closing brace: "{clinic.phone".
+_UNCLOSED = re.compile(r"(?<!\\)\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)(?![a-z0-9_.]*\})")
+#: A link with no scheme that names a web host: "www.samhsa.gov", "samhsa.gov/families".
+_HOST_LIKE = re.compile(
+    r"^(?:www\.[^/\s]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|gov|net|edu|us|io|info|health|mil|int|co)"
+    r"(?:[/?#:]|$))",
+    re.IGNORECASE,
+)
+#: Relative links an article may hold: another article (with an anchor), or an anchor on this page.
+ARTICLE_LINK = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.md(?:#([A-Za-z0-9][\w-]*))?$")
+_ANCHOR_LINK = re.compile(r"^#[A-Za-z0-9][\w-]*$")
+#: A file of the project's own, such as a printable form: assets/intake-form.pdf.
+ASSET_LINK = re.compile(r"^assets/(?!.*(?:^|/)\.\.(?:/|$))[\w./-]+$")
 FRONT_MATTER_KEYS = ("title", "summary", "last_reviewed", "language")
 
 
@@ -68,11 +86,17 @@ def _placeholder_rule(state: StateInline, silent: bool) -> bool:
 
 
 def make_markdown() -> MarkdownIt:
-    """CommonMark with tables and front matter; raw HTML off; placeholders on."""
-    md = MarkdownIt("commonmark", {"html": False, "maxNesting": 4 * MAX_DEPTH})
-    md.enable("table")
+    """CommonMark with tables, footnotes, front matter and placeholders.
+
+    Raw HTML, strikethrough and every link are recognised only so that the converter can refuse
+    them with a clear message (or drop an author's private comment): none is ever rendered.
+    """
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": 4 * MAX_DEPTH})
+    md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin)
+    md.use(footnote_plugin, inline=False, always_match_refs=True)
     md.inline.ruler.push("placeholder", _placeholder_rule)
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # an unsafe link is reported, never left as literal text
     return md
 
 
@@ -87,9 +111,17 @@ class _Context:
     notes: dict[int, str]
     heading_ids: set[str] = field(default_factory=set)
     line: int = 0
+    level: int = 1  # of the last heading; the title is level 1
+    problems: list[Problem] = field(default_factory=list)  # errors that do not stop the parse
+    comments: list[Problem] = field(default_factory=list)  # the author's private notes
+    footnote_lines: dict[str, int] = field(default_factory=dict)  # label → line of its first use
 
     def error(self, message: str, line: int | None = None) -> PlainspokenError:
         return PlainspokenError.at(self.path, line if line is not None else self.line, message)
+
+    def report(self, message: str, line: int | None = None) -> None:
+        """An error that lets the parse go on, so that every one is listed."""
+        self.problems.append(self.error(message, line).problems[0])
 
     def take_note(self, line: int) -> str:
         """The i18n note written just above ``line``, if any."""
@@ -99,21 +131,53 @@ class _Context:
         return self.notes.pop(max(earlier))
 
 
-@functools.lru_cache(maxsize=256)
+@dataclass(frozen=True)
+class ParsedArticle:
+    """An article's document and its author's private comments (never published)."""
+
+    document: Document
+    comments: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # errors found: the document must not be published
+
+
 def parse_article(text: str, *, path: str, slug: str) -> Document:
-    """Parse one Markdown article with front matter into a Document (cached: documents are immutable)."""
+    """Parse one Markdown article with front matter into a Document; raises on any error."""
+    parsed = parse_source(text, path=path, slug=slug)
+    if parsed.problems:
+        raise PlainspokenError(parsed.problems)
+    return parsed.document
+
+
+@functools.lru_cache(maxsize=256)
+def parse_source(text: str, *, path: str, slug: str) -> ParsedArticle:
+    """Parse an article, keeping its private comments and every error that lets the parse go on.
+
+    Raises PlainspokenError only for errors that stop it (cached: documents are immutable).
+    """
     ctx = _Context(path=path, notes={})
-    text = _strip_notes(text, ctx)
-    tokens = _MD.parse(text)
+    try:
+        doc = _document(_strip_notes(text, ctx), slug, ctx)
+    except PlainspokenError as error:
+        raise PlainspokenError(sorted({*ctx.problems, *error.problems})) from None
+    return ParsedArticle(doc, tuple(ctx.comments), tuple(sorted(set(ctx.problems))))
+
+
+def _document(text: str, slug: str, ctx: _Context) -> Document:
+    env: dict[str, Any] = {}
+    tokens = _MD.parse(text, env)
     _check_depth(tokens, ctx)
-    tree = SyntaxTreeNode(tokens)
-    children = list(tree.children)
+    children = list(SyntaxTreeNode(tokens).children)
     if not children or children[0].type != "front_matter":
         raise ctx.error("missing front matter (--- title, summary, last_reviewed, language ---)", 1)
     metadata = _metadata(children[0], text, ctx)
-    blocks = tuple(_block(node, ctx) for node in children[1:])
+    notes = [node for node in children[1:] if node.type == "footnote_block"]
+    blocks = tuple(b for b in (_block(node, ctx) for node in children[1:] if node not in notes) if b)
+    footnotes = tuple(_footnote(node, ctx) for block in notes for node in block.children)
+    _unused_footnotes(env, text, ctx)
     try:
-        return Document(slug, metadata.source_language, metadata, blocks, source_path=path)
+        return Document(
+            slug, metadata.source_language, metadata, blocks, source_path=ctx.path, footnotes=footnotes
+        )
     except ModelError as error:
         raise ctx.error(str(error), 1) from None
 
@@ -122,10 +186,13 @@ def parse_article(text: str, *, path: str, slug: str) -> Document:
 def parse_inline(text: str, *, path: str = "", line: int = 0) -> tuple[Inline, ...]:
     """Parse one message's Markdown (a msgid or msgstr) into inlines (cached: nodes are immutable)."""
     ctx = _Context(path=path, notes={}, line=line)
-    tokens = _MD.parseInline(text)
+    tokens = _MD.parseInline(text, {})
     _check_depth(tokens, ctx)
     children = SyntaxTreeNode(tokens).children
-    return _inlines(children[0] if children else None, ctx)
+    inlines = _inlines(children[0] if children else None, ctx)
+    if ctx.problems:
+        raise PlainspokenError(ctx.problems)
+    return inlines
 
 
 def _strip_notes(text: str, ctx: _Context) -> str:
@@ -204,7 +271,11 @@ def _front_text(value: Any, key: str, line: int, ctx: _Context) -> Paragraph:
     if not isinstance(value, str) or not value.strip():
         raise ctx.error(f"{key} must be a non-empty line of text", line)
     ctx.line = line
-    return Paragraph(parse_inline(value.strip(), path=ctx.path, line=line), line)
+    try:
+        return Paragraph(parse_inline(value.strip(), path=ctx.path, line=line), line)
+    except PlainspokenError as error:
+        ctx.problems.extend(error.problems)
+        return Paragraph((), line)
 
 
 def _summary(value: Any, line: int, text: str, ctx: _Context) -> tuple[Paragraph, ...]:
@@ -229,9 +300,12 @@ def _line(node: SyntaxTreeNode) -> int:
     return node.map[0] + 1 if node.map else 0
 
 
-def _block(node: SyntaxTreeNode, ctx: _Context) -> Block:
-    """Convert one block node, dispatching on its type."""
+def _block(node: SyntaxTreeNode, ctx: _Context) -> Block | None:
+    """Convert one block node, dispatching on its type; None for an author's private comment."""
     ctx.line = _line(node)
+    if node.type == "html_block":
+        _html(node.content, ctx)
+        return None
     handler = _BLOCKS.get(node.type)
     if handler is None:
         raise ctx.error(f"{node.type.replace('_', ' ')} is not supported (see README, 'Writing articles')")
@@ -241,13 +315,37 @@ def _block(node: SyntaxTreeNode, ctx: _Context) -> Block:
         raise ctx.error(str(error)) from None
 
 
+def _html(content: str, ctx: _Context) -> None:
+    """An HTML comment is the author's private note (listed as info); any other HTML is an error."""
+    line = ctx.line
+    for match in _COMMENT.finditer(content):
+        text = " ".join(match.group(1).split())
+        where = line + content.count("\n", 0, match.start())
+        ctx.comments.append(Problem(ctx.path, where, f"private comment, not published: {text[:70]}"))
+    rest = _COMMENT.sub("", content).strip()
+    opened = any(p.line == line and "raw HTML" in p.message for p in ctx.problems)
+    if rest and not (rest.startswith("</") and opened):  # one error for <b>…</b>
+        shown = rest.splitlines()[0][:40]
+        hint = (
+            "end the line with a backslash \\ for a line break"
+            if re.match(r"(?i)<br\b", rest)
+            else ("write Markdown instead (see README, 'Writing articles')")
+        )
+        ctx.report(f"raw HTML is not supported ({shown}): {hint}", line)
+
+
 def _heading(node: SyntaxTreeNode, ctx: _Context) -> Heading:
     if node.tag == "h1":
         raise ctx.error("the title (front matter) is the page's only level-1 heading: use ## for sections")
+    level = int(node.tag[1])
+    if level > ctx.level + 1:
+        ctx.report(
+            f"heading level skipped: {'#' * level} after {'#' * ctx.level or 'the title'}; "
+            f"use {'#' * (ctx.level + 1)} so that screen readers can follow the outline (WCAG 1.3.1)"
+        )
+    ctx.level = level
     inlines = _inlines(node.children[0] if node.children else None, ctx)
-    return Heading(
-        int(node.tag[1]), _heading_id(inlines, ctx), inlines, ctx.line, note=ctx.take_note(ctx.line)
-    )
+    return Heading(level, _heading_id(inlines, ctx), inlines, ctx.line, note=ctx.take_note(ctx.line))
 
 
 def _heading_id(inlines: tuple[Inline, ...], ctx: _Context) -> str:
@@ -272,8 +370,12 @@ def _items(node: SyntaxTreeNode, ctx: _Context) -> tuple[ListItem, ...]:
     items = []
     for item in node.children:
         line = _line(item)
-        items.append(ListItem(tuple(_block(child, ctx) for child in item.children), line))
+        items.append(ListItem(_blocks(item.children, ctx), line))
     return tuple(items)
+
+
+def _blocks(nodes: list[SyntaxTreeNode], ctx: _Context) -> tuple[Block, ...]:
+    return tuple(block for block in (_block(child, ctx) for child in nodes) if block is not None)
 
 
 def _bullet_list(node: SyntaxTreeNode, ctx: _Context) -> BulletList:
@@ -291,7 +393,7 @@ def _ordered_list(node: SyntaxTreeNode, ctx: _Context) -> OrderedList:
 
 def _quote(node: SyntaxTreeNode, ctx: _Context) -> Quote:
     line = ctx.line
-    return Quote(tuple(_block(child, ctx) for child in node.children), line)
+    return Quote(_blocks(node.children, ctx), line)
 
 
 def _code_block(node: SyntaxTreeNode, ctx: _Context) -> CodeBlock:
@@ -319,6 +421,41 @@ def _cell(node: SyntaxTreeNode, ctx: _Context) -> TableCell:
     return TableCell(inlines, header=node.type == "th", align=align)
 
 
+def _footnote(node: SyntaxTreeNode, ctx: _Context) -> Footnote:
+    """One footnote definition: a single paragraph."""
+    label = str(node.meta["label"])
+    paragraphs = [child for child in node.children if child.type == "paragraph"]
+    if not paragraphs:
+        raise ctx.error(
+            f"footnote [^{label}] is used but never written: add a line [^{label}]: …",
+            ctx.footnote_lines.get(label, 0),
+        )
+    ctx.line = _line(paragraphs[0])
+    if len(paragraphs) > 1 or len(paragraphs) != len(
+        [c for c in node.children if c.type != "footnote_anchor"]
+    ):
+        raise ctx.error(f"footnote [^{label}] must be one paragraph")
+    line = ctx.line
+    inlines = _inlines(paragraphs[0].children[0] if paragraphs[0].children else None, ctx)
+    try:
+        return Footnote(label, inlines, line, note=ctx.take_note(line))
+    except ModelError as error:
+        raise ctx.error(str(error), line) from None
+
+
+def _unused_footnotes(env: dict[str, Any], text: str, ctx: _Context) -> None:
+    """A footnote written but never referred to would be lost: say so."""
+    refs = env.get("footnotes", {}).get("refs", {})
+    for key, number in refs.items():
+        if number < 0:
+            label = key[1:]
+            match = re.search(rf"^[ \t]*\[\^{re.escape(label)}\]:", text, re.MULTILINE)
+            line = text.count("\n", 0, match.start()) + 1 if match else 0
+            ctx.report(
+                f"footnote [^{label}] is never referred to: add [^{label}] after the words it is about", line
+            )
+
+
 _BLOCKS: dict[str, Callable[[SyntaxTreeNode, _Context], Block]] = {
     "heading": _heading,
     "paragraph": _paragraph,
@@ -339,15 +476,36 @@ def _inlines(node: SyntaxTreeNode | None, ctx: _Context) -> tuple[Inline, ...]:
     """Convert an inline node's children, merging adjacent text."""
     if node is None:
         return ()
+    if node.type == "inline":  # the source as written: an escaped \{ is meant as a brace
+        _unclosed_placeholders(node.content, ctx)
     result: list[Inline] = []
+    dropped = removed = False  # a private comment was taken out: leave no extra space where it was
     for child in node.children:
         converted = _inline(child, ctx)
         if converted is None:
+            dropped = removed = True
             continue
         if isinstance(converted, Text) and result and isinstance(result[-1], Text):
-            result[-1] = Text(result[-1].text + converted.text)
+            before = result[-1].text
+            if dropped and before.endswith(" ") and converted.text.startswith(" "):
+                before = before[:-1]
+            result[-1] = Text(before + converted.text)
         else:
             result.append(converted)
+        dropped = False
+    return _trim(result) if removed else tuple(result)
+
+
+def _trim(result: list[Inline]) -> tuple[Inline, ...]:
+    """No space left at either end of the text once a private comment is taken out."""
+    for index in (0, -1):
+        node = result[index] if result else None
+        if isinstance(node, Text):
+            text = node.text.lstrip() if index == 0 else node.text.rstrip()
+            if text:
+                result[index] = Text(text)
+            else:
+                del result[index]
     return tuple(result)
 
 
@@ -357,7 +515,14 @@ def _inline(node: SyntaxTreeNode, ctx: _Context) -> Inline | None:
     if kind == "text":
         return Text(node.content) if node.content else None
     if kind == "softbreak":
+        ctx.line += 1 if ctx.line else 0
         return Text(" ")
+    if kind == "html_inline":
+        _html(node.content, ctx)
+        return None
+    if kind == "s":
+        ctx.report("strikethrough (~~…~~) is not supported: delete the words, or say in words what changed")
+        return None
     handler = _INLINES.get(kind)
     if handler is None:
         raise ctx.error(f"inline {kind.replace('_', ' ')} is not supported (see README, 'Writing articles')")
@@ -367,10 +532,38 @@ def _inline(node: SyntaxTreeNode, ctx: _Context) -> Inline | None:
         raise ctx.error(str(error)) from None
 
 
-def _link(node: SyntaxTreeNode, ctx: _Context) -> Link:
+def _unclosed_placeholders(text: str, ctx: _Context) -> None:
+    for match in _UNCLOSED.finditer(text):
+        name, line = match.group(1), ctx.line + text.count("\n", 0, match.start()) if ctx.line else 0
+        ctx.report(f"unclosed placeholder {{{name}: write {{{name}}}", line)
+
+
+def _link(node: SyntaxTreeNode, ctx: _Context) -> Link | None:
     if node.attrs.get("title"):
         raise ctx.error("link titles are not supported; put the words in the link text")
-    return Link(str(node.attrs["href"]), _inlines(node, ctx))
+    href = str(node.attrs["href"])
+    children = _inlines(node, ctx)
+    problem = link_problem(href)
+    if problem:
+        ctx.report(problem)
+        return None
+    return Link(href, children)
+
+
+def link_problem(href: str) -> str:
+    """Why an article may not link to ``href``, or '' (whether its target exists is checked later)."""
+    if not is_safe_url(href):
+        return f"link to {href[:40]!r} is not allowed: links may use https:, http:, mailto: or tel:"
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href) or ARTICLE_LINK.match(href) or _ANCHOR_LINK.match(href):
+        return ""
+    if ASSET_LINK.match(href):
+        return ""
+    if _HOST_LIKE.match(href):
+        return f"link to {href!r} has no scheme, so it would lead nowhere: write https://{href}"
+    return (
+        f"link to {href!r} is neither a web address (https://…) nor another article "
+        "(other-article.md or other-article.md#section) nor a file under source/assets/"
+    )
 
 
 def _image(node: SyntaxTreeNode, ctx: _Context) -> Image:
@@ -382,7 +575,7 @@ def _image(node: SyntaxTreeNode, ctx: _Context) -> Image:
     return Image(str(node.attrs["src"]), alt)
 
 
-_INLINES: dict[str, Callable[[SyntaxTreeNode, _Context], Inline]] = {
+_INLINES: dict[str, Callable[[SyntaxTreeNode, _Context], Inline | None]] = {
     "em": lambda n, c: Emphasis(_inlines(n, c)),
     "strong": lambda n, c: Strong(_inlines(n, c)),
     "link": _link,
@@ -390,4 +583,11 @@ _INLINES: dict[str, Callable[[SyntaxTreeNode, _Context], Inline]] = {
     "code_inline": lambda n, c: Code(n.content),
     "hardbreak": lambda n, c: LineBreak(),
     "placeholder": lambda n, c: Placeholder(n.content),
+    "footnote_ref": lambda n, c: _footnote_ref(n, c),
 }
+
+
+def _footnote_ref(node: SyntaxTreeNode, ctx: _Context) -> FootnoteRef:
+    label = str(node.meta["label"])
+    ctx.footnote_lines.setdefault(label, ctx.line)
+    return FootnoteRef(label)

@@ -12,7 +12,14 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from pipeline.errors import PlainspokenError
-from pipeline.source.config import LANGUAGE_TAG, SiteConfig, load_config
+from pipeline.source.config import SiteConfig, load_config
+from pipeline.source.languages import (
+    EXTRA_LANGUAGES,
+    NAME_OVERRIDES,
+    SOURCE_LANGUAGE,
+    LanguageTagError,
+    language_tag,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 UI_DOMAIN = "ui"
@@ -74,7 +81,7 @@ class Project:
 
     def translation_languages(self) -> tuple[str, ...]:
         """Published languages that need catalogs (all but English, the articles' language)."""
-        return tuple(lang for lang in self.config.languages if lang != "en")
+        return tuple(lang for lang in self.config.languages if lang != SOURCE_LANGUAGE)
 
 
 def load_project(root: Path) -> Project:
@@ -84,9 +91,20 @@ def load_project(root: Path) -> Project:
 
 
 def check_language(tag: str) -> str:
-    """``tag`` if it is a BCP-47 tag we accept; an error otherwise."""
-    if not LANGUAGE_TAG.match(tag):
-        raise PlainspokenError.at("<command line>", 0, f"{tag!r} is not a language tag such as es or zh-Hant")
+    """``tag`` as CLDR writes it (pt_BR → pt-BR) if CLDR or the project knows it; an error otherwise."""
+    try:
+        return language_tag(tag)
+    except LanguageTagError as error:
+        raise PlainspokenError.at("<command line>", 0, str(error)) from None
+
+
+def check_translation_language(tag: str) -> str:
+    """``check_language``, refusing the articles' own language, which has no catalogs."""
+    tag = check_language(tag)
+    if tag == SOURCE_LANGUAGE:
+        raise PlainspokenError.at(
+            "<command line>", 0, f"{tag} is the articles' own language: it has no catalogs to translate"
+        )
     return tag
 
 
@@ -106,13 +124,12 @@ class LanguageInfo:
     direction: str  # "ltr" or "rtl"
 
 
-#: Where CLDR's name is not what the community calls its language (Babel maps tl to Filipino).
-NAME_OVERRIDES = {"tl": ("Tagalog", "Tagalog")}
-
-
 @functools.cache
 def language_info(tag: str) -> LanguageInfo:
-    """Names from CLDR (Babel); a tag Babel does not know is named by itself."""
+    """Names from CLDR (Babel) or the project's own table; an unknown tag is named by itself."""
+    if tag in EXTRA_LANGUAGES:
+        extra = EXTRA_LANGUAGES[tag]
+        return LanguageInfo(tag, extra.native_name, extra.english_name, "ltr")
     if tag in NAME_OVERRIDES:
         native_name, english_name = NAME_OVERRIDES[tag]
         return LanguageInfo(tag, native_name, english_name, "ltr")

@@ -9,10 +9,12 @@ import itertools
 import multiprocessing
 import multiprocessing.util
 import os
+import re
 import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -155,7 +157,7 @@ class SpeechWorker:
         # Forking is quickest; a process with threads (the preview server) spawns instead.
         method = "fork" if threading.active_count() == 1 else "spawn"
         context: Any = multiprocessing.get_context(method)
-        self.folder = tempfile.mkdtemp(prefix="plainspoken-speech-", dir=_memory_folder())
+        self.folder = _make_folder()
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_worker, args=(child, self.engine_spec, self.voice, self.folder), daemon=True
@@ -234,6 +236,47 @@ def _memory_folder() -> str | None:
     """/dev/shm where there is one: the samples never need to reach a disk."""
     shm = Path("/dev/shm")
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+FOLDER_PREFIX = "plainspoken-speech-"
+_OWNED = re.compile(rf"{FOLDER_PREFIX}(\d+)-")  # the pid of the process that made the folder
+_CLEANED_IN = 0  # the process that has removed the folders left by dead ones
+
+
+def _make_folder() -> str:
+    """A folder for this process's samples, named after its pid; first, those of dead processes go."""
+    global _CLEANED_IN
+    base = _memory_folder() or tempfile.gettempdir()
+    if os.getpid() != _CLEANED_IN:
+        remove_orphaned_folders(Path(base))
+        _CLEANED_IN = os.getpid()
+    return tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-", dir=base)
+
+
+def remove_orphaned_folders(base: Path, *, legacy_age: float = 86400.0) -> list[Path]:
+    """Remove the sample folders of builds that were killed or crashed: those whose owner process is
+    gone (and those of older versions, which carry no pid, once a day old). Returns what went."""
+    removed = []
+    for folder in base.glob(f"{FOLDER_PREFIX}*"):
+        match = _OWNED.match(folder.name)
+        with contextlib.suppress(OSError):
+            if match and _alive(int(match.group(1))):
+                continue
+            if not match and time.time() - folder.stat().st_mtime < legacy_age:
+                continue
+            shutil.rmtree(folder)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 _IDLE: dict[str, SpeechWorker] = {}  # engine → an idle engine process, reused by the next file

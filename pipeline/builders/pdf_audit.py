@@ -1,0 +1,143 @@
+"""A PDF checked from the inside: its text layer against the article, its marked content against its tags."""
+
+from __future__ import annotations
+
+import subprocess
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.model import Document, iter_units, plain_text
+
+#: What the margins of page n of m say: (n, m) -> texts.
+Furniture = Callable[[int, int], Sequence[str]] | None
+
+
+def normalise(text: str) -> str:
+    """``text`` without what extraction may change: whitespace, controls, punctuation, combining marks.
+
+    Zero-width and bidi controls are format characters (Cf); line breaks and hyphenation leave
+    spaces and hyphens (Z*, Pd). Combining marks (M*) go too: viewers may order them differently.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] not in "ZPMC")
+
+
+@dataclass(frozen=True)
+class TextLayer:
+    """How many of a document's messages a PDF's extracted text contains."""
+
+    language: str
+    total: int
+    missing: tuple[str, ...]
+
+    @property
+    def found(self) -> int:
+        return self.total - len(self.missing)
+
+    @property
+    def share(self) -> float:
+        return self.found / self.total if self.total else 1.0
+
+
+def messages(doc: Document, facts: Mapping[str, str]) -> list[str]:
+    """The plain text of every translatable unit of ``doc``, placeholders filled in."""
+    return [plain_text(ref.node.inlines, facts) for ref in iter_units(doc)]
+
+
+def compare(language: str, wanted: Sequence[str], extracted: str, furniture: Furniture = None) -> TextLayer:
+    """Which of ``wanted`` (normalised) occur in ``extracted`` (normalised).
+
+    ``extracted`` has one form feed after each page; ``furniture(page, pages)`` gives what the
+    page's running header and footer say, which is left out: a paragraph that goes on over a
+    page break is then found whole.
+    """
+    pages = extracted.split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()
+    haystack = ""
+    for number, page in enumerate(pages, start=1):
+        text = normalise(page)
+        for piece in furniture(number, len(pages)) if furniture else ():
+            if normalise(piece):
+                text = text.replace(normalise(piece), "")
+        haystack += text
+    texts = [text for text in wanted if normalise(text)]
+    missing = tuple(text for text in texts if normalise(text) not in haystack)
+    return TextLayer(language, len(texts), missing)
+
+
+def pdftotext(pdf: Path) -> str:
+    """The text poppler's pdftotext extracts from ``pdf`` (UTF-8, reading order)."""
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def text_layer(doc: Document, facts: Mapping[str, str], pdf: Path, furniture: Furniture = None) -> TextLayer:
+    """The share of ``doc``'s messages that ``pdftotext`` gets back from ``pdf``."""
+    return compare(doc.language, messages(doc, facts), pdftotext(pdf), furniture)
+
+
+def unlisted_content(pdf: Path) -> list[str]:
+    """Marked-content sequences that are neither an Artifact nor reachable from the structure tree.
+
+    PDF/UA-1 (Matterhorn 01-005) wants every piece of content to be one or the other; a sequence
+    nested in another belongs to the outer one. Reads the file with pypdf (a test dependency).
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    root: Any = reader.trailer["/Root"]
+    listed = _listed_mcids(root.get("/StructTreeRoot"), None, set())
+    found = []
+    for number, page in enumerate(reader.pages, start=1):
+        page_id = page.indirect_reference.idnum if page.indirect_reference else None
+        for tag, mcid in _outer_sequences(page, reader):
+            if tag != "/Artifact" and (page_id, mcid) not in listed:
+                found.append(f"page {number}: {tag} MCID {mcid}")
+    return found
+
+
+def _listed_mcids(node: Any, page: Any, found: set[tuple[Any, int]]) -> set[tuple[Any, int]]:
+    """(page object number, MCID) of every marked-content reference under ``node``."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, int):
+        found.add((page, node))
+    elif isinstance(node, list):
+        for kid in node:
+            _listed_mcids(kid, page, found)
+    elif hasattr(node, "keys"):
+        pg = node.get("/Pg")
+        page = pg.idnum if pg is not None and hasattr(pg, "idnum") else page
+        if "/MCID" in node:
+            found.add((page, int(node["/MCID"])))
+        elif "/K" in node and node.get("/Type") != "/OBJR":
+            _listed_mcids(node["/K"], page, found)
+    return found
+
+
+def _outer_sequences(page: Any, reader: Any) -> list[tuple[str, int | None]]:
+    """(tag, MCID) of each marked-content sequence of ``page`` not nested in another."""
+    from pypdf.generic import ContentStream
+
+    contents = page.get_contents()
+    if contents is None:
+        return []
+    properties = page.get("/Resources", {}).get("/Properties", {})
+    depth, found = 0, []
+    for operands, operator in ContentStream(contents, reader).operations:
+        if operator in (b"BDC", b"BMC"):
+            if depth == 0:
+                props = operands[1] if operator == b"BDC" else {}
+                if isinstance(props, str) and props in properties:  # a named property list
+                    props = properties[props].get_object()
+                mcid = props.get("/MCID") if hasattr(props, "get") else None
+                found.append((str(operands[0]), None if mcid is None else int(mcid)))
+            depth += 1
+        elif operator == b"EMC":
+            depth -= 1
+    return found

@@ -1,0 +1,190 @@
+"""A small shim over WeasyPrint 70's tagging: ActualText where glyphs cannot map back, furniture as Artifacts.
+
+Carried until WeasyPrint fixes these upstream; tests/test_pdf_conformance.py fails if a new
+release changes what it relies on (Stream.marked, Stream.set_text_rise, document.draw_page and
+pdf.tags._build_box_tree). Delete it when the upstream issues below are fixed and released.
+
+1. **Text layer** (Kozea/WeasyPrint#2841; PR #2869 was not merged). WeasyPrint's ToUnicode map
+   gives each glyph the text of the first cluster it was drawn in. Khmer draws one cluster as
+   several glyphs in another order (a pre-base vowel first, a subscript consonant below), so a
+   glyph maps to a whole cluster or to nothing, and a glyph shared by clusters keeps the first
+   one's text: 99% of Khmer messages extracted garbled. A bracket drawn mirrored in right-to-left
+   text shares its glyph with the other bracket, so later left-to-right brackets came out mirrored.
+   No per-glyph map can express that, so each left-to-right run holding combining marks, format
+   characters or mirrored characters carries the text it shows as ``/ActualText`` on its
+   marked-content sequence (ISO 32000-1 14.9.4). Right-to-left runs keep the glyph map (poppler
+   lays ActualText out left to right, then reverses the line), but an Arabic mark raised with a
+   text rise (tanwīn), which poppler put on a line of its own and which split the line around it,
+   is wrapped in an empty ``/ActualText``: the line stays whole, the mark itself is not extracted.
+2. **Page furniture** (Kozea/WeasyPrint#1836). WeasyPrint tags the text of page-margin boxes
+   (running header and footer) as ``/Span`` with an MCID but leaves it out of the structure tree:
+   content that is neither real nor an Artifact (PDF/UA-1, Matterhorn 01-005). Here that text is
+   drawn as ``/Artifact <</Type /Pagination /Subtype /Header>>`` (or ``/Footer``) and the margin
+   boxes are left out of the tree.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_RTL_CLASSES = frozenset({"R", "AL", "AN"})
+#: Pagination artifacts' subtype by the page-margin box they are in (side margins have none).
+_PAGINATION_SUBTYPES = {"@top": "/Header", "@bottom": "/Footer"}
+
+
+def needs_actual_text(text: str) -> bool:
+    """True when a glyph-by-glyph map may not give back left-to-right ``text``.
+
+    Combining marks and format characters (Khmer, Farsi's ZWNJ) and bidi-mirrored characters
+    (a bracket's glyph is shared with its mirror image in right-to-left text). Right-to-left runs
+    get none: poppler lays ActualText out left to right and then reverses it with the line.
+    Text with no right-to-left letter gets it even in a right-to-left paragraph: its logical
+    order is then left to right.
+    """
+    if any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text):
+        return False
+    return any(
+        unicodedata.category(ch)[0] == "M" or unicodedata.category(ch) == "Cf" or unicodedata.mirrored(ch)
+        for ch in text
+    )
+
+
+def utf16_string(text: str) -> bytes:
+    """``text`` as a PDF text string: UTF-16BE with its byte order mark, written in hex."""
+    return b"<" + ("\ufeff" + text).encode("utf-16-be").hex().upper().encode() + b">"
+
+
+@contextmanager
+def patched() -> Iterator[None]:
+    """WeasyPrint with this shim while the block runs; as released outside it."""
+    replacements = _replacements()
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in replacements]
+    for owner, name, new in replacements:
+        setattr(owner, name, new)
+    try:
+        yield
+    finally:
+        for owner, name, old in originals:
+            setattr(owner, name, old)
+
+
+@functools.cache
+def _replacements() -> list[tuple[Any, str, Any]]:
+    """(module or class, attribute, replacement) for each function the shim wraps."""
+    import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer, untyped
+    import weasyprint.document
+    import weasyprint.pdf.tags
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf.stream import Stream
+
+    class TextString(pydyf.Object):  # type: ignore[misc]
+        """A PDF text string that is always UTF-16 (pydyf writes Latin-1 when it can)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+        @property
+        def data(self) -> bytes:
+            return utf16_string(self.text)
+
+    def actual_text(text: str, **more: Any) -> Any:
+        return pydyf.Dictionary({**more, "ActualText": TextString(text)})
+
+    return [
+        (Stream, "marked", _marked_wrapper(Stream.marked, boxes, pydyf, actual_text)),
+        (Stream, "set_text_rise", _rise_wrapper(Stream.set_text_rise, actual_text)),
+        (weasyprint.document, "draw_page", _draw_page_wrapper(weasyprint.document.draw_page, boxes)),
+        (weasyprint.pdf.tags, "_build_box_tree", _tree_wrapper(weasyprint.pdf.tags._build_box_tree, boxes)),
+    ]
+
+
+def _marked_wrapper(original: Any, boxes: Any, pydyf: Any, actual_text: Any) -> Any:
+    """Stream.marked: margin text as Pagination artifacts; ActualText on runs that need it."""
+
+    @contextmanager
+    def marked(self: Any, box: Any, tag: str) -> Iterator[None]:
+        if self._tags is None or not isinstance(box, boxes.TextBox):
+            with original(self, box, tag):
+                yield
+        elif id(box) in getattr(self, "pagination_boxes", {}):
+            subtype = self.pagination_boxes[id(box)]
+            kind = {"Type": "/Pagination", **({"Subtype": subtype} if subtype else {})}
+            with _marked_content(self, "Artifact", pydyf.Dictionary(kind)):
+                if needs_actual_text(box.text):
+                    with _marked_content(self, "Span", actual_text(box.text)):
+                        yield
+                else:
+                    yield
+        elif needs_actual_text(box.text):
+            mcid = len(self._tags)
+            self._tags[box] = {"tag": tag, "mcid": mcid}
+            self.in_actual_text = True
+            try:
+                with _marked_content(self, tag, actual_text(box.text, MCID=mcid)):
+                    yield
+            finally:
+                self.in_actual_text = False
+        else:
+            with original(self, box, tag):
+                yield
+
+    return marked
+
+
+def _rise_wrapper(original: Any, actual_text: Any) -> Any:
+    """Stream.set_text_rise: a raised mark outside an ActualText run stays out of the text layer."""
+
+    def set_text_rise(self: Any, height: float) -> None:
+        if height and not getattr(self, "in_actual_text", False) and not getattr(self, "raised", False):
+            self.begin_marked_content("Span", actual_text(""))
+            self.raised = True
+            original(self, height)
+        elif not height and getattr(self, "raised", False):
+            original(self, height)
+            self.end_marked_content()
+            self.raised = False
+        else:
+            original(self, height)
+
+    return set_text_rise
+
+
+@contextmanager
+def _marked_content(stream: Any, tag: str, properties: Any) -> Iterator[None]:
+    stream.begin_marked_content(tag, properties)
+    try:
+        yield
+    finally:
+        stream.end_marked_content()
+
+
+def _draw_page_wrapper(draw_page: Callable[..., Any], boxes: Any) -> Callable[..., Any]:
+    """Before a page is drawn, note the text boxes of its margins on its stream: id → artifact subtype."""
+
+    def wrapped(page: Any, stream: Any) -> Any:
+        stream.pagination_boxes = {
+            id(box): _PAGINATION_SUBTYPES.get(margin.at_keyword.split("-")[0])
+            for margin in page.children
+            if isinstance(margin, boxes.MarginBox)
+            for box in margin.descendants()
+            if isinstance(box, boxes.TextBox)
+        }
+        return draw_page(page, stream)
+
+    return wrapped
+
+
+def _tree_wrapper(build_box_tree: Callable[..., Iterator[Any]], boxes: Any) -> Callable[..., Iterator[Any]]:
+    """Margin boxes (now Artifacts) stay out of the structure tree; everything else as before."""
+
+    def wrapped(box: Any, *args: Any) -> Iterator[Any]:
+        if isinstance(box, boxes.MarginBox):
+            return
+        yield from build_box_tree(box, *args)
+
+    return wrapped

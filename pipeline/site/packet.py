@@ -1,0 +1,113 @@
+"""The reviewer's packet: one article in one language as a bilingual table, in HTML and PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from pipeline.errors import PlainspokenError
+from pipeline.i18n.catalogs import ProjectCatalog, load_catalog
+from pipeline.i18n.review import DATE, REVIEWER, catalog_state
+from pipeline.quality.checks import CHECKS, Term, load_glossary, term_pattern
+from pipeline.quality.gates import message_checker
+from pipeline.render.fonts import css_lang_rules
+from pipeline.render.pages import long_date, make_environment
+from pipeline.source.project import Project, language_info, write_atomic
+
+PAGE_SIZES = {"letter": "letter", "a4": "A4"}
+_STATE_TEXT = {
+    "draft": "Draft: not yet reviewed by a qualified medical translator.",
+    "voided": "Sign-off voided: the translation or the English changed after it was signed off.",
+    "reviewed": "Reviewed and signed off.",
+}
+
+
+@dataclass(frozen=True)
+class PacketRow:
+    """One message: where it comes from, both texts, and what the checks and glossary say."""
+
+    number: int
+    location: str
+    english: str
+    translation: str
+    status: str  # "translated", "fuzzy" or "untranslated"
+    findings: tuple[tuple[str, str], ...]  # (severity, message)
+    terms: tuple[Term, ...]
+
+
+def packet_rows(project: Project, language: str, slug: str, catalog: ProjectCatalog) -> list[PacketRow]:
+    """Every live message of the catalog, numbered in reading order."""
+    checker = message_checker(project, language, slug)
+    glossary_path = project.locales_dir / language / "glossary.csv"
+    glossary = load_glossary(glossary_path, project.display(glossary_path))
+    rows: list[PacketRow] = []
+    for message in catalog:
+        if not message.id or not isinstance(message.id, str):
+            continue
+        msgstr = str(message.string or "")
+        status = "fuzzy" if message.fuzzy else "translated" if msgstr.strip() else "untranslated"
+        found = checker.check(message.id, msgstr, fuzzy=message.fuzzy)
+        where = ", ".join(f"{path}:{line}" if line else path for path, line in message.locations)
+        terms = tuple(t for t in glossary if term_pattern(t.source).search(message.id))
+        findings = tuple((CHECKS[check][0], text) for check, text in found)
+        rows.append(PacketRow(len(rows) + 1, where, message.id, msgstr, status, findings, terms))
+    return rows
+
+
+def render_packet(
+    project: Project, language: str, slug: str, catalog: ProjectCatalog, *, page_size: str
+) -> str:
+    """The packet's HTML, self-contained (its stylesheet inline), for the screen and for print."""
+    info = language_info(language)
+    state = catalog_state(catalog)
+    rows = packet_rows(project, language, slug, catalog)
+    return (
+        make_environment()
+        .get_template("packet.html")
+        .render(
+            lang=info,
+            slug=slug,
+            clinic=project.config.clinic_name,
+            state=state,
+            state_text=_STATE_TEXT[state],
+            rows=rows,
+            errors=sum(1 for r in rows for severity, _ in r.findings if severity == "error"),
+            fonts=Markup(css_lang_rules((language,))),  # generated from validated tags, not user text
+            page_size=PAGE_SIZES[page_size],
+            catalog_path=project.display(project.catalog_path(language, slug)),
+            reviewer=catalog.header(REVIEWER),
+            reviewed_on=long_date(catalog.header(DATE), "en") if catalog.header(DATE) else "",
+        )
+    )
+
+
+def write_packets(
+    project: Project, language: str, slugs: Sequence[str], *, page_size: str, pdf: bool = True
+) -> list[Path]:
+    """build/review/<lang>/<slug>.html and .pdf for each article; returns the files written."""
+    written = []
+    folder = project.root / "build" / "review" / language
+    for slug in slugs:
+        path = project.catalog_path(language, slug)
+        if not path.exists():
+            raise PlainspokenError.at(project.display(path), 0, f"missing: run plainspoken init {language}")
+        catalog = load_catalog(path, project.display(path), locale=language)
+        html = render_packet(project, language, slug, catalog, page_size=page_size)
+        write_atomic(folder / f"{slug}.html", html.encode("utf-8"))
+        written.append(folder / f"{slug}.html")
+        if pdf:
+            written.append(_write_pdf(project, folder / f"{slug}.pdf", html))
+    return written
+
+
+def _write_pdf(project: Project, out: Path, html: str) -> Path:
+    from pipeline.builders.printing import render_pdf
+
+    data = render_pdf(
+        html, "", base_url=out.parent.as_uri() + "/", allowed_dirs=[], label=project.display(out)
+    )
+    write_atomic(out, data)
+    return out

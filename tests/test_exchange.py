@@ -1,0 +1,224 @@
+"""XLIFF and TMX for CAT tools: export, a CAT tool's edits, import after every check."""
+
+from __future__ import annotations
+
+import difflib
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from lxml import etree
+
+NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+CATALOG = "locales/es/LC_MESSAGES/first-day.po"
+
+
+@pytest.fixture
+def project(make_project: Callable[[str], Path], run: Callable[..., Result]) -> Path:
+    root = make_project("exchange")
+    assert run(root, "extract").exit_code == 0
+    assert run(root, "init", "es").exit_code == 0
+    return root
+
+
+def export(run: Callable[..., Result], root: Path, *args: str) -> etree._Element:
+    out = root / "es.xlf"
+    result = run(root, "export", "es", *args, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return etree.parse(str(out)).getroot()
+
+
+def unit(tree: etree._Element, source_text: str) -> etree._Element:
+    for item in tree.iterfind(".//x:trans-unit", NS):
+        if item.get("resname") == source_text:
+            return item
+    raise AssertionError(f"no trans-unit for {source_text!r}")
+
+
+def set_target(item: etree._Element, *parts: str | etree._Element, state: str = "translated") -> None:
+    target = item.find("x:target", NS)
+    if target is None:
+        target = etree.SubElement(item, f"{{{NS['x']}}}target")
+    target.clear()
+    target.set("state", state)
+    target.text = ""
+    for part in parts:
+        if isinstance(part, str):
+            if len(target):
+                target[-1].tail = (target[-1].tail or "") + part
+            else:
+                target.text += part
+        else:
+            target.append(part)
+
+
+def code(tag: str, ident: str, text: str | None = None) -> etree._Element:
+    element = etree.Element(f"{{{NS['x']}}}{tag}", id=ident)
+    element.text = text
+    return element
+
+
+def save(tree: etree._Element, root: Path) -> Path:
+    path = root / "back.xlf"
+    path.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    return path
+
+
+def test_export_is_xliff_12_with_protected_codes(project: Path, run: Callable[..., Result]) -> None:
+    tree = export(run, project, "--article", "first-day")
+    assert tree.tag == "{urn:oasis:names:tc:xliff:document:1.2}xliff" and tree.get("version") == "1.2"
+    units = tree.findall(".//x:trans-unit", NS)
+    msgfmt = subprocess.run(
+        ["msgfmt", "--statistics", "-o", "/dev/null", str(project / CATALOG)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert f"{len(units)} untranslated" in msgfmt.stderr
+    assert len({u.get("id") for u in units}) == len(units)
+    phone = unit(tree, "Call {clinic.phone} if you are running late.")
+    assert [p.text for p in phone.iterfind(".//x:ph", NS)] == ["{clinic.phone}"]
+    link = unit(tree, "Read [our guide](https://test-clinic.example.org/guide) before you come.")
+    assert [c.text for c in link.find("x:source", NS)] == ["[", "](https://test-clinic.example.org/guide)"]
+    assert "our guide" in "".join(link.find("x:source", NS).itertext())
+    assert link.find("x:context-group/x:context", NS).text == "source/first-day.md"
+    assert "paragraph" in [n.text for n in link.iterfind("x:note", NS)]
+
+
+def test_one_target_changes_only_that_msgstr(project: Path, run: Callable[..., Result]) -> None:
+    tree = export(run, project, "--article", "first-day")
+    before = (project / CATALOG).read_text(encoding="utf-8")
+    item = unit(tree, "Read [our guide](https://test-clinic.example.org/guide) before you come.")
+    set_target(item, "Lea ", code("bpt", "1"), "nuestra guía", code("ept", "1"), " antes de venir.")
+    result = run(project, "import", str(save(tree, project)))
+    assert result.exit_code == 0, result.output
+    after = (project / CATALOG).read_text(encoding="utf-8")
+    changed = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), n=0, lineterm="")
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert changed == ['+"Lea [nuestra guía](https://test-clinic.example.org/guide) antes de venir."']
+    again = run(project, "import", str(project / "back.xlf"))
+    assert "no translation changed" in again.output
+    assert (project / CATALOG).read_text(encoding="utf-8") == after
+
+
+def test_broken_placeholder_is_refused_with_its_id(project: Path, run: Callable[..., Result]) -> None:
+    tree = export(run, project, "--article", "first-day")
+    before = (project / CATALOG).read_bytes()
+    phone = unit(tree, "Call {clinic.phone} if you are running late.")
+    set_target(phone, "Llame si llega tarde.")
+    late = unit(tree, "The first visit takes 2 hours.")
+    set_target(late, "La primera visita dura 3 horas.")
+    result = run(project, "import", str(save(tree, project)))
+    assert result.exit_code == 1
+    assert f"trans-unit {phone.get('id')}: rejected" in result.output
+    assert f"trans-unit {late.get('id')}: rejected" in result.output
+    assert "back.xlf:" in result.output
+    assert (project / CATALOG).read_bytes() == before
+
+
+def test_a_cat_tools_file_imports(project: Path, run: Callable[..., Result]) -> None:
+    """Units re-ordered, empty inline codes with spaces around, a needs-review state, segment marks."""
+    tree = export(run, project, "--article", "first-day")
+    body = tree.find(".//x:body", NS)
+    units = list(body)
+    for item in units:
+        body.remove(item)
+    for item in reversed(units):
+        body.append(item)
+    phone = unit(tree, "Call {clinic.phone} if you are running late.")
+    set_target(phone, "Llame al ", code("ph", "1", "\n   "), " si llega tarde.")
+    bold = unit(tree, "Bring your ID and a list of your **medicines**.")
+    mark = etree.Element(f"{{{NS['x']}}}mrk", mtype="seg", mid="1")
+    mark.text = "Traiga su identificación y una lista de sus "
+    mark.append(code("bpt", "1", " ** "))
+    mark[-1].tail = "medicinas"
+    mark.append(code("ept", "1"))
+    mark[-1].tail = "."
+    set_target(bold, mark, state="needs-review-translation")
+    result = run(project, "import", str(save(tree, project)))
+    assert result.exit_code == 0, result.output
+    from pipeline.i18n.catalogs import read_catalog
+
+    catalog = read_catalog(project / CATALOG, CATALOG)
+    assert (
+        catalog["Call {clinic.phone} if you are running late."].string
+        == "Llame al {clinic.phone} si llega tarde."
+    )
+    imported = catalog["Bring your ID and a list of your **medicines**."]
+    assert imported.string == "Traiga su identificación y una lista de sus **medicinas**."
+    assert imported.fuzzy
+    check = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(project / CATALOG)], capture_output=True
+    )
+    assert check.returncode == 0
+
+
+def test_unknown_unit_and_bad_xml_are_one_line_each(project: Path, run: Callable[..., Result]) -> None:
+    tree = export(run, project, "--article", "first-day")
+    unit(tree, "Before you come").set("id", "m000000000000")
+    set_target(unit(tree, "Before you come"), "Antes de venir")
+    result = run(project, "import", str(save(tree, project)))
+    assert result.exit_code == 1 and "trans-unit m000000000000: no such message" in result.output
+    (project / "bad.xlf").write_text("<xliff>", encoding="utf-8")
+    bad = run(project, "import", "--lang", "es", str(project / "bad.xlf"))
+    assert bad.exit_code == 1 and "bad.xlf:1: not XML" in bad.output and "Traceback" not in bad.output
+
+
+def test_tmx_holds_every_translated_pair(project: Path, run: Callable[..., Result]) -> None:
+    tree = export(run, project)
+    set_target(unit(tree, "Before you come"), "Antes de venir")
+    set_target(unit(tree, "The first visit takes 2 hours."), "La primera visita dura 2 horas.")
+    set_target(unit(tree, "Your first day"), "Su primer día", state="needs-review-translation")
+    assert run(project, "import", str(save(tree, project))).exit_code == 0
+    out = project / "es.tmx"
+    assert run(project, "export", "es", "--format", "tmx", "-o", str(out)).exit_code == 0
+    tmx = etree.parse(str(out)).getroot()
+    assert tmx.get("version") == "1.4"
+    pairs = {tuple(s.text for s in tu.iterfind("tuv/seg")) for tu in tmx.iterfind("body/tu")}
+    assert pairs == {
+        ("Before you come", "Antes de venir"),
+        ("The first visit takes 2 hours.", "La primera visita dura 2 horas."),
+    }
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert {tuv.get(lang) for tuv in tmx.iterfind("body/tu/tuv")} == {"en", "es"}
+    assert all(tu.findtext("prop[@type='x-plainspoken-review']") == "draft" for tu in tmx.iterfind("body/tu"))
+
+
+def test_export_then_import_changes_no_byte(project: Path, run: Callable[..., Result]) -> None:
+    """Translations whose codes move (a placeholder order swapped, a sentence starting with bold)."""
+    from pipeline.i18n.po_edit import NewString, set_msgstrs
+
+    ui = project / "locales/es/LC_MESSAGES/ui.po"
+    ui.write_text(
+        set_msgstrs(
+            ui.read_text(encoding="utf-8"), {"Page {page} of {pages}": NewString("{pages}: {page}", False)}
+        ),
+        encoding="utf-8",
+    )
+    article = project / CATALOG
+    article.write_text(
+        set_msgstrs(
+            article.read_text(encoding="utf-8"),
+            {
+                "Bring your ID and a list of your **medicines**.": NewString(
+                    "**Medicinas**: traiga la lista y su identificación.", False
+                ),
+            },
+        ),
+        encoding="utf-8",
+    )
+    before = {p: p.read_bytes() for p in (ui, article)}
+    out = project / "all.xlf"
+    assert run(project, "export", "es", "-o", str(out)).exit_code == 0
+    tree = etree.parse(str(out)).getroot()
+    page = unit(tree, "Page {page} of {pages}")
+    assert [(c.get("id"), c.text) for c in page.find("x:source", NS)] == [("1", "{page}"), ("2", "{pages}")]
+    assert [(c.get("id"), c.text) for c in page.find("x:target", NS)] == [("2", "{pages}"), ("1", "{page}")]
+    result = run(project, "import", str(out))
+    assert result.exit_code == 0 and "no translation changed" in result.output
+    assert {p: p.read_bytes() for p in (ui, article)} == before

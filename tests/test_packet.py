@@ -1,0 +1,101 @@
+"""The reviewer's packet: both columns in the PDF's text, findings and glossary inline, axe-clean HTML."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from pipeline.i18n.po_edit import NewString, set_msgstrs
+
+CATALOG = "locales/es/LC_MESSAGES/first-day.po"
+
+
+@pytest.fixture(scope="module")
+def packet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    root = tmp_path_factory.mktemp("packet") / "exchange"
+    shutil.copytree(Path(__file__).parent / "roots" / "exchange", root)
+    runner = CliRunner()
+    for args in (["extract"], ["init", "es"]):
+        assert runner.invoke(main, ["-C", str(root), *args]).exit_code == 0
+    (root / "locales/es/glossary.csv").write_text("source,target\nID,identificación\n", encoding="utf-8")
+    catalog = root / CATALOG
+    catalog.write_text(
+        set_msgstrs(
+            catalog.read_text(encoding="utf-8"),
+            {
+                "Before you come": NewString("Antes de venir", False),
+                "Call {clinic.phone} if you are running late.": NewString("Llame si llega tarde.", False),
+                "Bring your ID and a list of your **medicines**.": NewString(
+                    "Traiga su identificación y una lista de sus **medicinas**.", False
+                ),
+            },
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["-C", str(root), "packet", "es"])
+    assert result.exit_code == 0, result.output
+    assert "wrote build/review/es/first-day.pdf" in result.output
+    return root / "build" / "review" / "es"
+
+
+def pdf_text(path: Path) -> str:
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return " ".join(text.stdout.split())
+
+
+def test_pdf_holds_both_columns_and_the_findings(packet: Path) -> None:
+    text = pdf_text(packet / "first-day.pdf")
+    assert "Bring your ID and a list of your **medicines**." in text
+    assert "Traiga su identificación y una lista de sus **medicinas**." in text
+    assert "{clinic.phone} is missing from the translation" in text
+    assert "Glossary: ID → identificación" in text
+    assert "Not translated yet." in text and "Draft: not yet reviewed" in text
+    assert "plainspoken review es --by" in text
+    info = subprocess.run(["pdfinfo", str(packet / "first-day.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+792 x 612 pts \(letter\)", info)
+
+
+def test_a4_on_request(packet: Path, run: Callable[..., Result]) -> None:
+    root = packet.parents[2]
+    assert run(root, "packet", "es", "--page-size", "a4").exit_code == 0
+    info = subprocess.run(["pdfinfo", str(packet / "first-day.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"Page size:.*\(A4\)", info)
+
+
+def test_unknown_article_is_one_line(packet: Path, run: Callable[..., Result]) -> None:
+    result = run(packet.parents[2], "packet", "es", "--article", "nope")
+    assert result.exit_code == 1 and "no article 'nope'" in result.output
+
+
+@pytest.mark.browser
+def test_packet_html_is_axe_clean(packet: Path) -> None:
+    from tests.test_accessibility import AXE_TAGS, CHROMIUM, LAUNCH_ARGS, axe_module, playwright
+
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page()
+        page.goto((packet / "first-day.html").as_uri())
+        results = axe_module.Axe().run(
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": [*AXE_TAGS, "best-practice"]},
+                "resultTypes": ["violations"],
+            },
+        )
+        browser.close()
+    assert [v["id"] for v in results.response["violations"]] == []
