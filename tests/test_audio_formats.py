@@ -21,7 +21,7 @@ needs_validator = pytest.mark.skipif(
     shutil.which("node") is None or not (REPO / "tests/webvtt/node_modules/webvtt-parser").is_dir(),
     reason="the strict WebVTT validator is not installed: run make setup-test",
 )
-SLUG = "iop-vs-residential-rehab"
+SLUG = "choosing-care"  # tests/roots/clinic, which full_site builds
 
 
 def validate(*files: Path) -> dict[str, list[str]]:
