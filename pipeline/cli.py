@@ -34,6 +34,11 @@ def _translation_languages(
     return tuple(check_translation_language(tag) for tag in value)
 
 
+def _languages_one(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A LANGUAGE argument in its canonical form; the articles' own language is allowed."""
+    return check_language_tag(value)
+
+
 class _Group(click.Group):
     """Prints PlainspokenError as path:line lines and exits 1, never with a traceback."""
 
@@ -74,12 +79,30 @@ def main(ctx: click.Context, root: Path) -> None:
     ctx.obj["root"] = root
 
 
+class _Formats(click.Choice):  # type: ignore[type-arg]
+    """The registered outputs (and, for build, the report), read when the command runs."""
+
+    def __init__(self, *, report: bool) -> None:
+        super().__init__(())
+        self.report = report
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from pipeline.builders.outputs import names
+
+        return (*names(), "report") if self.report else names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """click sets the choices once; they come from the registry instead."""
+
+
 @main.command()
 @click.option(
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["html", "pdf", "audio", "report"]),
+    type=_Formats(report=True),
     help="Output format; repeat for several. Default: every format (report: build/site/report.html).",
 )
 @click.option(
@@ -128,7 +151,7 @@ def build(
     try:
         report = run_build(
             project,
-            outputs=formats or ("audio", "pdf", "html", "report"),
+            outputs=formats or None,
             languages=languages or None,
             jobs=jobs,
             shard=_shard(shard),
@@ -158,7 +181,7 @@ def _shard(value: str | None) -> tuple[int, int] | None:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["html", "pdf", "audio"]),
+    type=_Formats(report=False),
     help="Outputs to rebuild on each change (default: every format).",
 )
 @click.pass_context
@@ -181,7 +204,7 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...]) -> None:
     root: Path = ctx.obj["root"].resolve()
     if not (root / "source").is_dir():
         raise PlainspokenError.at(str(root), 0, "no source/ folder: run it in a project folder, or use -C")
-    outputs = formats or ("audio", "pdf", "html", "report")
+    outputs = formats or None
     server = start_server(root / "build" / "site", port)  # first: a port in use is said at once
 
     def rebuild() -> bool:  # the project is read again each time: site.toml may have changed
@@ -411,6 +434,26 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
 
 
 @main.command()
+@click.argument("language", callback=_languages_one)
+@click.option("--no-pdf", is_flag=True, help="Skip the large-type PDF (HTML and JSON only).")
+@click.pass_context
+def record(ctx: click.Context, language: str, no_pdf: bool) -> None:
+    """Write a narrator's script per article to build/record/LANGUAGE/ (HTML, large-type PDF, JSON).
+
+    \b
+    Save each segment's recording as recordings/LANGUAGE/<article>/<segment id>.wav (or .flac, .mp3);
+    the next build uses it.
+    """
+    from pipeline.site.recording_scripts import write_recording_scripts
+
+    project = _project(ctx)
+    for result in write_recording_scripts(project, language, pdf=not no_pdf):
+        click.echo(f"{result.slug}: {result.summary}")
+        for path in result.files:
+            click.echo(f"  wrote {project.display(path)}")
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for other programs.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
@@ -432,6 +475,12 @@ def status(ctx: click.Context, as_json: bool) -> None:
     print_status(rows, as_json=as_json)
     orphans = orphaned_catalogs(project, domains)
     print_orphans(orphans, in_git=in_git_repository(project), err=as_json)  # JSON stays parseable
+    if not as_json:  # the JSON output stays the one list other programs read
+        from pipeline.site.voices_status import voice_rows
+
+        click.echo("\nVoices (audio guides):")
+        for voice in voice_rows(project):
+            click.echo(f"  {voice.describe()}")
     ctx.exit(1 if any(r.problem for r in rows) else 0)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -432,15 +433,31 @@ class UnitRef:
 
 
 def unit_anchors(doc: Document) -> dict[int, str]:
-    """id(unit node) → its element id on the page: the heading's own id, else u<n> in reading order.
+    """id(unit node) → its element id on the page: the heading's own id, else one made from the unit.
 
-    The web page puts these ids on its elements and the audio guide names its cues with them,
-    so the read-along can highlight what is being said.
+    The web page puts these ids on its elements, the audio guide names its cues with them and a
+    narrator's recordings are saved under them, so they must survive unrelated edits: an id is
+    ``u-`` and a short hash of the unit's kind, its section (the heading above it) and its words
+    (case and punctuation aside, placeholders by name), with ``-2``, ``-3``… only for repeats.
     """
-    anchors = {}
-    for index, ref in enumerate(iter_units(doc)):
-        anchors[id(ref.node)] = ref.node.id if isinstance(ref.node, Heading) else f"u{index}"
+    anchors: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    section = ""
+    for ref in iter_units(doc):
+        if isinstance(ref.node, Heading):
+            anchors[id(ref.node)] = section = ref.node.id
+            continue
+        words = " ".join(re.findall(r"\w+", _message_text(ref.node.inlines).casefold()))
+        digest = hashlib.sha256(f"{ref.kind}\n{section}\n{words}".encode()).hexdigest()[:8]
+        seen[digest] = count = seen.get(digest, 0) + 1
+        anchors[id(ref.node)] = f"u-{digest}" if count == 1 else f"u-{digest}-{count}"
     return anchors
+
+
+def _message_text(inlines: tuple[Inline, ...]) -> str:
+    """The unit's words as written: placeholders by their names, so a changed fact keeps the id."""
+    parts = [f" {node.name} " if isinstance(node, Placeholder) else "" for node in walk_inlines(inlines)]
+    return plain_text(inlines) + " " + "".join(parts)
 
 
 def map_units(doc: Document, fn: Callable[[UnitRef], Unit]) -> Document:

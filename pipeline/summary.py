@@ -86,10 +86,12 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
         status: sum(1 for r in report.results if r.status == status)
         for status in ("built", "up to date", "skipped", "failed")
     }
-    if not quiet and report.ran:
+    if not quiet and (report.ran or report.problems):
         click.echo("\nBuild summary (build/site/):")
         for result in sorted(report.ran, key=lambda r: (r.output, r.language, r.slug)):
             click.echo(_row(result))
+        for problem in dict.fromkeys(report.problems):  # the shared pages' (indexes, report)
+            click.echo(f"  {'site':<8} {'pages':<6} {'FAILED':<8} {problem}")
     if not report.ran and not report.site_pages and not report.failed:
         up_to_date = count(counts["up to date"], "output", "outputs")
         click.echo(f"Up to date: {up_to_date}, nothing to build ({report.seconds:.1f} s).")

@@ -23,7 +23,7 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: reproduc
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that need the whole multilingual site built, or a browser, are slow (make test-fast)."""
     for item in items:
-        if {"full_site", "browser"} & set(getattr(item, "fixturenames", ())):
+        if {"full_site", "shipped_site", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
@@ -63,6 +63,19 @@ def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(main, ["-C", str(root), "build"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     (root / "build-output.txt").write_text(result.output, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped project (source/ and locales/), its pages and handouts built once: for content
+    tests only (the current article's page count, text layer and notices in every language)."""
+    root = tmp_path_factory.mktemp("shipped") / "repo"
+    for part in ("source", "locales"):
+        shutil.copytree(REPO / part, root / part)
+    args = ["-C", str(root), "build", "--format", "html", "--format", "pdf"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
     return root
 
 

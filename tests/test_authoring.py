@@ -257,9 +257,9 @@ def test_the_audio_guide_reads_each_footnote_at_the_end_of_its_section() -> None
 def test_captions_end_with_the_crisis_lines(
     built: tuple[Path, Result], language: str, ending: list[str]
 ) -> None:
-    from pipeline.audio.vtt import parse_vtt
+    from test_audio import read_cues
 
-    cues = parse_vtt((site(built) / f"{language}/first-day.vtt").read_text(encoding="utf-8"))
+    cues = read_cues((site(built) / f"{language}/first-day.vtt").read_text(encoding="utf-8"))
     last = [cue.text for cue in cues[-5:]]
     assert [text.startswith(want) for text, want in zip(last, ending, strict=True)] == [True] * 5
     assert [cue.id for cue in cues[-5:]] == [

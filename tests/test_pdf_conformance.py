@@ -82,8 +82,9 @@ def test_measure_ignores_what_extraction_may_change_and_nothing_else() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(full_site: Path) -> Path:
-    return full_site
+def site(shipped_site: Path) -> Path:
+    """The shipped article in every published language: these are content tests."""
+    return shipped_site
 
 
 @pytest.fixture(scope="module")

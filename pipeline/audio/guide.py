@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from pipeline.audio.mixing import from_pcm, master, silence, trim
 from pipeline.audio.mp3 import Chapter, Mp3Writer
 from pipeline.audio.vtt import Cue
 from pipeline.render.speech import SpeechScript
-from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError, speech_worker
+from pipeline.speech.engine import DEFAULT_ENGINE, Speech, SpeechError, SpeechWorker, speech_worker
+from pipeline.speech.narration import DEFAULT_RATE, read_recording
 
 
 @dataclass(frozen=True)
@@ -23,18 +29,23 @@ class AudioGuide:
 
 
 def speak_script(
-    script: SpeechScript, *, voice: str, out: BinaryIO, timeout: float = 30.0, engine: str = DEFAULT_ENGINE
+    script: SpeechScript,
+    *,
+    voice: str,
+    out: BinaryIO,
+    timeout: float = 30.0,
+    engine: str = DEFAULT_ENGINE,
+    recorded: Mapping[str, Path] | None = None,
 ) -> AudioGuide:
-    """Speak every segment in a worker process and stream the MP3 into ``out``. Pauses go between
-    segments, none after the last: the file ends where the last caption does, so the length the
-    page states is the length players show."""
+    """Speak every segment in a worker process (or take its ``recorded`` narration) and stream the
+    MP3 into ``out``. Pauses go between segments, none after the last: the file ends where the last
+    caption does, so the length the page states is the length players show."""
     cues: list[Cue] = []
     starts: list[tuple[str, float]] = []
     writer: Mp3Writer | None = None
     rate, pause = 0, 0
-    with speech_worker(voice, timeout=timeout, engine=engine) as worker:
-        spoken = worker.speak_all([segment.spoken for segment in script.segments])
-        for segment, speech in zip(script.segments, spoken, strict=True):
+    with _voice(script, voice, timeout, engine, recorded or {}) as (worker, sources):
+        for segment, speech in zip(script.segments, sources, strict=True):
             if writer is None:
                 rate, writer = speech.rate, Mp3Writer(out, rate=speech.rate)
             if speech.rate != rate:
@@ -47,7 +58,7 @@ def speak_script(
             cues.append(Cue(segment.anchor, start, writer.samples / rate, segment.text))
             if segment.chapter:
                 starts.append((segment.chapter, start))
-        voice_in_use = worker.voice_in_use
+        voice_in_use = worker.voice_in_use if worker else "human narration"
     if writer is None:
         raise SpeechError("the script has nothing to say")
     writer.finish()
@@ -55,3 +66,29 @@ def speak_script(
     ends = [start for _, start in starts[1:]] + [duration]
     chapters = tuple(Chapter(title, start, end) for (title, start), end in zip(starts, ends, strict=True))
     return AudioGuide(tuple(cues), chapters, duration, voice_in_use)
+
+
+def cues_json(guide: AudioGuide) -> str:
+    """What a page showing the guide needs of it, as data: when each element is read, how long it is."""
+    cues = [{"id": c.id, "start": round(c.start, 3), "end": round(c.end, 3)} for c in guide.cues]
+    return json.dumps({"duration": round(guide.duration, 3), "cues": cues}, separators=(",", ":"))
+@contextlib.contextmanager
+def _voice(
+    script: SpeechScript, voice: str, timeout: float, engine: str, recorded: Mapping[str, Path]
+) -> Iterator[tuple[SpeechWorker | None, Iterator[Speech]]]:
+    """Each segment's speech: its recording where there is one, else the synthetic voice's."""
+    texts = [segment.spoken for segment in script.segments if segment.anchor not in recorded]
+    if not texts:
+        yield None, (read_recording(recorded[s.anchor], DEFAULT_RATE) for s in script.segments)
+        return
+    with speech_worker(voice, timeout=timeout, engine=engine) as worker:
+        spoken = worker.speak_all(texts)
+        first = next(spoken)  # recordings are decoded at the synthetic voice's rate
+        queue = itertools.chain([first], spoken)
+
+        def sources() -> Iterator[Speech]:
+            for segment in script.segments:
+                path = recorded.get(segment.anchor)
+                yield read_recording(path, first.rate) if path else next(queue)
+
+        yield worker, sources()

@@ -7,18 +7,20 @@ import tempfile
 from pathlib import Path
 from typing import ClassVar
 
-from pipeline.audio.guide import speak_script
+from pipeline.audio.guide import cues_json, speak_script
 from pipeline.audio.mp3 import Mp3Tags, tag_mp3
 from pipeline.audio.vtt import render_vtt
 from pipeline.builders.base import Builder, OutputSkipped
-from pipeline.errors import PlainspokenError
+from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article
 from pipeline.model import plain_text
-from pipeline.render.speech import SpeechScript, render_speech
+from pipeline.render.speech import SpeechScript
 from pipeline.source.project import write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
-from pipeline.speech.lexicon import load_lexicon
-from pipeline.speech.voices import iso_639_2, no_voice_reason, voice_for
+from pipeline.speech.lexicon import article_script
+from pipeline.speech.narration import coverage, recordings_dir
+from pipeline.speech.speakers import Speaker, speaker_for
+from pipeline.speech.voices import iso_639_2, no_voice_reason
 
 
 class AudioBuilder(Builder):
@@ -27,23 +29,20 @@ class AudioBuilder(Builder):
     name: ClassVar[str] = "audio"
     engine: ClassVar[str] = DEFAULT_ENGINE
     timeout: ClassVar[float] = 30.0
+    note: str = ""  # for the build summary: how many segments a narrator recorded
+    warnings: list[Problem] = []  # noqa: RUF012 - reset per article: stale recordings
 
     def script(self, article: Article) -> SpeechScript:
-        path = self.project.locales_dir / article.language / "pronunciation.toml"
-        lexicon = load_lexicon(path, display=self.project.display(path))
-        config = self.project.config
-        return render_speech(
-            article.doc, facts=config.facts(), lexicon=lexicon, gettext=article.ui.gettext, config=config
-        )
-
-    def outputs(self, article: Article) -> list[Path]:
-        folder = self.project.output_dir(article.language)
-        return [folder / f"{article.doc.slug}.mp3", folder / f"{article.doc.slug}.vtt"]
+        return article_script(self.project, article)
 
     def write(self, article: Article) -> list[Path]:
-        voice = voice_for(article.language, dict(self.project.config.voices))
-        if voice is None:
+        speaker = speaker_for(self.project.config, self.project.root, article.language)
+        if speaker is None:
             raise OutputSkipped(no_voice_reason(article.language))
+        engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine  # tests swap espeak-ng
+        voice = speaker.voice
+        script = self.script(article)
+        recorded = self._recordings(article, script, speaker)
         out_dir = self.project.output_dir(article.language)
         mp3 = out_dir / f"{article.doc.slug}.mp3"
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -51,7 +50,7 @@ class AudioBuilder(Builder):
         try:
             with os.fdopen(fd, "wb") as handle:
                 guide = speak_script(
-                    self.script(article), voice=voice, out=handle, timeout=self.timeout, engine=self.engine
+                    script, voice=voice, out=handle, timeout=self.timeout, engine=engine, recorded=recorded
                 )
             tag_mp3(Path(tmp), self._tags(article), list(guide.chapters))
             os.chmod(tmp, 0o644)
@@ -62,7 +61,26 @@ class AudioBuilder(Builder):
             Path(tmp).unlink(missing_ok=True)
         vtt = out_dir / f"{article.doc.slug}.vtt"
         write_atomic(vtt, render_vtt(list(guide.cues)).encode("utf-8"))
-        return [mp3, vtt]
+        cues = out_dir / f"{article.doc.slug}.cues.json"
+        write_atomic(cues, cues_json(guide).encode("utf-8"))
+        return [mp3, vtt, cues]
+
+    def _recordings(self, article: Article, script: SpeechScript, speaker: Speaker) -> dict[str, Path]:
+        """The narrator's current recordings; a language with no synthetic voice needs all of them."""
+        self.note, self.warnings = "", []
+        if not recordings_dir(self.project.root, article.language, article.doc.slug).is_dir():
+            if not speaker.synthetic:
+                raise OutputSkipped(f"0 of {len(script.segments)} segments recorded (plainspoken record)")
+            return {}
+        found = coverage(self.project.root, script, article.doc.slug)
+        stale = "stale: the text changed since it was recorded; record it again"
+        orphan = "no segment has this id now (its words changed): record it again from the new script"
+        self.warnings = [Problem(self.project.display(path), 0, stale) for path in found.stale]
+        self.warnings += [Problem(self.project.display(path), 0, orphan) for path in found.orphans]
+        if not speaker.synthetic and not found.complete:
+            raise OutputSkipped(f"{found.summary()}; without a synthetic voice the guide needs them all")
+        self.note = found.summary()
+        return found.recorded
 
     def _tags(self, article: Article) -> Mp3Tags:
         meta = article.doc.metadata

@@ -5,9 +5,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from pipeline.builders.outputs import OutputSpec, spec
 from pipeline.i18n.article import Article
+from pipeline.i18n.publishing import Publication
 from pipeline.source.project import Project
 
 
@@ -20,8 +22,9 @@ class Builder(ABC):
 
     name: ClassVar[str]  #: value of --format
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, publication: Publication | None = None) -> None:
         self.project = project
+        self.publication = publication or Publication()  #: what this build publishes, decided once
 
     def prepare(self, articles: Sequence[Article]) -> None:  # noqa: B027 - optional hook
         """See every article before writing (indexes, navigation); default: nothing."""
@@ -30,9 +33,19 @@ class Builder(ABC):
     def write(self, article: Article) -> list[Path]:
         """Write one article in one language; return the files written."""
 
-    @abstractmethod
+    @property
+    def spec(self) -> OutputSpec:
+        """This format's entry in the output registry."""
+        return spec(self.name)
+
     def outputs(self, article: Article) -> list[Path]:
         """The files write() makes for this article (to remove them when it is not published)."""
+        folder = self.project.output_dir(article.language)
+        return [folder / f"{article.doc.slug}{suffix}" for suffix in self.spec.files]
+
+    def entry(self, article: Article) -> dict[str, Any] | None:
+        """What the shared pages need of this output (JSON data, kept in the manifest); default: None."""
+        return None
 
     def finish(self) -> list[Path]:
         """Write what spans articles (indexes, assets); default: nothing."""

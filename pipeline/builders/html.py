@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from markupsafe import Markup
 
-from pipeline.audio.vtt import parse_vtt
 from pipeline.builders.base import Builder
 from pipeline.i18n.article import Article
+from pipeline.i18n.publishing import article_link_languages
 from pipeline.i18n.ui import UiText
-from pipeline.model import Heading
+from pipeline.model import Heading, plain_text
+from pipeline.quality.plain_language import grade_label
 from pipeline.render.fonts import css_lang_rules
 from pipeline.render.html import HtmlRenderer, fact_html
 from pipeline.render.pages import (
@@ -27,32 +30,75 @@ from pipeline.render.pages import (
 )
 from pipeline.source.config import LANGUAGE_TAG, Fact
 from pipeline.source.project import LanguageInfo, language_info, write_atomic
+from pipeline.speech.narration import recordings_dir
 from pipeline.speech.voices import voice_for
 
-if TYPE_CHECKING:
-    from pipeline.site.report import LanguageRow
-
 STATIC_DIR = Path(__file__).parent.parent / "static"
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """What the shared pages need of one page, handed to them by the page's task: the language
+    index's link and the report's row (so that they translate nothing again)."""
+
+    slug: str
+    language: str
+    title_html: str
+    title_lang: str  #: the title's lang attribute, or ''
+    title: str  #: plain text
+    translated: int  #: units shown translated
+    fallbacks: int  #: units shown in the source language
+    source: bool  #: the article's own language (not a translation)
+    grade: str  #: reading grade, e.g. "7.9 (Flesch-Kincaid)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PageEntry:
+        return cls(**data)
 
 
 class HtmlBuilder(Builder):
     """Writes build/site/<lang>/<slug>.html, the language indexes and the site index."""
 
     name: ClassVar[str] = "html"
-    with_report = True  #: finish() also writes build/site/report.html
 
     def prepare(self, articles: Sequence[Article]) -> None:
         self.env = make_environment()
         self.facts = self.project.config.facts()
         self.renderer = HtmlRenderer(facts=self.facts)
-        self.by_language: dict[str, list[Article]] = {}
-        for article in articles:
-            self.by_language.setdefault(article.language, []).append(article)
-        # The site's languages: those with published pages (the site task sees every article).
-        self.languages = [tag for tag in self.project.config.languages if tag in self.by_language]
+        self.pages: dict[str, list[PageEntry]] = {}
+        self.ui: dict[str, UiText] = {}
+        present = {article.language for article in articles}
+        self.languages = [tag for tag in self.project.config.languages if tag in present]
 
-    def outputs(self, article: Article) -> list[Path]:
-        return [self.project.output_dir(article.language) / f"{article.doc.slug}.html"]
+    def index(self, entries: Sequence[PageEntry], ui: dict[str, UiText]) -> None:
+        """The pages the indexes list (``ui``: each language's interface text)."""
+        self.pages = {}
+        for entry in sorted(entries, key=lambda e: e.slug):
+            self.pages.setdefault(entry.language, []).append(entry)
+        self.ui = ui
+        # The site's languages: those with published pages (the site task sees every article).
+        self.languages = [tag for tag in self.project.config.languages if tag in self.pages]
+
+    def page_entry(self, article: Article) -> PageEntry:
+        """What the shared pages need of this article's page."""
+        title = article.doc.metadata.title
+        return PageEntry(
+            article.doc.slug,
+            article.language,
+            self.renderer.inlines(title.inlines),
+            self.renderer.lang_attr(title.lang),
+            plain_text(title.inlines),
+            article.report.translated,
+            article.report.fallbacks,
+            article.review.state == "source",
+            grade_label(article.doc, {name: fact.value for name, fact in self.facts.items()}),
+        )
+
+    def entry(self, article: Article) -> dict[str, Any]:
+        return self.page_entry(article).to_dict()
 
     def write(self, article: Article) -> list[Path]:
         (out,) = self.outputs(article)
@@ -63,7 +109,7 @@ class HtmlBuilder(Builder):
     def finish(self) -> list[Path]:
         self._remove_unpublished_languages()
         written = self._write_static()
-        for tag in self.by_language:
+        for tag in self.pages:
             out = self.project.output_dir(tag) / "index.html"
             html = self.env.get_template("language_index.html").render(self._language_index_context(tag))
             write_atomic(out, html.encode("utf-8"))
@@ -72,8 +118,6 @@ class HtmlBuilder(Builder):
         html = self.env.get_template("site_index.html").render(self._site_index_context())
         write_atomic(out, html.encode("utf-8"))
         written.append(out)
-        if self.with_report:
-            written.append(self.write_report(self.report_rows()))
         written += self._copy_assets()
         return written
 
@@ -88,7 +132,7 @@ class HtmlBuilder(Builder):
 
     # --- contexts ------------------------------------------------------------
 
-    def _common(self, ui: UiText, page_lang: LanguageInfo, root: str) -> dict[str, Any]:
+    def page_context(self, ui: UiText, page_lang: LanguageInfo, root: str) -> dict[str, Any]:
         config = self.project.config
         return {
             "_": ui.gettext,
@@ -130,13 +174,10 @@ class HtmlBuilder(Builder):
 
     def _article_context(self, article: Article) -> dict[str, Any]:
         doc = article.doc
-        context = self._common(article.ui, language_info(article.language), "../")
-        from pipeline.i18n.publishing import article_link_languages, published_languages
-
-        languages_with_it = self._alternates(
-            "../", f"{doc.slug}.html", published_languages(self.project, doc.slug)
-        )
-        links = article_link_languages(self.project, doc, article.language)
+        context = self.page_context(article.ui, language_info(article.language), "../")
+        published = self.publication.languages(doc.slug, self.spec.policy_key, self.project.config.languages)
+        languages_with_it = self._alternates("../", f"{doc.slug}.html", published)
+        links = article_link_languages(self.project, doc, article.language, self.publication)
         context.update(
             article_parts(
                 doc, facts=self.facts, asset_prefix="../", article_links=links, gettext=article.ui.gettext
@@ -151,65 +192,65 @@ class HtmlBuilder(Builder):
         )
         return context
 
-    def _listen_context(self, article: Article) -> dict[str, Any] | None:
-        """The audio player, if the audio guide exists; a plain notice if the language has no voice."""
-        folder = self.project.output_dir(article.language)
-        mp3, vtt = folder / f"{article.doc.slug}.mp3", folder / f"{article.doc.slug}.vtt"
-        if not (mp3.exists() and vtt.exists()):
-            has_voice = voice_for(article.language, dict(self.project.config.voices)) is not None
-            return None if has_voice else {"src": ""}
-        cues = parse_vtt(vtt.read_text(encoding="utf-8"))
-        starts = {cue.id: cue.start for cue in cues}
-        chapters = [
-            {
-                "anchor": h.id,
-                "title": Markup(self.renderer.inlines(h.inlines)).striptags(),
-                "start": f"{starts[h.id]:.3f}",
-                "clock": clock(starts[h.id]),
-            }
+    def _chapters(self, article: Article, starts: dict[str, float]) -> list[dict[str, str]]:
+        """The key points and each section, where the guide reads them."""
+        spots = [("key-points", article.ui.gettext("Key points"))] if "key-points" in starts else []
+        spots += [
+            (h.id, Markup(self.renderer.inlines(h.inlines)).striptags())
             for h in article.doc.blocks
             if isinstance(h, Heading) and h.level == 2 and h.id in starts
         ]
-        if "key-points" in starts:
-            key_points = article.ui.gettext("Key points")
-            start = starts["key-points"]
-            chapters.insert(
-                0,
-                {"anchor": "key-points", "title": key_points, "start": f"{start:.3f}", "clock": clock(start)},
-            )
         if "help-title" in starts:  # the guide ends like the page, with the crisis lines
-            start = starts["help-title"]
-            title = article.ui.gettext("Need help now?")
-            chapters.append(
-                {"anchor": "help-title", "title": title, "start": f"{start:.3f}", "clock": clock(start)}
-            )
-        length = cues[-1].end if cues else 0.0
+            spots.append(("help-title", article.ui.gettext("Need help now?")))
+        return [
+            {
+                "anchor": anchor,
+                "title": title,
+                "start": f"{starts[anchor]:.3f}",
+                "clock": clock(starts[anchor]),
+            }
+            for anchor, title in spots
+        ]
+
+    def _listen_context(self, article: Article) -> dict[str, Any] | None:
+        """The audio player, if the audio guide exists; a plain notice if the language has no voice.
+
+        The cue times come from the audio task's .cues.json (data it wrote for this page).
+        """
+        folder = self.project.output_dir(article.language)
+        mp3, timings = folder / f"{article.doc.slug}.mp3", folder / f"{article.doc.slug}.cues.json"
+        if not (mp3.exists() and timings.exists()):
+            has_voice = voice_for(article.language, dict(self.project.config.voices)) is not None
+            return None if has_voice else {"src": ""}
+        guide = json.loads(timings.read_text(encoding="utf-8"))
         download = article.ui.gettext("Download the audio guide (MP3, {size}, {length})").format(
             size=audio_size(mp3.stat().st_size, article.language),
-            length=audio_length(length, article.language),
+            length=audio_length(guide["duration"], article.language),
         )
-        data = [{"id": c.id, "start": round(c.start, 3), "end": round(c.end, 3)} for c in cues]
+        choice = self.project.config.voice_choice(article.language)
+        narrated = recordings_dir(self.project.root, article.language, article.doc.slug).is_dir()
         return {
             "src": mp3.name,
+            "narrator": choice.narrator if choice and narrated else "",
             "download": download,
-            "chapters": chapters,
-            "cues_json": Markup(json.dumps(data, separators=(",", ":")).replace("</", "<\\/")),
+            "chapters": self._chapters(article, {cue["id"]: cue["start"] for cue in guide["cues"]}),
+            "cues_json": Markup(json.dumps(guide["cues"], separators=(",", ":")).replace("</", "<\\/")),
         }
 
     def _language_index_context(self, tag: str) -> dict[str, Any]:
-        articles = sorted(self.by_language[tag], key=lambda a: a.doc.slug)
-        context = self._common(articles[0].ui, language_info(tag), "../")
+        ui = self.ui.get(tag) or UiText(tag)
+        context = self.page_context(ui, language_info(tag), "../")
         context.update(
             {
                 "alternates": self._alternates("../", "index.html", self.languages),
-                "page_title": articles[0].ui.gettext("Health information"),
+                "page_title": ui.gettext("Health information"),
                 "articles": [
                     {
-                        "href": f"{a.doc.slug}.html",
-                        "title_html": self.renderer.inlines(a.doc.metadata.title.inlines),
-                        "lang": Markup(self.renderer.lang_attr(a.doc.metadata.title.lang)),
+                        "href": f"{e.slug}.html",
+                        "title_html": Markup(e.title_html),
+                        "lang": Markup(e.title_lang),
                     }
-                    for a in articles
+                    for e in self.pages[tag]
                 ],
             }
         )
@@ -217,7 +258,7 @@ class HtmlBuilder(Builder):
 
     def _site_index_context(self) -> dict[str, Any]:
         ui = UiText("en")
-        context = self._common(ui, language_info("en"), "")
+        context = self.page_context(ui, language_info("en"), "")
         context.update(
             {
                 "alternates": [],
@@ -228,21 +269,6 @@ class HtmlBuilder(Builder):
             }
         )
         return context
-
-    def report_rows(self) -> list[LanguageRow]:
-        """The report's rows: completeness, review and checks of every published language."""
-        from pipeline.site.report import language_rows
-
-        articles = [a for tag in self.languages for a in self.by_language.get(tag, [])]
-        return language_rows(self.project, articles)
-
-    def write_report(self, rows: Sequence[LanguageRow]) -> Path:
-        """build/site/report.html: the state of every language, for the clinic manager."""
-        context = self._common(UiText("en"), language_info("en"), "")
-        context.update({"alternates": [], "page_title": "Build report", "rows": rows})
-        out = self.project.site_dir / "report.html"
-        write_atomic(out, self.env.get_template("report.html").render(context).encode("utf-8"))
-        return out
 
     # --- files ---------------------------------------------------------------
 

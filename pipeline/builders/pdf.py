@@ -18,16 +18,12 @@ class PdfBuilder(Builder):
 
     name: ClassVar[str] = "pdf"
 
-    def outputs(self, article: Article) -> list[Path]:
-        folder = self.project.output_dir(article.language)
-        return [folder / f"{article.doc.slug}{variant.suffix}.pdf" for variant in VARIANTS]
-
     def write(self, article: Article) -> list[Path]:
         written = []
         source = self.project.source_dir
         for variant in VARIANTS:
             out = self.project.output_dir(article.language) / f"{article.doc.slug}{variant.suffix}.pdf"
-            links = article_link_languages(self.project, article.doc, article.language)
+            links = article_link_languages(self.project, article.doc, article.language, self.publication)
             html, css = render_handout(
                 article, config=self.project.config, variant=variant, article_links=links
             )

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from pipeline import __version__
+from pipeline.builders.outputs import specs
 from pipeline.source.project import UI_DOMAIN, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-OUTPUTS = ("audio", "pdf", "html")  # build order within an article × language
 _ARTICLE_LINK = re.compile(r"\]\(<?([a-z0-9]+(?:-[a-z0-9]+)*)\.md[#)>]")
 
 
@@ -42,9 +45,10 @@ class Plan:
     scope_languages: tuple[str, ...]
     scope_outputs: tuple[str, ...]
     shard: tuple[int, int] | None = None
+    slugs: tuple[str, ...] = ()  # every article of the site, in this shard or not
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -61,7 +65,7 @@ def tree_hash(folder: Path) -> str:
     if not folder.is_dir():
         return "missing"
     files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return _digest(*(f"{p.relative_to(folder).as_posix()}={file_hash(p)}" for p in files))
+    return digest(*(f"{p.relative_to(folder).as_posix()}={file_hash(p)}" for p in files))
 
 
 def pipeline_hash() -> str:
@@ -74,7 +78,7 @@ def pipeline_hash() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _pipeline_hash(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
-    return _digest(__version__, tree_hash(Path(folder)))
+    return digest(__version__, tree_hash(Path(folder)))
 
 
 def make_plan(
@@ -86,27 +90,26 @@ def make_plan(
 ) -> Plan:
     """The tasks for ``outputs`` × ``languages`` × every article (or this shard's slice of them)."""
     slugs = sorted(p.stem for p in project.article_paths())
-    common = _digest(
-        pipeline_hash(),
-        file_hash(project.source_dir / "site.toml"),
-        project.config.page_size,  # --page-size overrides site.toml
-        tree_hash(project.source_dir / "assets"),
-    )
+    common = digest(pipeline_hash(), settings_hash(project), project.config.page_size)
+    assets = asset_hashes(project)
     groups = [(slug, language) for slug in slugs for language in languages]
     if shard is not None:
         index, count = shard
         groups = [g for position, g in enumerate(groups) if position % count == index - 1]
     tasks: list[Task] = []
     for slug, language in groups:
-        keys = _group_keys(project, common, slug, language)
-        tasks += [Task(slug, language, output, keys[output]) for output in OUTPUTS if output in outputs]
-    everything = _digest(
+        text = _text_key(project, common, assets, slug, language)
+        keys = _output_keys(project, text, language, slug)
+        tasks += [Task(slug, language, output.name, keys[output.name]) for output in specs(outputs)]
+    everything = digest(  # the shared pages: indexes, report, static files, every asset
         common,
+        file_hash(project.source_dir / "site.toml"),
+        *assets.values(),
         tree_hash(project.locales_dir),
         *(file_hash(project.source_dir / f"{s}.md") for s in slugs),
         *(t.key for t in tasks),
     )
-    return Plan(tuple(tasks), everything, languages, outputs, shard)
+    return Plan(tuple(tasks), everything, languages, outputs, shard, tuple(slugs))
 
 
 def _linked_slugs(path: Path) -> list[str]:
@@ -118,26 +121,76 @@ def _linked_slugs(path: Path) -> list[str]:
     return sorted(set(_ARTICLE_LINK.findall(text)) - {path.stem})
 
 
-def _group_keys(project: Project, common: str, slug: str, language: str) -> dict[str, str]:
-    """The input hash of each output of one article in one language."""
+def settings_hash(project: Project) -> str:
+    """site.toml as data, without [voices]: a voice is an input of its own language's audio only."""
+    path = project.source_dir / "site.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return file_hash(path)
+    data.pop("voices", None)
+    return digest(json.dumps(data, sort_keys=True, default=str))
+
+
+def asset_hashes(project: Project) -> dict[str, str]:
+    """'assets/<path>' → sha256 of every file under source/assets/."""
+    folder = project.source_dir / "assets"
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    return {f"assets/{p.relative_to(folder).as_posix()}": file_hash(p) for p in files}
+
+
+def _text_key(project: Project, common: str, assets: dict[str, str], slug: str, language: str) -> str:
+    """The hash of what every output of one article in one language reads: the article, its
+    catalogs, the assets they name and, when the policy can withhold languages, the other
+    languages' catalogs (they decide which languages the page links to)."""
     catalogs = project.locales_dir / language / "LC_MESSAGES"
-    text = _digest(
+    article, catalog = project.source_dir / f"{slug}.md", catalogs / f"{slug}.po"
+    named = _read(article) + _read(catalog)
+    named += unquote(named)  # assets/a%20b.png names "assets/a b.png"
+    others = project.config.languages if project.config.withholds() else ()
+    return digest(
         common,
-        file_hash(project.source_dir / f"{slug}.md"),
-        file_hash(catalogs / f"{slug}.po"),
+        file_hash(article),
+        file_hash(catalog),
         file_hash(catalogs / f"{UI_DOMAIN}.po"),
+        *(f"{name}={digest}" for name, digest in assets.items() if name in named),
+        *(file_hash(project.locales_dir / other / "LC_MESSAGES" / f"{slug}.po") for other in others),
+        *_linked_keys(project, slug, language, others),
     )
-    for other in _linked_slugs(project.source_dir / f"{slug}.md"):  # their sections and publication
-        text = _digest(
-            text, file_hash(project.source_dir / f"{other}.md"), file_hash(catalogs / f"{other}.po")
-        )
-    if project.config.withholds():  # other languages' catalogs decide which languages are published
-        text = _digest(
+
+
+def _linked_keys(project: Project, slug: str, language: str, others: tuple[str, ...]) -> list[str]:
+    """What the articles ``slug`` links to add: their sections, and where they are published."""
+    keys = []
+    for linked in _linked_slugs(project.source_dir / f"{slug}.md"):
+        languages = (language, *others)
+        keys.append(file_hash(project.source_dir / f"{linked}.md"))
+        keys += [file_hash(project.locales_dir / lang / "LC_MESSAGES" / f"{linked}.po") for lang in languages]
+    return keys
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[str, str]:
+    """The input hash of each output: the text's, what it needs, its own files, and its voice (the
+    voice setting, a Piper model and a narrator's recordings, by name, size and time)."""
+    from pipeline.speech.speakers import voice_inputs
+
+    voices = dict(project.config.voices)
+    inputs = voice_inputs(project.config, project.root, language, slug)
+    voice = f"voice={voices.get(language, 'default')}\n{inputs}"
+    keys: dict[str, str] = {}
+    for output in specs():  # in build order: what an output needs is keyed before it
+        keys[output.name] = digest(
             text,
-            *(
-                file_hash(project.locales_dir / other / "LC_MESSAGES" / f"{slug}.po")
-                for other in project.config.languages
-            ),
+            output.name,
+            *(keys[need] for need in output.needs),
+            *(file_hash(project.locales_dir / language / name) for name in output.language_files),
+            *([voice] if output.voiced else []),
         )
-    audio = _digest(text, "audio", file_hash(project.locales_dir / language / "pronunciation.toml"))
-    return {"audio": audio, "pdf": _digest(text, "pdf"), "html": _digest(text, "html", audio)}
+    return keys

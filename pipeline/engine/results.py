@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.errors import Problem
 
@@ -20,6 +21,7 @@ class TaskResult:
     fallbacks: int = 0
     outputs: tuple[str, ...] = ()  # paths relative to build/site
     problems: tuple[Problem, ...] = ()  # errors (failed) or warnings (rejected translations)
+    entry: dict[str, Any] | None = None  # what the shared pages need of a built output (JSON data)
 
     @property
     def id(self) -> str:

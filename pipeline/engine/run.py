@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.engine.plan import OUTPUTS, Plan, Task, make_plan
+from pipeline.builders.outputs import names, policy_keys, spec
+from pipeline.engine.plan import Plan, Task, make_plan
 from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
-from pipeline.engine.workers import Job, SiteJob, plan_jobs, run_jobs
+from pipeline.engine.workers import SLOW, Job, SiteJob, plan_jobs, run_jobs
 from pipeline.errors import Problem
+from pipeline.i18n.publishing import decide_publication
 from pipeline.source.project import Project
 
 
@@ -48,13 +50,17 @@ class BuildReport:
 def run_build(
     project: Project,
     *,
-    outputs: Sequence[str] = (*OUTPUTS, "report"),
+    outputs: Sequence[str] | None = None,
     languages: Sequence[str] | None = None,
     jobs: int | None = None,
     shard: tuple[int, int] | None = None,
     progress: Progress,
 ) -> BuildReport:
-    """Build what changed; the previous site stays whole until the new one is complete."""
+    """Build what changed; the previous site stays whole until the new one is complete.
+
+    ``outputs``: names of registered outputs and "report"; None for all of them.
+    """
+    outputs = (*names(), "report") if outputs is None else outputs
     start = time.perf_counter()
     folder = BuildFolder(project.root / "build")
     report = BuildReport()
@@ -62,34 +68,37 @@ def run_build(
         folder.recover()
         plan = make_plan(
             project,
-            outputs=tuple(o for o in OUTPUTS if o in outputs),
+            outputs=tuple(name for name in names() if name in outputs),
             languages=tuple(languages or project.config.languages),
             shard=shard,
         )
         previous = folder.read_manifest()
-        known = previous.get("tasks", {})
-        todo = [t for t in plan.tasks if not _up_to_date(t, known, folder.site)]
-        stale = _stale(plan, known, full=languages is None and shard is None)
-        first_shard = shard is None or shard[0] == 1
-        site_pages = first_shard and (
-            bool(todo or stale)
-            or previous.get("site_key") != plan.site_key
-            or not (folder.site / "index.html").exists()
-        )
-        report_needed = (
-            first_shard
-            and "report" in outputs
-            and (previous.get("report_key") != plan.site_key or not (folder.site / "report.html").exists())
-        )
+        work = _work(plan, previous, folder.site, full=languages is None and shard is None, outputs=outputs)
         report.results = [
-            TaskResult(t.slug, t.language, t.output, "up to date") for t in plan.tasks if t not in todo
+            TaskResult(t.slug, t.language, t.output, "up to date") for t in plan.tasks if t not in work.todo
         ]
-        progress.start(len(todo), len(plan.tasks) - len(todo))
-        if todo or stale or site_pages or report_needed:
-            work = Work(todo, stale, site_pages or report_needed, report_needed)
+        progress.start(len(work.todo), len(plan.tasks) - len(work.todo))
+        if work.todo or work.stale or work.site_pages:
             _build_staged(project, folder, plan, work, jobs, progress, report, previous)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _work(plan: Plan, previous: dict[str, Any], site: Path, *, full: bool, outputs: Sequence[str]) -> Work:
+    """What this build has to do, given the last build's manifest and what is in build/site."""
+    known = previous.get("tasks", {})
+    todo = [t for t in plan.tasks if not _up_to_date(t, known, site)]
+    stale = _stale(plan, known, full=full)
+    first_shard = plan.shard is None or plan.shard[0] == 1
+    site_pages = first_shard and (
+        bool(todo or stale) or previous.get("site_key") != plan.site_key or not (site / "index.html").exists()
+    )
+    report = (
+        first_shard
+        and "report" in outputs
+        and (previous.get("report_key") != plan.site_key or not (site / "report.html").exists())
+    )
+    return Work(todo, stale, site_pages or report, report)
 
 
 def _up_to_date(task: Task, known: dict[str, Any], site: Path) -> bool:
@@ -143,8 +152,11 @@ def _build_staged(
             for path in known[task_id].get("outputs", []):
                 (staged / path).unlink(missing_ok=True)
         queue = plan_jobs(project, work.todo)
-        site = SiteJob(plan.shard is None, work.with_report) if work.site_pages else None
-        for result in run_jobs(project, queue, site, _workers(queue, jobs)):
+        site = (
+            SiteJob(plan.shard is None, work.with_report, _entries(known, work)) if work.site_pages else None
+        )
+        publication = decide_publication(project, plan.slugs, policy_keys())
+        for result in run_jobs(project, queue, site, _workers(queue, jobs), publication):
             if isinstance(result, TaskResult):
                 report.results.append(result)
                 progress.task_done(result)
@@ -157,9 +169,18 @@ def _build_staged(
         raise
 
 
+def _entries(known: dict[str, Any], work: Work) -> dict[str, dict[str, Any]]:
+    """What the last build's tasks handed the shared pages, but for tasks no longer planned."""
+    return {
+        task_id: entry["entry"]
+        for task_id, entry in known.items()
+        if "entry" in entry and task_id not in work.stale
+    }
+
+
 def _workers(queue: list[Job], jobs: int | None) -> int:
     """How many jobs run at once; 1 means here, in this process (pages alone are cheaper so)."""
-    if all(job.outputs == ("html",) for job in queue):
+    if all(spec(output).cost < SLOW for job in queue for output in job.outputs):
         return 1
     return min(jobs or os.cpu_count() or 1, len(queue))
 
@@ -176,6 +197,7 @@ def _manifest(plan: Plan, report: BuildReport, previous: dict[str, Any], work: W
                 "key": keys[result.id],
                 "status": result.status,
                 "outputs": list(result.outputs),
+                **({"entry": result.entry} if result.entry is not None else {}),
             }
     manifest = {
         "tasks": tasks,

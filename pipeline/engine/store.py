@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: tasks keep what they handed the shared pages (entry)
 
 
 class BuildFolder:

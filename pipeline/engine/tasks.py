@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any
 
 from pipeline.builders.base import Builder, OutputSkipped
-from pipeline.builders.html import HtmlBuilder
+from pipeline.builders.html import HtmlBuilder, PageEntry
+from pipeline.builders.outputs import policy_keys, spec, specs
+from pipeline.engine.checks import check_counts
+from pipeline.engine.plan import PACKAGE_DIR
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.i18n.article import Article, prepare_article
-from pipeline.i18n.publishing import withheld_reason
+from pipeline.i18n.article import Article, load_domain, prepare_article
+from pipeline.i18n.publishing import Publication, decide_publication
+from pipeline.i18n.ui import UiText
 from pipeline.model import Document
-from pipeline.source.articles import load_sources
-from pipeline.source.project import Project
-
-if TYPE_CHECKING:
-    from pipeline.site.report import ReportRows
-
-#: In build order: web pages come last, so that they can show the audio guide just made.
-#: Imported only when used: a web-page build never loads WeasyPrint or the speech engine.
-BUILDERS: dict[str, str] = {
-    "audio": "pipeline.builders.audio:AudioBuilder",
-    "pdf": "pipeline.builders.pdf:PdfBuilder",
-    "html": "pipeline.builders.html:HtmlBuilder",
-}
+from pipeline.site.report import Counts, ReportRows, is_source, report_rows, write_report_page
+from pipeline.source.project import UI_DOMAIN, Project
 
 
 def builder_class(name: str) -> type[Builder]:
-    module, _, attribute = BUILDERS[name].partition(":")
-    cls: type[Builder] = getattr(importlib.import_module(module), attribute)
-    return cls
+    """The builder of a registered output, imported only now: a web-page build never loads
+    WeasyPrint or the speech engine."""
+    return spec(name).load()
 
 
 def translate_language(
@@ -48,71 +43,90 @@ def translate_language(
     return articles, warnings
 
 
-def build_group(project: Project, slug: str, language: str, outputs: Sequence[str]) -> list[TaskResult]:
-    """Build one article in one language in each of ``outputs`` (in BUILDERS order)."""
-    ordered = [name for name in BUILDERS if name in outputs]
+def build_group(
+    project: Project,
+    slug: str,
+    language: str,
+    outputs: Sequence[str],
+    publication: Publication | None = None,
+) -> list[TaskResult]:
+    """Build one article in one language in each of ``outputs`` (in build order), as ``publication``
+    (decided when the build was planned; decided here for this article if not given) publishes them.
+
+    Never raises (but for an interruption): whatever goes wrong fails the outputs it concerns.
+    """
+    if publication is None:
+        publication = decide_publication(project, [slug], policy_keys())
+    ordered = [output.name for output in specs(outputs)]
     start = time.perf_counter()
     try:
         article, warnings = prepare_article(project, slug, language)
-    except PlainspokenError as error:
+    except Exception as error:  # one article in one language is the unit of failure
+        problems = failure_problems(error, project, f"{language}/{slug}")
         seconds = time.perf_counter() - start
-        reason = str(error.problems[0])
         return [
-            TaskResult(slug, language, name, "failed", reason, seconds, problems=error.problems)
+            TaskResult(slug, language, name, "failed", str(problems[0]), seconds, problems=problems)
             for name in ordered
         ]
     results = []
     for index, name in enumerate(ordered):
-        result = _build_one(builder_class(name)(project), article)
+        result = _build_one(project, name, article, publication)
         extra = tuple(warnings) if index == 0 else ()
         results.append(
-            TaskResult(
-                slug,
-                language,
-                name,
-                result.status,
-                result.reason,
-                result.seconds,
-                article.report.fallbacks,
-                result.outputs,
-                result.problems + extra,
-            )
+            dataclasses.replace(result, fallbacks=article.report.fallbacks, problems=result.problems + extra)
         )
     return results
 
 
-def _build_one(builder: Builder, article: Article) -> TaskResult:
+def failure_problems(error: BaseException, project: Project, what: str) -> tuple[Problem, ...]:
+    """An error as problems: its own (path:line) if it has them, else where it happened and what it is.
+
+    "Where" is the template line when a template failed (Jinja2 puts templates in tracebacks),
+    else the last line of the pipeline's code that ran.
+    """
+    if isinstance(error, PlainspokenError):
+        return error.problems
+    if isinstance(error, OSError):
+        return (Problem(str(error.filename or "build/site"), 0, error.strerror or str(error)),)
+    spots = {"code": ("", 0), "template": ("", 0)}
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename)
+        if path.is_relative_to(PACKAGE_DIR):
+            kind = "code" if path.suffix == ".py" else "template"
+            spots[kind] = (path.relative_to(PACKAGE_DIR.parent).as_posix(), frame.lineno or 0)
+    where, line = spots["template"] if spots["template"][0] else spots["code"]
+    message = f"{type(error).__name__}: {error} (while building {what}; a bug, please report it)"
+    return (Problem(where or project.display(project.root), line, message),)
+
+
+def _build_one(project: Project, name: str, article: Article, publication: Publication) -> TaskResult:
     """Write one output, or take it down when the policy withholds it."""
     start = time.perf_counter()
-    site = builder.project.site_dir
-    slug, language, name = article.doc.slug, article.language, builder.name
-    reason = withheld_reason(builder.project.config, article, name)
+    site = project.site_dir
+    slug, language = article.doc.slug, article.language
+    reason = publication.reason(slug, language, spec(name).policy_key)
+    builder: Builder | None = None
     try:
+        builder = builder_class(name)(project, publication)
         if reason:
             raise OutputSkipped(reason)
         builder.prepare([article])
         written = builder.write(article)
     except OutputSkipped as skip:
-        for path in builder.outputs(article):
+        for path in builder.outputs(article) if builder else ():
             path.unlink(missing_ok=True)
         return TaskResult(slug, language, name, "skipped", str(skip), time.perf_counter() - start)
-    except PlainspokenError as error:
-        return TaskResult(
-            slug,
-            language,
-            name,
-            "failed",
-            str(error.problems[0]),
-            time.perf_counter() - start,
-            problems=error.problems,
-        )
-    except OSError as error:
-        problem = Problem(str(error.filename or "build/site"), 0, error.strerror or str(error))
-        return TaskResult(
-            slug, language, name, "failed", str(problem), time.perf_counter() - start, problems=(problem,)
-        )
+    except Exception as error:  # one output is the unit of failure
+        problems = failure_problems(error, project, f"{language}/{slug}/{name}")
+        seconds = time.perf_counter() - start
+        return TaskResult(slug, language, name, "failed", str(problems[0]), seconds, problems=problems)
     outputs = tuple(p.relative_to(site).as_posix() for p in written)
-    return TaskResult(slug, language, name, "built", "", time.perf_counter() - start, outputs=outputs)
+    note, warnings = getattr(builder, "note", ""), tuple(getattr(builder, "warnings", ()))  # e.g. narration
+    seconds = time.perf_counter() - start
+    entry = builder.entry(article)
+    return TaskResult(
+        slug, language, name, "built", note, seconds, outputs=outputs, problems=warnings, entry=entry
+    )
 
 
 @dataclass
@@ -125,63 +139,104 @@ class SitePages:
 
 
 def build_site_pages(
-    project: Project, *, whole_site: bool = True, report: bool = True, report_later: bool = False
+    project: Project,
+    publication: Publication | None = None,
+    entries: Mapping[str, dict[str, Any]] | None = None,
+    *,
+    whole_site: bool = True,
+    report: bool = True,
+    report_later: bool = False,
 ) -> SitePages:
     """The site index, each language's index, the report, the stylesheet and script, the assets.
 
+    ``entries``: task id → what each page's task handed over for the indexes and the report.
     With ``whole_site`` (not sharded), only pages present in the site are listed; a shard lists
     every page of the plan, since the other shards' pages join it when the sites are merged.
     With ``report_later``, the report's rows are returned instead of written: the report links
     to every output, and some may still be being written.
     """
     result = SitePages()
-    sources = load_sources(project)
-    published: list[Article] = []
-    broken: list[str] = []  # their previous pages stay, so they stay on the site
+    slugs = sorted(path.stem for path in project.article_paths())
+    if publication is None:
+        publication = decide_publication(project, slugs, policy_keys())
+    builder = HtmlBuilder(project, publication)
+    builder.prepare([])
+    pages = _listed_pages(builder, slugs, entries or {}, whole_site, result)
+    builder.index(pages, _ui_texts(project, pages, result))
+    written = builder.finish()
+    if report:
+        rows = report_rows(project, builder, _checks(project, builder))
+        if report_later:
+            result.report = rows
+        else:
+            written.append(write_report_page(project, rows))
+    result.written = [p.relative_to(project.site_dir).as_posix() for p in written]
+    return result
+
+
+def _checks(project: Project, site: HtmlBuilder) -> Counts:
+    """The checks of every language the shared pages list (cached: only what changed runs)."""
+    return check_counts(project, [(tag, is_source(site.pages[tag])) for tag in site.pages])
+
+
+def _listed_pages(
+    site: HtmlBuilder,
+    slugs: Sequence[str],
+    entries: Mapping[str, dict[str, Any]],
+    whole_site: bool,
+    result: SitePages,
+) -> list[PageEntry]:
+    """Every published page, as its task described it; a page no task of this build or an earlier
+    one described (another shard's) is translated here."""
+    project, key = site.project, site.spec.policy_key
+    pages = []
     for language in project.config.languages:
+        for slug in slugs:
+            exists = (project.output_dir(language) / f"{slug}.html").exists()
+            if site.publication.reason(slug, language, key) or (whole_site and not exists):
+                continue
+            entry = entries.get(f"{language}/{slug}/{site.name}")
+            page = PageEntry.from_dict(entry) if entry else _describe_page(site, slug, language, result)
+            pages += [page] if page else []
+    return pages
+
+
+def _describe_page(site: HtmlBuilder, slug: str, language: str, result: SitePages) -> PageEntry | None:
+    try:
+        article, _ = prepare_article(site.project, slug, language)
+    except PlainspokenError as error:
+        result.problems.extend(error.problems)
+        return None
+    return site.page_entry(article)
+
+
+def _ui_texts(project: Project, pages: Sequence[PageEntry], result: SitePages) -> dict[str, UiText]:
+    """Each listed language's interface text (for its index page)."""
+    texts = {}
+    for language in dict.fromkeys(page.language for page in pages):
+        texts[language] = UiText(language)
+        if any(page.source for page in pages if page.language == language):
+            continue
         try:
-            articles, _ = translate_language(project, language, sources.documents)
+            texts[language] = UiText.from_catalog(language, load_domain(project, language, UI_DOMAIN))
         except PlainspokenError as error:
             result.problems.extend(error.problems)
-            if (project.output_dir(language) / "index.html").exists():
-                broken.append(language)
-            continue
-        published += [
-            a
-            for a in articles
-            if not withheld_reason(project.config, a, HtmlBuilder.name)
-            and (not whole_site or (project.output_dir(language) / f"{a.doc.slug}.html").exists())
-        ]
-    builder = HtmlBuilder(project)
-    builder.with_report = report and not report_later
-    builder.prepare(published)
-    builder.languages = [tag for tag in project.config.languages if tag in builder.languages or tag in broken]
-    result.written = [p.relative_to(project.site_dir).as_posix() for p in builder.finish()]
-    if report and report_later:
-        from pipeline.site.report import ReportRows
-
-        result.report = ReportRows(tuple(builder.report_rows()), tuple(builder.languages))
-    return result
+    return texts
 
 
 def write_report(project: Project, report: ReportRows) -> SitePages:
     """build/site/report.html from rows made earlier, linking to the outputs that exist now."""
-    from pipeline.site.report import refresh_outputs
-
-    builder = HtmlBuilder(project)
-    builder.prepare([])
-    builder.languages = list(report.languages)
-    path = builder.write_report(refresh_outputs(project, report.rows))
+    path = write_report_page(project, report)
     return SitePages([path.relative_to(project.site_dir).as_posix()])
 
 
 __all__ = [
-    "BUILDERS",
     "SitePages",
     "TaskResult",
     "build_group",
     "build_site_pages",
     "builder_class",
+    "failure_problems",
     "translate_language",
     "write_report",
 ]

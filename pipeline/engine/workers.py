@@ -10,20 +10,24 @@ import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.builders.outputs import OutputSpec, spec, specs
 from pipeline.engine.plan import Task
 from pipeline.engine.results import TaskResult
+from pipeline.i18n.publishing import Publication
 from pipeline.source.project import Project, load_project
 
 if TYPE_CHECKING:
     from pipeline.engine.tasks import SitePages
     from pipeline.site.report import ReportRows
 
-#: Rough seconds per output of an article, relative to each other: only the order of jobs uses it.
-COST = {"audio": 3.0, "pdf": 1.5, "html": 0.1}
+
+#: What every worker call starts with: the project's root, the staging site, the page size, and
+#: what this build publishes.
+WorkerArgs = tuple[str, str, str, Publication]
 
 
 @dataclass(frozen=True)
@@ -36,20 +40,32 @@ class Job:
     cost: float
 
 
-@dataclass(frozen=True)
+@dataclass
 class SiteJob:
-    """The shared pages (indexes, report, static files), written once every page is."""
+    """The shared pages (indexes, report, static files), written once every page is, from what
+    the pages' tasks handed over (``entries``: task id → entry; the last build's, then this one's)."""
 
     whole_site: bool
     with_report: bool
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def record(self, results: Sequence[TaskResult]) -> None:
+        """A built output's entry replaces its last one; a withheld output has none; a failed one
+        keeps its last (its previous file stays on the site)."""
+        for result in results:
+            if result.entry is not None:
+                self.entries[result.id] = result.entry
+            elif result.status in ("built", "skipped"):
+                self.entries.pop(result.id, None)
 
 
 def plan_jobs(project: Project, todo: Sequence[Task]) -> list[Job]:
     """Longest first, so that no worker idles at the end.
 
-    A language's audio guide and its page (which shows the guide) go in one job and its handouts
-    in another, so that two workers can share the slow languages. A language with no voice keeps
-    its outputs together: its audio task only takes its outputs down.
+    The outputs of one article in one language are split into parts that need nothing of each
+    other (e.g. the audio guide with the page that shows it, and the handouts), so that two
+    workers can share a slow language. When at most one part is slow (a language with no voice:
+    its audio task only takes its outputs down), they stay in one job, translated once.
     """
     grouped: dict[tuple[str, str], list[str]] = {}
     for task in todo:
@@ -57,14 +73,34 @@ def plan_jobs(project: Project, todo: Sequence[Task]) -> list[Job]:
     jobs = []
     for (slug, language), outputs in grouped.items():
         size = _article_size(project, slug)
-        voiced = "audio" in outputs and _has_voice(project, language)
-        parts = [("audio", "html"), ("pdf",)] if voiced else [tuple(outputs)]
-        for part in parts:
-            chosen = tuple(output for output in outputs if output in part)
-            if chosen:
-                cost = size * sum(COST[o] for o in chosen if o != "audio" or voiced)
-                jobs.append(Job(slug, language, chosen, cost))
+        costs = {output.name: size * _cost(project, output, language) for output in specs(outputs)}
+        parts = [part for part in _independent_parts(tuple(costs)) if part]
+        if sum(1 for part in parts if sum(costs[o] for o in part) >= SLOW * size) < 2:
+            parts = [tuple(costs)]
+        jobs += [Job(slug, language, part, sum(costs[o] for o in part)) for part in parts]
     return sorted(jobs, key=lambda job: -job.cost)
+
+
+#: A part of a job this costly (per 1000 characters) is worth a worker of its own.
+SLOW = 1.0
+
+
+def _cost(project: Project, output: OutputSpec, language: str) -> float:
+    """Rough seconds per 1000 characters: nothing for a voiced output in a language with no voice."""
+    return 0.0 if output.voiced and not _has_voice(project, language) else output.cost
+
+
+def _independent_parts(outputs: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``outputs`` in groups joined by what they need of each other, each in build order."""
+    group_of = {name: {name} for name in outputs}
+    for name in outputs:
+        for need in spec(name).needs:
+            if need in group_of and group_of[need] is not group_of[name]:
+                merged = group_of[need] | group_of[name]
+                for member in merged:
+                    group_of[member] = merged
+    parts = {id(group): group for group in group_of.values()}.values()
+    return [tuple(name for name in outputs if name in group) for group in parts]
 
 
 def _article_size(project: Project, slug: str) -> float:
@@ -80,19 +116,26 @@ def _has_voice(project: Project, language: str) -> bool:
 
 
 def run_jobs(
-    project: Project, jobs: Sequence[Job], site: SiteJob | None, workers: int
+    project: Project,
+    jobs: Sequence[Job],
+    site: SiteJob | None,
+    workers: int,
+    publication: Publication | None = None,
 ) -> Iterator[TaskResult | SitePages]:
     """Each job in a worker process (or here, with one worker); results as they finish.
 
     The shared pages are written by the first worker free once no page is left to write, and the
     report (which links to every file) once nothing else is left.
     """
-    args = (str(project.root), str(project.site_dir), project.config.page_size)
+    args = (str(project.root), str(project.site_dir), project.config.page_size, publication or Publication())
     if workers <= 1:
         for job in jobs:
-            yield from build_in_worker(*args, job.slug, job.language, job.outputs)
+            results = build_in_worker(*args, job.slug, job.language, job.outputs)
+            if site is not None:
+                site.record(results)
+            yield from results
         if site is not None:
-            yield site_pages_in_worker(*args, site.whole_site, site.with_report)
+            yield site_pages_in_worker(*args, site.whole_site, site.with_report, False, site.entries)
         return
     context = multiprocessing.get_context("spawn")  # workers never inherit this process's state
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init)
@@ -108,7 +151,7 @@ def run_jobs(
 
 def _dispatch(
     pool: ProcessPoolExecutor,
-    args: tuple[str, str, str],
+    args: WorkerArgs,
     queue: list[Job],
     site: SiteJob | None,
     workers: int,
@@ -135,7 +178,7 @@ class _Schedule:
     def __init__(self, queue: list[Job], site: SiteJob | None) -> None:
         self.queue, self.site = queue, site
         self.report: ReportRows | None = None
-        self.pages_left = sum(1 for job in queue if "html" in job.outputs)
+        self.pages_left = sum(1 for job in queue if _indexed(job.outputs))
 
     @property
     def unfinished(self) -> bool:
@@ -147,7 +190,7 @@ class _Schedule:
             return build_in_worker, (job.slug, job.language, job.outputs)
         if self.site is not None and not self.pages_left:  # fills a worker while the last jobs run
             site, self.site = self.site, None
-            return site_pages_in_worker, (site.whole_site, site.with_report, True)
+            return site_pages_in_worker, (site.whole_site, site.with_report, True, site.entries)
         if self.report is not None and not busy and self.site is None:
             report, self.report = self.report, None
             return report_in_worker, (report,)
@@ -155,11 +198,18 @@ class _Schedule:
 
     def record(self, result: list[TaskResult] | SitePages) -> Iterator[TaskResult | SitePages]:
         if isinstance(result, list):
-            self.pages_left -= any(r.output == "html" for r in result)
+            self.pages_left -= _indexed([r.output for r in result])
+            if self.site is not None:
+                self.site.record(result)
             yield from result
             return
         self.report = result.report
         yield result
+
+
+def _indexed(outputs: Sequence[str]) -> bool:
+    """Whether any of ``outputs`` is listed by the shared pages (which then wait for it)."""
+    return any(spec(name).indexed for name in outputs)
 
 
 _IN_WORKER = False  # set in worker processes: jobs run in this process leave memory alone
@@ -194,35 +244,58 @@ def _worker_project(root: str, site: str, page_size: str) -> Project:
 
 
 def build_in_worker(
-    root: str, site: str, page_size: str, slug: str, language: str, outputs: tuple[str, ...]
+    root: str,
+    site: str,
+    page_size: str,
+    publication: Publication,
+    slug: str,
+    language: str,
+    outputs: tuple[str, ...],
 ) -> list[TaskResult]:
     """Runs in a worker: build one article in one language into the staging site."""
     from pipeline.engine.tasks import build_group
 
     try:
-        return build_group(_worker_project(root, site, page_size), slug, language, outputs)
+        return build_group(_worker_project(root, site, page_size), slug, language, outputs, publication)
     finally:
         _release_memory()
 
 
 def site_pages_in_worker(
-    root: str, site: str, page_size: str, whole_site: bool, report: bool, report_later: bool = False
+    root: str,
+    site: str,
+    page_size: str,
+    publication: Publication,
+    whole_site: bool,
+    report: bool,
+    report_later: bool = False,
+    entries: dict[str, dict[str, Any]] | None = None,
 ) -> SitePages:
-    """Runs in a worker: the site's shared pages, into the staging site."""
-    from pipeline.engine.tasks import build_site_pages
+    """Runs in a worker: the site's shared pages, into the staging site (a failure is reported)."""
+    from pipeline.engine.tasks import SitePages, build_site_pages, failure_problems
 
     project = _worker_project(root, site, page_size)
     try:
-        return build_site_pages(project, whole_site=whole_site, report=report, report_later=report_later)
+        return build_site_pages(
+            project, publication, entries, whole_site=whole_site, report=report, report_later=report_later
+        )
+    except Exception as error:  # the shared pages are a task: their failure is theirs
+        return SitePages(problems=list(failure_problems(error, project, "the shared pages")))
     finally:
         _release_memory()
 
 
-def report_in_worker(root: str, site: str, page_size: str, report: ReportRows) -> SitePages:
+def report_in_worker(
+    root: str, site: str, page_size: str, publication: Publication, report: ReportRows
+) -> SitePages:
     """Runs in a worker: the report, from rows made earlier, into the staging site."""
-    from pipeline.engine.tasks import write_report
+    from pipeline.engine.tasks import SitePages, failure_problems, write_report
 
-    return write_report(_worker_project(root, site, page_size), report)
+    project = _worker_project(root, site, page_size)
+    try:
+        return write_report(project, report)
+    except Exception as error:  # the report is a task: its failure is its own
+        return SitePages(problems=list(failure_problems(error, project, "the report")))
 
 
-__all__ = ["COST", "Job", "SiteJob", "build_in_worker", "plan_jobs", "run_jobs"]
+__all__ = ["Job", "SiteJob", "build_in_worker", "plan_jobs", "run_jobs"]

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.errors import PlainspokenError
-from pipeline.i18n.article import Article, prepare_article
-from pipeline.i18n.translate import MessageCounts
 from pipeline.model import Document, Link, iter_units, walk_inlines
-from pipeline.source.articles import read_article
 from pipeline.source.config import SiteConfig
 from pipeline.source.parse import ARTICLE_LINK
 from pipeline.source.project import Project
 
+if TYPE_CHECKING:  # the engine imports this module before it knows whether anything is to be built
+    from pipeline.i18n.article import Article
+
 
 def percent_translated(articles: Sequence[Article]) -> float:
     """Messages shown translated, out of all messages, across ``articles`` (as ``status`` counts)."""
+    from pipeline.i18n.translate import MessageCounts
+
     return sum((a.report.counts for a in articles), MessageCounts()).percent
 
 
@@ -29,20 +33,43 @@ def withheld_reason(config: SiteConfig, article: Article, output: str) -> str:
     return ""
 
 
-def published_languages(project: Project, slug: str, output: str = "html") -> list[str]:
-    """The languages in which ``slug``'s ``output`` is published (for language switchers)."""
+@dataclass(frozen=True)
+class Publication:
+    """What site.toml's policy publishes in this build, decided once, when it is planned, and handed
+    to every task: the outputs it withholds, as (slug, language, drafts key, why)."""
+
+    withheld: tuple[tuple[str, str, str, str], ...] = ()
+
+    def reason(self, slug: str, language: str, key: str) -> str:
+        """Why this output is withheld, or '' if it is published."""
+        found = (why for s, lang, k, why in self.withheld if (s, lang, k) == (slug, language, key))
+        return next(found, "")
+
+    def languages(self, slug: str, key: str, languages: Sequence[str]) -> list[str]:
+        """Those of ``languages`` in which the output of ``slug`` is published (language switchers)."""
+        return [language for language in languages if not self.reason(slug, language, key)]
+
+
+def decide_publication(project: Project, slugs: Sequence[str], keys: Sequence[str]) -> Publication:
+    """Apply the policy to every article in every language, for each drafts key in ``keys``.
+
+    Nothing is translated when the policy cannot withhold anything. A language whose catalog is
+    broken (or that fails to translate at all) counts as published: its previous pages stay.
+    """
     if not project.config.withholds():
-        return list(project.config.languages)
-    published = []
-    for language in project.config.languages:
-        try:
-            article, _ = prepare_article(project, slug, language)
-        except PlainspokenError:
-            published.append(language)  # a broken catalog keeps its previous pages
-            continue
-        if not withheld_reason(project.config, article, output):
-            published.append(language)
-    return published
+        return Publication()
+    from pipeline.i18n.article import prepare_article
+
+    withheld = []
+    for slug in slugs:
+        for language in project.config.languages:
+            try:
+                article, _ = prepare_article(project, slug, language)
+            except Exception:  # that article's own task fails and reports it; this decides nothing
+                continue
+            found = ((key, withheld_reason(project.config, article, key)) for key in keys)
+            withheld += [(slug, language, key, why) for key, why in found if why]
+    return Publication(tuple(withheld))
 
 
 def linked_articles(doc: Document) -> list[str]:
@@ -56,14 +83,19 @@ def linked_articles(doc: Document) -> list[str]:
     return found
 
 
-def article_link_languages(project: Project, doc: Document, language: str) -> dict[str, str]:
+def article_link_languages(
+    project: Project, doc: Document, language: str, publication: Publication
+) -> dict[str, str]:
     """Slug → the language of the page a link to that article leads to from a ``language`` page.
 
-    The same language where that article is published in it, else the article's source language.
+    The same language where that article's page is published in it, else the article's source
+    language.
     """
+    from pipeline.source.articles import read_article
+
     result = {}
     for slug in linked_articles(doc):
-        if language in published_languages(project, slug):
+        if publication.languages(slug, "html", [language]):
             result[slug] = language
             continue
         try:

@@ -56,6 +56,17 @@ def article_grade(doc: Document, facts: Mapping[str, str]) -> Grade:
     return reading_grade(article_text(doc, facts), doc.language)
 
 
+FORMULA_LANGUAGES = ("en", "es")  # where a reading formula is validated
+
+
+def grade_label(doc: Document, facts: Mapping[str, str]) -> str:
+    """'7.9 (Flesch-Kincaid)', or 'not measured' in a language with no validated formula."""
+    if doc.language not in FORMULA_LANGUAGES:
+        return "not measured"
+    measured = article_grade(doc, facts)
+    return f"{measured.grade:.1f} ({measured.formula})"
+
+
 def check_source(doc: Document, *, facts: Mapping[str, str], target: float, strict: bool) -> list[Finding]:
     """Plain-language findings for one article: warnings, or errors with ``strict``."""
     severity = "error" if strict else "warning"

@@ -43,7 +43,7 @@ REGULAR = HandoutVariant(
     "regular",
     "",
     "10.5pt",
-    "1.28",
+    "1.22",
     "18pt",
     "13.5pt",
     "11.5pt",

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from pipeline.i18n.article import Article
+from pipeline.builders.html import HtmlBuilder, PageEntry
+from pipeline.builders.outputs import report_columns
 from pipeline.i18n.lifecycle import language_counts
 from pipeline.i18n.review import ReviewState
 from pipeline.i18n.translate import MessageCounts
-from pipeline.model import plain_text
-from pipeline.quality.gates import check_articles, check_language, domains, language_review
-from pipeline.quality.plain_language import article_grade
-from pipeline.source.project import Project, language_info
+from pipeline.i18n.ui import UiText
+from pipeline.quality.gates import domains, language_review
+from pipeline.site.voices_status import voice_row
+from pipeline.source.project import Project, language_info, write_atomic
 
-OUTPUT_FILES = (
-    ("Web page", ".html"),
-    ("Handout (PDF)", ".pdf"),
-    ("Large print (PDF)", "-large-print.pdf"),
-    ("Audio (MP3)", ".mp3"),
-)
+Counts = Mapping[str, tuple[int, int]]  #: (errors, warnings) of the checks of each language
 FORMULA_LANGUAGES = ("en", "es")  # where a reading formula is validated
 
 
@@ -42,6 +39,7 @@ class LanguageRow:
     errors: int
     warnings: int
     articles: tuple[ArticleRow, ...]
+    voice: str = ""  # who speaks its audio guides, and how much a narrator has recorded
 
 
 @dataclass(frozen=True)
@@ -53,15 +51,14 @@ class ReportRows:
     languages: tuple[str, ...]
 
 
-def language_rows(project: Project, articles: Sequence[Article]) -> list[LanguageRow]:
-    """One row per published language, in site.toml's order."""
+def language_rows(project: Project, pages: Sequence[PageEntry], checks: Counts) -> list[LanguageRow]:
+    """One row per language with pages, in site.toml's order; ``checks``: (errors, warnings) of each."""
     rows = []
     for tag in project.config.languages:
-        mine = [a for a in articles if a.language == tag]
+        mine = [page for page in pages if page.language == tag]
         if not mine:
             continue
-        source = all(a.review.state == "source" for a in mine)
-        findings = check_articles(project, strict=False) if source else check_language(project, tag)
+        source = is_source(mine)
         review = ReviewState("source") if source else language_review(project, tag)
         info = language_info(tag)
         rows.append(
@@ -71,22 +68,12 @@ def language_rows(project: Project, articles: Sequence[Article]) -> list[Languag
                 info.english_name,
                 MessageCounts() if source else language_counts(project, tag, domains(project)),
                 review,
-                sum(1 for f in findings if f.severity == "error"),
-                sum(1 for f in findings if f.severity == "warning"),
-                tuple(_article_row(project, a) for a in mine),
+                *checks[tag],
+                tuple(_with_outputs(project, tag, ArticleRow(p.slug, p.title, p.grade, ())) for p in mine),
+                voice_row(project, tag).summary(),
             )
         )
     return rows
-
-
-def _article_row(project: Project, article: Article) -> ArticleRow:
-    facts = {name: fact.value for name, fact in project.config.facts().items()}
-    grade = "not measured"
-    if article.language in FORMULA_LANGUAGES:
-        measured = article_grade(article.doc, facts)
-        grade = f"{measured.grade:.1f} ({measured.formula})"
-    row = ArticleRow(article.doc.slug, plain_text(article.doc.metadata.title.inlines), grade, ())
-    return _with_outputs(project, article.language, row)
 
 
 def _with_outputs(project: Project, language: str, row: ArticleRow) -> ArticleRow:
@@ -94,7 +81,7 @@ def _with_outputs(project: Project, language: str, row: ArticleRow) -> ArticleRo
     folder = project.output_dir(language)
     outputs = tuple(
         (label, f"{language}/{row.slug}{suffix}")
-        for label, suffix in OUTPUT_FILES
+        for label, suffix in report_columns()
         if (folder / f"{row.slug}{suffix}").exists()
     )
     return dataclasses.replace(row, outputs=outputs)
@@ -106,3 +93,28 @@ def refresh_outputs(project: Project, rows: Sequence[LanguageRow]) -> list[Langu
         dataclasses.replace(row, articles=tuple(_with_outputs(project, row.tag, a) for a in row.articles))
         for row in rows
     ]
+
+
+def is_source(pages: Sequence[PageEntry]) -> bool:
+    """Whether ``pages`` are in the language they are written in (not translated)."""
+    return all(page.source for page in pages)
+
+
+def report_rows(project: Project, site: HtmlBuilder, checks: Counts) -> ReportRows:
+    """The report's rows for the languages and pages the shared pages list."""
+    pages = [page for tag in site.languages for page in site.pages.get(tag, [])]
+    return ReportRows(tuple(language_rows(project, pages, checks)), tuple(site.languages))
+
+
+def write_report_page(project: Project, report: ReportRows) -> Path:
+    """build/site/report.html: the state of every language, for the clinic manager, linking to the
+    outputs that exist now."""
+    pages = HtmlBuilder(project)
+    pages.prepare([])
+    pages.languages = list(report.languages)
+    context = pages.page_context(UiText("en"), language_info("en"), "")
+    rows = refresh_outputs(project, report.rows)
+    context.update({"alternates": [], "page_title": "Build report", "rows": rows})
+    out = project.site_dir / "report.html"
+    write_atomic(out, pages.env.get_template("report.html").render(context).encode("utf-8"))
+    return out

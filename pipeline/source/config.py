@@ -37,6 +37,19 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class VoiceChoice:
+    """A [voices.<lang>] table: which engine speaks a language, and who narrated its recordings."""
+
+    language: str
+    engine: str  # "espeak-ng", "piper", or "" (human narration only)
+    voice: str = ""  # the espeak-ng voice
+    model: str = ""  # a Piper .onnx model, relative to the project folder
+    package: str = ""  # an installed Python package holding one Piper model
+    narrator: str = ""  # who recorded the human narration, named on the page
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """The clinic's facts and publishing choices."""
 
@@ -52,6 +65,10 @@ class SiteConfig:
     target_grade: float = 8.0  # [plain_language] target_grade: above it is a warning
     drafts: tuple[tuple[str, str], ...] = ()  # [publish.drafts] format → "notice" or "skip"
     min_translated: float = 0.0  # [publish] min_translated: percent needed to publish a language
+    voice_choices: tuple[VoiceChoice, ...] = ()  # [voices.<lang>] tables (Piper, narrators)
+
+    def voice_choice(self, language: str) -> VoiceChoice | None:
+        return next((c for c in self.voice_choices if c.language == language), None)
 
     def withholds(self) -> bool:
         """Whether the policy can keep anything unpublished (else every language of every article is)."""
@@ -131,6 +148,7 @@ def load_config(path: Path, *, display_path: str = "source/site.toml") -> SiteCo
         crisis_lines=_crisis_lines(data, reader),
         path=display_path,
         voices=_voices(data, reader),
+        voice_choices=_voice_choices(data, reader),
         target_grade=_number(data.get("plain_language", {}), "target_grade", 8.0, reader, (1, 20)),
         drafts=_drafts(publish, reader),
         min_translated=_number(publish, "min_translated", 0.0, reader, (0, 100)),
@@ -222,10 +240,67 @@ def _voices(data: dict[str, Any], reader: _Reader) -> tuple[tuple[str, str], ...
     table = data.get("voices", {})
     if not isinstance(table, dict):
         raise reader.error("[voices] must map language tags to espeak-ng voices")
+    voices = {}
     for tag, voice in table.items():
-        if not LANGUAGE_TAG.match(tag) or not isinstance(voice, str):
+        if isinstance(voice, dict) and LANGUAGE_TAG.match(tag):
+            voices[tag] = _voice_marker(voice)
+        elif not LANGUAGE_TAG.match(tag) or not isinstance(voice, str):
             raise reader.error(f'[voices] {tag} = {voice!r}: write es = "es-419" ("" for no audio)', tag)
-    return tuple(sorted(table.items()))
+        else:
+            voices[tag] = voice
+    return tuple(sorted(voices.items()))
+
+
+#: What voice_for() sees for a [voices.<lang>] table that names no espeak-ng voice.
+PIPER_MARKER, NARRATION_MARKER = "piper", "recordings"
+_VOICE_KEYS = {"engine", "voice", "model", "package", "narrator"}
+
+
+def _voice_marker(table: dict[str, Any]) -> str:
+    if table.get("engine") == "piper":
+        return PIPER_MARKER
+    voice = table.get("voice")
+    return voice if isinstance(voice, str) and voice else NARRATION_MARKER
+
+
+def _voice_choices(data: dict[str, Any], reader: _Reader) -> tuple[VoiceChoice, ...]:
+    table = data.get("voices", {})
+    tables = {tag: value for tag, value in table.items() if isinstance(value, dict)}
+    return tuple(_voice_choice(tag, value, reader) for tag, value in sorted(tables.items()))
+
+
+def _voice_choice(tag: str, table: dict[str, Any], reader: _Reader) -> VoiceChoice:
+    """One [voices.<lang>] table, checked: every mistake reported at its line."""
+    start = max(0, _header_line(reader, f"[voices.{tag}]") - 1)
+    where = f"voices.{tag}"
+    unknown = sorted(set(table) - _VOICE_KEYS)
+    if unknown or not all(isinstance(v, str) for v in table.values()):
+        key = unknown[0] if unknown else next(k for k, v in table.items() if not isinstance(v, str))
+        keys = ", ".join(sorted(_VOICE_KEYS))
+        raise reader.error(f"[{where}] {key}: not a voice setting (write strings for {keys})", key, start)
+    engine = table.get("engine", "espeak-ng" if table.get("voice") else "")
+    if engine not in ("espeak-ng", "piper", ""):
+        raise reader.error(f'[{where}] engine = {engine!r}: write "espeak-ng" or "piper"', "engine", start)
+    model, package = table.get("model", "").strip(), table.get("package", "").strip()
+    if engine == "piper" and bool(model) == bool(package):
+        raise reader.error(
+            f'[{where}] a Piper voice needs model = "voices/<name>.onnx" or package = "<voice package>"',
+            "engine",
+            start,
+        )
+    if model and (not model.endswith(".onnx") or model.startswith("/") or ".." in Path(model).parts):
+        raise reader.error(f"[{where}] model {model!r}: name a .onnx file in the project", "model", start)
+    if package and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", package):
+        raise reader.error(f"[{where}] package {package!r} is not a Python package name", "package", start)
+    narrator = table.get("narrator", "").strip()
+    if not engine and not narrator:
+        raise reader.error(f'[{where}] needs engine = "piper" (with model), voice = "…" or narrator = "…"')
+    return VoiceChoice(tag, engine, table.get("voice", ""), model, package, narrator, start + 1)
+
+
+def _header_line(reader: _Reader, header: str) -> int:
+    """1-based line of a [table] header, 0 when absent."""
+    return next((n for n, line in enumerate(reader.lines, start=1) if line.strip() == header), 0)
 
 
 def _nth_table_line(reader: _Reader, header: str, index: int) -> int:

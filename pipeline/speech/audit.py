@@ -24,20 +24,24 @@ def english_switches(text: str, voice: str) -> list[str]:
 
 def audit(root: Path, language: str) -> list[tuple[str, str, list[str]]]:
     """(anchor, spoken text, English switches) for every segment that switches to English."""
-    from pipeline.builders.audio import AudioBuilder
-    from pipeline.engine.tasks import translate_language
-    from pipeline.source.articles import load_sources
+    from pipeline.i18n.article import prepare_article
     from pipeline.source.project import load_project
+    from pipeline.speech.lexicon import article_script
     from pipeline.speech.voices import voice_for
 
     project = load_project(root)
+    from pipeline.source.config import NARRATION_MARKER, PIPER_MARKER
+    from pipeline.speech.voices import VOICES
+
     voice = voice_for(language, dict(project.config.voices))
+    if voice in (PIPER_MARKER, NARRATION_MARKER):  # Piper phonemizes with espeak-ng too
+        voice = VOICES.get(language)
     if voice is None:
         return []
-    articles, _ = translate_language(project, language, load_sources(project).documents)
     found = []
-    for article in articles:
-        for segment in AudioBuilder(project).script(article).segments:
+    for slug in sorted(path.stem for path in project.article_paths()):
+        article, _ = prepare_article(project, slug, language)
+        for segment in article_script(project, article).segments:
             switches = english_switches(segment.spoken, voice)
             if switches:
                 found.append((segment.anchor, segment.spoken, switches))

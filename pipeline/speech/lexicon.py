@@ -1,4 +1,5 @@
-"""Pronunciation lexicons: locales/<lang>/pronunciation.toml, written form = spoken form."""
+"""Pronunciation lexicons: locales/<lang>/pronunciation.toml, written form = spoken form; an article's
+speech script in its language's lexicon."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import tomllib
 from pathlib import Path
 
 from pipeline.errors import PlainspokenError
+from pipeline.i18n.article import Article
+from pipeline.render.speech import SpeechScript, render_speech
+from pipeline.source.project import Project
 
 
 def load_lexicon(path: Path, *, display: str) -> dict[str, str]:
@@ -23,3 +27,13 @@ def load_lexicon(path: Path, *, display: str) -> dict[str, str]:
     if not all(isinstance(v, str) for v in data.values()):
         raise PlainspokenError.at(display, 0, 'write one entry a line: IOP = "I O P"')
     return dict(data)
+
+
+def article_script(project: Project, article: Article) -> SpeechScript:
+    """What the audio guide of ``article`` says, with its language's lexicon applied."""
+    path = project.locales_dir / article.language / "pronunciation.toml"
+    lexicon = load_lexicon(path, display=project.display(path))
+    config = project.config
+    return render_speech(
+        article.doc, facts=config.facts(), lexicon=lexicon, gettext=article.ui.gettext, config=config
+    )

@@ -1,0 +1,143 @@
+"""The output registry: every format a build makes, declared once; the engine, the CLI and the report
+read it. Importing it imports no builder (a build with nothing to do stays quick).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.builders.base import Builder
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """What one output format is, for everything but the builder that writes it."""
+
+    name: str  #: the --format value and the last part of a task id (es/slug/pdf)
+    builder: str | type[Builder]  #: "module:Class", imported only when the output is built
+    files: tuple[str, ...]  #: what follows the slug in build/site/<lang>/, e.g. ".mp3"
+    needs: tuple[str, ...] = ()  #: outputs whose results it uses (the page shows the audio's cues)
+    cost: float = 1.0  #: rough seconds per 1000 characters of article, relative to the others
+    report: tuple[tuple[str, str], ...] = ()  #: report columns: (label, file suffix)
+    policy: str = ""  #: its key in [publish.drafts] ("" = its name)
+    voiced: bool = False  #: made only in languages with a voice, and remade when the voice changes
+    language_files: tuple[str, ...] = ()  #: files it reads in locales/<lang>/ besides the catalogs
+    indexed: bool = False  #: the shared pages list these files, so they wait for them
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier() or self.name == "report":
+            raise ValueError(f"output name {self.name!r}: a lower-case word other than 'report'")
+        if self.name in self.needs:
+            raise ValueError(f"output {self.name} cannot need itself")
+
+    @property
+    def policy_key(self) -> str:
+        return self.policy or self.name
+
+    def load(self) -> type[Builder]:
+        """The builder class (its module imported now, not before)."""
+        if not isinstance(self.builder, str):
+            return self.builder
+        module, _, attribute = self.builder.partition(":")
+        cls: type[Builder] = getattr(importlib.import_module(module), attribute)
+        return cls
+
+
+_REGISTRY: dict[str, OutputSpec] = {}
+
+
+def register(spec: OutputSpec) -> OutputSpec:
+    """Add (or replace) an output format; what it needs must be registered first."""
+    missing = [name for name in spec.needs if name not in _REGISTRY]
+    if missing:
+        raise ValueError(f"output {spec.name} needs {', '.join(missing)}, which is not registered")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def unregister(name: str) -> None:
+    """Remove an output format (for tests and plug-ins); what needs it must go first."""
+    users = [spec.name for spec in _REGISTRY.values() if name in spec.needs]
+    if users:
+        raise ValueError(f"output {name} is needed by {', '.join(users)}")
+    _REGISTRY.pop(name, None)
+
+
+def specs(names: Sequence[str] | None = None) -> tuple[OutputSpec, ...]:
+    """The registered outputs (or those of ``names``) in build order: each after what it needs."""
+    ordered = _build_order()
+    return tuple(spec for spec in ordered if names is None or spec.name in names)
+
+
+def _build_order() -> list[OutputSpec]:
+    """Registration order, except that an output waits for what it needs (registration ensures a
+    need exists first, so this is that order already; kept explicit for replaced entries)."""
+    done: dict[str, OutputSpec] = {}
+
+    def visit(spec: OutputSpec) -> None:
+        for need in spec.needs:
+            if need not in done:
+                visit(_REGISTRY[need])
+        done.setdefault(spec.name, spec)
+
+    for spec in _REGISTRY.values():
+        visit(spec)
+    return list(done.values())
+
+
+def spec(name: str) -> OutputSpec:
+    """The registered output called ``name``; KeyError if there is none."""
+    return _REGISTRY[name]
+
+
+def names() -> tuple[str, ...]:
+    """Every output's name, in build order."""
+    return tuple(s.name for s in specs())
+
+
+def policy_keys() -> list[str]:
+    """The [publish.drafts] keys of the registered outputs."""
+    return sorted({output.policy_key for output in specs()})
+
+
+def report_columns() -> Iterator[tuple[str, str]]:
+    """The report's links to an article's files, (label, suffix): the cheapest output (the page) first."""
+    for output in sorted(specs(), key=lambda s: s.cost):
+        yield from output.report
+
+
+register(
+    OutputSpec(
+        "audio",
+        "pipeline.builders.audio:AudioBuilder",
+        files=(".mp3", ".vtt", ".cues.json"),  # .cues.json: the timings, for the page
+        cost=3.0,
+        report=(("Audio (MP3)", ".mp3"),),
+        voiced=True,
+        language_files=("pronunciation.toml",),
+    )
+)
+register(
+    OutputSpec(
+        "pdf",
+        "pipeline.builders.pdf:PdfBuilder",
+        files=(".pdf", "-large-print.pdf"),
+        cost=1.5,
+        report=(("Handout (PDF)", ".pdf"), ("Large print (PDF)", "-large-print.pdf")),
+    )
+)
+register(
+    OutputSpec(
+        "html",
+        "pipeline.builders.html:HtmlBuilder",
+        files=(".html",),
+        needs=("audio",),
+        cost=0.1,
+        report=(("Web page", ".html"),),
+        indexed=True,
+    )
+)

@@ -1,0 +1,93 @@
+"""Piper neural voices (ONNX models run on the CPU) behind the speech engine interface."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.speech.engine import Speech, SpeechError
+
+#: Engine spec for SpeechWorker / speech_worker.
+PIPER_ENGINE = "pipeline.speech.piper:PiperEngine"
+#: Phoneme length: a tenth slower than the model's own pace, as espeak-ng speaks at 160 words a
+#: minute rather than 175, for listeners new to the topic or the language.
+LENGTH_SCALE = 1.1
+
+
+def model_config(model: Path) -> dict[str, Any]:
+    """The model's own configuration (``<model>.json`` beside it), read as JSON."""
+    config = Path(f"{model}.json")
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpeechError(f"the Piper model has no configuration file {config.name} beside it") from None
+    except (OSError, ValueError) as error:
+        raise SpeechError(f"cannot read the Piper model's configuration {config.name}: {error}") from None
+    if not isinstance(data, dict):
+        raise SpeechError(f"{config.name} is not a Piper voice configuration")
+    return data
+
+
+def model_language(model: Path) -> str:
+    """The model's language as a BCP-47-style tag: its config's language.code ``en_US`` → ``en-US``."""
+    language = model_config(model).get("language")
+    code = language.get("code") if isinstance(language, dict) else None
+    if not isinstance(code, str) or not code:
+        raise SpeechError(f"{model.name}.json names no language (language.code)")
+    return code.replace("_", "-")
+
+
+def speaks(model_tag: str, page_language: str) -> bool:
+    """Whether a model for ``model_tag`` (en-US) may speak a page in ``page_language`` (en, en-US).
+
+    The primary languages must agree; where the page names a region or script too, so must the model.
+    """
+    model_parts = model_tag.lower().split("-")
+    page_parts = page_language.lower().split("-")
+    return model_parts[0] == page_parts[0] and all(part in model_parts[1:] for part in page_parts[1:])
+
+
+class PiperEngine:
+    """A Piper voice: ``open`` takes the path of its .onnx model, ``synthesize`` speaks with it.
+
+    piper-tts is imported here, in the speech worker process, so that a build that uses no Piper
+    voice never loads ONNX Runtime. One inference thread: the build runs a worker per core.
+    """
+
+    def __init__(self) -> None:
+        try:
+            import onnxruntime
+            from piper import PiperVoice, SynthesisConfig
+            from piper.config import PiperConfig
+        except ImportError:
+            raise SpeechError("Piper is not installed: pip install 'plainspoken[piper]'") from None
+        self._runtime: Any = onnxruntime
+        self._voice_class: Any = PiperVoice
+        self._config_class: Any = PiperConfig
+        self._synthesis: Any = SynthesisConfig(length_scale=LENGTH_SCALE)
+        self.voice: Any = None
+
+    def open(self, voice: str) -> str:
+        model = Path(voice)
+        config = model_config(model)
+        language = model_language(model)
+        options = self._runtime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        try:
+            session = self._runtime.InferenceSession(
+                str(model), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:  # ONNX Runtime raises its own exception types
+            raise SpeechError(f"cannot load the Piper model {model.name}: {error}") from None
+        self.voice = self._voice_class(config=self._config_class.from_dict(config), session=session)
+        return f"{language} {model.name.removesuffix('.onnx')}"
+
+    def synthesize(self, text: str) -> Speech:
+        if self.voice is None:
+            raise SpeechError("no Piper voice is open")
+        chunks = list(self.voice.synthesize(text, syn_config=self._synthesis))
+        if not chunks:
+            raise SpeechError("Piper made no audio for the text")
+        return Speech(b"".join(chunk.audio_int16_bytes for chunk in chunks), int(chunks[0].sample_rate))
