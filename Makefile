@@ -9,8 +9,10 @@ BIN := $(VENV)/bin
 DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
 	espeak-ng
 # More for the tests: Chromium (axe-core), poppler-utils (pdftotext, pdffonts, pdftoppm), zbar-tools (QR),
-# mpg123 (decodes the MP3s back to check their length).
-DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123
+# mpg123 (decodes the MP3s back to check their length and loudness); Node.js for the strict WebVTT
+# validator (npm webvtt-parser, pinned in tests/webvtt/package-lock.json, installed there by npm ci).
+DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123 nodejs
+WEBVTT_CHECK := tests/webvtt/node_modules/.package-lock.json
 
 .PHONY: build test test-fast test-wheel test-slow bench setup setup-test clean
 
@@ -47,7 +49,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 
 setup: debian-build $(VENV)/.installed
 
-setup-test: debian-build debian-test $(VENV)/.installed-test
+setup-test: debian-build debian-test $(VENV)/.installed-test $(WEBVTT_CHECK)
 
 debian-build:
 	@bash .ci/debian-packages $(DEBIAN_BUILD)
@@ -66,6 +68,11 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(WEBVTT_CHECK): tests/webvtt/package.json tests/webvtt/package-lock.json
+	@command -v npm >/dev/null || bash .ci/debian-packages npm
+	npm ci --prefix tests/webvtt --no-audit --no-fund --silent
 	@touch $@
 
 clean:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.audio.mixing import from_pcm, normalize, silence, trim
+from pipeline.audio.mixing import from_pcm, master, silence, trim
 from pipeline.audio.mp3 import Chapter, Mp3Writer
 from pipeline.audio.vtt import Cue
 from pipeline.render.speech import SpeechScript
@@ -38,24 +38,26 @@ def speak_script(
     recorded: Mapping[str, Path] | None = None,
 ) -> AudioGuide:
     """Speak every segment in a worker process (or take its ``recorded`` narration) and stream the
-    MP3 into ``out``."""
+    MP3 into ``out``. Pauses go between segments, none after the last: the file ends where the last
+    caption does, so the length the page states is the length players show."""
     cues: list[Cue] = []
     starts: list[tuple[str, float]] = []
     writer: Mp3Writer | None = None
-    rate = 0
+    rate, pause = 0, 0
     with _voice(script, voice, timeout, engine, recorded or {}) as (worker, sources):
         for segment, speech in zip(script.segments, sources, strict=True):
             if writer is None:
                 rate, writer = speech.rate, Mp3Writer(out, rate=speech.rate)
             if speech.rate != rate:
                 raise SpeechError(f"sample rate changed from {rate} to {speech.rate}")
-            samples = normalize(trim(from_pcm(speech.pcm), rate), rate)
-            start = writer.samples / rate
+            around = (pause / 1000, segment.pause_ms / 1000)  # the quiet a loudness meter hears around it
+            samples = master(trim(from_pcm(speech.pcm), rate), rate, around)
+            writer.write(silence(pause, rate))
+            start, pause = writer.samples / rate, segment.pause_ms
             writer.write(samples)
             cues.append(Cue(segment.anchor, start, writer.samples / rate, segment.text))
             if segment.chapter:
                 starts.append((segment.chapter, start))
-            writer.write(silence(segment.pause_ms, rate))
         voice_in_use = worker.voice_in_use if worker else "human narration"
     if writer is None:
         raise SpeechError("the script has nothing to say")

@@ -1,19 +1,41 @@
-"""Speech samples made even: edges trimmed, loudness matched, pauses of exact length."""
+"""Speech samples made even: edges trimmed, loudness matched and peaks limited, pauses of exact length."""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+from pipeline.audio.loudness import (
+    Floats,
+    block_peaks,
+    block_size,
+    block_true_peaks,
+    gated_loudness,
+    weighted_energies,
+)
 
 Samples = npt.NDArray[np.int16]
 FULL_SCALE = 32767.0
-#: Every segment is brought to this loudness (RMS of its speech), in dB below full scale.
-TARGET_DBFS = -20.0
-#: Peaks never go above this (about -1 dBFS): no clipping.
-PEAK_LIMIT = 0.89
+#: The audio guide's integrated loudness as a player decodes it: -16 LUFS, the norm for listening on
+#: phones (AES TD1008, podcasts), which is how patients listen.
+TARGET_LUFS = -16.0
+#: MP3 at 56 kbit/s leaves out what masking hides, and takes about 0.4 LU with it (measured on every
+#: espeak-ng voice we use): segments are mastered that much louder, so the decoded file is on target.
+CODEC_ALLOWANCE_LU = 0.4
+#: The limiter's ceiling for true peaks. The goal is -1 dBTP in the MP3 as decoded; LAME's coding noise
+#: moves limited peaks up (AES TD1008 warns of this at low bit rates): about 0.4 dB at 56 kbit/s.
+CEILING_DBTP = -2.2
+_RAMP_MS = 8  # each of the two smoothing passes: the gain moves over about 16 ms, never clicks
+_HOLD_MS = 20  # gain held after a peak, so a syllable's pitch pulses do not make it flutter
+#: espeak-ng's voices peak 16-21 dB above their loudness: up to this much gain makes up for what the
+#: limiter takes (a voice that needs more ends up a little quieter rather than squashed further)
+_MAKEUP_DB = 10.0
+_OVERSHOOT_DB = 4.0  # peaks between samples come at most this much above the samples beside them
+_GROWTH_DB = 1.0  # true peaks are looked for where make-up this much higher would bring them near
+_ROUNDS = 8  # at most, to find the make-up gain that reaches the target through the limiter
 _QUIET = 0.01 * FULL_SCALE  # below this a sample counts as silence
 _EDGE_MS = 30
-_GATE = 10 ** (-45 / 20)  # frames quieter than -45 dBFS are pauses, not speech
 
 
 def from_pcm(pcm: bytes) -> Samples:
@@ -42,44 +64,102 @@ def _loud_edge(samples: Samples, *, from_end: bool, block: int = 4096) -> int | 
     return None
 
 
-def speech_rms(samples: Samples, rate: int = 22050) -> float:
-    """RMS over the 20 ms frames that hold speech (gated, like broadcast loudness meters)."""
-    return _gated_rms(samples.astype(np.float32), rate)
-
-
-def _gated_rms(values: npt.NDArray[np.float32], rate: int) -> float:
-    frame = max(1, rate // 50)
-    usable = (
-        values[: values.size - values.size % frame].reshape(-1, frame)
-        if values.size >= frame
-        else values[None, :]
-    )
-    energy = np.einsum("ij,ij->i", usable, usable) / usable.shape[1]  # one pass, no squares kept
-    active = energy[energy > (_GATE * FULL_SCALE) ** 2]
-    return float(np.sqrt(np.mean(active, dtype=np.float64))) if active.size else 0.0
-
-
-def normalize(samples: Samples, rate: int = 22050) -> Samples:
-    """Scale speech to TARGET_DBFS (gated RMS), lowered if needed so peaks stay under PEAK_LIMIT."""
-    if samples.size == 0:
+def master(samples: Samples, rate: int, silence: tuple[float, float] = (0.0, 0.0)) -> Samples:
+    """Speech at TARGET_LUFS (BS.1770 integrated loudness, measured with the ``silence`` in seconds
+    that comes before and after it in the file), its true peak held under CEILING_DBTP by the limiter."""
+    if not samples.size:
         return samples
     values = samples.astype(np.float32)
-    rms = _gated_rms(values, rate)
-    peak = max(int(samples.max()), -int(samples.min()))
-    if rms == 0 or peak == 0:
+    values /= np.float32(FULL_SCALE)
+    energies = weighted_energies(values, rate)
+    level = gated_loudness(energies, rate, silence)
+    if not np.isfinite(level):
         return samples
-    gain = min(FULL_SCALE * 10 ** (TARGET_DBFS / 20) / rms, PEAK_LIMIT * FULL_SCALE / peak)
-    values *= np.float32(gain)  # in place: a segment is a few MB, and there are hundreds
+    block, target = block_size(rate), TARGET_LUFS + CODEC_ALLOWANCE_LU
+    blocks = -(-values.size // block)
+    peaks = np.zeros(energies.size, dtype=np.float32)
+    peaks[:blocks] = block_peaks(values, block)  # the samples' own peaks first
+    gain_db, makeup = _gain_through_limiter(energies, peaks, target - level, target, rate, silence)
+    looked = float("-inf")
+    while makeup > looked + _GROWTH_DB:  # true peaks where the gain brings samples near the ceiling
+        looked, sample_peaks = makeup, peaks[:blocks].copy()
+        near = 10 ** ((CEILING_DBTP - _OVERSHOOT_DB - _GROWTH_DB - gain_db[:blocks]) / 20)
+        peaks[:blocks] = block_true_peaks(values, block, sample_peaks, near.astype(np.float32))
+        gain_db, makeup = _gain_through_limiter(
+            energies, peaks, makeup, target, rate, silence, target - level
+        )
+    values *= _sample_by_sample(10 ** (gain_db / 20), block)[: values.size]
+    values *= np.float32(FULL_SCALE)
     np.rint(values, out=values)
     np.clip(values, -FULL_SCALE, FULL_SCALE, out=values)
     return values.astype(np.int16)
 
 
+def _gain_through_limiter(
+    energies: npt.NDArray[np.float64],
+    peaks: Floats,
+    makeup: float,
+    target: float,
+    rate: int,
+    silence: tuple[float, float],
+    least: float | None = None,
+) -> tuple[npt.NDArray[np.float64], float]:
+    """Each block's gain (dB): ``makeup`` less what the limiter takes for the block ``peaks``, with the
+    make-up raised until the loudness is on ``target`` (the limiter takes some away), up to
+    _MAKEUP_DB over ``least`` (the plain gain to target). Loudness comes from the blocks' K-weighted
+    energies, so no round filters anything. Returns the gains and the make-up found."""
+    most = (makeup if least is None else least) + _MAKEUP_DB
+    with np.errstate(divide="ignore"):
+        peak_db = 20 * np.log10(peaks)
+    tried: list[tuple[float, float]] = []  # (make-up, loudness short of target): secant steps
+    for _ in range(_ROUNDS):
+        gain_db = makeup + _limiter_gain(np.minimum(0.0, CEILING_DBTP - makeup - peak_db), rate)
+        missing = target - gated_loudness(energies * 10 ** (gain_db / 10), rate, silence)
+        if abs(missing) < 0.05 or makeup >= most:
+            break
+        tried.append((makeup, missing))
+        makeup = min(makeup + _step(tried), most)
+    return gain_db, makeup
+
+
+def _step(tried: list[tuple[float, float]]) -> float:
+    """The next change of make-up gain: by the secant through the last two tries while short of the
+    target (the limiter's slope is at most 1, so at least what is missing, and at most 4 times it)."""
+    makeup, missing = tried[-1]
+    if missing <= 0 or len(tried) < 2 or tried[-2][1] == missing:
+        return missing
+    secant = missing * (makeup - tried[-2][0]) / (tried[-2][1] - missing)
+    return min(max(secant, missing), 4 * missing)
+
+
+def _sample_by_sample(gain: npt.NDArray[np.float64], block: int) -> Floats:
+    """Each block's gain, moving in a straight line to the next block's over the block's samples."""
+    start = gain.astype(np.float32)
+    steps = np.concatenate([start[1:], start[-1:]]) - start
+    ramps = start[:, None] + steps[:, None] * (np.arange(block, dtype=np.float32) / np.float32(block))
+    return ramps.ravel().astype(np.float32, copy=False)
+
+
+def _limiter_gain(need: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.float64]:
+    """The look-ahead limiter's gain (dB) per block, from the gain each block's true peak needs: the
+    lowest any peak needs from ``before`` blocks ahead to ``after`` blocks back (so it comes down
+    before a peak and holds through the syllable), smoothed by two moving averages of ``ramp``
+    blocks into S-shaped ramps with no click and no flutter. The window is wider than the smoothing,
+    so every peak still gets at most the gain it needs."""
+    if not need.size or need.min() >= 0:
+        return need
+    per_ms = rate / 1000 / block_size(rate)
+    ramp = max(3, round(_RAMP_MS * per_ms)) | 1
+    before, after = ramp + 1, ramp + 1 + max(1, round(_HOLD_MS * per_ms))
+    after += (before + after) % 2  # an odd window, so that it can be placed exactly
+    half = (before + after) // 2
+    held: npt.NDArray[np.float64] = minimum_filter1d(
+        need, before + after + 1, mode="nearest", origin=half - before
+    )
+    for _ in range(2):
+        held = uniform_filter1d(held, ramp, mode="nearest")
+    return held
+
+
 def silence(milliseconds: int, rate: int) -> Samples:
     return np.zeros(rate * milliseconds // 1000, dtype=np.int16)
-
-
-def dbfs(samples: Samples, rate: int = 22050) -> float:
-    """Speech level (gated RMS) in dB below full scale."""
-    rms = speech_rms(samples, rate)
-    return 20 * float(np.log10(rms / FULL_SCALE)) if rms else float("-inf")

@@ -29,9 +29,10 @@ def _cue_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def render_vtt(cues: list[Cue], *, language: str) -> str:
-    """A WebVTT file with a Language header and one cue per segment."""
-    blocks = [f"WEBVTT\nLanguage: {language}"]
+def render_vtt(cues: list[Cue]) -> str:
+    """A WebVTT file: the signature line alone, then one cue per segment. The current specification
+    has no header lines; the language is known from the page and the folder the file is in."""
+    blocks = ["WEBVTT"]
     for cue in cues:
         blocks.append(f"{cue.id}\n{timestamp(cue.start)} --> {timestamp(cue.end)}\n{_cue_text(cue.text)}")
     return "\n\n".join(blocks) + "\n"

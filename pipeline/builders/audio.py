@@ -60,7 +60,7 @@ class AudioBuilder(Builder):
         finally:
             Path(tmp).unlink(missing_ok=True)
         vtt = out_dir / f"{article.doc.slug}.vtt"
-        write_atomic(vtt, render_vtt(list(guide.cues), language=article.language).encode("utf-8"))
+        write_atomic(vtt, render_vtt(list(guide.cues)).encode("utf-8"))
         cues = out_dir / f"{article.doc.slug}.cues.json"
         write_atomic(cues, cues_json(guide).encode("utf-8"))
         return [mp3, vtt, cues]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,15 @@ def audio_size(num_bytes: int, language: str) -> str:
         return f"{num_bytes / 1_000_000:.1f} MB"
 
 
+def whole_seconds(seconds: float) -> int:
+    """The one rounding of audio times for people (link text, chapter times): to the nearest second,
+    halves up (Python's round() would take 750.5 down to 750 and 751.5 up to 752)."""
+    return math.floor(seconds + 0.5)
+
+
 def audio_length(seconds: float, language: str) -> str:
     """653.3 → '10 min 53 sec' as the language writes it."""
-    minutes, secs = divmod(round(seconds), 60)
+    minutes, secs = divmod(whole_seconds(seconds), 60)
     try:
         parts = (
             [format_unit(minutes, "duration-minute", length="short", locale=_locale(language))]
@@ -118,7 +125,7 @@ def audio_length(seconds: float, language: str) -> str:
 
 def clock(seconds: float) -> str:
     """125.4 → '2:05'."""
-    minutes, secs = divmod(int(seconds), 60)
+    minutes, secs = divmod(whole_seconds(seconds), 60)
     return f"{minutes}:{secs:02d}"
 
 

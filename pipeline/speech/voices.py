@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+
+import langcodes
 
 #: BCP-47 tag → espeak-ng voice. Measured on Debian 12's espeak-ng 1.51 (see the README).
 #: Languages left out have no voice that speaks them well: no audio is made for them.
@@ -25,22 +28,10 @@ NO_VOICE: dict[str, str] = {
     "km": "espeak-ng has no Khmer voice",
     "ja": "espeak-ng's Japanese voice reads kanji in English",
 }
-#: ISO 639-2 codes for the MP3's language tag (ID3 TLAN).
-ISO_639_2: dict[str, str] = {
-    "en": "eng",
-    "es": "spa",
-    "hy": "hye",
-    "hyw": "hye",
-    "fa": "fas",
-    "ar": "ara",
-    "ko": "kor",
-    "vi": "vie",
-    "ru": "rus",
-    "zh": "zho",
-    "tl": "tgl",
-    "km": "khm",
-    "ja": "jpn",
-}
+#: Languages that ISO 639-3 names apart but ISO 639-2 does not, so ID3 (which asks for ISO 639-2)
+#: gets the ISO 639-2 code that covers them. Western Armenian has had its own ISO 639-3 code, hyw,
+#: only since 2018; ISO 639-2 has one code for Armenian, hye (bibliographic arm), that includes it.
+ISO_639_2_COVERS: dict[str, str] = {"hyw": "hye"}
 
 
 def voice_for(language: str, overrides: Mapping[str, str] | None = None) -> str | None:
@@ -55,4 +46,30 @@ def no_voice_reason(language: str) -> str:
 
 
 def iso_639_2(language: str) -> str:
-    return ISO_639_2.get(language, ISO_639_2.get(language.split("-")[0], "und"))
+    """The ISO 639-2/T code of a BCP-47 tag for ID3's TLAN ('zh-Hant' → 'zho', 'hi' → 'hin'), through
+    langcodes. A tag is read as written ('tl' stays Tagalog, 'tgl', not CLDR's 'fil'); a language
+    that ISO 639-2 has no code for gets its macrolanguage's ('yue' → 'zho'); 'und' only for a tag
+    with no language code at all."""
+    try:
+        code = langcodes.Language.get(language, normalize=False).to_alpha3()
+    except (LookupError, ValueError):
+        try:
+            code = langcodes.Language.get(language).to_alpha3()
+        except (LookupError, ValueError):
+            return "und"
+    if code in ISO_639_2_COVERS:
+        return ISO_639_2_COVERS[code]
+    macrolanguage = _macrolanguages().get(code) if len(code) == 3 else None
+    return langcodes.Language.get(macrolanguage).to_alpha3() if macrolanguage else code
+
+
+@functools.cache
+def _macrolanguages() -> dict[str, str]:
+    """Individual language → its macrolanguage, from the IANA registry that langcodes ships."""
+    from langcodes.registry_parser import parse_registry
+
+    return {
+        item["Subtag"]: item["Macrolanguage"]
+        for item in parse_registry()  # type: ignore[no-untyped-call]
+        if item.get("Type") == "language" and "Macrolanguage" in item
+    }
