@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from pipeline.errors import PlainspokenError
 from pipeline.model import Document, Link, iter_units, walk_inlines
 from pipeline.source.config import SiteConfig
-from pipeline.source.parse import ARTICLE_LINK
 from pipeline.source.project import Project
 
 if TYPE_CHECKING:  # the engine imports this module before it knows whether anything is to be built
@@ -74,6 +73,8 @@ def decide_publication(project: Project, slugs: Sequence[str], keys: Sequence[st
 
 def linked_articles(doc: Document) -> list[str]:
     """The slugs of the other articles ``doc`` links to (other-article.md), in order."""
+    from pipeline.source.parse import ARTICLE_LINK  # markdown-it: not on a no-op build's path
+
     found = []
     for ref in iter_units(doc):
         for node in walk_inlines(ref.node.inlines):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
-import langcodes
-
 #: BCP-47 tag → espeak-ng voice. Measured on Debian 12's espeak-ng 1.51 (see the README).
 #: Languages left out have no voice that speaks them well: no audio is made for them.
 VOICES: dict[str, str] = {
@@ -50,6 +48,8 @@ def iso_639_2(language: str) -> str:
     langcodes. A tag is read as written ('tl' stays Tagalog, 'tgl', not CLDR's 'fil'); a language
     that ISO 639-2 has no code for gets its macrolanguage's ('yue' → 'zho'); 'und' only for a tag
     with no language code at all."""
+    import langcodes  # only the audio task needs it: a no-op build never imports it
+
     try:
         code = langcodes.Language.get(language, normalize=False).to_alpha3()
     except (LookupError, ValueError):
