@@ -42,6 +42,7 @@ test-slow: setup-test
 bench: setup-test $(VENV)/.installed-bench
 	@$(BIN)/python -m compileall -q pipeline  # measure the pipeline as installed, not compiled per process
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@echo "== benchmarks/bench_build.py --piper"; $(BIN)/python benchmarks/bench_build.py --piper
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

