@@ -185,6 +185,9 @@ def new_catalog(template: Catalog, language: str, language_name: str) -> Project
         fuzzy=False,
     )
     catalog.set_header("X-Review-Status", "draft")
+    # The language's plural rule, also for a tag CLDR lacks (hyw): set as if read from a header,
+    # since Babel derives it from the locale alone.
+    Catalog.mime_headers.fset(catalog, [("Plural-Forms", plural_rule(language))])  # type: ignore[attr-defined]
     for message in template:
         if message.id:
             catalog.add(

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
-
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import (
     PROJECT_NAME,
@@ -27,7 +25,7 @@ from pipeline.i18n.review import catalog_state
 from pipeline.i18n.translate import MessageCounts, catalog_counts
 from pipeline.i18n.ui import extract_ui
 from pipeline.source.articles import load_sources
-from pipeline.source.languages import EXTRA_LANGUAGES, LANGUAGE_TAG, plural_forms
+from pipeline.source.languages import LANGUAGE_TAG
 from pipeline.source.project import SLUG, UI_DOMAIN, Project, language_info, write_atomic
 
 PACKAGE_ROOT = Path(__file__).parent.parent.parent
@@ -65,7 +63,7 @@ def init_language(project: Project, language: str, templates: dict[str, ProjectC
         path = project.catalog_path(language, domain)
         if path.exists():
             continue
-        data = render_catalog(with_project_plural_forms(new_catalog(template, language, name), language))
+        data = render_catalog(new_catalog(template, language, name))
         # Through msgmerge too, so the header is laid out as every later update writes it.
         write_atomic(path, merge_catalog(data, project.template_path(domain), project.display(path)))
         created.append(path)
@@ -125,13 +123,6 @@ def merge_counts(before: ProjectCatalog, after: ProjectCatalog) -> tuple[int, in
     revived = sum(1 for m in came if not m.fuzzy and m.string)
     obsolete = len(set(after.obsolete) - set(before.obsolete))
     return len(came) - fuzzy - revived, fuzzy, obsolete, revived
-
-
-def with_project_plural_forms(catalog: ProjectCatalog, language: str) -> ProjectCatalog:
-    """A language beyond CLDR (hyw) gets the plural rule of the project's table, which Babel lacks."""
-    if catalog.locale is None and language in EXTRA_LANGUAGES:  # as if read from the file's header:
-        Catalog.mime_headers.fset(catalog, [("Plural-Forms", plural_forms(language))])  # type: ignore[attr-defined]
-    return catalog
 
 
 @dataclass(frozen=True)
