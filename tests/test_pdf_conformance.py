@@ -6,6 +6,7 @@ import dataclasses
 import html
 import re
 import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,13 @@ import pytest
 from conftest import REPO, ROOTS
 
 from pipeline.builders.pdf import PdfBuilder
-from pipeline.builders.pdf_audit import compare, normalise, pdftotext, text_layer, unlisted_content
+from pipeline.builders.pdf_audit import compare, normalise, pdftotext, squash, text_layer, unlisted_content
 from pipeline.builders.printing import render_pdf
 from pipeline.engine.tasks import translate_language
 from pipeline.i18n.article import prepare_article
 from pipeline.i18n.review import ReviewState
 from pipeline.model import plain_text
+from pipeline.render.direction_marks import mark_rtl_boundaries
 from pipeline.render.fonts import css_font_family
 from pipeline.render.handout import VARIANTS, running_texts
 from pipeline.source.articles import load_sources
@@ -31,11 +33,17 @@ SENTENCES: dict[str, list[str]] = tomllib.loads((ROOTS / "scripts/sentences.toml
 REPO_LANGUAGES = load_project(REPO).config.languages
 
 
+def _page(language: str, sentences: list[str]) -> str:
+    body = "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+    direction = language_info(language).direction
+    return f'<html lang="{language}" dir="{direction}"><head><title>t</title></head><body>{body}</body></html>'
+
+
 def _print(language: str, sentences: list[str], tmp_path: Path) -> Path:
     """The sentences as paragraphs of a tagged PDF, through the pipeline's own WeasyPrint setup."""
-    info = language_info(language)
-    body = "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
-    page = f'<html lang="{language}" dir="{info.direction}"><head><title>t</title></head><body>{body}</body></html>'
+    page = _page(language, sentences)
+    if language_info(language).direction == "rtl":
+        page = mark_rtl_boundaries(page)  # as render_handout does
     css = f"html {{ font-family: {css_font_family(language)}; font-size: 11pt; }}"
     data = render_pdf(page, css, base_url=tmp_path.as_uri() + "/", allowed_dirs=[tmp_path], label="t.pdf")
     out = tmp_path / f"{language}.pdf"
@@ -62,6 +70,44 @@ def test_khmer_clusters_come_back_character_for_character(tmp_path: Path) -> Non
 
 
 @needs_poppler
+@pytest.mark.parametrize("language", ["ar", "fa"])
+def test_right_to_left_text_layer_keeps_every_character_in_its_order(language: str, tmp_path: Path) -> None:
+    """Brackets around Latin words, number ranges, punctuation, tanwin and Farsi's zero-width non-joiner.
+
+    Whitespace and bidi controls aside (poppler adds embeddings and places some spaces its own way),
+    the text comes back as written: not ``( ،)IOP`` for ``(IOP)،``, ``5–3`` for ``3–5``, or ``میکنید``
+    for ``می‌کنید``. Raised marks (tanwin) are left out of the text layer on purpose (weasyprint_glyphs).
+    """
+    sentences = SENTENCES[language]
+    lines = pdftotext(_print(language, sentences, tmp_path))
+    got = squash(lines)
+    assert "\u200c" in got or language != "fa"
+    for sentence in sentences:
+        assert squash(sentence) in got
+
+
+@needs_poppler
+def test_marks_and_invisible_glyphs_change_nothing_on_the_page(tmp_path: Path) -> None:
+    """The page printed with RLMs and the shim's invisible glyphs looks exactly like plain WeasyPrint's."""
+    import weasyprint
+
+    sentences = SENTENCES["ar"] + SENTENCES["fa"]
+    plain = tmp_path / "plain.pdf"
+    css = weasyprint.CSS(string=f"html {{ font-family: {css_font_family('fa')}; font-size: 11pt; }}")
+    weasyprint.HTML(string=_page("fa", sentences)).write_pdf(plain, stylesheets=[css])
+    ours = _print("fa", sentences, tmp_path)
+    assert mark_rtl_boundaries(_page("fa", sentences)).count("\u200f") >= 8  # the marks are there
+    assert "\u200c" in pdftotext(ours) and "\u200c" not in pdftotext(plain)
+    assert _pixels(ours, tmp_path / "ours") == _pixels(plain, tmp_path / "plain")
+
+
+def _pixels(pdf: Path, prefix: Path) -> bytes:
+    """The first page rendered by poppler in grey at 100 dpi (PGM bytes)."""
+    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-singlefile", str(pdf), str(prefix)], check=True)
+    return prefix.with_suffix(".pgm").read_bytes()
+
+
+@needs_poppler
 def test_arabic_tanwin_stays_on_its_line(tmp_path: Path) -> None:
     sentence = SENTENCES["ar"][1]
     lines = [line for line in pdftotext(_print("ar", [sentence], tmp_path)).splitlines() if line.strip()]
@@ -76,6 +122,15 @@ def test_measure_ignores_what_extraction_may_change_and_nothing_else() -> None:
     furniture = lambda page, pages: ("Clinic", f"Page {page} of {pages}")  # noqa: E731
     assert compare("x", ["Body starts here and goes on."], pages, furniture).share == 1.0
     assert compare("x", ["Body starts here and goes on."], pages).share == 0.0
+
+
+def test_measure_in_order_counts_order_punctuation_and_non_joiners() -> None:
+    wanted = ["في (IOP)، من 3–5 أيام، بعيدًا", "می\u200cکنید"]
+    good = "\u202bفي (\u202aIOP\u202c\u200f)\u060c من 3\u200f–5 أيام، بعيدا\n\fمی\u200cکنید"
+    assert compare("x", wanted, good, simplify=squash).share == 1.0
+    assert compare("x", wanted, "في ( ،)IOP من 5–3 أيام، بعيدا", simplify=squash).share == 0.0
+    assert compare("x", wanted, "میکنید", simplify=squash).share == 0.0
+    assert compare("x", ["pang-araw-araw na"], "pang-araw-\naraw na", simplify=squash).share == 1.0
 
 
 # --- the real site (content and layout tests: they depend on the current article) ------------
@@ -102,11 +157,13 @@ def test_real_site_text_layer_is_the_translation(
     project = load_project(site)
     article = site_articles[language]
     facts = {name: fact.value for name, fact in project.config.facts().items()}
-    rtl = language_info(language).direction == "rtl"
+    furniture = running_texts(article, project.config).on_page
     for variant in VARIANTS:
         pdf = site / f"build/site/{language}/{article.doc.slug}{variant.suffix}.pdf"
-        layer = text_layer(article.doc, facts, pdf, running_texts(article, project.config).on_page)
-        assert layer.share >= (0.98 if rtl else 1.0), (pdf.name, layer.missing)
+        layer = text_layer(article.doc, facts, pdf, furniture)
+        assert layer.share == 1.0, (pdf.name, layer.missing)
+        in_order = text_layer(article.doc, facts, pdf, furniture, simplify=squash)  # punctuation, order, ZWNJ
+        assert in_order.share == 1.0, (pdf.name, in_order.missing)
 
 
 @pytest.mark.parametrize("language", REPO_LANGUAGES)
@@ -198,11 +255,17 @@ def test_real_site_help_box_punctuates_like_the_language(site: Path, language: s
 
 
 def test_the_weasyprint_shim_is_in_place_only_while_the_pipeline_prints(tmp_path: Path) -> None:
+    import weasyprint.draw.text
+    import weasyprint.pdf.fonts
     from weasyprint.pdf.stream import Stream
 
-    before = Stream.marked
-    _print("km", SENTENCES["km"][:1], tmp_path)
-    assert Stream.marked is before
+    def wrapped() -> list[Any]:
+        fonts, text = weasyprint.pdf.fonts, weasyprint.draw.text
+        return [Stream.marked, Stream.set_text_rise, text.draw_first_line, fonts._build_vector_font_dictionary]
+
+    before = wrapped()
+    _print("ar", SENTENCES["ar"][:1], tmp_path)
+    assert wrapped() == before
 
 
 def test_running_header_and_footer_are_pagination_artifacts(make_project: Any) -> None:

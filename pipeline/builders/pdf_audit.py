@@ -25,6 +25,27 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] not in "ZPMC")
 
 
+#: Left out on purpose: Arabic marks raised above their letter (tanwīn, harakat; weasyprint_glyphs).
+_RAISED_ARABIC_MARKS = frozenset(chr(c) for c in [*range(0x064B, 0x0660), 0x0670])
+
+
+def squash(text: str) -> str:
+    """``text`` without whitespace, bidi controls and raised Arabic marks; order and punctuation kept.
+
+    Stricter than normalise: ``( ،)IOP`` for ``(IOP)،``, ``5–3`` for ``3–5`` or a lost zero-width
+    non-joiner (U+200C, which tells Farsi where a word is not joined) all count as wrong. Hyphens
+    go too: pdftotext drops a hyphen that ends a line (pang-araw-|araw → pang-arawaraw).
+    """
+    return "".join(
+        ch
+        for ch in text
+        if not ch.isspace()
+        and ch not in "-\u2010"
+        and ch not in _RAISED_ARABIC_MARKS
+        and (unicodedata.category(ch) != "Cf" or ch in "\u200c\u200d")
+    )
+
+
 @dataclass(frozen=True)
 class TextLayer:
     """How many of a document's messages a PDF's extracted text contains."""
@@ -47,8 +68,15 @@ def messages(doc: Document, facts: Mapping[str, str]) -> list[str]:
     return [plain_text(ref.node.inlines, facts) for ref in iter_units(doc)]
 
 
-def compare(language: str, wanted: Sequence[str], extracted: str, furniture: Furniture = None) -> TextLayer:
-    """Which of ``wanted`` (normalised) occur in ``extracted`` (normalised).
+def compare(
+    language: str,
+    wanted: Sequence[str],
+    extracted: str,
+    furniture: Furniture = None,
+    *,
+    simplify: Callable[[str], str] = normalise,
+) -> TextLayer:
+    """Which of ``wanted`` occur in ``extracted``, both simplified (normalise, or squash to keep order).
 
     ``extracted`` has one form feed after each page; ``furniture(page, pages)`` gives what the
     page's running header and footer say, which is left out: a paragraph that goes on over a
@@ -59,13 +87,13 @@ def compare(language: str, wanted: Sequence[str], extracted: str, furniture: Fur
         pages.pop()
     haystack = ""
     for number, page in enumerate(pages, start=1):
-        text = normalise(page)
+        text = simplify(page)
         for piece in furniture(number, len(pages)) if furniture else ():
-            if normalise(piece):
-                text = text.replace(normalise(piece), "")
+            if simplify(piece):
+                text = text.replace(simplify(piece), "")
         haystack += text
-    texts = [text for text in wanted if normalise(text)]
-    missing = tuple(text for text in texts if normalise(text) not in haystack)
+    texts = [text for text in wanted if simplify(text)]
+    missing = tuple(text for text in texts if simplify(text) not in haystack)
     return TextLayer(language, len(texts), missing)
 
 
@@ -77,9 +105,16 @@ def pdftotext(pdf: Path) -> str:
     return done.stdout
 
 
-def text_layer(doc: Document, facts: Mapping[str, str], pdf: Path, furniture: Furniture = None) -> TextLayer:
+def text_layer(
+    doc: Document,
+    facts: Mapping[str, str],
+    pdf: Path,
+    furniture: Furniture = None,
+    *,
+    simplify: Callable[[str], str] = normalise,
+) -> TextLayer:
     """The share of ``doc``'s messages that ``pdftotext`` gets back from ``pdf``."""
-    return compare(doc.language, messages(doc, facts), pdftotext(pdf), furniture)
+    return compare(doc.language, messages(doc, facts), pdftotext(pdf), furniture, simplify=simplify)
 
 
 def unlisted_content(pdf: Path) -> list[str]:

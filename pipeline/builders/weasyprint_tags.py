@@ -1,22 +1,20 @@
 """A small shim over WeasyPrint 70's tagging: ActualText where glyphs cannot map back, furniture as Artifacts.
 
 Carried until WeasyPrint fixes these upstream; tests/test_pdf_conformance.py fails if a new
-release changes what it relies on (Stream.marked, Stream.set_text_rise, document.draw_page and
-pdf.tags._build_box_tree). Delete it when the upstream issues below are fixed and released.
+release changes what it relies on (Stream.marked, document.draw_page, pdf.tags._build_box_tree,
+and weasyprint_glyphs' own list). Delete it when the upstream issues below are fixed and released.
 
-1. **Text layer** (Kozea/WeasyPrint#2841; PR #2869 was not merged). WeasyPrint's ToUnicode map
-   gives each glyph the text of the first cluster it was drawn in. Khmer draws one cluster as
-   several glyphs in another order (a pre-base vowel first, a subscript consonant below), so a
-   glyph maps to a whole cluster or to nothing, and a glyph shared by clusters keeps the first
-   one's text: 99% of Khmer messages extracted garbled. A bracket drawn mirrored in right-to-left
-   text shares its glyph with the other bracket, so later left-to-right brackets came out mirrored.
-   No per-glyph map can express that, so each left-to-right run holding combining marks, format
-   characters or mirrored characters carries the text it shows as ``/ActualText`` on its
-   marked-content sequence (ISO 32000-1 14.9.4). Right-to-left runs keep the glyph map (poppler
-   lays ActualText out left to right, then reverses the line), but an Arabic mark raised with a
-   text rise (tanwīn), which poppler put on a line of its own and which split the line around it,
-   is wrapped in an empty ``/ActualText``: the line stays whole, the mark itself is not extracted.
-2. **Page furniture** (Kozea/WeasyPrint#1836). WeasyPrint tags the text of page-margin boxes
+1. **Left-to-right text layer** (Kozea/WeasyPrint#2841). WeasyPrint's ToUnicode map gives each
+   glyph the text of the first cluster it was drawn in. Khmer draws one cluster as several glyphs
+   in another order (a pre-base vowel first, a subscript consonant below), so a glyph maps to a
+   whole cluster or to nothing: 99% of Khmer messages extracted garbled. So each left-to-right run
+   holding combining marks, format characters or mirrored characters carries the text it shows as
+   ``/ActualText`` on its marked-content sequence (ISO 32000-1 14.9.4). Right-to-left runs keep
+   the glyph map, made exact by weasyprint_glyphs (poppler lays ActualText out left to right and
+   then reverses the line).
+2. **Glyph-level fixes** for right-to-left text, mirrored brackets, invisible characters and raised
+   marks: see weasyprint_glyphs, installed with this shim.
+3. **Page furniture** (Kozea/WeasyPrint#1836). WeasyPrint tags the text of page-margin boxes
    (running header and footer) as ``/Span`` with an MCID but leaves it out of the structure tree:
    content that is neither real nor an Artifact (PDF/UA-1, Matterhorn 01-005). Here that text is
    drawn as ``/Artifact <</Type /Pagination /Subtype /Header>>`` (or ``/Footer``) and the margin
@@ -30,6 +28,8 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from pipeline.builders import weasyprint_glyphs
 
 _RTL_CLASSES = frozenset({"R", "AL", "AN"})
 #: Pagination artifacts' subtype by the page-margin box they are in (side margins have none).
@@ -96,8 +96,8 @@ def _replacements() -> list[tuple[Any, str, Any]]:
         return pydyf.Dictionary({**more, "ActualText": TextString(text)})
 
     return [
+        *weasyprint_glyphs.replacements(actual_text),
         (Stream, "marked", _marked_wrapper(Stream.marked, boxes, pydyf, actual_text)),
-        (Stream, "set_text_rise", _rise_wrapper(Stream.set_text_rise, actual_text)),
         (weasyprint.document, "draw_page", _draw_page_wrapper(weasyprint.document.draw_page, boxes)),
         (weasyprint.pdf.tags, "_build_box_tree", _tree_wrapper(weasyprint.pdf.tags._build_box_tree, boxes)),
     ]
@@ -134,24 +134,6 @@ def _marked_wrapper(original: Any, boxes: Any, pydyf: Any, actual_text: Any) -> 
                 yield
 
     return marked
-
-
-def _rise_wrapper(original: Any, actual_text: Any) -> Any:
-    """Stream.set_text_rise: a raised mark outside an ActualText run stays out of the text layer."""
-
-    def set_text_rise(self: Any, height: float) -> None:
-        if height and not getattr(self, "in_actual_text", False) and not getattr(self, "raised", False):
-            self.begin_marked_content("Span", actual_text(""))
-            self.raised = True
-            original(self, height)
-        elif not height and getattr(self, "raised", False):
-            original(self, height)
-            self.end_marked_content()
-            self.raised = False
-        else:
-            original(self, height)
-
-    return set_text_rise
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from typing import Any
 import segno
 
 from pipeline.i18n.article import Article
+from pipeline.render.direction_marks import mark_rtl_boundaries
 from pipeline.render.fonts import css_font_family
 from pipeline.render.html import fact_html
 from pipeline.render.pages import article_parts, long_date, make_environment, review_notes
@@ -132,6 +133,8 @@ def render_handout(
         )
     )
     html = env.get_template("handout.html").render(context)
+    if language_info(article.language).direction == "rtl":
+        html = mark_rtl_boundaries(html)
     css = env.get_template("handout.css").render(_css_context(article, config, variant))
     return html, css
 
