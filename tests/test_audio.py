@@ -94,9 +94,7 @@ def test_phone_numbers_are_read_in_digit_groups(phone: str, spoken: str) -> None
 def test_vtt_round_trip_and_escaping() -> None:
     cues = [Cue("u0", 0.0, 1.5, "Fish & <chips> --> more"), Cue("cost", 2.0, 3.25, "Costo")]
     text = render_vtt(cues)
-    assert text.startswith(
-        "WEBVTT\n\nu0\n00:00:00.000 --> 00:00:01.500\nFish &amp; &lt;chips&gt; --&gt; more"
-    )
+    assert text.startswith("WEBVTT\n\nu0\n00:00:00.000 --> 00:00:01.500\nFish &amp; &lt;chips&gt; --&gt; more")
     parsed = read_cues(text)
     assert [(c.id, c.start, c.end) for c in parsed] == [("u0", 0.0, 1.5), ("cost", 2.0, 3.25)]
 

@@ -302,9 +302,7 @@ def test_footnotes_link_both_ways(built: tuple[Path, Result]) -> None:
     html = (site(built) / "en/first-day.html").read_text(encoding="utf-8")
     assert '<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" role="doc-noteref">1</a></sup>' in html
     assert '<section class="footnotes" role="doc-endnotes" aria-labelledby="footnotes-title">' in html
-    assert re.search(
-        r'<li id="fn-1"><span id="u-[0-9a-f]{8}">A driver&#39;s license or a passport\.</span>', html
-    )
+    assert re.search(r'<li id="fn-1"><span id="u-[0-9a-f]{8}">A driver&#39;s license or a passport\.</span>', html)
     assert '<a href="#fnref-1" role="doc-backlink" aria-label="Back to the text (1)">' in html
 
 

@@ -102,8 +102,7 @@ def test_recordings_are_used_missing_ones_are_spoken_and_a_stale_one_is_reported
     result = cli(root, "build", "--format", "audio", "--format", "html", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert re.search(
-        rf"en\s+audio\s+built\s+short-guide \(\d+\.\d s\): {SEGMENTS - 2} of {SEGMENTS} segments recorded \(1 stale",
-        result.stdout,
+        rf"en\s+audio\s+built\s+short-guide \(\d+\.\d s\): {SEGMENTS - 2} of {SEGMENTS} segments recorded \(1 stale", result.stdout
     )
     assert f"{stale.relative_to(root)}: stale: the text changed since it was recorded" in result.output
     assert f"{orphan.relative_to(root)}: no segment has this id now (its words changed)" in result.output
@@ -115,10 +114,7 @@ def test_recordings_are_used_missing_ones_are_spoken_and_a_stale_one_is_reported
             assert abs(lengths[index] - spoken_seconds(root / segment["file"])) < 0.01, segment
     # The stale segment was spoken by the synthetic voice (faster than the slow stand-in narrator).
     assert lengths[5] < spoken_seconds(root / segments[5]["file"]) - 0.3
-    assert (
-        f"en       espeak-ng en-us; {SEGMENTS - 2} of {SEGMENTS} segments recorded, 1 stale"
-        in cli(root, "status").stdout
-    )
+    assert f"en       espeak-ng en-us; {SEGMENTS - 2} of {SEGMENTS} segments recorded, 1 stale" in cli(root, "status").stdout
 
 
 def test_a_language_without_a_voice_publishes_its_guide_once_every_segment_is_recorded(root: Path) -> None:
@@ -128,8 +124,7 @@ def test_a_language_without_a_voice_publishes_its_guide_once_every_segment_is_re
     result = cli(root, "build", "--format", "audio", "--format", "html", "--lang", "km")
     assert result.exit_code == 0, result.output
     assert re.search(
-        rf"km\s+audio\s+skipped\s+short-guide \(\d+\.\d s\): {SEGMENTS - 1} of {SEGMENTS} segments recorded",
-        result.stdout,
+        rf"km\s+audio\s+skipped\s+short-guide \(\d+\.\d s\): {SEGMENTS - 1} of {SEGMENTS} segments recorded", result.stdout
     )
     assert not (root / "build/site/km/short-guide.mp3").exists()
     last = root / segments[7]["file"]
@@ -141,8 +136,5 @@ def test_a_language_without_a_voice_publishes_its_guide_once_every_segment_is_re
     cues = parse_vtt((root / "build/site/km/short-guide.vtt").read_text())
     assert [c.id for c in cues] == [s["id"] for s in segments]
     status = cli(root, "status").stdout
-    assert (
-        f"km       recordings only, narrated by Sokha Chan; {SEGMENTS} of {SEGMENTS} segments recorded"
-        in status
-    )
+    assert f"km       recordings only, narrated by Sokha Chan; {SEGMENTS} of {SEGMENTS} segments recorded" in status
     assert "en       espeak-ng en-us\n" in status
