@@ -1,4 +1,5 @@
-"""Worker processes: jobs longest first, the shared pages while the last jobs run, the report last."""
+"""Worker processes: jobs longest first (a slow voice's speech in shares on every core), the shared
+pages while the last jobs run, the report last."""
 
 from __future__ import annotations
 
@@ -221,8 +222,9 @@ def _dispatch(
 
 
 class _Schedule:
-    """What is left to hand to the workers: the jobs longest first; then the shared pages (and
-    the report's rows), which need every page written; then the report, which needs every file."""
+    """What is left to hand to the workers: the jobs longest first (but a job whose output has
+    shares of its work made ahead waits for them); then the shared pages (and the report's rows),
+    which need every page written; then the report, which needs every file."""
 
     def __init__(self, queue: list[Job], site: SiteJob | None) -> None:
         self.queue, self.site = queue, site
