@@ -28,3 +28,34 @@ class CrashingEngine:
         import os
 
         os._exit(3)
+
+
+class FailsOnEngine:
+    """espeak-ng, but a segment about medicines cannot be spoken (as a voice may fail on one text)."""
+
+    message = "the engine could not speak this segment"
+
+    def __init__(self) -> None:
+        from pipeline.speech.engine import Pyttsx3Engine
+
+        self.engine = Pyttsx3Engine()
+
+    def open(self, voice: str) -> str:
+        return self.engine.open(voice)
+
+    def synthesize(self, text: str) -> Speech:
+        from pipeline.speech.engine import SpeechError
+
+        if "medicines" in text:
+            raise SpeechError(self.message)
+        return self.engine.synthesize(text)
+
+
+class NeverCalledEngine:
+    """Fails a test that expected no speech to be made."""
+
+    def open(self, voice: str) -> str:
+        raise AssertionError("a speech engine was started")
+
+    def synthesize(self, text: str) -> Speech:
+        raise AssertionError("a speech engine was asked to speak")

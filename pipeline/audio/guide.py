@@ -12,9 +12,10 @@ from typing import BinaryIO
 
 from pipeline.audio.mixing import from_pcm, master, silence, trim
 from pipeline.audio.mp3 import Chapter, Mp3Writer
+from pipeline.audio.parts import read_spoken, spoken_rate
 from pipeline.audio.vtt import Cue
 from pipeline.render.speech import SpeechScript
-from pipeline.speech.engine import DEFAULT_ENGINE, Speech, SpeechError, SpeechWorker, speech_worker
+from pipeline.speech.engine import DEFAULT_ENGINE, Speech, SpeechError, speech_worker
 from pipeline.speech.narration import DEFAULT_RATE, read_recording
 
 
@@ -36,15 +37,17 @@ def speak_script(
     timeout: float = 30.0,
     engine: str = DEFAULT_ENGINE,
     recorded: Mapping[str, Path] | None = None,
+    ahead: Mapping[str, Path] | None = None,
 ) -> AudioGuide:
-    """Speak every segment in a worker process (or take its ``recorded`` narration) and stream the
-    MP3 into ``out``. Pauses go between segments, none after the last: the file ends where the last
-    caption does, so the length the page states is the length players show."""
+    """Speak every segment in a worker process (or take its ``recorded`` narration, or the speech
+    other jobs made for it ``ahead``) and stream the MP3 into ``out``. Pauses go between segments,
+    none after the last: the file ends where the last caption does, so the length the page states
+    is the length players show."""
     cues: list[Cue] = []
     starts: list[tuple[str, float]] = []
     writer: Mp3Writer | None = None
     rate, pause = 0, 0
-    with _voice(script, voice, timeout, engine, recorded or {}) as (worker, sources):
+    with _voice(script, voice, timeout, engine, recorded or {}, ahead or {}) as (voice_in_use, sources):
         for segment, speech in zip(script.segments, sources, strict=True):
             if writer is None:
                 rate, writer = speech.rate, Mp3Writer(out, rate=speech.rate)
@@ -58,7 +61,6 @@ def speak_script(
             cues.append(Cue(segment.anchor, start, writer.samples / rate, segment.text))
             if segment.chapter:
                 starts.append((segment.chapter, start))
-        voice_in_use = worker.voice_in_use if worker else "human narration"
     if writer is None:
         raise SpeechError("the script has nothing to say")
     writer.finish()
@@ -72,14 +74,24 @@ def cues_json(guide: AudioGuide) -> str:
     """What a page showing the guide needs of it, as data: when each element is read, how long it is."""
     cues = [{"id": c.id, "start": round(c.start, 3), "end": round(c.end, 3)} for c in guide.cues]
     return json.dumps({"duration": round(guide.duration, 3), "cues": cues}, separators=(",", ":"))
+
+
 @contextlib.contextmanager
 def _voice(
-    script: SpeechScript, voice: str, timeout: float, engine: str, recorded: Mapping[str, Path]
-) -> Iterator[tuple[SpeechWorker | None, Iterator[Speech]]]:
-    """Each segment's speech: its recording where there is one, else the synthetic voice's."""
-    texts = [segment.spoken for segment in script.segments if segment.anchor not in recorded]
+    script: SpeechScript,
+    voice: str,
+    timeout: float,
+    engine: str,
+    recorded: Mapping[str, Path],
+    ahead: Mapping[str, Path],
+) -> Iterator[tuple[str, Iterator[Speech]]]:
+    """The voice in use and each segment's speech: its recording where there is one, else what was
+    spoken ahead for it, else the synthetic voice's, spoken now."""
+    texts = [s.spoken for s in script.segments if s.anchor not in recorded and s.anchor not in ahead]
     if not texts:
-        yield None, (read_recording(recorded[s.anchor], DEFAULT_RATE) for s in script.segments)
+        rate = spoken_rate(next(iter(ahead.values()))) if ahead else DEFAULT_RATE
+        label = voice if ahead else "human narration"
+        yield label, (_ready(s.anchor, recorded, ahead, rate) for s in script.segments)
         return
     with speech_worker(voice, timeout=timeout, engine=engine) as worker:
         spoken = worker.speak_all(texts)
@@ -88,7 +100,12 @@ def _voice(
 
         def sources() -> Iterator[Speech]:
             for segment in script.segments:
-                path = recorded.get(segment.anchor)
-                yield read_recording(path, first.rate) if path else next(queue)
+                ready = segment.anchor in recorded or segment.anchor in ahead
+                yield _ready(segment.anchor, recorded, ahead, first.rate) if ready else next(queue)
 
-        yield worker, sources()
+        yield worker.voice_in_use, sources()
+
+
+def _ready(anchor: str, recorded: Mapping[str, Path], ahead: Mapping[str, Path], rate: int) -> Speech:
+    path = recorded.get(anchor)
+    return read_recording(path, rate) if path else read_spoken(ahead[anchor])

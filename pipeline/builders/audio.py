@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from pipeline.audio.guide import cues_json, speak_script
 from pipeline.audio.mp3 import Mp3Tags, tag_mp3
+from pipeline.audio.parts import share, speak_share, spoken_ahead
 from pipeline.audio.vtt import render_vtt
 from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.errors import PlainspokenError, Problem
@@ -48,9 +49,16 @@ class AudioBuilder(Builder):
         out_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{mp3.name}.", suffix=".tmp", dir=out_dir)
         try:
+            ahead = spoken_ahead(script, self._ahead_dir(article))
             with os.fdopen(fd, "wb") as handle:
                 guide = speak_script(
-                    script, voice=voice, out=handle, timeout=self.timeout, engine=engine, recorded=recorded
+                    script,
+                    voice=voice,
+                    out=handle,
+                    timeout=self.timeout,
+                    engine=engine,
+                    recorded=recorded,
+                    ahead=ahead,
                 )
             tag_mp3(Path(tmp), self._tags(article), list(guide.chapters))
             os.chmod(tmp, 0o644)
@@ -64,6 +72,23 @@ class AudioBuilder(Builder):
         cues = out_dir / f"{article.doc.slug}.cues.json"
         write_atomic(cues, cues_json(guide).encode("utf-8"))
         return [mp3, vtt, cues]
+
+    def write_share(self, article: Article, index: int, count: int) -> None:
+        """Speak one share of the guide's synthetic segments ahead, into the build's scratch folder."""
+        folder = self._ahead_dir(article)
+        speaker = speaker_for(self.project.config, self.project.root, article.language)
+        if folder is None or speaker is None or not speaker.synthetic:
+            return
+        script = self.script(article)
+        recorded = self._recordings(article, script, speaker)
+        todo = [segment for segment in script.segments if segment.anchor not in recorded]
+        engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine
+        chosen = share(todo, index, count)
+        speak_share(chosen, folder, voice=speaker.voice, timeout=self.timeout, engine=engine)
+
+    def _ahead_dir(self, article: Article) -> Path | None:
+        scratch = self.project.scratch_dir
+        return scratch / "speech" / article.language / article.doc.slug if scratch else None
 
     def _recordings(self, article: Article, script: SpeechScript, speaker: Speaker) -> dict[str, Path]:
         """The narrator's current recordings; a language with no synthetic voice needs all of them."""

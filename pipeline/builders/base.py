@@ -33,6 +33,11 @@ class Builder(ABC):
     def write(self, article: Article) -> list[Path]:
         """Write one article in one language; return the files written."""
 
+    def write_share(self, article: Article, index: int, count: int) -> None:  # noqa: B027 - optional hook
+        """Do the ``index``-th of ``count`` shares of write()'s slowest work ahead, in another job (on
+        another core), for write() to use; default: nothing. A problem here is left for write() to
+        meet again and report."""
+
     @property
     def spec(self) -> OutputSpec:
         """This format's entry in the output registry."""

@@ -151,7 +151,7 @@ def _build_staged(
         for task_id in work.stale:  # first: the shared pages then list only what is left
             for path in known[task_id].get("outputs", []):
                 (staged / path).unlink(missing_ok=True)
-        queue = plan_jobs(project, work.todo)
+        queue = plan_jobs(project, work.todo, jobs or os.cpu_count() or 1)
         site = (
             SiteJob(plan.shard is None, work.with_report, _entries(known, work)) if work.site_pages else None
         )

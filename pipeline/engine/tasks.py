@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 import traceback
@@ -76,6 +77,14 @@ def build_group(
             dataclasses.replace(result, fallbacks=article.report.fallbacks, problems=result.problems + extra)
         )
     return results
+
+
+def write_share(project: Project, slug: str, language: str, output: str, index: int, count: int) -> None:
+    """One share of an output's slow work, done ahead for the job that builds it (e.g. a Piper
+    guide's speech). Never raises: that job meets whatever went wrong again and reports it once."""
+    with contextlib.suppress(Exception):
+        article, _ = prepare_article(project, slug, language)
+        builder_class(output)(project).write_share(article, index, count)
 
 
 def failure_problems(error: BaseException, project: Project, what: str) -> tuple[Problem, ...]:
@@ -239,4 +248,5 @@ __all__ = [
     "failure_problems",
     "translate_language",
     "write_report",
+    "write_share",
 ]

@@ -1,7 +1,9 @@
-"""Worker processes: jobs longest first, the shared pages while the last jobs run, the report last."""
+"""Worker processes: jobs longest first (a slow voice's speech in shares on every core), the shared
+pages while the last jobs run, the report last."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import dataclasses
@@ -32,12 +34,24 @@ WorkerArgs = tuple[str, str, str, Publication]
 
 @dataclass(frozen=True)
 class Job:
-    """Outputs of one article in one language that one worker builds in a row (in build order)."""
+    """Outputs of one article in one language that one worker builds in a row (in build order); or,
+    with ``share`` (index, count), one share of an output's slow work done ahead for the job that
+    builds it (which waits for its shares: a Piper guide's speech, on every core)."""
 
     slug: str
     language: str
     outputs: tuple[str, ...]
     cost: float
+    share: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class ShareDone:
+    """A share of slow work is done (or failed: the job it was for meets the problem and reports it)."""
+
+    slug: str
+    language: str
+    output: str
 
 
 @dataclass
@@ -59,13 +73,14 @@ class SiteJob:
                 self.entries.pop(result.id, None)
 
 
-def plan_jobs(project: Project, todo: Sequence[Task]) -> list[Job]:
+def plan_jobs(project: Project, todo: Sequence[Task], cores: int = 1) -> list[Job]:
     """Longest first, so that no worker idles at the end.
 
     The outputs of one article in one language are split into parts that need nothing of each
     other (e.g. the audio guide with the page that shows it, and the handouts), so that two
     workers can share a slow language. When at most one part is slow (a language with no voice:
-    its audio task only takes its outputs down), they stay in one job, translated once.
+    its audio task only takes its outputs down), they stay in one job, translated once. With more
+    than one of ``cores``, a slow voice's speech is made ahead in shares (see _shares).
     """
     grouped: dict[tuple[str, str], list[str]] = {}
     for task in todo:
@@ -74,20 +89,40 @@ def plan_jobs(project: Project, todo: Sequence[Task]) -> list[Job]:
     for (slug, language), outputs in grouped.items():
         size = _article_size(project, slug)
         costs = {output.name: size * _cost(project, output, language) for output in specs(outputs)}
+        shares = _shares(slug, language, costs, size, cores)
+        costs.update({job.outputs[0]: size * spec(job.outputs[0]).cost for job in shares})
         parts = [part for part in _independent_parts(tuple(costs)) if part]
         if sum(1 for part in parts if sum(costs[o] for o in part) >= SLOW * size) < 2:
             parts = [tuple(costs)]
-        jobs += [Job(slug, language, part, sum(costs[o] for o in part)) for part in parts]
+        jobs += shares + [Job(slug, language, part, sum(costs[o] for o in part)) for part in parts]
     return sorted(jobs, key=lambda job: -job.cost)
 
 
 #: A part of a job this costly (per 1000 characters) is worth a worker of its own.
 SLOW = 1.0
+#: A voiced output this many times its usual cost (a Piper voice) has its speech made in shares.
+SHARED = 4.0
+
+
+def _shares(slug: str, language: str, costs: dict[str, float], size: float, cores: int) -> list[Job]:
+    """Two shares per core of a slow voice's speech, each a job of its own that any worker may take:
+    one guide's synthesis then takes every core, and the jobs still come out even at the end. The
+    job writing the guide waits for them, and keeps the cost of mixing and encoding it."""
+    jobs = []
+    for name, cost in costs.items():
+        usual = size * spec(name).cost
+        if cores > 1 and spec(name).voiced and cost >= SHARED * usual:
+            count = 2 * cores
+            jobs += [Job(slug, language, (name,), (cost - usual) / count, (i, count)) for i in range(count)]
+    return jobs
 
 
 def _cost(project: Project, output: OutputSpec, language: str) -> float:
-    """Rough seconds per 1000 characters: nothing for a voiced output in a language with no voice."""
-    return 0.0 if output.voiced and not _has_voice(project, language) else output.cost
+    """Rough seconds per 1000 characters: nothing for a voiced output in a language with no voice,
+    more for a slow voice (Piper)."""
+    if not output.voiced:
+        return output.cost
+    return output.cost * _voice_cost(project, language) if _has_voice(project, language) else 0.0
 
 
 def _independent_parts(outputs: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -115,6 +150,19 @@ def _has_voice(project: Project, language: str) -> bool:
     return voice_for(language, dict(project.config.voices)) is not None
 
 
+def _voice_cost(project: Project, language: str) -> float:
+    """How much slower than espeak-ng the language's voice is (1 if it cannot be found: its audio
+    task reports why)."""
+    from pipeline.errors import PlainspokenError
+    from pipeline.speech.speakers import speaker_for
+
+    try:
+        speaker = speaker_for(project.config, project.root, language)
+    except PlainspokenError:
+        return 1.0
+    return speaker.cost if speaker else 1.0
+
+
 def run_jobs(
     project: Project,
     jobs: Sequence[Job],
@@ -130,6 +178,8 @@ def run_jobs(
     args = (str(project.root), str(project.site_dir), project.config.page_size, publication or Publication())
     if workers <= 1:
         for job in jobs:
+            if job.share:  # nothing to share one core with: the job writing the output does it all
+                continue
             results = build_in_worker(*args, job.slug, job.language, job.outputs)
             if site is not None:
                 site.record(results)
@@ -172,21 +222,28 @@ def _dispatch(
 
 
 class _Schedule:
-    """What is left to hand to the workers: the jobs longest first; then the shared pages (and
-    the report's rows), which need every page written; then the report, which needs every file."""
+    """What is left to hand to the workers: the jobs longest first (but a job whose output has
+    shares of its work made ahead waits for them); then the shared pages (and the report's rows),
+    which need every page written; then the report, which needs every file."""
 
     def __init__(self, queue: list[Job], site: SiteJob | None) -> None:
         self.queue, self.site = queue, site
         self.report: ReportRows | None = None
         self.pages_left = sum(1 for job in queue if _indexed(job.outputs))
+        self.shares_left = collections.Counter(
+            (job.slug, job.language, job.outputs[0]) for job in queue if job.share
+        )
 
     @property
     def unfinished(self) -> bool:
         return bool(self.queue or self.site or self.report)
 
     def next_call(self, *, busy: bool) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
-        if self.queue:
-            job = self.queue.pop(0)
+        job = next((job for job in self.queue if not self._waiting(job)), None)
+        if job is not None:
+            self.queue.remove(job)
+            if job.share:
+                return share_in_worker, (job.slug, job.language, job.outputs[0], *job.share)
             return build_in_worker, (job.slug, job.language, job.outputs)
         if self.site is not None and not self.pages_left:  # fills a worker while the last jobs run
             site, self.site = self.site, None
@@ -196,7 +253,14 @@ class _Schedule:
             return report_in_worker, (report,)
         return None
 
-    def record(self, result: list[TaskResult] | SitePages) -> Iterator[TaskResult | SitePages]:
+    def _waiting(self, job: Job) -> bool:
+        """Whether ``job`` builds an output whose shares are not all done."""
+        return not job.share and any(self.shares_left[(job.slug, job.language, o)] for o in job.outputs)
+
+    def record(self, result: list[TaskResult] | SitePages | ShareDone) -> Iterator[TaskResult | SitePages]:
+        if isinstance(result, ShareDone):
+            self.shares_left[(result.slug, result.language, result.output)] -= 1
+            return
         if isinstance(result, list):
             self.pages_left -= _indexed([r.output for r in result])
             if self.site is not None:
@@ -259,6 +323,27 @@ def build_in_worker(
         return build_group(_worker_project(root, site, page_size), slug, language, outputs, publication)
     finally:
         _release_memory()
+
+
+def share_in_worker(
+    root: str,
+    site: str,
+    page_size: str,
+    publication: Publication,
+    slug: str,
+    language: str,
+    output: str,
+    index: int,
+    count: int,
+) -> ShareDone:
+    """Runs in a worker: one share of an output's slow work, ahead of the job that builds it."""
+    from pipeline.engine.tasks import write_share
+
+    try:
+        write_share(_worker_project(root, site, page_size), slug, language, output, index, count)
+    finally:
+        _release_memory()
+    return ShareDone(slug, language, output)
 
 
 def site_pages_in_worker(

@@ -45,6 +45,12 @@ class Project:
     def site_dir(self) -> Path:
         return self.site_override or self.root / "build" / "site"
 
+    @property
+    def scratch_dir(self) -> Path | None:
+        """Where a staged build's jobs leave pieces of an output for the job that writes it (a
+        guide's speech made in shares): beside the staging copy and dropped with it; None unstaged."""
+        return self.site_override.parent / "parts" if self.site_override else None
+
     def display(self, path: Path) -> str:
         """``path`` relative to the project root, for messages (staged outputs as build/site/…)."""
         if self.site_override is not None and path.is_relative_to(self.site_override):
