@@ -9,6 +9,7 @@ import ctypes
 import dataclasses
 import gc
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -176,6 +177,7 @@ def run_jobs(
     report (which links to every file) once nothing else is left.
     """
     args = (str(project.root), str(project.site_dir), project.config.page_size, publication or Publication())
+    _one_math_thread_per_worker()
     if workers <= 1:
         for job in jobs:
             if job.share:  # nothing to share one core with: the job writing the output does it all
@@ -277,6 +279,22 @@ def _indexed(outputs: Sequence[str]) -> bool:
 
 
 _IN_WORKER = False  # set in worker processes: jobs run in this process leave memory alone
+
+
+#: Thread pools of the numerical libraries the audio step loads (numpy and scipy's OpenBLAS).
+_MATH_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _one_math_thread_per_worker() -> None:
+    """One thread for numpy and scipy in every worker, unless the user set their own.
+
+    The build is parallel by processes already. OpenBLAS starts a thread per core in each of
+    them, and its idle threads spin: an audio guide took 4.5 CPU s instead of 3.0, and a cold
+    build of the sample site 53 CPU s instead of 36 (28.5 s against 19.9 s on two cores). Set
+    here, before any worker starts and before numpy is loaded, so that spawned workers inherit it.
+    """
+    for name in _MATH_THREADS:
+        os.environ.setdefault(name, "1")
 
 
 def _worker_init() -> None:
