@@ -59,3 +59,11 @@ class NeverCalledEngine:
 
     def synthesize(self, text: str) -> Speech:
         raise AssertionError("a speech engine was asked to speak")
+
+
+def kill_own_process(*args: object) -> None:
+    """A worker call that kills the process running it, as the kernel's out-of-memory killer would."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)

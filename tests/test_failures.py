@@ -143,3 +143,62 @@ def test_a_translation_bug_in_one_language_fails_its_outputs_only_even_when_draf
     (failed,) = [line for line in result.stdout.splitlines() if "FAILED" in line]
     assert failed.split()[:3] == ["es", "html", "FAILED"] and "IndexError" in failed
     assert (project / "build/site/en/every-node.html").exists()
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The worker processes (multiprocessing spawn_main, not its resource tracker) under ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_build_is_replaced_and_its_work_done_again(make_project: Callable[[str], Path]) -> None:
+    """The kernel's out-of-memory killer takes a worker: no traceback, the build goes on and succeeds."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    project = make_project("clinic")
+    command = [sys.executable, "-c", "from pipeline.cli import main; main()", "-C", str(project), "build", "-j", "2"]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    killed = []
+    while build.poll() is None and not killed:
+        time.sleep(0.05)
+        for worker in _workers_of(build.pid)[:1]:
+            time.sleep(0.3)  # let it take a job
+            os.kill(worker, signal.SIGKILL)
+            killed.append(worker)
+    output, _ = build.communicate(timeout=240)
+    assert killed, "the build ended before a worker could be killed"
+    assert build.returncode == 0, output
+    assert "Traceback" not in output and "FAILED" not in output
+    for language in ("es", "ar", "km"):
+        assert (project / f"build/site/{language}/choosing-care.html").is_file()
+        assert (project / f"build/site/{language}/choosing-care.pdf").is_file()
+
+
+def test_a_call_whose_worker_dies_again_on_its_own_fails_in_one_line() -> None:
+    from fake_engines import kill_own_process
+
+    from pipeline.engine.workers import _died, _run_alone, build_in_worker
+    from pipeline.errors import PlainspokenError
+    from pipeline.i18n.publishing import Publication
+
+    with pytest.raises(PlainspokenError, match=r"^build/site: the shared pages: .*killed \(signal 9\), twice$"):
+        _run_alone((kill_own_process, ()), ("root", "site", "letter", Publication()))
+    results = _died((build_in_worker, ("choosing-care", "es", ("html", "pdf"))), -9)
+    assert [(r.output, r.status) for r in results] == [("html", "failed"), ("pdf", "failed")]
+    assert str(results[0].problems[0]) == (
+        "build/site/es/choosing-care: the worker process building it was killed (signal 9), twice: "
+        "out of memory? The previous file is kept."
+    )

@@ -13,6 +13,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,38 +190,99 @@ def run_jobs(
         if site is not None:
             yield site_pages_in_worker(*args, site.whole_site, site.with_report, False, site.entries)
         return
-    context = multiprocessing.get_context("spawn")  # workers never inherit this process's state
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init)
+    pools = _Pools(workers)
     try:
-        yield from _dispatch(pool, args, list(jobs), site, workers)
+        yield from _dispatch(pools, args, list(jobs), site, workers)
     except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pools.kill()
         raise
-    pool.shutdown(wait=False)  # workers exit on their own while the site is published
+    pools.current.shutdown(wait=False)  # workers exit on their own while the site is published
+
+
+#: A call for a worker: the function and its arguments after the WorkerArgs.
+Call = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+class _Pools:
+    """The worker pool, made anew when a worker process dies (killed, or out of memory)."""
+
+    def __init__(self, workers: int) -> None:
+        self.current = self.make(workers)
+
+    @staticmethod
+    def make(workers: int) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")  # workers never inherit this process's state
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init)
+
+    def renew(self, workers: int) -> None:
+        self.current.shutdown(wait=False, cancel_futures=True)
+        self.current = self.make(workers)
+
+    def kill(self) -> None:
+        for process in list(getattr(self.current, "_processes", {}).values()):
+            process.kill()
+        self.current.shutdown(wait=False, cancel_futures=True)
 
 
 def _dispatch(
-    pool: ProcessPoolExecutor,
+    pools: _Pools,
     args: WorkerArgs,
     queue: list[Job],
     site: SiteJob | None,
     workers: int,
 ) -> Iterator[TaskResult | SitePages]:
-    """Keep every worker busy with the most urgent work there is."""
+    """Keep every worker busy with the most urgent work there is.
+
+    When a worker process dies, every call that was running is run again, each on its own in a
+    fresh worker: a call that dies alone again fails with one line, the others go on.
+    """
     schedule = _Schedule(queue, site)
-    running: set[Future[Any]] = set()
+    running: dict[Future[Any], Call] = {}
     while schedule.unfinished or running:
         while len(running) < workers and (call := schedule.next_call(busy=bool(running))):
-            function, extra = call
-            running.add(pool.submit(function, *args, *extra))
+            running[pools.current.submit(call[0], *args, *call[1])] = call
         if not running:  # cannot happen: every job reports its pages; never spin if it does
             raise RuntimeError("build schedule stalled: shared pages wait for pages no job will write")
-        done, pending = wait(running, return_when=FIRST_COMPLETED)
-        running = set(pending)
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        broken = [future for future in done if isinstance(future.exception(), BrokenProcessPool)]
         for future in done:
-            yield from schedule.record(future.result())
+            if future not in broken:
+                del running[future]
+                yield from schedule.record(future.result())
+        if broken:
+            interrupted = list(running.values())
+            running.clear()
+            pools.renew(workers)
+            for call in interrupted:
+                yield from schedule.record(_run_alone(call, args))
+
+
+def _run_alone(call: Call, args: WorkerArgs) -> Any:
+    """``call`` on its own in a fresh worker; if that worker dies too, the call's failure."""
+    pool = _Pools.make(1)
+    try:
+        return pool.submit(call[0], *args, *call[1]).result()
+    except BrokenProcessPool:
+        codes = [process.exitcode for process in getattr(pool, "_processes", {}).values()]
+        return _died(call, next((code for code in codes if code), None))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _died(call: Call, exit_code: int | None) -> Any:
+    """What a call whose worker process died twice gives: failed outputs, or a share left to its job."""
+    from pipeline.errors import PlainspokenError, Problem
+
+    how = f"was killed (signal {-exit_code})" if exit_code and exit_code < 0 else "stopped"
+    message = f"the worker process building it {how}, twice: out of memory? The previous file is kept."
+    function, extra = call
+    if function is share_in_worker:
+        return ShareDone(*extra[:3])  # the job writing the output speaks the share's segments itself
+    if function is build_in_worker:
+        slug, language, outputs = extra
+        problem = Problem(f"build/site/{language}/{slug}", 0, message)
+        return [TaskResult(slug, language, name, "failed", message, problems=(problem,)) for name in outputs]
+    raise PlainspokenError.at("build/site", 0, f"the shared pages: the worker writing them {how}, twice")
 
 
 class _Schedule:
