@@ -14,7 +14,7 @@ DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123 nodejs
 WEBVTT_CHECK := tests/webvtt/node_modules/.package-lock.json
 
-.PHONY: build test test-fast test-wheel test-slow bench setup setup-test clean
+.PHONY: build test test-fast test-wheel test-slow bench conformance setup setup-test clean
 
 build: setup
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where Python may not write it
@@ -43,6 +43,13 @@ bench: setup-test $(VENV)/.installed-bench
 	@$(BIN)/python -m compileall -q pipeline  # measure the pipeline as installed, not compiled per process
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 	@echo "== benchmarks/bench_build.py --piper"; $(BIN)/python benchmarks/bench_build.py --piper
+	@echo "== benchmarks/conformance_audio.py"; $(BIN)/python benchmarks/conformance_audio.py
+
+# What #13 asked to see from the inside: every handout's text layer (normalised and in order),
+# pages and untagged content; every guide's loudness and true peak (ours and ffmpeg's ebur128).
+conformance: setup-test
+	@echo "== benchmarks/bench_pdf_text.py"; $(BIN)/python benchmarks/bench_pdf_text.py
+	@echo "== benchmarks/conformance_audio.py"; $(BIN)/python benchmarks/conformance_audio.py
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
