@@ -95,6 +95,8 @@ def _glyph_text(glyph_item: Any, i: int, utf8: bytes) -> str:
 
 def _own_code(font: Any, glyph: int, text: str, width: Callable[[int], int]) -> int:
     """A code for ``glyph`` drawn as ``text``, from the top of the code space; ``glyph`` if none is left."""
+    if font.bitmap or font.png or font.svg or font.colr:  # emoji: WeasyPrint looks their images up by glyph
+        return glyph
     codes = font.__dict__.setdefault("own_codes", {})
     if (glyph, text) not in codes:
         code = _TOP_CODE - len(codes)
