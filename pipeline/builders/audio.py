@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from pipeline.audio.guide import cues_json, speak_script
-from pipeline.audio.mp3 import Mp3Tags, tag_mp3
 from pipeline.audio.parts import share, speak_share, spoken_ahead
 from pipeline.audio.vtt import render_vtt
 from pipeline.builders.base import Builder, OutputSkipped
@@ -22,6 +20,9 @@ from pipeline.speech.lexicon import article_script
 from pipeline.speech.narration import coverage, recordings_dir
 from pipeline.speech.speakers import Speaker, speaker_for
 from pipeline.speech.voices import iso_639_2, no_voice_reason
+
+if TYPE_CHECKING:  # numpy, scipy and LAME load when a guide is written, not with the registry
+    from pipeline.audio.mp3 import Mp3Tags
 
 
 class AudioBuilder(Builder):
@@ -37,6 +38,9 @@ class AudioBuilder(Builder):
         return article_script(self.project, article)
 
     def write(self, article: Article) -> list[Path]:
+        from pipeline.audio.guide import cues_json, speak_script
+        from pipeline.audio.mp3 import tag_mp3
+
         speaker = speaker_for(self.project.config, self.project.root, article.language)
         if speaker is None:
             raise OutputSkipped(no_voice_reason(article.language))
@@ -108,6 +112,8 @@ class AudioBuilder(Builder):
         return found.recorded
 
     def _tags(self, article: Article) -> Mp3Tags:
+        from pipeline.audio.mp3 import Mp3Tags
+
         meta = article.doc.metadata
         return Mp3Tags(
             title=plain_text(meta.title.inlines),
