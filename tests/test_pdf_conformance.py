@@ -164,6 +164,10 @@ def test_real_site_text_layer_is_the_translation(
         assert layer.share == 1.0, (pdf.name, layer.missing)
         in_order = text_layer(article.doc, facts, pdf, furniture, simplify=squash)  # punctuation, order, ZWNJ
         assert in_order.share == 1.0, (pdf.name, in_order.missing)
+        # The running header comes first: its phone neither ")626(" (brackets drawn mirrored
+        # elsewhere) nor split over two lines (Armenian large print did).
+        header = pdftotext(pdf).split("\n\n", 1)[0].replace("\u00a0", " ")
+        assert project.config.clinic_name in header and facts["clinic.phone"] in header, (pdf.name, header)
 
 
 @pytest.mark.parametrize("language", REPO_LANGUAGES)

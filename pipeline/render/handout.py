@@ -93,9 +93,10 @@ def page_counter(template: str) -> str:
     return " ".join(parts)
 
 
-def _isolate(text: str) -> str:
-    """Keep a phone number or URL left-to-right inside right-to-left text (LRI … PDI)."""
-    return f"\u2066{text}\u2069"
+def _phone(number: str) -> str:
+    """A phone number for the running header: one piece (no-break spaces, as ``a.tel`` in the body)
+    kept left-to-right inside right-to-left text (LRI … PDI). Large print in Armenian broke it."""
+    return "\u2066" + number.replace(" ", "\u00a0") + "\u2069"
 
 
 def online_url(config: SiteConfig, language: str, slug: str) -> str:
@@ -189,7 +190,7 @@ def running_texts(article: Article, config: SiteConfig) -> RunningTexts:
     if set(re.findall(r"\{(\w+)\}", counter)) != {"page", "pages"}:
         counter = "Page {page} of {pages}"
     return RunningTexts(
-        (f"{config.clinic_name} · {_isolate(config.clinic_phone)}", reviewed),
+        (f"{config.clinic_name} · {_phone(config.clinic_phone)}", reviewed),
         notes["draft_notice"] if notes["draft"] else notes["colophon"],
         counter,
     )
