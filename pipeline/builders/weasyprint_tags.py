@@ -8,7 +8,7 @@ and weasyprint_glyphs' own list). Delete it when the upstream issues below are f
    glyph the text of the first cluster it was drawn in. Khmer draws one cluster as several glyphs
    in another order (a pre-base vowel first, a subscript consonant below), so a glyph maps to a
    whole cluster or to nothing: 99% of Khmer messages extracted garbled. So each left-to-right run
-   holding combining marks, format characters or mirrored characters carries the text it shows as
+   holding combining marks or format characters carries the text it shows as
    ``/ActualText`` on its marked-content sequence (ISO 32000-1 14.9.4). Right-to-left runs keep
    the glyph map, made exact by weasyprint_glyphs (poppler lays ActualText out left to right and
    then reverses the line).
@@ -39,18 +39,15 @@ _PAGINATION_SUBTYPES = {"@top": "/Header", "@bottom": "/Footer"}
 def needs_actual_text(text: str) -> bool:
     """True when a glyph-by-glyph map may not give back left-to-right ``text``.
 
-    Combining marks and format characters (Khmer, Farsi's ZWNJ) and bidi-mirrored characters
-    (a bracket's glyph is shared with its mirror image in right-to-left text). Right-to-left runs
-    get none: poppler lays ActualText out left to right and then reverses it with the line.
+    Combining marks and format characters (Khmer's clusters, isolate controls). A bracket drawn
+    mirrored needs none: weasyprint_glyphs gives each (glyph, text) pair its own code. Right-to-left
+    runs get none: poppler lays ActualText out left to right and then reverses it with the line.
     Text with no right-to-left letter gets it even in a right-to-left paragraph: its logical
     order is then left to right.
     """
     if any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text):
         return False
-    return any(
-        unicodedata.category(ch)[0] == "M" or unicodedata.category(ch) == "Cf" or unicodedata.mirrored(ch)
-        for ch in text
-    )
+    return any(unicodedata.category(ch)[0] == "M" or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def utf16_string(text: str) -> bytes:
