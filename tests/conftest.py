@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -25,6 +26,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if {"full_site", "shipped_site", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+#: Skip reasons that mean a tool or package is missing: on CI (``CI`` set) they fail instead, since
+#: make test installs every one of them and a skip there would hide a missing install step.
+_MISSING_TOOL = ("not installed", "installs", "No module named", "could not import")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    _fail_missing_tool_on_ci(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    outcome = yield
+    _fail_missing_tool_on_ci(outcome.get_result())
+
+
+def _fail_missing_tool_on_ci(report: pytest.TestReport | pytest.CollectReport) -> None:
+    if not os.environ.get("CI") or not report.skipped:
+        return
+    reason = str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr)
+    if any(words in reason for words in _MISSING_TOOL):
+        report.outcome = "failed"
+        report.longrepr = f"CI is set, so a missing tool fails instead of skipping: {reason}"
 
 
 @pytest.fixture

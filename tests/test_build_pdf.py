@@ -238,3 +238,16 @@ def test_missing_glyph_fails_that_language_and_keeps_the_old_pdf(tmp_path: Path)
     assert "1 up to date, 1 failed" in result.stdout  # English was not touched
     assert (root / f"build/site/es/{SLUG}.pdf").read_bytes() == old
     assert not list((root / "build/site/es").glob(".*tmp"))
+
+
+def test_an_untested_weasyprint_is_refused_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import weasyprint
+
+    root = tmp_path / "basic"
+    shutil.copytree(ROOTS / "basic", root)
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    result = build(root, "--format", "pdf", "--lang", "en")
+    assert result.exit_code == 1
+    assert "WeasyPrint 71.0 is installed, but the PDF text-layer shim was tested with 70.x only" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (root / "build/site/en/every-node.pdf").exists()

@@ -30,6 +30,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from pipeline.builders import weasyprint_glyphs
+from pipeline.errors import PlainspokenError
+
+#: The WeasyPrint release whose internals this shim and weasyprint_glyphs were written and tested against.
+TESTED_WEASYPRINT = "70."
 
 _RTL_CLASSES = frozenset({"R", "AL", "AN"})
 #: Pagination artifacts' subtype by the page-margin box they are in (side margins have none).
@@ -58,6 +62,7 @@ def utf16_string(text: str) -> bytes:
 @contextmanager
 def patched() -> Iterator[None]:
     """WeasyPrint with this shim while the block runs; as released outside it."""
+    check_weasyprint_version()
     replacements = _replacements()
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in replacements]
     for owner, name, new in replacements:
@@ -67,6 +72,20 @@ def patched() -> Iterator[None]:
     finally:
         for owner, name, old in originals:
             setattr(owner, name, old)
+
+
+def check_weasyprint_version() -> None:
+    """Refuse, in one line, a WeasyPrint whose internals the shim was not tested with."""
+    import weasyprint
+
+    version = str(weasyprint.__version__)
+    if not version.startswith(TESTED_WEASYPRINT):
+        raise PlainspokenError.at(
+            "pyproject.toml",
+            0,
+            f"WeasyPrint {version} is installed, but the PDF text-layer shim was tested with "
+            f"{TESTED_WEASYPRINT}x only: run `pip install 'weasyprint=={TESTED_WEASYPRINT}*'`",
+        )
 
 
 @functools.cache
