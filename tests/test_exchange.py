@@ -222,3 +222,128 @@ def test_export_then_import_changes_no_byte(project: Path, run: Callable[..., Re
     result = run(project, "import", str(out))
     assert result.exit_code == 0 and "no translation changed" in result.output
     assert {p: p.read_bytes() for p in (ui, article)} == before
+
+
+# --- every node type, every root, both XLIFF versions ------------------------------------
+
+ROOTS = sorted(p.name for p in (Path(__file__).parent / "roots").iterdir() if (p / "source").is_dir())
+NS2 = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+
+
+def translated_root(
+    make_project: Callable[[str], Path], run: Callable[..., Result], name: str
+) -> tuple[Path, str]:
+    """A root with every message translated (pseudo-locale text) and one fuzzy message per catalog."""
+    from pipeline.i18n.catalogs import read_catalog
+    from pipeline.i18n.po_edit import NewString, set_msgstrs
+    from pipeline.source.config import load_config
+    from tests.pseudo import fill_catalog
+
+    root = make_project(name)
+    # author's broken article cannot be parsed, so it has no catalog (and export needs one per article)
+    (root / "source/broken.md").unlink(missing_ok=True)
+    language = next(tag for tag in load_config(root / "source/site.toml").languages if tag != "en")
+    run(root, "extract")
+    run(root, "init", language)
+    catalogs = sorted((root / "locales" / language).rglob("*.po"))
+    assert catalogs, f"{name}: no {language} catalog"
+    for path in catalogs:
+        fill_catalog(path)
+        text = path.read_text(encoding="utf-8")
+        first = next(m for m in read_catalog(path, str(path)) if m.id)
+        path.write_text(
+            set_msgstrs(text, {str(first.id): NewString(str(first.string), True)}), encoding="utf-8"
+        )
+    return root, language
+
+
+@pytest.mark.parametrize("name", ROOTS)
+def test_no_op_round_trip_changes_no_byte_in_every_root(
+    make_project: Callable[[str], Path], run: Callable[..., Result], name: str
+) -> None:
+    root, language = translated_root(make_project, run, name)
+    before = {p: p.read_bytes() for p in (root / "locales").rglob("*.po")}
+    for kind in ("xliff", "xliff2"):
+        out = root / f"{kind}.xlf"
+        assert run(root, "export", language, "--format", kind, "-o", str(out)).exit_code == 0
+        result = run(root, "import", str(out))
+        assert result.exit_code == 0, f"{kind}: {result.output}"
+        assert "no translation changed" in result.output, kind
+        assert {p: p.read_bytes() for p in (root / "locales").rglob("*.po")} == before, kind
+
+
+def test_the_exchange_root_has_every_inline_node_type() -> None:
+    """So that the round trip above walks every node type the parser can produce."""
+    from pipeline.model import INLINE_TYPES, iter_units, walk_inlines
+    from pipeline.source.parse import parse_article
+
+    root = Path(__file__).parent / "roots/exchange/source"
+    found = set()
+    for path in root.glob("*.md"):
+        doc = parse_article(path.read_text(encoding="utf-8"), path=str(path), slug=path.stem)
+        found |= {type(node) for ref in iter_units(doc) for node in walk_inlines(ref.node.inlines)}
+    assert found == set(INLINE_TYPES)
+
+
+def test_an_unknown_node_type_fails_in_every_dispatcher() -> None:
+    from dataclasses import dataclass
+
+    from pipeline.i18n.inline_codes import Pieces
+    from pipeline.i18n.translate import structure
+    from pipeline.markup import to_markdown
+    from pipeline.render.html import HtmlRenderer
+    from pipeline.render.speech import SpeechRenderer
+
+    @dataclass(frozen=True)
+    class Strikethrough:
+        text: str
+
+    nodes = (Strikethrough("gone"),)
+    dispatchers: dict[str, Callable[[], object]] = {
+        "markup": lambda: to_markdown(nodes),
+        "html": lambda: HtmlRenderer(facts={}).inlines(nodes),
+        "speech": lambda: SpeechRenderer(facts={}, lexicon={}, gettext=str).text(nodes),
+        "xliff": lambda: Pieces().inlines(nodes),
+        "translate": lambda: structure(nodes),
+    }
+    for name, dispatch in dispatchers.items():
+        with pytest.raises((KeyError, TypeError), match="Strikethrough"):
+            dispatch()
+        assert name
+
+
+def test_footnote_reference_is_an_inline_code_both_ways(project: Path, run: Callable[..., Result]) -> None:
+    from pipeline.i18n.catalogs import read_catalog
+
+    tree = export(run, project, "--article", "every-inline")
+    item = next(
+        u for u in tree.iterfind(".//x:trans-unit", NS) if (u.get("resname") or "").startswith("Bring")
+    )
+    footnote = [c for c in item.find("x:source", NS) if c.get("ctype") == "x-footnote"]
+    assert [(c.tag.split("}")[1], c.text) for c in footnote] == [("ph", "[^id]")]
+    ident = footnote[0].get("id")
+    set_target(
+        item,
+        "Traiga una identificación.",
+        code("ph", ident),
+        " Guarde ",
+        code("bpt", "2"),
+        "esta",
+        code("ept", "2"),
+        " página, ",
+        code("bpt", "3"),
+        "esa",
+        code("ept", "3"),
+        " tarjeta y ",
+        code("bpt", "4"),
+        "nuestra guía",
+        code("ept", "4"),
+        ".",
+    )
+    result = run(project, "import", str(save(tree, project)))
+    assert result.exit_code == 0, result.output
+    catalog = read_catalog(project / "locales/es/LC_MESSAGES/every-inline.po", "every-inline.po")
+    assert [m.string for m in catalog if m.string and "[^id]" in str(m.string)] == [
+        "Traiga una identificación.[^id] Guarde *esta* página, **esa** tarjeta y "
+        "[nuestra guía](https://test-clinic.example.org/guide)."
+    ]
