@@ -347,3 +347,61 @@ def test_footnote_reference_is_an_inline_code_both_ways(project: Path, run: Call
         "Traiga una identificación.[^id] Guarde *esta* página, **esa** tarjeta y "
         "[nuestra guía](https://test-clinic.example.org/guide)."
     ]
+
+
+# --- wrong language -----------------------------------------------------------------------
+
+
+def catalogs_bytes(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in (root / "locales").rglob("*.po")}
+
+
+def test_a_file_in_another_language_writes_nothing(project: Path, run: Callable[..., Result]) -> None:
+    assert run(project, "init", "vi").exit_code == 0
+    tree = export(run, project, "--article", "first-day")
+    set_target(unit(tree, "Before you come"), "Antes de venir")
+    spanish = save(tree, project)
+    before = catalogs_bytes(project)
+
+    result = run(project, "import", str(spanish), "--lang", "vi")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"{spanish}:2: the file's target language is es, not vi: nothing imported"
+        " (import it without --lang, or export vi again)"
+    )
+
+    for file in tree.iterfind("x:file", NS):
+        file.set("target-language", "vi")  # a CAT project set up for the wrong language
+    edited = run(project, "import", str(save(tree, project)))
+    assert edited.exit_code == 1 and "is a es catalog, not vi: nothing imported" in edited.output
+
+    vi = project / "locales/vi/LC_MESSAGES/first-day.po"
+    vi.write_bytes((project / CATALOG).read_bytes())  # a Spanish catalog copied into vi/
+    for file in tree.iterfind("x:file", NS):
+        file.set("original", "locales/vi/LC_MESSAGES/first-day.po")
+    copied = run(project, "import", str(save(tree, project)))
+    assert copied.exit_code == 1
+    assert copied.output.startswith(
+        "locales/vi/LC_MESSAGES/first-day.po:13: this catalog's Language is es, not vi: nothing imported from"
+    )
+    vi.write_bytes(before[vi])
+    assert catalogs_bytes(project) == before
+    assert "Traceback" not in result.output + edited.output + copied.output
+
+
+def test_a_file_that_is_not_xliff_says_what_it_is(project: Path, run: Callable[..., Result]) -> None:
+    tmx = project / "es.tmx"
+    assert run(project, "export", "es", "--format", "tmx", "-o", str(tmx)).exit_code == 0
+    result = run(project, "import", str(tmx))
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"{tmx}:2: this is a TMX 1.4 translation memory, not XLIFF; import reads XLIFF 1.1, 1.2 and 2.0"
+    )
+    future = project / "future.xlf"
+    future.write_text(
+        '<xliff xmlns="urn:oasis:names:tc:xliff:document:3.0" version="3.0"/>', encoding="utf-8"
+    )
+    assert "this is XLIFF version '3.0'" in run(project, "import", str(future)).output
+    page = project / "page.xlf"
+    page.write_text("<html><body/></html>", encoding="utf-8")
+    assert "this is not XLIFF: its root element is <html>" in run(project, "import", str(page)).output

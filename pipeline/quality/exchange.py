@@ -141,11 +141,12 @@ def _check_languages(
                 f"{targets[0].file} is a {folder.group(1)} catalog, not {language}: nothing imported",
             )
         path = project.catalog_path(language, domain)
-        header = _LANGUAGE_HEADER.search(path.read_bytes()) if path.exists() else None
+        data = path.read_bytes() if path.exists() else b""
+        header = _LANGUAGE_HEADER.search(data)
         if header and _same_language(header.group(1).decode(), language) is False:
             raise PlainspokenError.at(
                 project.display(path),
-                0,
+                data[: header.start()].count(b"\n") + 1,
                 f"this catalog's Language is {header.group(1).decode()}, not {language}:"
                 f" nothing imported from {display}",
             )
