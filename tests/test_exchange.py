@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -405,3 +406,136 @@ def test_a_file_that_is_not_xliff_says_what_it_is(project: Path, run: Callable[.
     page = project / "page.xlf"
     page.write_text("<html><body/></html>", encoding="utf-8")
     assert "this is not XLIFF: its root element is <html>" in run(project, "import", str(page)).output
+
+
+# --- other dialects and a second implementation (translate-toolkit) ----------------------
+
+FOOTNOTED = "Bring a photo ID.[^id] Keep *this* page, **that** card and [our guide](https://test-clinic.example.org/guide)."
+FOOTNOTED_ES = (
+    "Traiga una identificación.[^id] Guarde *esta* página, **esa** tarjeta y "
+    "[nuestra guía](https://test-clinic.example.org/guide)."
+)
+EVERY_INLINE = "locales/es/LC_MESSAGES/every-inline.po"
+
+
+def set_msgstrs_in(path: Path, strings: dict[str, tuple[str, bool]]) -> None:
+    from pipeline.i18n.po_edit import NewString, set_msgstrs
+
+    changes = {msgid: NewString(msgstr, fuzzy) for msgid, (msgstr, fuzzy) in strings.items()}
+    path.write_text(set_msgstrs(path.read_text(encoding="utf-8"), changes), encoding="utf-8")
+
+
+def msgstrs(path: Path) -> dict[str, tuple[str, bool]]:
+    from pipeline.i18n.catalogs import read_catalog
+
+    return {str(m.id): (str(m.string), m.fuzzy) for m in read_catalog(path, str(path)) if m.id}
+
+
+def test_translate_toolkit_reads_our_xliff_12_and_20(project: Path, run: Callable[..., Result]) -> None:
+    from translate.storage.xliff import xlifffile
+    from translate.storage.xliff2 import Xliff2File
+
+    catalog = project / EVERY_INLINE
+    set_msgstrs_in(catalog, {FOOTNOTED: (FOOTNOTED_ES, False), "What to bring": ("Qué traer", True)})
+    expected = msgstrs(catalog)
+    for kind, reader in (("xliff", xlifffile), ("xliff2", Xliff2File)):
+        out = project / f"{kind}.xlf"
+        assert (
+            run(
+                project, "export", "es", "--format", kind, "--article", "every-inline", "-o", str(out)
+            ).exit_code
+            == 0
+        )
+        units = reader.parsefile(str(out)).units
+        assert [u.getid().rsplit("\x04", 1)[-1] for u in units] == [
+            unit_id("every-inline", m) for m in expected
+        ]
+        states = {u.getid().rsplit("\x04", 1)[-1]: (u.istranslated(), u.isfuzzy()) for u in units}
+        assert states[unit_id("every-inline", FOOTNOTED)] == (True, False), kind
+        assert states[unit_id("every-inline", "What to bring")] == (False, True), kind
+        if kind == "xliff":  # 1.2 codes hold their Markdown, so the plain text is the msgid itself
+            assert [(u.source, u.target or "") for u in units] == [(k, v[0]) for k, v in expected.items()]
+        else:  # 2.0 codes point to <originalData>: translate-toolkit's text is the words between
+            assert units[3].source == "Bring a photo ID. Keep this page, that card and our guide."
+
+
+def unit_id(domain: str, msgid: str) -> str:
+    from pipeline.i18n.xliff import unit_id as make
+
+    return make(domain, msgid)
+
+
+def test_a_po2xliff_file_is_imported(project: Path, run: Callable[..., Result]) -> None:
+    """translate-toolkit's po2xliff writes XLIFF 1.1 with its own ids and the msgids as they are."""
+    from translate.storage.xliff import xlifffile
+
+    catalog = project / EVERY_INLINE
+    out = project / "po2xliff.xlf"
+    subprocess.run(
+        [str(Path(sys.executable).parent / "po2xliff"), str(catalog), str(out)],
+        check=True,
+        capture_output=True,
+    )
+    assert b"urn:oasis:names:tc:xliff:document:1.1" in out.read_bytes()
+    store = xlifffile.parsefile(str(out))
+    for item in store.units:
+        if item.source == FOOTNOTED:
+            item.target = FOOTNOTED_ES
+        elif item.source == "What to bring":
+            item.target = "Qué traer"
+    out.write_bytes(bytes(store))
+    result = run(project, "import", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"{EVERY_INLINE}: 2 messages changed" in result.output
+    after = msgstrs(catalog)
+    assert after[FOOTNOTED] == (FOOTNOTED_ES, False) and after["What to bring"] == ("Qué traer", False)
+
+
+def test_xliff_20_out_and_back_with_codes_moved(project: Path, run: Callable[..., Result]) -> None:
+    """A CAT tool's 2.0 target: codes reordered, an image's alt text translated between its codes."""
+    out = project / "es2.xlf"
+    assert (
+        run(
+            project, "export", "es", "--format", "xliff2", "--article", "every-inline", "-o", str(out)
+        ).exit_code
+        == 0
+    )
+    tree = etree.parse(str(out)).getroot()
+    assert tree.get("version") == "2.0" and tree.get("trgLang") == "es"
+    units = {u.get("name"): u for u in tree.iterfind(".//x:unit", NS2)}
+    footnoted = units[FOOTNOTED[:80]]
+    source = footnoted.find("x:segment/x:source", NS2)
+    assert [(c.tag.split("}")[1], c.get("id")) for c in source] == [
+        ("ph", "1"),
+        ("pc", "2"),
+        ("pc", "3"),
+        ("pc", "4"),
+    ]
+    data = {d.get("id"): d.text for d in footnoted.iterfind("x:originalData/x:data", NS2)}
+    assert data["d1"] == "[^id]" and data["d4e"] == "](https://test-clinic.example.org/guide)"
+    target = etree.fromstring(
+        f'<target xmlns="{NS2["x"]}"><pc id="3" dataRefStart="d3" dataRefEnd="d3e">Esa</pc> tarjeta,'
+        ' <pc id="2" dataRefStart="d2" dataRefEnd="d2e">esta</pc> página y'
+        ' <pc id="4" dataRefStart="d4" dataRefEnd="d4e">nuestra guía</pc>. Traiga una identificación.'
+        '<ph id="1" dataRef="d1"/></target>'
+    )
+    footnoted.find("x:segment", NS2).append(target)
+    footnoted.find("x:segment", NS2).set("state", "translated")
+    image = units["![A clinic building with a green door](assets/clinic.png)"]
+    assert [c.tag.split("}")[1] for c in image.find("x:segment/x:source", NS2)] == ["pc"]
+    image_target = etree.SubElement(image.find("x:segment", NS2), f"{{{NS2['x']}}}target")
+    etree.SubElement(image_target, f"{{{NS2['x']}}}pc", id="1").text = "Una clínica con la puerta verde"
+    image.find("x:segment", NS2).set("state", "final")
+    out.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    result = run(project, "import", str(out))
+    assert result.exit_code == 0, result.output
+    after = msgstrs(project / EVERY_INLINE)
+    assert after[FOOTNOTED] == (
+        "**Esa** tarjeta, *esta* página y [nuestra guía](https://test-clinic.example.org/guide)."
+        " Traiga una identificación.[^id]",
+        False,
+    )
+    assert after["![A clinic building with a green door](assets/clinic.png)"] == (
+        "![Una clínica con la puerta verde](assets/clinic.png)",
+        False,
+    )

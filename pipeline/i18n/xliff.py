@@ -113,7 +113,8 @@ def _trans_unit(body: etree._Element, item: CatalogFile, message: Message, langu
     unit = etree.SubElement(body, _X + "trans-unit", id=unit_id(item.domain, msgid))
     unit.set("resname", msgid[:80])
     unit.set(_XML_SPACE, "preserve")
-    unit.set("approved", "no")
+    translated = bool(msgstr.strip()) and not message.fuzzy
+    unit.set("approved", "yes" if translated else "no")  # what translate-toolkit reads as not fuzzy
     source = message_pieces(msgid, markdown=item.markdown)
     write_pieces(etree.SubElement(unit, _X + "source", {_XML_LANG: "en"}), source.pieces)
     if msgstr.strip():
@@ -279,5 +280,6 @@ def _read_unit(
         return PlainspokenError.at(display, where or line, f"trans-unit {ident}: {error.args[0]}")
     if target is None:
         return returned(ident, line, original, texts, False, markdown=markdown)
-    done = target.get("state", "translated") in _DONE_STATES or unit.get("approved") == "yes"
+    state = target.get("state")  # the target's state decides; without one, the unit's approval
+    done = state in _DONE_STATES if state else unit.get("approved") != "no"
     return returned(ident, target.sourceline or line, original, texts, not done, markdown=markdown)

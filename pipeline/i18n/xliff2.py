@@ -75,7 +75,7 @@ def _original_data(unit: etree._Element, pieces: Sequence[Piece]) -> None:
     data = {f"d{p.id}" + ("e" if p.tag == "ept" else ""): p.native for p in pieces if p.tag != "text"}
     if data:
         holder = etree.SubElement(unit, _X + "originalData")
-        for ident, native in sorted(data.items(), key=lambda item: (len(item[0]), item[0])):
+        for ident, native in sorted(data.items(), key=lambda item: (int(item[0][1:].rstrip("e")), item[0])):
             etree.SubElement(holder, _X + "data", id=ident).text = native
 
 
