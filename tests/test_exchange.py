@@ -539,3 +539,33 @@ def test_xliff_20_out_and_back_with_codes_moved(project: Path, run: Callable[...
         "![Una clínica con la puerta verde](assets/clinic.png)",
         False,
     )
+
+
+def test_tmx_has_the_xliffs_inline_codes(project: Path, run: Callable[..., Result]) -> None:
+    """So that a CAT tool's memory gives exact matches for what the XLIFF holds."""
+    from translate.storage.tmx import tmxfile
+
+    set_msgstrs_in(project / EVERY_INLINE, {FOOTNOTED: (FOOTNOTED_ES, False)})
+    out = project / "es.tmx"
+    assert run(project, "export", "es", "--format", "tmx", "-o", str(out)).exit_code == 0
+    tmx = etree.parse(str(out)).getroot()
+    (tu,) = tmx.iterfind("body/tu")
+    english, spanish = tu.iterfind("tuv/seg")
+    assert english.text == "Bring a photo ID."  # the Markdown is in the codes, not in the text
+    assert [(c.tag, c.get("i") or c.get("x"), c.text) for c in english] == [
+        ("ph", "1", "[^id]"),
+        ("bpt", "2", "*"),
+        ("ept", "2", "*"),
+        ("bpt", "3", "**"),
+        ("ept", "3", "**"),
+        ("bpt", "4", "["),
+        ("ept", "4", "](https://test-clinic.example.org/guide)"),
+    ]
+    assert [(c.tag, c.get("i") or c.get("x")) for c in spanish] == [
+        (c.tag, c.get("i") or c.get("x")) for c in english
+    ]
+    xliff = export(run, project, "--article", "every-inline")
+    source = unit(xliff, FOOTNOTED[:80]).find("x:source", NS)
+    assert "".join(english.itertext()) == "".join(source.itertext()) == FOOTNOTED
+    (memory,) = tmxfile.parsefile(str(out)).units  # translate-toolkit reads it back, codes and all
+    assert (memory.source, memory.target) == (FOOTNOTED, FOOTNOTED_ES)
