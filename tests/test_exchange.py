@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -569,3 +570,49 @@ def test_tmx_has_the_xliffs_inline_codes(project: Path, run: Callable[..., Resul
     assert "".join(english.itertext()) == "".join(source.itertext()) == FOOTNOTED
     (memory,) = tmxfile.parsefile(str(out)).units  # translate-toolkit reads it back, codes and all
     assert (memory.source, memory.target) == (FOOTNOTED, FOOTNOTED_ES)
+
+
+def figure_alts(pdf: Path) -> list[str]:
+    """The /Alt of every /Figure in a tagged PDF's structure tree, as a screen reader gets them."""
+    import pypdf
+
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                found.append(str(node.get("/Alt")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(pypdf.PdfReader(str(pdf)).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.slow
+def test_a_translated_alt_text_reaches_page_handout_and_audio(
+    project: Path, run: Callable[..., Result]
+) -> None:
+    tree = export(run, project, "--article", "every-inline")
+    image = unit(tree, "![A clinic building with a green door](assets/clinic.png)")
+    set_target(image, code("bpt", "1"), "Una clínica con la puerta verde", code("ept", "1"))
+    result = run(project, "import", str(save(tree, project)))
+    assert result.exit_code == 0 and f"{EVERY_INLINE}: 1 message changed" in result.output
+    assert msgstrs(project / EVERY_INLINE)["![A clinic building with a green door](assets/clinic.png)"] == (
+        "![Una clínica con la puerta verde](assets/clinic.png)",
+        False,
+    )
+    built = run(project, "build", "--lang", "es", "-j", "1")
+    assert built.exit_code == 0, built.output
+    site = project / "build/site/es"
+    page = etree.parse(str(site / "every-inline.html"), etree.HTMLParser()).getroot()
+    assert [img.get("alt") for img in page.iter("img") if "clinic.png" in (img.get("src") or "")] == [
+        "Una clínica con la puerta verde"
+    ]
+    assert "Una clínica con la puerta verde" in figure_alts(site / "every-inline.pdf")
+    assert "Una clínica con la puerta verde" in (site / "every-inline.vtt").read_text(encoding="utf-8")
+    assert "green door" not in (site / "every-inline.vtt").read_text(encoding="utf-8")
