@@ -375,7 +375,7 @@ def test_a_file_in_another_language_writes_nothing(project: Path, run: Callable[
     for file in tree.iterfind("x:file", NS):
         file.set("target-language", "vi")  # a CAT project set up for the wrong language
     edited = run(project, "import", str(save(tree, project)))
-    assert edited.exit_code == 1 and "is a es catalog, not vi: nothing imported" in edited.output
+    assert edited.exit_code == 1 and "is a catalog for es, not vi: nothing imported" in edited.output
 
     vi = project / "locales/vi/LC_MESSAGES/first-day.po"
     vi.write_bytes((project / CATALOG).read_bytes())  # a Spanish catalog copied into vi/
@@ -616,3 +616,27 @@ def test_a_translated_alt_text_reaches_page_handout_and_audio(
     assert "Una clínica con la puerta verde" in figure_alts(site / "every-inline.pdf")
     assert "Una clínica con la puerta verde" in (site / "every-inline.vtt").read_text(encoding="utf-8")
     assert "green door" not in (site / "every-inline.vtt").read_text(encoding="utf-8")
+
+
+def test_translate_toolkits_xliff_20_imports(project: Path, run: Callable[..., Result]) -> None:
+    """Our 2.0 export, a target set and saved by translate-toolkit; a regional es-ES goes into es."""
+    from translate.storage.xliff2 import Xliff2File
+
+    out = project / "tt2.xlf"
+    assert (
+        run(
+            project, "export", "es", "--format", "xliff2", "--article", "every-inline", "-o", str(out)
+        ).exit_code
+        == 0
+    )
+    store = Xliff2File.parsefile(str(out))
+    for item in store.units:
+        if item.source == "What to bring":
+            item.target = "Qué traer"
+            item.markfuzzy(False)
+    store.settargetlanguage("es-ES")
+    out.write_bytes(bytes(store))
+    assert "every-inline.po is a catalog for es, not es-ES" in run(project, "import", str(out)).output
+    result = run(project, "import", str(out), "--lang", "es")
+    assert result.exit_code == 0, result.output
+    assert msgstrs(project / EVERY_INLINE)["What to bring"] == ("Qué traer", False)

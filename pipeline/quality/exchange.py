@@ -85,7 +85,8 @@ def read_exchange(data: bytes, display: str) -> XliffFile:
 
 
 def import_language(xliff: XliffFile, asked: str | None, display: str) -> str:
-    """The language to import into: the file's target language and ``--lang`` must agree."""
+    """The language to import into: the file's target language and ``--lang`` must agree (a CAT
+    project's regional tag, es-ES, may go into its language's catalogs with --lang es)."""
     if "," in xliff.language:
         raise PlainspokenError.at(
             display,
@@ -98,7 +99,7 @@ def import_language(xliff: XliffFile, asked: str | None, display: str) -> str:
         )
     stated = check_language(xliff.language) if xliff.language else ""
     tag = check_language(asked) if asked else stated
-    if stated and stated != tag:
+    if stated and stated != tag and not (asked and stated.startswith(tag + "-")):  # es-ES into es
         raise PlainspokenError.at(
             display,
             xliff.line,
@@ -138,7 +139,7 @@ def _check_languages(
             raise PlainspokenError.at(
                 display,
                 targets[0].line,
-                f"{targets[0].file} is a {folder.group(1)} catalog, not {language}: nothing imported",
+                f"{targets[0].file} is a catalog for {folder.group(1)}, not {language}: nothing imported",
             )
         path = project.catalog_path(language, domain)
         data = path.read_bytes() if path.exists() else b""
