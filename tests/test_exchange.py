@@ -640,3 +640,28 @@ def test_translate_toolkits_xliff_20_imports(project: Path, run: Callable[..., R
     result = run(project, "import", str(out), "--lang", "es")
     assert result.exit_code == 0, result.output
     assert msgstrs(project / EVERY_INLINE)["What to bring"] == ("Qué traer", False)
+
+
+def test_a_translation_written_by_hand_round_trips_unchanged(
+    project: Path, run: Callable[..., Result]
+) -> None:
+    """Markdown a translator typed in the .po is not always as export would write it (2*3, a_b,
+    __bold__): an unchanged export must not re-escape it."""
+    catalog = project / CATALOG
+    set_msgstrs_in(
+        catalog,
+        {
+            "Before you come": ("Antes de venir: 2*3 = 6, a_b & c", False),
+            "Bring your ID and a list of your **medicines**.": (
+                "Traiga su ID y una lista de sus __medicinas__.",
+                False,
+            ),
+        },
+    )
+    before = catalog.read_bytes()
+    for kind in ("xliff", "xliff2"):
+        out = project / f"{kind}.xlf"
+        assert run(project, "export", "es", "--format", kind, "-o", str(out)).exit_code == 0
+        result = run(project, "import", str(out))
+        assert result.exit_code == 0 and "no translation changed" in result.output, result.output
+        assert catalog.read_bytes() == before, kind

@@ -92,6 +92,7 @@ def _notes(unit: etree._Element, message: Message) -> None:
 def _unit(file: etree._Element, item: CatalogFile, message: Message) -> None:
     msgid, msgstr = str(message.id), str(message.string or "")
     unit = etree.SubElement(file, _X + "unit", id=unit_id(item.domain, msgid), name=msgid[:80])
+    unit.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")  # Markdown line breaks
     _notes(unit, message)
     source = message_pieces(msgid, markdown=item.markdown)
     target = target_pieces(msgstr, source, markdown=item.markdown) if msgstr.strip() else []

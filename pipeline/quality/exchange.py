@@ -26,6 +26,7 @@ from pipeline.i18n.xliff import (
 from pipeline.i18n.xliff2 import export_xliff2, read_xliff2
 from pipeline.quality.checks import CHECKS, MessageChecker
 from pipeline.quality.gates import domains, message_checker
+from pipeline.source.parse import parse_inline
 from pipeline.source.project import UI_DOMAIN, Project, check_language, write_atomic
 
 _LANGUAGE_HEADER = re.compile(rb'^"Language: ([^"\\]*)(?:\\n)?"', re.M)
@@ -66,7 +67,7 @@ def _accept(
     target: ReturnedTarget, current: dict[str, tuple[str, bool]], checker: MessageChecker, display: str
 ) -> tuple[str, NewString] | Problem | None:
     """The change a target makes, the problem that refuses it, or None when it changes nothing."""
-    if not target.msgstr or current.get(target.msgid) == (target.msgstr, target.fuzzy):
+    if not target.msgstr or _unchanged(target, current.get(target.msgid), markdown=checker.markdown):
         return None
     if not target.fuzzy:
         found = checker.check(target.msgid, target.msgstr, fuzzy=False)
@@ -74,6 +75,19 @@ def _accept(
         if errors:
             return Problem(display, target.line, f"trans-unit {target.unit_id}: rejected: {errors[0]}")
     return target.msgid, NewString(target.msgstr, target.fuzzy)
+
+
+def _unchanged(target: ReturnedTarget, now: tuple[str, bool] | None, *, markdown: bool) -> bool:
+    """Whether the target is what the catalog holds: the same text, or Markdown that reads the same
+    (a translator's ``2*3`` comes back from export as ``2\\*3``: not a change to write)."""
+    if now is None or now[1] != target.fuzzy:
+        return False
+    if now[0] == target.msgstr:
+        return True
+    try:
+        return markdown and parse_inline(now[0]) == parse_inline(target.msgstr)
+    except PlainspokenError:
+        return False
 
 
 def read_exchange(data: bytes, display: str) -> XliffFile:
