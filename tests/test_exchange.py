@@ -665,3 +665,22 @@ def test_a_translation_written_by_hand_round_trips_unchanged(
         result = run(project, "import", str(out))
         assert result.exit_code == 0 and "no translation changed" in result.output, result.output
         assert catalog.read_bytes() == before, kind
+
+
+def test_a_placeholder_or_footnote_typed_as_text_counts_as_its_code(
+    project: Path, run: Callable[..., Result]
+) -> None:
+    """A translator who types [^id] or {clinic.phone} instead of inserting the code means the code."""
+    tree = export(run, project, "--article", "every-inline")
+    set_target(
+        unit(tree, FOOTNOTED[:80]),
+        "Traiga una identificación.[^id] Guarde ",
+        *(code("bpt", "2"), "esta", code("ept", "2"), " página, ", code("bpt", "3"), "esa", code("ept", "3")),
+        *(" tarjeta y ", code("bpt", "4"), "nuestra guía", code("ept", "4"), "."),
+    )
+    set_target(unit(tree, "Call {clinic.phone} today."), "Llame hoy al {clinic.phone}.")
+    result = run(project, "import", str(save(tree, project)))
+    assert result.exit_code == 0, result.output
+    after = msgstrs(project / EVERY_INLINE)
+    assert after["Call {clinic.phone} today."] == ("Llame hoy al {clinic.phone}.", False)
+    assert after[FOOTNOTED] == (FOOTNOTED_ES, False)

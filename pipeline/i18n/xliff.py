@@ -3,8 +3,10 @@ back in from XLIFF 1.1 or 1.2."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
@@ -25,6 +27,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: XLIFF target states read as a finished translation; needs-* states come back as fuzzy.
 _DONE_STATES = {"translated", "final", "signed-off"}
 _TEXT_ELEMENTS = {"source", "target", "seg", "note", "context", "data"}
+_TYPED_CODE = re.compile(r"\{[A-Za-z_][\w.]*\}|\[\^[^\]\s]+\]")
 _GETTEXT_HEADER = "x-gettext-domain-header"  # translate-toolkit's po2xliff unit for the PO header
 
 
@@ -177,10 +180,26 @@ def indent_structure(element: etree._Element, level: int = 0) -> None:
 Fragments = list[tuple[bool, str]]
 
 
-def joined(fragments: Fragments, *, markdown: bool) -> str:
-    """Fragments as a msgstr: text escaped for Markdown (or as it is), codes as they are."""
+def joined(fragments: Fragments, *, markdown: bool, typed: Sequence[str] = ()) -> str:
+    """Fragments as a msgstr: text escaped for Markdown (or as it is), codes as they are.
+
+    ``typed`` are the source's placeholders and footnote references: a translator who typed one
+    into the text instead of its inline code means that code, not the escaped characters.
+    """
     escape = escape_for(markdown=markdown)
+    if typed and markdown:
+        pattern = re.compile("(" + "|".join(re.escape(code) for code in sorted(typed, key=len)[::-1]) + ")")
+        escape = functools.partial(_escape_around, pattern, escape)
     return "".join(escape(value) if is_text else value for is_text, value in fragments)
+
+
+def _escape_around(pattern: re.Pattern[str], escape: Callable[[str], str], text: str) -> str:
+    return "".join(part if index % 2 else escape(part) for index, part in enumerate(pattern.split(text)))
+
+
+def typed_codes(source: Fragments) -> list[str]:
+    """The source's codes a translator may type as text: {placeholders} and [^footnote] references."""
+    return sorted({value for is_text, value in source if not is_text and _TYPED_CODE.fullmatch(value)})
 
 
 def parse_xml(data: bytes, display: str) -> etree._Element:
@@ -259,7 +278,8 @@ def returned(
 ) -> ReturnedTarget:
     """A unit's source and target fragments as the msgid and msgstr they stand for."""
     source, target = texts
-    msgstr = joined(target, markdown=markdown).strip() if target is not None else ""
+    typed = typed_codes(source)
+    msgstr = joined(target, markdown=markdown, typed=typed).strip() if target is not None else ""
     literal = joined(target, markdown=False).strip() if target is not None else ""
     msgid, literal_msgid = joined(source, markdown=markdown), joined(source, markdown=False)
     return ReturnedTarget(ident, line, original, msgid, msgstr, fuzzy, literal_msgid, literal)
