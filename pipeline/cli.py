@@ -489,10 +489,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @click.option(
     "--format",
     "kind",
-    type=click.Choice(["xliff", "tmx"]),
+    type=click.Choice(["xliff", "xliff2", "tmx"]),
     default="xliff",
     show_default=True,
-    help="xliff: for translating in a CAT tool; tmx: a translation memory of what is translated.",
+    help="xliff (1.2), xliff2 (2.0): for translating in a CAT tool; tmx: a memory of what is translated.",
 )
 @click.option(
     "--article",
@@ -509,6 +509,7 @@ def export(ctx: click.Context, language: str, kind: str, article: str | None, ou
     \b
     Example:
       plainspoken export es --format xliff -o es.xlf
+      plainspoken export es --format xliff2 -o es.xlf
       plainspoken export es --format tmx -o es.tmx
     """
     from pipeline.quality.exchange import export_language
@@ -524,10 +525,10 @@ def export(ctx: click.Context, language: str, kind: str, article: str | None, ou
 
 @main.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--lang", "language", help="The target language (default: the file's target-language).")
+@click.option("--lang", "language", help="The target language (default: the file's; the two must agree).")
 @click.pass_context
 def import_(ctx: click.Context, file: Path, language: str | None) -> None:
-    """Merge translations back from a CAT tool's XLIFF file, after every check.
+    """Merge translations back from a CAT tool's XLIFF file (1.1, 1.2 or 2.0), after every check.
 
     A target that breaks a placeholder, a link or a number is refused with its
     trans-unit id and line; nothing else in the catalog changes.
@@ -536,12 +537,10 @@ def import_(ctx: click.Context, file: Path, language: str | None) -> None:
     Example:
       plainspoken import es.xlf
     """
-    from pipeline.i18n.xliff import target_language
     from pipeline.quality.exchange import import_xliff
 
     project = _project(ctx)
-    tag = check_language_tag(language or target_language(file.read_bytes(), str(file)))
-    result = import_xliff(project, tag, file)
+    result = import_xliff(project, language, file)
     for path, count in sorted(result.changed.items()):
         click.echo(f"{path}: {count} {'message' if count == 1 else 'messages'} changed")
     for problem in result.rejected:

@@ -35,7 +35,8 @@ def to_markdown(inlines: tuple[Inline, ...]) -> str:
     return "".join(_WRITERS[type(node)](node) for node in inlines)
 
 
-def _url(url: str) -> str:
+def markdown_url(url: str) -> str:
+    """A link or image target as Markdown writes it: in <…> when it has spaces or brackets."""
     return f"<{url}>" if re.search(r"[\s()<>]", url) else url
 
 
@@ -52,8 +53,8 @@ _WRITERS: dict[type[Any], Callable[[Any], str]] = {
     Text: lambda n: escape_text(n.text),
     Emphasis: lambda n: f"*{to_markdown(n.children)}*",
     Strong: lambda n: f"**{to_markdown(n.children)}**",
-    Link: lambda n: f"[{to_markdown(n.children)}]({_url(n.url)})",
-    Image: lambda n: f"![{escape_text(n.alt)}]({_url(n.src)})",
+    Link: lambda n: f"[{to_markdown(n.children)}]({markdown_url(n.url)})",
+    Image: lambda n: f"![{escape_text(n.alt)}]({markdown_url(n.src)})",
     Code: _code,
     LineBreak: lambda n: "\\\n",
     Placeholder: lambda n: f"{{{n.name}}}",

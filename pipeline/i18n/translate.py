@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from babel.messages.catalog import Catalog
 
@@ -22,6 +23,7 @@ from pipeline.model import (
     Link,
     Placeholder,
     Strong,
+    Text,
     Unit,
     UnitRef,
     map_units,
@@ -142,26 +144,30 @@ def entries_from_catalog(catalog: Catalog) -> dict[str, Entry]:
     }
 
 
+#: What of each inline node must survive translation (None: nothing, its text is translated).
+_STRUCTURE: dict[type[Any], Callable[[Any], str | None]] = {
+    Text: lambda n: None,
+    Link: lambda n: f"a link to {n.url}",
+    Placeholder: lambda n: f"the placeholder {{{n.name}}}",
+    Code: lambda n: f"the code `{n.text}`",
+    Image: lambda n: f"the image {n.src}",  # its alt text is translated
+    Emphasis: lambda n: "*emphasis*",
+    Strong: lambda n: "**strong emphasis**",
+    LineBreak: lambda n: "a line break",
+    FootnoteRef: lambda n: f"the footnote reference [^{n.label}]",
+}
+
+
 def structure(inlines: tuple[Inline, ...]) -> Counter[str]:
     """What must survive translation: links and targets, emphasis, code, images, placeholders, notes."""
     found: Counter[str] = Counter()
     for node in walk_inlines(inlines):
-        if isinstance(node, Link):
-            found[f"a link to {node.url}"] += 1
-        elif isinstance(node, Placeholder):
-            found[f"the placeholder {{{node.name}}}"] += 1
-        elif isinstance(node, Code):
-            found[f"the code `{node.text}`"] += 1
-        elif isinstance(node, Image):
-            found[f"the image {node.src}"] += 1
-        elif isinstance(node, Emphasis):
-            found["*emphasis*"] += 1
-        elif isinstance(node, Strong):
-            found["**strong emphasis**"] += 1
-        elif isinstance(node, LineBreak):
-            found["a line break"] += 1
-        elif isinstance(node, FootnoteRef):
-            found[f"the footnote reference [^{node.label}]"] += 1
+        describe = _STRUCTURE.get(type(node))
+        if describe is None:
+            raise TypeError(f"no translation check for {type(node).__name__} nodes")
+        item = describe(node)
+        if item:
+            found[item] += 1
     return found
 
 

@@ -1,10 +1,12 @@
-"""XLIFF 1.2 for CAT tools: catalogs out with Markdown and placeholders as inline codes, targets back in."""
+"""XLIFF 1.2 for CAT tools: catalogs out with Markdown and placeholders as inline codes, targets
+back in from XLIFF 1.1 or 1.2."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
@@ -12,17 +14,21 @@ from lxml import etree
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError
-from pipeline.markup import escape_text, to_markdown
-from pipeline.model import Code, Emphasis, Image, Inline, LineBreak, Link, Placeholder, Strong, Text
-from pipeline.source.parse import parse_inline
+from pipeline.i18n.inline_codes import Piece, Pieces, escape_for, message_pieces
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
+NS_11 = "urn:oasis:names:tc:xliff:document:1.1"
+NS_20 = "urn:oasis:names:tc:xliff:document:2.0"
+#: Namespace → the dialect name import reads it as.
+DIALECTS = {NS_11: "XLIFF 1.1", NS: "XLIFF 1.2", NS_20: "XLIFF 2.0"}
 _X = f"{{{NS}}}"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_UI_PLACEHOLDER = re.compile(r"(\{[A-Za-z_][\w.]*\})")
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: XLIFF target states read as a finished translation; needs-* states come back as fuzzy.
 _DONE_STATES = {"translated", "final", "signed-off"}
-_TEXT_ELEMENTS = {"source", "target", "seg", "note", "context"}
+_TEXT_ELEMENTS = {"source", "target", "seg", "note", "context", "data"}
+_TYPED_CODE = re.compile(r"\{[A-Za-z_][\w.]*\}|\[\^[^\]\s]+\]")
+_GETTEXT_HEADER = "x-gettext-domain-header"  # translate-toolkit's po2xliff unit for the PO header
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,11 @@ class CatalogFile:
 
 @dataclass(frozen=True)
 class ReturnedTarget:
-    """One target read back from a CAT tool, as the Markdown msgstr it stands for."""
+    """One target read back from a CAT tool, as the Markdown msgstr it stands for.
+
+    ``literal_msgid``/``literal_msgstr`` read text between codes as it is, not escaped: what a
+    file written from the .po itself (translate-toolkit's po2xliff) means.
+    """
 
     unit_id: str
     line: int
@@ -45,6 +55,18 @@ class ReturnedTarget:
     msgid: str
     msgstr: str
     fuzzy: bool
+    literal_msgid: str = ""
+    literal_msgstr: str = ""
+
+
+@dataclass(frozen=True)
+class XliffFile:
+    """What an XLIFF file holds: its dialect, target language, and each unit's target or problem."""
+
+    dialect: str
+    language: str
+    line: int
+    units: tuple[ReturnedTarget | PlainspokenError, ...]
 
 
 def unit_id(domain: str, msgid: str) -> str:
@@ -52,79 +74,41 @@ def unit_id(domain: str, msgid: str) -> str:
     return "m" + hashlib.sha1(f"{domain}\x04{msgid}".encode()).hexdigest()[:12]
 
 
+def exported_messages(catalog: Catalog) -> Iterator[Message]:
+    """The messages an export carries: every one with an id (obsolete ones are not in the catalog)."""
+    return (message for message in catalog if message.id and isinstance(message.id, str))
+
+
 # --- export --------------------------------------------------------------------------
 
 
-class _Codes:
-    """Appends text and inline codes to an XLIFF element, numbering the codes as it goes."""
-
-    def __init__(self, element: etree._Element, source: _Codes | None = None) -> None:
-        self.element, self.next_id = element, 1
-        #: (tag, native code) → ids, in order; a target reuses its source's ids for the same codes.
-        self.ids: dict[tuple[str, str], list[int]] = {}
-        self.reuse = {key: list(ids) for key, ids in source.ids.items()} if source else None
-        if source:
-            self.next_id = source.next_id
-
-    def text(self, value: str) -> None:
-        children = list(self.element)
-        if children:
-            children[-1].tail = (children[-1].tail or "") + value
-        else:
-            self.element.text = (self.element.text or "") + value
-
-    def code(self, tag: str, native: str, ctype: str, rid: int | None = None, key: str = "") -> int:
-        number = rid if rid is not None else self._number((tag, key or native))
-        code = etree.SubElement(self.element, _X + tag, id=str(number))
-        if tag != "ept":
-            code.set("ctype", ctype)
-        code.text = native
-        return number
-
-    def _number(self, key: tuple[str, str]) -> int:
-        if self.reuse is not None and self.reuse.get(key):
-            number = self.reuse[key].pop(0)
-        else:
-            number, self.next_id = self.next_id, self.next_id + 1
-        self.ids.setdefault(key, []).append(number)
-        return number
-
-    def pair(self, opening: str, closing: str, ctype: str, children: Sequence[Inline]) -> None:
-        number = self.code("bpt", opening, ctype, key=opening + closing)
-        self.inlines(children)
-        self.code("ept", closing, ctype, number)
-
-    def inlines(self, nodes: Sequence[Inline]) -> None:
-        for node in nodes:
-            self.inline(node)
-
-    def inline(self, node: Inline) -> None:
-        if isinstance(node, Text):
-            self.text(node.text)
-        elif isinstance(node, Strong):
-            self.pair("**", "**", "bold", node.children)
-        elif isinstance(node, Emphasis):
-            self.pair("*", "*", "italic", node.children)
-        elif isinstance(node, Link):
-            self.pair("[", f"]({node.url})", "link", node.children)
-        elif isinstance(node, Placeholder):
-            self.code("ph", f"{{{node.name}}}", "x-placeholder")
-        elif isinstance(node, (Code, Image, LineBreak)):
-            self.code("ph", to_markdown((node,)), "x-markdown")
+def write_pieces(element: etree._Element, pieces: Sequence[Piece]) -> None:
+    """Text and XLIFF 1.2 inline codes (<ph>, <bpt>, <ept>, the native code inside) into ``element``."""
+    for piece in pieces:
+        if piece.tag == "text":
+            append_text(element, piece.native)
+            continue
+        code = etree.SubElement(element, _X + piece.tag, id=str(piece.id))
+        if piece.tag != "ept":
+            code.set("ctype", piece.kind)
+        code.text = piece.native
 
 
-def _fill(element: etree._Element, text: str, *, markdown: bool, source: _Codes | None = None) -> _Codes:
-    """Write ``text`` into a <source> or <target>; a target numbers its codes as its source does."""
-    codes = _Codes(element, source)
-    if markdown:
-        codes.inlines(parse_inline(text))
-        return codes
-    for index, part in enumerate(_UI_PLACEHOLDER.split(text)):
-        if index % 2:
-            codes.code("ph", part, "x-placeholder")
-        elif part:
-            codes.text(part)
-    return codes
+def append_text(element: etree._Element, value: str) -> None:
+    """Add text after the element's last child (or as its text)."""
+    children = list(element)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + value
+    else:
+        element.text = (element.text or "") + value
+
+
+def target_pieces(msgstr: str, source: Pieces, *, markdown: bool) -> list[Piece]:
+    """A target's pieces numbered as its source's; a translation whose Markdown is broken is one text."""
+    try:
+        return message_pieces(msgstr, markdown=markdown, source=source).pieces
+    except PlainspokenError:
+        return [Piece("text", msgstr)]
 
 
 def _trans_unit(body: etree._Element, item: CatalogFile, message: Message, language: str) -> None:
@@ -133,21 +117,13 @@ def _trans_unit(body: etree._Element, item: CatalogFile, message: Message, langu
     unit.set("resname", msgid[:80])
     unit.set(_XML_SPACE, "preserve")
     translated = bool(msgstr.strip()) and not message.fuzzy
-    unit.set("approved", "no")
-    source = _fill(
-        etree.SubElement(unit, _X + "source", {"{http://www.w3.org/XML/1998/namespace}lang": "en"}),
-        msgid,
-        markdown=item.markdown,
-    )
+    unit.set("approved", "yes" if translated else "no")  # what translate-toolkit reads as not fuzzy
+    source = message_pieces(msgid, markdown=item.markdown)
+    write_pieces(etree.SubElement(unit, _X + "source", {_XML_LANG: "en"}), source.pieces)
     if msgstr.strip():
-        target = etree.SubElement(
-            unit, _X + "target", state="translated" if translated else "needs-review-translation"
-        )
-        target.set("{http://www.w3.org/XML/1998/namespace}lang", language)
-        try:
-            _fill(target, msgstr, markdown=item.markdown, source=source)
-        except PlainspokenError:  # a translation whose Markdown is broken goes out as plain text
-            target.text = msgstr
+        state = "needs-review-translation" if message.fuzzy else "translated"
+        target = etree.SubElement(unit, _X + "target", {"state": state, _XML_LANG: language})
+        write_pieces(target, target_pieces(msgstr, source, markdown=item.markdown))
     for where, line in message.locations:
         group = etree.SubElement(unit, _X + "context-group", purpose="location")
         etree.SubElement(group, _X + "context", {"context-type": "sourcefile"}).text = where
@@ -173,9 +149,8 @@ def export_xliff(files: Sequence[CatalogFile], *, language: str) -> bytes:
             {"tool-id": "plainspoken", "tool-name": "Plainspoken", "tool-version": __version__},
         )
         body = etree.SubElement(file, _X + "body")
-        for message in item.catalog:
-            if message.id and isinstance(message.id, str):
-                _trans_unit(body, item, message, language)
+        for message in exported_messages(item.catalog):
+            _trans_unit(body, item, message, language)
     indent_structure(root)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
@@ -201,78 +176,130 @@ def indent_structure(element: etree._Element, level: int = 0) -> None:
 
 # --- import --------------------------------------------------------------------------
 
+#: A target read back: (is text, what it stands for) in order; text is escaped or not when joined.
+Fragments = list[tuple[bool, str]]
 
-def _natives(source: etree._Element) -> dict[tuple[str, str], str]:
+
+def joined(fragments: Fragments, *, markdown: bool, typed: Sequence[str] = ()) -> str:
+    """Fragments as a msgstr: text escaped for Markdown (or as it is), codes as they are.
+
+    ``typed`` are the source's placeholders and footnote references: a translator who typed one
+    into the text instead of its inline code means that code, not the escaped characters.
+    """
+    escape = escape_for(markdown=markdown)
+    if typed and markdown:
+        pattern = re.compile("(" + "|".join(re.escape(code) for code in sorted(typed, key=len)[::-1]) + ")")
+        escape = functools.partial(_escape_around, pattern, escape)
+    return "".join(escape(value) if is_text else value for is_text, value in fragments)
+
+
+def _escape_around(pattern: re.Pattern[str], escape: Callable[[str], str], text: str) -> str:
+    return "".join(part if index % 2 else escape(part) for index, part in enumerate(pattern.split(text)))
+
+
+def typed_codes(source: Fragments) -> list[str]:
+    """The source's codes a translator may type as text: {placeholders} and [^footnote] references."""
+    return sorted({value for is_text, value in source if not is_text and _TYPED_CODE.fullmatch(value)})
+
+
+def parse_xml(data: bytes, display: str) -> etree._Element:
+    """The file's root element, or one line saying why it is not XML."""
+    try:
+        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as error:
+        raise PlainspokenError.at(display, error.lineno or 0, f"not XML: {error.msg}") from None
+
+
+def dialect(root: etree._Element, display: str) -> str:
+    """XLIFF 1.1, 1.2 or 2.0, or one line saying what the file is instead."""
+    name = etree.QName(root)
+    if name.namespace in DIALECTS and name.localname == "xliff":
+        return DIALECTS[name.namespace]
+    readable = "import reads XLIFF 1.1, 1.2 and 2.0"
+    if name.localname == "tmx":
+        what = f"a TMX {root.get('version', '')} translation memory, not XLIFF".replace("  ", " ")
+    elif name.localname == "xliff":
+        what = f"XLIFF version {root.get('version', '?')!r} (namespace {name.namespace or 'none'})"
+    else:
+        what = f"not XLIFF: its root element is <{name.localname}>"
+    raise PlainspokenError.at(display, root.sourceline or 0, f"this is {what}; {readable}")
+
+
+def read_xliff1(root: etree._Element, display: str) -> XliffFile:
+    """Every target of an XLIFF 1.1 or 1.2 file, or the problem that keeps a unit from being read."""
+    ns = f"{{{etree.QName(root).namespace}}}"
+    languages, units = set(), []
+    for file in root.iter(ns + "file"):
+        languages.add(file.get("target-language", ""))
+        markdown = file.get("original", "").rsplit("/", 1)[-1] != "ui.po"
+        for unit in file.iter(ns + "trans-unit"):
+            if unit.get("restype") != _GETTEXT_HEADER:
+                units.append(_read_unit(unit, ns, file.get("original", ""), display, markdown=markdown))
+    language = languages.pop() if len(languages) == 1 else ",".join(sorted(languages))
+    return XliffFile(DIALECTS[ns[1:-1]], language, root.sourceline or 0, tuple(units))
+
+
+def _natives(source: etree._Element, ns: str) -> dict[tuple[str, str], str]:
     """(tag, id) → the native code each inline code of the source stands for."""
     found: dict[tuple[str, str], str] = {}
-    for code in source.iter(_X + "ph", _X + "bpt", _X + "ept"):
+    for code in source.iter(ns + "ph", ns + "bpt", ns + "ept"):
         found[(etree.QName(code).localname, code.get("id", ""))] = code.text or ""
     return found
 
 
-def _rebuild(element: etree._Element, natives: dict[tuple[str, str], str], *, markdown: bool) -> str:
-    """A target's text and codes back to the msgstr; codes are taken from the source by id."""
-    escape = escape_text if markdown else str
-    parts = [escape(element.text or "")]
+def _fragments(element: etree._Element, natives: dict[tuple[str, str], str]) -> Fragments:
+    """A source's or target's text and codes; codes are taken from the source by id."""
+    parts: Fragments = [(True, element.text or "")]
     for child in element:
         name = etree.QName(child).localname
-        if name in ("ph", "bpt", "ept", "x", "bx", "ex"):
-            kind = {"x": "ph", "bx": "bpt", "ex": "ept"}.get(name, name)
+        if name in ("ph", "bpt", "ept", "x", "bx", "ex", "it"):
+            kind = {"x": "ph", "bx": "bpt", "ex": "ept", "it": "ph"}.get(name, name)
             key = (kind, child.get("rid", child.get("id", "")) if kind == "ept" else child.get("id", ""))
             native = natives.get(key, child.text if child.text and child.text.strip() else None)
             if native is None:
                 raise KeyError(f"inline code <{name} id={key[1]!r}> is not in the source")
-            parts.append(native)
+            parts.append((False, native))
         elif name in ("mrk", "g"):  # segmentation marks and groups: keep what they hold
-            parts.append(_rebuild(child, natives, markdown=markdown))
+            parts += _fragments(child, natives)
         else:
             raise KeyError(f"unexpected element <{name}> in the target")
-        parts.append(escape(child.tail or ""))
-    return "".join(parts)
+        parts.append((True, child.tail or ""))
+    return parts
 
 
-def read_xliff(data: bytes, display: str) -> Iterator[ReturnedTarget | PlainspokenError]:
-    """Every target of an XLIFF 1.2 file, or the problem that keeps a unit from being read."""
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as error:
-        raise PlainspokenError.at(display, error.lineno or 0, f"not XML: {error.msg}") from None
-    if root.tag != _X + "xliff":
-        raise PlainspokenError.at(
-            display, root.sourceline or 0, "not an XLIFF 1.2 file (namespace " + NS + ")"
-        )
-    for file in root.iter(_X + "file"):
-        markdown = file.get("original", "").rsplit("/", 1)[-1] != "ui.po"
-        for unit in file.iter(_X + "trans-unit"):
-            yield _read_unit(unit, file.get("original", ""), display, markdown=markdown)
+def returned(
+    ident: str,
+    line: int,
+    original: str,
+    texts: tuple[Fragments, Fragments | None],
+    fuzzy: bool,
+    *,
+    markdown: bool,
+) -> ReturnedTarget:
+    """A unit's source and target fragments as the msgid and msgstr they stand for."""
+    source, target = texts
+    typed = typed_codes(source)
+    msgstr = joined(target, markdown=markdown, typed=typed).strip() if target is not None else ""
+    literal = joined(target, markdown=False).strip() if target is not None else ""
+    msgid, literal_msgid = joined(source, markdown=markdown), joined(source, markdown=False)
+    return ReturnedTarget(ident, line, original, msgid, msgstr, fuzzy, literal_msgid, literal)
 
 
 def _read_unit(
-    unit: etree._Element, original: str, display: str, *, markdown: bool
+    unit: etree._Element, ns: str, original: str, display: str, *, markdown: bool
 ) -> ReturnedTarget | PlainspokenError:
     ident, line = unit.get("id", ""), unit.sourceline or 0
-    source, target = unit.find(_X + "source"), unit.find(_X + "target")
+    source, target = unit.find(ns + "source"), unit.find(ns + "target")
     if source is None:
         return PlainspokenError.at(display, line, f"trans-unit {ident}: no <source>")
-    natives = _natives(source)
-    msgid = _rebuild(source, natives, markdown=markdown)
-    if target is None:
-        return ReturnedTarget(ident, line, original, msgid, "", False)
+    natives = _natives(source, ns)
     try:
-        msgstr = _rebuild(target, natives, markdown=markdown)
+        texts = (_fragments(source, natives), None if target is None else _fragments(target, natives))
     except KeyError as error:
-        return PlainspokenError.at(display, target.sourceline or line, f"trans-unit {ident}: {error.args[0]}")
-    done = target.get("state", "translated") in _DONE_STATES or unit.get("approved") == "yes"
-    return ReturnedTarget(ident, target.sourceline or line, original, msgid, msgstr.strip(), not done)
-
-
-def target_language(data: bytes, display: str) -> str:
-    """The target-language of an XLIFF file's first <file>."""
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as error:
-        raise PlainspokenError.at(display, error.lineno or 0, f"not XML: {error.msg}") from None
-    file = root.find(_X + "file")
-    if file is None or not file.get("target-language"):
-        raise PlainspokenError.at(display, root.sourceline or 0, "no target-language: use --lang")
-    return str(file.get("target-language"))
+        where = target.sourceline if target is not None else line
+        return PlainspokenError.at(display, where or line, f"trans-unit {ident}: {error.args[0]}")
+    if target is None:
+        return returned(ident, line, original, texts, False, markdown=markdown)
+    state = target.get("state")  # the target's state decides; without one, the unit's approval
+    done = state in _DONE_STATES if state else unit.get("approved") != "no"
+    return returned(ident, target.sourceline or line, original, texts, not done, markdown=markdown)
