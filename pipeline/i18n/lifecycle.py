@@ -31,15 +31,14 @@ from pipeline.source.project import SLUG, UI_DOMAIN, Project, language_info, wri
 PACKAGE_ROOT = Path(__file__).parent.parent.parent
 
 
-def make_templates(project: Project) -> dict[str, ProjectCatalog]:
-    """Domain → template, built from the current sources (ui first, then articles)."""
+def make_templates(project: Project) -> tuple[dict[str, ProjectCatalog], tuple[Problem, ...]]:
+    """Domain → template, built from the current sources (ui first, then articles), and the
+    problems of the articles left out: a broken article never stops the others."""
     sources = load_sources(project)
-    if sources.problems:
-        raise PlainspokenError(sources.problems)
     templates = {UI_DOMAIN: extract_ui(project.config, package_root=PACKAGE_ROOT)}
     for doc in sources.documents:
         templates[doc.slug] = extract_document(doc)
-    return templates
+    return templates, sources.problems
 
 
 def write_templates(project: Project, templates: dict[str, ProjectCatalog]) -> list[Path]:
@@ -164,11 +163,14 @@ def language_status(project: Project, language: str, domains: list[str]) -> list
 
 
 def orphaned_templates(project: Project, templates: dict[str, ProjectCatalog]) -> list[Path]:
-    """Our locales/<slug>.pot files whose article is gone from source/."""
+    """Our locales/<slug>.pot files whose article is gone from source/ (not merely broken)."""
     return [
         path
         for path in sorted(project.locales_dir.glob("*.pot"))
-        if path.stem not in templates and SLUG.match(path.stem) and _written_by_us(path)
+        if path.stem not in templates
+        and SLUG.match(path.stem)
+        and not (project.source_dir / f"{path.stem}.md").is_file()
+        and _written_by_us(path)
     ]
 
 

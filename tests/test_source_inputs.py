@@ -1,0 +1,122 @@
+"""Ordinary authoring mistakes: one line file:line naming the fix, never a traceback, the rest goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from pipeline.errors import PlainspokenError
+from pipeline.source.parse import parse_article
+
+Run = Callable[..., Result]
+FRONT = "---\ntitle: T\nsummary:\n  - S\nlast_reviewed: 2026-01-01\nlanguage: en\n---\n\nText.\n"
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(PlainspokenError) as info:
+        parse_article(text, path="a.md", slug="a")
+    return [str(problem) for problem in info.value.problems]
+
+
+def says(result: Result, where: str, message: str) -> bool:
+    """One line of the output names the place and says the message (check adds "error: source:")."""
+    return any(line.startswith(where) and message in line for line in result.output.splitlines())
+
+
+def with_date(project: Path, date: str) -> Path:
+    """tests/roots/lifecycle with sleep.md's last_reviewed (line 5) replaced."""
+    path = project / "source" / "sleep.md"
+    path.write_text(path.read_text().replace("last_reviewed: 2026-01-01", f"last_reviewed: {date}"))
+    return project
+
+
+@pytest.mark.parametrize(
+    ("written", "shown", "reason"),
+    [
+        ("2026-02-30", "2026-02-30", "day is out of range for month"),
+        ("2026-13-01", "2026-13-01", "month must be in 1..12"),
+        ("'2026-02-30'", "2026-02-30", "day is out of range for month"),  # quoted: a string to YAML
+    ],
+)
+@pytest.mark.parametrize("command", [("check", "--source"), ("extract",), ("update",)])
+def test_an_impossible_date_is_one_line_and_the_other_articles_go_on(
+    make_project: Callable[[str], Path],
+    run: Run,
+    command: tuple[str, ...],
+    written: str,
+    shown: str,
+    reason: str,
+) -> None:
+    project = with_date(make_project("lifecycle"), written)
+    (project / "locales" / "meals.pot").unlink()
+    result = run(project, *command)  # in-process, exceptions not caught: a traceback fails the test
+    assert result.exit_code == 1
+    assert says(result, "source/sleep.md:5: ", f"last_reviewed {shown} is not a real date ({reason})")
+    assert "Traceback" not in result.output
+    if command != ("check", "--source"):
+        assert (project / "locales" / "meals.pot").is_file()  # the good article was extracted
+        assert (project / "locales" / "sleep.pot").is_file()  # the broken one's template is kept
+
+
+def test_a_quoted_impossible_date_fails_its_article_not_the_site(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = with_date(make_project("lifecycle"), "'2026-02-30'")
+    result = run(project, "build", "--format", "html", "--lang", "en", "-j", "1")
+    assert result.exit_code == 1
+    assert says(result, "source/sleep.md:5: ", "last_reviewed 2026-02-30 is not a real date")
+    assert "a bug" not in result.output
+    assert (project / "build/site/en/meals.html").is_file()
+    assert "Meals" in (project / "build/site/en/index.html").read_text()
+    assert not (project / "build/site/en/sleep.html").exists()
+
+
+def test_every_front_matter_problem_of_a_file_is_listed_at_once() -> None:
+    text = (
+        "---\n"
+        "summary:\n"  # 2
+        "  - Call: 988\n"  # 3: a colon makes YAML read a key
+        "last_reviewed: 2026-13-01\n"  # 4
+        "author: me\n"  # 5
+        "tags: [a]\n"  # 6
+        "Titel: Sleep\n"  # 7
+        "language: en\n"  # 8
+        "language: es\n"  # 9
+        "---\n\n# Again\n"  # 12: the body is still checked
+    )
+    assert problems_of(text) == [
+        "a.md:1: front matter is missing 'title' (see README, 'Writing articles')",
+        "a.md:3: each summary point must be one line of text: put it in quotes (a ': ' makes YAML read a key)",
+        "a.md:4: last_reviewed 2026-13-01 is not a real date (month must be in 1..12): check the month and day",
+        "a.md:5: unknown front matter key 'author' (known: title, summary, last_reviewed, language)",
+        "a.md:6: unknown front matter key 'tags' (known: title, summary, last_reviewed, language)",
+        "a.md:7: unknown front matter key 'Titel': did you mean 'title'? "
+        "(known: title, summary, last_reviewed, language)",
+        "a.md:9: front matter key 'language' is written twice (also on line 8): keep one",
+        "a.md:12: the title (front matter) is the page's only level-1 heading: use ## for sections",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("title: T", "title:", "a.md:2: title must be a non-empty line of text"),
+        ("title: T", "title: [a, b]", "a.md:2: title must be a non-empty line of text"),
+        ("  - S", "  - ", "a.md:4: each summary point must be a non-empty line of text"),
+        ("summary:\n  - S", "summary: S", "a.md:3: summary must be a list of key points"),
+        ("2026-01-01", "2026-1-1", "a.md:5: last_reviewed must be a date written YYYY-MM-DD"),
+        ("2026-01-01", "[2026-01-01]", "a.md:5: last_reviewed must be a date written YYYY-MM-DD"),
+        ("language: en", "language: ", "a.md:6: language must be a language tag such as en"),
+    ],
+)
+def test_each_front_matter_value_is_checked_at_its_line(old: str, new: str, expected: str) -> None:
+    assert [p for p in problems_of(FRONT.replace(old, new, 1)) if p.startswith(expected)]
+
+
+def test_a_valid_date_is_kept_as_written_quoted_or_not() -> None:
+    for date in ("2026-02-28", "'2024-02-29'", '"2026-12-31"'):
+        doc = parse_article(FRONT.replace("2026-01-01", date), path="a.md", slug="a")
+        assert doc.metadata.last_reviewed == date.strip("'\"")
