@@ -120,3 +120,61 @@ def test_a_valid_date_is_kept_as_written_quoted_or_not() -> None:
     for date in ("2026-02-28", "'2024-02-29'", '"2026-12-31"'):
         doc = parse_article(FRONT.replace("2026-01-01", date), path="a.md", slug="a")
         assert doc.metadata.last_reviewed == date.strip("'\"")
+
+
+BAD_NAMES = {
+    "My Article.md": "my-article.md",
+    "über.md": "uber.md",
+    "naloxone_guide.md": "naloxone-guide.md",
+    "naloxone-guide.MD": "naloxone-guide.md",
+    "wound-care.markdown": "wound-care.md",
+}
+
+
+def with_bad_names(project: Path) -> Path:
+    for name in BAD_NAMES:
+        (project / "source" / name).write_text((project / "source" / "sleep.md").read_text())
+    (project / "source" / ".#sleep.md").write_text("an editor's lock file: not an article")
+    return project
+
+
+def assert_each_bad_name_named(result: Result) -> None:
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    for name, rename in BAD_NAMES.items():
+        assert says(
+            result,
+            f"source/{name}: ",
+            f"not read: an article's file name is lower-case words "
+            f"joined by '-', ending in .md: rename it to {rename}",
+        )
+    assert ".#sleep.md" not in result.output
+
+
+@pytest.mark.parametrize("command", [("check", "--source"), ("extract",), ("update",)])
+def test_a_badly_named_file_is_one_line_with_the_rename_and_the_others_go_on(
+    make_project: Callable[[str], Path], run: Run, command: tuple[str, ...]
+) -> None:
+    project = with_bad_names(make_project("lifecycle"))
+    (project / "locales" / "sleep.pot").unlink()
+    result = run(project, *command)
+    assert_each_bad_name_named(result)
+    if command != ("check", "--source"):
+        assert (project / "locales" / "sleep.pot").is_file()
+        assert not list((project / "locales").glob("*[A-Z_ü]*.pot"))
+    if command == ("update",):
+        assert "locales/es/LC_MESSAGES/meals.po: " in result.output
+
+
+def test_a_badly_named_file_fails_the_build_but_the_others_are_built(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = with_bad_names(make_project("lifecycle"))
+    result = run(project, "build", "--format", "html", "--lang", "en", "-j", "1")
+    assert_each_bad_name_named(result)
+    assert "Build failed" in result.output
+    assert (project / "build/site/en/sleep.html").is_file()
+    assert (project / "build/site/en/meals.html").is_file()
+    again = run(project, "build", "--format", "html", "--lang", "en", "-j", "1")
+    assert again.exit_code == 1  # still named, never "Up to date" while the file is there
+    assert "rename it to my-article.md" in again.output

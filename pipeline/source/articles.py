@@ -126,7 +126,7 @@ def read_article(project: Project, path: Path) -> Document:
 def load_sources(project: Project) -> SourceSet:
     """Parse every article in source/; a bad article is reported, the others still load."""
     documents: list[Document] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = project.misnamed_articles()
     comments: list[Problem] = []
     for path in project.article_paths():
         try:
