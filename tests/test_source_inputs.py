@@ -178,3 +178,45 @@ def test_a_badly_named_file_fails_the_build_but_the_others_are_built(
     again = run(project, "build", "--format", "html", "--lang", "en", "-j", "1")
     assert again.exit_code == 1  # still named, never "Up to date" while the file is there
     assert "rename it to my-article.md" in again.output
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), start=1) if text in line)
+
+
+def test_a_character_no_font_has_is_refused_at_its_source_line(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    """💊 is in no installed font; ✓ is not in Noto Sans but WeasyPrint falls back to a font with it."""
+    project = make_project("lifecycle")
+    source = project / "source" / "sleep.md"
+    source.write_text(source.read_text() + "\n## 💊 ✓ Before bed\n\nRead a book.\n")
+    line = line_of(source, "Before bed")
+    result = run(project, "check", "--source")
+    assert result.exit_code == 1
+    pill = "“💊” (U+1F48A PILL) is in no installed font: a handout would print an empty box"
+    assert says(result, f"source/sleep.md:{line}: error: source: ", pill)
+    assert "U+2713" not in result.output
+    built = run(project, "build", "--format", "pdf", "--lang", "en", "-j", "1")
+    assert built.exit_code == 1
+    assert says(built, f"source/sleep.md:{line}: ", pill)
+    assert "build/site/en/sleep.pdf" not in built.output  # the source line, not the output, is named
+    assert (project / "build/site/en/meals.pdf").is_file()
+    source.write_text(source.read_text().replace("💊 ", ""))
+    assert run(project, "build", "--format", "pdf", "--lang", "en", "-j", "1").exit_code == 0
+
+
+def test_a_translation_with_a_character_no_font_has_is_named_at_its_catalog_line(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("lifecycle")
+    catalog = project / "locales/es/LC_MESSAGES/meals.po"
+    catalog.write_text(catalog.read_text().replace("a las ocho de la mañana.", "a las ocho 📞 de la mañana."))
+    line = line_of(catalog, 'msgid "Breakfast is at eight')
+    phone = "“📞” (U+1F4DE TELEPHONE RECEIVER) is in no installed font"
+    checked = run(project, "check", "--lang", "es")
+    assert says(checked, f"locales/es/LC_MESSAGES/meals.po:{line}: error: glyphs: ", phone)
+    built = run(project, "build", "--format", "pdf", "--lang", "es", "-j", "1")
+    assert says(built, f"locales/es/LC_MESSAGES/meals.po:{line}: ", phone)
+    assert (project / "build/site/es/meals.pdf").is_file()  # with that message in English
+    assert "build/site/es/meals.pdf: no font" not in built.output

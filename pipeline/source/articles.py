@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.model import Block, Document, Heading, Image, Link, Placeholder, iter_units, walk_inlines
+from pipeline.model import (
+    Block,
+    Document,
+    Heading,
+    Image,
+    Link,
+    Placeholder,
+    iter_units,
+    plain_text,
+    walk_inlines,
+)
+from pipeline.source.glyphs import undrawable, undrawable_message
 from pipeline.source.parse import ARTICLE_LINK, ASSET_LINK, ParsedArticle, parse_source
 from pipeline.source.project import Project
 
@@ -48,6 +59,15 @@ def heading_ids(blocks: tuple[Block, ...]) -> set[str]:
         for item in getattr(block, "items", ()):
             found |= heading_ids(item.blocks)
     return found
+
+
+def glyph_problems(doc: Document) -> list[Problem]:
+    """A character no installed font has, at its line: every handout of the article would fail."""
+    return [
+        Problem(doc.source_path, ref.line, undrawable_message(char))
+        for ref in iter_units(doc)
+        for char in undrawable(plain_text(ref.node.inlines))
+    ]
 
 
 def target_problems(project: Project, doc: Document) -> list[Problem]:
@@ -112,7 +132,7 @@ def read_source(project: Project, path: Path) -> ParsedArticle:
         raise PlainspokenError.at(display, 0, "not UTF-8 text") from None
     doc = parsed.document
     problems = [*parsed.problems, *unknown_placeholders(doc, set(project.config.facts()))]
-    problems += target_problems(project, doc)
+    problems += target_problems(project, doc) + glyph_problems(doc)
     if problems:
         raise PlainspokenError(sorted(problems))
     return parsed
