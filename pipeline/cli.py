@@ -234,6 +234,7 @@ def parse(ctx: click.Context, files: tuple[Path, ...]) -> None:
     Example:
       plainspoken parse source/iop-vs-residential-rehab.md
     """
+    from pipeline.source.articles import not_utf8_problem
     from pipeline.source.parse import parse_article
 
     failed = False
@@ -246,7 +247,11 @@ def parse(ctx: click.Context, files: tuple[Path, ...]) -> None:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
             continue
-        except (OSError, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
+            failed = True
+            click.echo(str(not_utf8_problem(str(path), error)), err=True)
+            continue
+        except OSError as error:
             failed = True
             click.echo(str(Problem(str(path), 0, getattr(error, "strerror", None) or str(error))), err=True)
             continue

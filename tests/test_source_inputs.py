@@ -220,3 +220,18 @@ def test_a_translation_with_a_character_no_font_has_is_named_at_its_catalog_line
     assert says(built, f"locales/es/LC_MESSAGES/meals.po:{line}: ", phone)
     assert (project / "build/site/es/meals.pdf").is_file()  # with that message in English
     assert "build/site/es/meals.pdf: no font" not in built.output
+
+
+def test_a_file_not_in_utf8_is_named_at_the_line_of_its_first_bad_byte(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("lifecycle")
+    sleep = project / "source" / "sleep.md"
+    sleep.write_bytes(sleep.read_text().replace('"Sleep well"', '"Café"').encode("cp1252"))
+    expected = "not UTF-8 text (byte 0xe9): save it as UTF-8 (Save As, encoding UTF-8)"
+    checked = run(project, "check", "--source")
+    assert checked.exit_code == 1
+    assert says(checked, "source/sleep.md:2: error: source: ", expected)
+    parsed = run(project, "parse", str(sleep))
+    assert parsed.exit_code == 1
+    assert says(parsed, f"{sleep}:2: ", expected)

@@ -123,13 +123,23 @@ def _comments(project: Project, path: Path) -> tuple[Problem, ...]:
         return ()
 
 
+def not_utf8_problem(display: str, error: UnicodeDecodeError) -> Problem:
+    """'source/a.md:3: not UTF-8 text (byte 0xe9): …', at the line of the first byte that is not."""
+    line = error.object.count(b"\n", 0, error.start) + 1
+    byte = error.object[error.start]
+    message = (
+        f"not UTF-8 text (byte 0x{byte:02x}): save it as UTF-8 (Save As, encoding UTF-8)"
+    )
+    return Problem(display, line, message)
+
+
 def read_source(project: Project, path: Path) -> ParsedArticle:
     """Parse one article and check its placeholders, links and images; raises PlainspokenError."""
     display = project.display(path)
     try:
         parsed = _parse(project, path)
-    except UnicodeDecodeError:
-        raise PlainspokenError.at(display, 0, "not UTF-8 text") from None
+    except UnicodeDecodeError as error:
+        raise PlainspokenError(not_utf8_problem(display, error)) from None
     doc = parsed.document
     problems = [*parsed.problems, *unknown_placeholders(doc, set(project.config.facts()))]
     problems += target_problems(project, doc) + glyph_problems(doc)
