@@ -235,3 +235,20 @@ def test_a_file_not_in_utf8_is_named_at_the_line_of_its_first_bad_byte(
     parsed = run(project, "parse", str(sleep))
     assert parsed.exit_code == 1
     assert says(parsed, f"{sleep}:2: ", expected)
+
+
+def test_an_interface_string_with_a_character_no_font_has_stays_english(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("lifecycle")
+    ui = project / "locales/es/LC_MESSAGES/ui.po"
+    text = ui.read_text()
+    ui.write_text(
+        text.replace('msgid "Need help now?"\nmsgstr ""', 'msgid "Need help now?"\nmsgstr "¿Ayuda? 📞"')
+    )
+    line = line_of(ui, 'msgid "Need help now?"')
+    checked = run(project, "check", "--lang", "es")
+    assert says(checked, f"locales/es/LC_MESSAGES/ui.po:{line}: error: glyphs: ", "“📞” (U+1F4DE")
+    built = run(project, "build", "--format", "pdf", "--lang", "es", "-j", "1")
+    assert "no font has a glyph" not in built.output
+    assert (project / "build/site/es/meals.pdf").is_file()
