@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -252,3 +253,19 @@ def test_an_interface_string_with_a_character_no_font_has_stays_english(
     built = run(project, "build", "--format", "pdf", "--lang", "es", "-j", "1")
     assert "no font has a glyph" not in built.output
     assert (project / "build/site/es/meals.pdf").is_file()
+
+
+def test_the_missing_catalog_of_an_article_with_errors_says_to_fix_the_article_first(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    """init and update leave out an article with errors: 'run plainspoken init es' went round in circles."""
+    project = make_project("lifecycle")
+    meals = (project / "source" / "meals.md").read_text()
+    (project / "source" / "dose.md").write_text(meals.replace("2026-01-01", "2026-02-30"))
+    advice = "missing: source/dose.md has errors: fix them (plainspoken check --source), then run plainspoken update --lang es"
+    assert says(
+        run(project, "check", "--lang", "es"), "locales/es/LC_MESSAGES/dose.po: error: catalog: ", advice
+    )
+    assert advice in run(project, "status").output
+    (project / "source" / "dose.md").write_text(meals)
+    assert re.search(r"es +dose +missing: run plainspoken init es\n", run(project, "status").output)

@@ -24,7 +24,7 @@ from pipeline.i18n.catalogs import (
 from pipeline.i18n.review import catalog_state
 from pipeline.i18n.translate import MessageCounts, catalog_counts
 from pipeline.i18n.ui import extract_ui
-from pipeline.source.articles import load_sources
+from pipeline.source.articles import load_sources, read_source
 from pipeline.source.languages import LANGUAGE_TAG
 from pipeline.source.project import SLUG, UI_DOMAIN, Project, language_info, write_atomic
 
@@ -137,6 +137,20 @@ class DomainStatus:
     warnings: tuple[Problem, ...] = ()
 
 
+def missing_catalog(project: Project, language: str, domain: str) -> str:
+    """What makes a missing catalog: init, or first fixing its article (init and update leave out
+    an article with errors, so advising them alone would go round in circles)."""
+    if domain != UI_DOMAIN:
+        try:
+            read_source(project, project.source_dir / f"{domain}.md")
+        except PlainspokenError:
+            return (
+                f"missing: source/{domain}.md has errors: fix them (plainspoken check --source), "
+                f"then run plainspoken update --lang {language}"
+            )
+    return f"missing: run plainspoken init {language}"
+
+
 def language_status(project: Project, language: str, domains: list[str]) -> list[DomainStatus]:
     """Per domain: the message counts the build uses, or the problem that stops counting."""
     result = []
@@ -144,7 +158,7 @@ def language_status(project: Project, language: str, domains: list[str]) -> list
         path = project.catalog_path(language, domain)
         display = project.display(path)
         if not path.exists():
-            missing = f"missing: run plainspoken init {language}"
+            missing = missing_catalog(project, language, domain)
             result.append(DomainStatus(language, domain, display, MessageCounts(), missing))
             continue
         try:
