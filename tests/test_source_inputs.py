@@ -269,3 +269,17 @@ def test_the_missing_catalog_of_an_article_with_errors_says_to_fix_the_article_f
     assert advice in run(project, "status").output
     (project / "source" / "dose.md").write_text(meals)
     assert re.search(r"es +dose +missing: run plainspoken init es\n", run(project, "status").output)
+
+
+def test_a_site_toml_string_with_a_character_no_font_has_is_named_at_its_line(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("lifecycle")
+    site = project / "source" / "site.toml"
+    site.write_text(site.read_text().replace('name = "Test Clinic"', 'name = "Test Clinic 💊"'))
+    result = run(project, "check", "--source")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "source/site.toml:2: clinic.name: “💊” (U+1F48A PILL) is in no installed font: "
+        "a handout would print an empty box; remove it or say it in words"
+    )
