@@ -110,7 +110,16 @@ def test_every_front_matter_problem_of_a_file_is_listed_at_once() -> None:
         ("summary:\n  - S", "summary: S", "a.md:3: summary must be a list of key points"),
         ("2026-01-01", "2026-1-1", "a.md:5: last_reviewed must be a date written YYYY-MM-DD"),
         ("2026-01-01", "[2026-01-01]", "a.md:5: last_reviewed must be a date written YYYY-MM-DD"),
-        ("language: en", "language: ", "a.md:6: language must be a language tag such as en"),
+        (
+            "language: en",
+            "language: ",
+            "a.md:6: language must be en, not empty: articles are written in English",
+        ),
+        (
+            "language: en",
+            "language: english",
+            "a.md:6: language must be en, not 'english'",
+        ),  # was lang="english"
     ],
 )
 def test_each_front_matter_value_is_checked_at_its_line(old: str, new: str, expected: str) -> None:

@@ -50,6 +50,7 @@ from pipeline.model import (
     is_safe_url,
     plain_text,
 )
+from pipeline.source.languages import SOURCE_LANGUAGE
 
 #: Deepest nesting of blocks or inlines we accept; markdown-it would silently drop text past 20.
 MAX_DEPTH = 16
@@ -339,9 +340,12 @@ def _last_reviewed(node: yaml.Node, ctx: _Context) -> str | None:
 
 
 def _language(node: yaml.Node, ctx: _Context) -> str | None:
+    """The articles' language: English, whose tag marks every message a page shows untranslated."""
     text = (_scalar_text(node) or "").strip()
-    if not text:
-        ctx.report("language must be a language tag such as en", _node_line(node))
+    if text != SOURCE_LANGUAGE:
+        shown = f"{text!r}" if text else "empty"
+        message = f"language must be {SOURCE_LANGUAGE}, not {shown}: articles are written in English"
+        ctx.report(message + " (translations go in locales/<lang>/)", _node_line(node))
         return None
     return text
 
