@@ -145,6 +145,7 @@ def with_bad_names(project: Path) -> Path:
     for name in BAD_NAMES:
         (project / "source" / name).write_text((project / "source" / "sleep.md").read_text())
     (project / "source" / ".#sleep.md").write_text("an editor's lock file: not an article")
+    (project / "source" / "Sleep.md").write_text((project / "source" / "sleep.md").read_text())
     return project
 
 
@@ -159,6 +160,9 @@ def assert_each_bad_name_named(result: Result) -> None:
             f"joined by '-', ending in .md: rename it to {rename}",
         )
     assert ".#sleep.md" not in result.output
+    assert says(
+        result, "source/Sleep.md: ", "rename it (sleep.md is another article: merge the two, or choose"
+    )
 
 
 @pytest.mark.parametrize("command", [("check", "--source"), ("extract",), ("update",)])

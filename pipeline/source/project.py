@@ -71,7 +71,7 @@ class Project:
         """An error for each Markdown file in source/ that is not read as an article, naming the
         rename to make: the other articles go on without it."""
         return [
-            Problem(self.display(path), 0, f"not read: {_rename_hint(path.name)}")
+            Problem(self.display(path), 0, f"not read: {_rename_hint(path.name, self.source_dir)}")
             for path in self._markdown_files()
             if not _is_article_name(path.name)
         ]
@@ -108,13 +108,17 @@ def _is_article_name(name: str) -> bool:
     return name.endswith(".md") and bool(SLUG.match(name[: -len(".md")]))
 
 
-def _rename_hint(name: str) -> str:
-    """What an article's file name must be, and the name to give this one."""
+def _rename_hint(name: str, folder: Path) -> str:
+    """What an article's file name must be, and the name to give this one (if not taken)."""
     rule = "an article's file name is lower-case words joined by '-', ending in .md"
     stem = name.rsplit(".", 1)[0]
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")
-    return f"{rule}: rename it to {slug}.md" if slug else f"{rule}, e.g. my-article.md: rename it"
+    if not slug:
+        return f"{rule}, e.g. my-article.md: rename it"
+    if (folder / f"{slug}.md").exists():
+        return f"{rule}: rename it ({slug}.md is another article: merge the two, or choose another name)"
+    return f"{rule}: rename it to {slug}.md"
 
 
 def load_project(root: Path) -> Project:
