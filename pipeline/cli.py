@@ -234,6 +234,7 @@ def parse(ctx: click.Context, files: tuple[Path, ...]) -> None:
     Example:
       plainspoken parse source/iop-vs-residential-rehab.md
     """
+    from pipeline.source.articles import not_utf8_problem
     from pipeline.source.parse import parse_article
 
     failed = False
@@ -246,7 +247,11 @@ def parse(ctx: click.Context, files: tuple[Path, ...]) -> None:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
             continue
-        except (OSError, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
+            failed = True
+            click.echo(str(not_utf8_problem(str(path), error)), err=True)
+            continue
+        except OSError as error:
             failed = True
             click.echo(str(Problem(str(path), 0, getattr(error, "strerror", None) or str(error))), err=True)
             continue
@@ -266,13 +271,22 @@ def extract(ctx: click.Context) -> None:
     from pipeline.i18n.lifecycle import make_templates, write_templates
 
     project = _project(ctx)
-    templates = make_templates(project)
+    templates, problems = make_templates(project)
     written = write_templates(project, templates)
     for path in written:
         click.echo(f"wrote {project.display(path)}")
     removed = _remove_orphaned_templates(project, templates)
-    if not written and not removed:
+    if not written and not removed and not problems:
         click.echo("templates are up to date")
+    _exit_on_source_problems(ctx, problems)
+
+
+def _exit_on_source_problems(ctx: click.Context, problems: tuple[Problem, ...]) -> None:
+    """Print the problems of the articles left out (the others were done) and exit 1 if any."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        ctx.exit(1)
 
 
 def _remove_orphaned_templates(project: Project, templates: dict[str, Any]) -> list[Path]:
@@ -301,7 +315,7 @@ def init(ctx: click.Context, language: str) -> None:
     from pipeline.i18n.lifecycle import init_language, make_templates, write_templates
 
     project = _project(ctx)
-    templates = make_templates(project)
+    templates, source_problems = make_templates(project)
     write_templates(project, templates)
     _remove_orphaned_templates(project, templates)
     created = init_language(project, language, templates)
@@ -312,6 +326,7 @@ def init(ctx: click.Context, language: str) -> None:
         click.echo(f"{language} already has every catalog; use plainspoken update")
     if language not in project.config.languages:
         click.echo(f'note: add "{language}" to publish.languages in source/site.toml to publish it')
+    _exit_on_source_problems(ctx, source_problems)
 
 
 def _recall(project: Project, language: str) -> None:
@@ -344,10 +359,10 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     from pipeline.i18n.lifecycle import make_templates, update_language, write_templates
 
     project = _project(ctx)
-    templates = make_templates(project)
+    templates, source_problems = make_templates(project)
     write_templates(project, templates)
     _remove_orphaned_templates(project, templates)
-    problems: list[Problem] = []
+    problems: list[Problem] = [*source_problems]
     for language in languages or project.translation_languages():
         updates, found, warnings = update_language(project, language, templates)
         problems += found

@@ -90,8 +90,9 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
         click.echo("\nBuild summary (build/site/):")
         for result in sorted(report.ran, key=lambda r: (r.output, r.language, r.slug)):
             click.echo(_row(result))
-        for problem in dict.fromkeys(report.problems):  # the shared pages' (indexes, report)
-            click.echo(f"  {'site':<8} {'pages':<6} {'FAILED':<8} {problem}")
+        for problem in dict.fromkeys(report.problems):  # the shared pages' (indexes, report), misnamed files
+            where = ("source", "file") if problem.path.startswith("source/") else ("site", "pages")
+            click.echo(f"  {where[0]:<8} {where[1]:<6} {'FAILED':<8} {problem}")
     if not report.ran and not report.site_pages and not report.failed:
         up_to_date = count(counts["up to date"], "output", "outputs")
         click.echo(f"Up to date: {up_to_date}, nothing to build ({report.seconds:.1f} s).")

@@ -41,7 +41,8 @@ def _checks_key(project: Project, language: str, source: bool) -> str:
     articles = sorted(project.article_paths())
     common = (pipeline_hash(), settings_hash(project), str(source))
     if source:
-        return digest(*common, *(f"{p.name}={file_hash(p)}" for p in articles))
+        misnamed = (problem.path for problem in project.misnamed_articles())
+        return digest(*common, *(f"{p.name}={file_hash(p)}" for p in articles), *misnamed)
     return digest(*common, tree_hash(project.locales_dir / language), *(p.stem for p in articles))
 
 

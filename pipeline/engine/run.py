@@ -63,7 +63,7 @@ def run_build(
     outputs = (*names(), "report") if outputs is None else outputs
     start = time.perf_counter()
     folder = BuildFolder(project.root / "build")
-    report = BuildReport()
+    report = BuildReport(problems=project.misnamed_articles())  # files never read as articles
     with folder.lock(progress.waiting):
         folder.recover()
         plan = make_plan(

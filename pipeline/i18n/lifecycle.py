@@ -24,22 +24,21 @@ from pipeline.i18n.catalogs import (
 from pipeline.i18n.review import catalog_state
 from pipeline.i18n.translate import MessageCounts, catalog_counts
 from pipeline.i18n.ui import extract_ui
-from pipeline.source.articles import load_sources
+from pipeline.source.articles import load_sources, read_source
 from pipeline.source.languages import LANGUAGE_TAG
 from pipeline.source.project import SLUG, UI_DOMAIN, Project, language_info, write_atomic
 
 PACKAGE_ROOT = Path(__file__).parent.parent.parent
 
 
-def make_templates(project: Project) -> dict[str, ProjectCatalog]:
-    """Domain → template, built from the current sources (ui first, then articles)."""
+def make_templates(project: Project) -> tuple[dict[str, ProjectCatalog], tuple[Problem, ...]]:
+    """Domain → template, built from the current sources (ui first, then articles), and the
+    problems of the articles left out: a broken article never stops the others."""
     sources = load_sources(project)
-    if sources.problems:
-        raise PlainspokenError(sources.problems)
     templates = {UI_DOMAIN: extract_ui(project.config, package_root=PACKAGE_ROOT)}
     for doc in sources.documents:
         templates[doc.slug] = extract_document(doc)
-    return templates
+    return templates, sources.problems
 
 
 def write_templates(project: Project, templates: dict[str, ProjectCatalog]) -> list[Path]:
@@ -138,6 +137,20 @@ class DomainStatus:
     warnings: tuple[Problem, ...] = ()
 
 
+def missing_catalog(project: Project, language: str, domain: str) -> str:
+    """What makes a missing catalog: init, or first fixing its article (init and update leave out
+    an article with errors, so advising them alone would go round in circles)."""
+    if domain != UI_DOMAIN:
+        try:
+            read_source(project, project.source_dir / f"{domain}.md")
+        except PlainspokenError:
+            return (
+                f"missing: source/{domain}.md has errors: fix them (plainspoken check --source), "
+                f"then run plainspoken update --lang {language}"
+            )
+    return f"missing: run plainspoken init {language}"
+
+
 def language_status(project: Project, language: str, domains: list[str]) -> list[DomainStatus]:
     """Per domain: the message counts the build uses, or the problem that stops counting."""
     result = []
@@ -145,7 +158,7 @@ def language_status(project: Project, language: str, domains: list[str]) -> list
         path = project.catalog_path(language, domain)
         display = project.display(path)
         if not path.exists():
-            missing = f"missing: run plainspoken init {language}"
+            missing = missing_catalog(project, language, domain)
             result.append(DomainStatus(language, domain, display, MessageCounts(), missing))
             continue
         try:
@@ -164,11 +177,14 @@ def language_status(project: Project, language: str, domains: list[str]) -> list
 
 
 def orphaned_templates(project: Project, templates: dict[str, ProjectCatalog]) -> list[Path]:
-    """Our locales/<slug>.pot files whose article is gone from source/."""
+    """Our locales/<slug>.pot files whose article is gone from source/ (not merely broken)."""
     return [
         path
         for path in sorted(project.locales_dir.glob("*.pot"))
-        if path.stem not in templates and SLUG.match(path.stem) and _written_by_us(path)
+        if path.stem not in templates
+        and SLUG.match(path.stem)
+        and not (project.source_dir / f"{path.stem}.md").is_file()
+        and _written_by_us(path)
     ]
 
 

@@ -30,6 +30,7 @@ from pipeline.model import (
     plain_text,
     walk_inlines,
 )
+from pipeline.source.glyphs import undrawable, undrawable_message
 from pipeline.source.parse import parse_inline
 
 
@@ -195,6 +196,7 @@ def parse_translation(
     problems = structure_problems(source, inlines)
     if is_blank(plain_text(inlines)) and not is_blank(plain_text(source)):
         problems.append("the translation has no words")
+    problems += [undrawable_message(char) for char in undrawable(plain_text(inlines))]
     if problems:
         return None, [Problem("", 0, "translation rejected, source text used: " + "; ".join(problems))]
     return inlines, []

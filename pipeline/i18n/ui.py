@@ -13,6 +13,7 @@ from babel.messages.extract import extract_from_dir
 from pipeline.i18n.catalogs import ProjectCatalog, add_message, new_template
 from pipeline.i18n.translate import is_blank
 from pipeline.source.config import SiteConfig
+from pipeline.source.glyphs import undrawable
 from pipeline.source.project import UI_DOMAIN
 
 PACKAGE_DIR = Path(__file__).parent.parent
@@ -58,7 +59,8 @@ def _package_messages(state: tuple[tuple[str, int], ...]) -> tuple[tuple[str, in
 
 @dataclass(frozen=True)
 class UiText:
-    """gettext for one language's interface strings; untranslated strings stay English."""
+    """gettext for one language's interface strings; untranslated strings, and those with a
+    character no installed font has, stay English."""
 
     language: str
     strings: Mapping[str, str] = field(default_factory=dict)
@@ -73,6 +75,10 @@ class UiText:
         strings = {
             str(m.id): str(m.string)
             for m in catalog
-            if m.id and isinstance(m.id, str) and not is_blank(str(m.string or "")) and not m.fuzzy
+            if m.id
+            and isinstance(m.id, str)
+            and not is_blank(str(m.string or ""))
+            and not m.fuzzy
+            and not undrawable(str(m.string))  # check names it; a handout could not print it
         }
         return cls(language, strings)

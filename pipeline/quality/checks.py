@@ -17,6 +17,7 @@ from pipeline.errors import PlainspokenError
 from pipeline.i18n.translate import is_blank, structure_problems
 from pipeline.model import plain_text
 from pipeline.source.config import Fact
+from pipeline.source.glyphs import undrawable, undrawable_message
 from pipeline.source.parse import parse_inline
 
 #: Every check: its severity and a one-line example of what it reports (the README lists them).
@@ -44,6 +45,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "end-punctuation": ("warning", "the translation ends with different punctuation"),
     "brackets": ("warning", "the translation has different brackets"),
     "unchanged": ("warning", "the translation is the same as the English"),
+    "glyphs": ("error", "“💊” (U+1F48A PILL) is in no installed font: a handout would print an empty box"),
 }
 _DIGITS = re.compile(r"\d+")  # any script's decimal digits
 _PLACEHOLDER = re.compile(r"\{[a-z]\w*(?:\.\w+)*\}")
@@ -130,6 +132,7 @@ class MessageChecker:
             self.structure,
             self.terms,
             self.end_punctuation,
+            self.glyphs,
         ]
 
     def check(self, msgid: str, msgstr: str, *, fuzzy: bool, changed: bool = True) -> list[tuple[str, str]]:
@@ -241,6 +244,10 @@ class MessageChecker:
                 )
             ]
         return []
+
+    def glyphs(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        """A character no installed font has: the handout would fail (the build shows the English)."""
+        return [("glyphs", undrawable_message(char)) for char in undrawable(msgstr)]
 
     def translate_toolkit(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
         """translate-toolkit's checks (the ones behind pofilter) where they fit."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.catalogs import ProjectCatalog, build_date, load_catalog, prepare
+from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import ReviewState, review_state, signed_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
 from pipeline.quality.plain_language import check_source
@@ -35,7 +36,7 @@ def load_language(
         display = project.display(path)
         if not path.exists():
             findings.append(
-                Finding(display, 0, "error", "catalog", f"missing: run plainspoken init {language}")
+                Finding(display, 0, "error", "catalog", missing_catalog(project, language, domain))
             )
             continue
         try:

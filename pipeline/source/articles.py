@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.model import Block, Document, Heading, Image, Link, Placeholder, iter_units, walk_inlines
+from pipeline.model import (
+    Block,
+    Document,
+    Heading,
+    Image,
+    Link,
+    Placeholder,
+    iter_units,
+    plain_text,
+    walk_inlines,
+)
+from pipeline.source.glyphs import undrawable, undrawable_message
 from pipeline.source.parse import ARTICLE_LINK, ASSET_LINK, ParsedArticle, parse_source
 from pipeline.source.project import Project
 
@@ -48,6 +59,15 @@ def heading_ids(blocks: tuple[Block, ...]) -> set[str]:
         for item in getattr(block, "items", ()):
             found |= heading_ids(item.blocks)
     return found
+
+
+def glyph_problems(doc: Document) -> list[Problem]:
+    """A character no installed font has, at its line: every handout of the article would fail."""
+    return [
+        Problem(doc.source_path, ref.line, undrawable_message(char))
+        for ref in iter_units(doc)
+        for char in undrawable(plain_text(ref.node.inlines))
+    ]
 
 
 def target_problems(project: Project, doc: Document) -> list[Problem]:
@@ -103,16 +123,26 @@ def _comments(project: Project, path: Path) -> tuple[Problem, ...]:
         return ()
 
 
+def not_utf8_problem(display: str, error: UnicodeDecodeError) -> Problem:
+    """'source/a.md:3: not UTF-8 text (byte 0xe9): …', at the line of the first byte that is not."""
+    line = error.object.count(b"\n", 0, error.start) + 1
+    byte = error.object[error.start]
+    message = (
+        f"not UTF-8 text (byte 0x{byte:02x}): save it as UTF-8 (Save As, encoding UTF-8)"
+    )
+    return Problem(display, line, message)
+
+
 def read_source(project: Project, path: Path) -> ParsedArticle:
     """Parse one article and check its placeholders, links and images; raises PlainspokenError."""
     display = project.display(path)
     try:
         parsed = _parse(project, path)
-    except UnicodeDecodeError:
-        raise PlainspokenError.at(display, 0, "not UTF-8 text") from None
+    except UnicodeDecodeError as error:
+        raise PlainspokenError(not_utf8_problem(display, error)) from None
     doc = parsed.document
     problems = [*parsed.problems, *unknown_placeholders(doc, set(project.config.facts()))]
-    problems += target_problems(project, doc)
+    problems += target_problems(project, doc) + glyph_problems(doc)
     if problems:
         raise PlainspokenError(sorted(problems))
     return parsed
@@ -126,7 +156,7 @@ def read_article(project: Project, path: Path) -> Document:
 def load_sources(project: Project) -> SourceSet:
     """Parse every article in source/; a bad article is reported, the others still load."""
     documents: list[Document] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = project.misnamed_articles()
     comments: list[Problem] = []
     for path in project.article_paths():
         try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import PlainspokenError
+from pipeline.source.glyphs import undrawable, undrawable_message
 from pipeline.source.languages import LANGUAGE_TAG as LANGUAGE_TAG  # re-exported: its old home
 from pipeline.source.languages import LanguageTagError, language_tag
 
@@ -111,6 +112,9 @@ class _Reader:
         value = table.get(key)
         if not isinstance(value, str) or not value.strip():
             raise self.error(f"{where}.{key} must be a non-empty string", key, after)
+        missing = undrawable(value)  # these strings are on every page and handout
+        if missing:
+            raise self.error(f"{where}.{key}: {undrawable_message(missing[0])}", key, after)
         return value.strip()
 
 

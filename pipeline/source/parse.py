@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import re
 import unicodedata
@@ -49,6 +50,7 @@ from pipeline.model import (
     is_safe_url,
     plain_text,
 )
+from pipeline.source.languages import SOURCE_LANGUAGE
 
 #: Deepest nesting of blocks or inlines we accept; markdown-it would silently drop text past 20.
 MAX_DEPTH = 16
@@ -169,7 +171,7 @@ def _document(text: str, slug: str, ctx: _Context) -> Document:
     children = list(SyntaxTreeNode(tokens).children)
     if not children or children[0].type != "front_matter":
         raise ctx.error("missing front matter (--- title, summary, last_reviewed, language ---)", 1)
-    metadata = _metadata(children[0], text, ctx)
+    metadata = _metadata(children[0], ctx)
     notes = [node for node in children[1:] if node.type == "footnote_block"]
     blocks = tuple(b for b in (_block(node, ctx) for node in children[1:] if node not in notes) if b)
     footnotes = tuple(_footnote(node, ctx) for block in notes for node in block.children)
@@ -222,75 +224,130 @@ def _check_depth(tokens: list[Token], ctx: _Context, depth: int = 0) -> None:
 # --- front matter --------------------------------------------------------------
 
 
-def _metadata(node: SyntaxTreeNode, text: str, ctx: _Context) -> Metadata:
-    """Validate the YAML front matter into Metadata."""
+def _metadata(node: SyntaxTreeNode, ctx: _Context) -> Metadata:
+    """Validate the YAML front matter into Metadata, reporting every problem it has at once.
+
+    Lines come from the YAML nodes themselves; values are read as written (a date in quotes or
+    not), so that no YAML type, such as an impossible date, can escape as an exception.
+    """
+    values = _front_nodes(_compose(node.content, ctx), ctx)
+    missing = [key for key in FRONT_MATTER_KEYS if key not in values]
+    if missing:
+        names = " and ".join(", ".join(repr(k) for k in missing).rsplit(", ", 1))
+        ctx.report(f"front matter is missing {names} (see README, 'Writing articles')", 1)
+    title = _front_text(values["title"], "title", ctx) if "title" in values else None
+    summary = _summary(values["summary"], ctx) if "summary" in values else None
+    reviewed = _last_reviewed(values["last_reviewed"], ctx) if "last_reviewed" in values else None
+    language = _language(values["language"], ctx) if "language" in values else None
+    if title is None or summary is None or reviewed is None or language is None:
+        return _UNPUBLISHABLE  # the problems reported keep the document from being published
+    return Metadata(title, summary, reviewed, language)
+
+
+#: Stands in for front matter with errors, so that the rest of the article is still checked.
+_UNPUBLISHABLE = Metadata(Paragraph((), 1), (), "0001-01-01", "en")
+
+
+def _compose(content: str, ctx: _Context) -> yaml.MappingNode:
+    """The front matter's YAML node tree (line 1 of the file is its opening ---)."""
     try:
-        data = yaml.safe_load(node.content)
+        root = yaml.compose(content, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         raise ctx.error(f"front matter is not valid YAML: {getattr(error, 'problem', error)}", line) from None
-    if not isinstance(data, dict):
-        raise ctx.error("front matter must be a mapping of keys to values", 1)
-    lines = _key_lines(text)
-    for key in data:
+    if not isinstance(root, yaml.MappingNode):
+        raise ctx.error("front matter must be a mapping of keys to values, one 'key: value' per line", 1)
+    return root
+
+
+def _node_line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 2
+
+
+def _front_nodes(root: yaml.MappingNode, ctx: _Context) -> dict[str, yaml.Node]:
+    """Each known key's value node; an unknown or repeated key is reported at its line."""
+    values: dict[str, yaml.Node] = {}
+    first_line: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+        line = _node_line(key_node)
         if key not in FRONT_MATTER_KEYS:
-            raise ctx.error(
-                f"unknown front matter key {key!r} (known: {', '.join(FRONT_MATTER_KEYS)})",
-                lines.get(str(key), 1),
+            ctx.report(_unknown_key(key), line)
+        elif key in values:
+            ctx.report(
+                f"front matter key {key!r} is written twice (also on line {first_line[key]}): keep one", line
             )
-    for key in FRONT_MATTER_KEYS:
-        if key not in data:
-            raise ctx.error(f"front matter is missing {key!r}", 1)
-    title = _front_text(data["title"], "title", lines["title"], ctx)
-    summary = _summary(data["summary"], lines["summary"], text, ctx)
-    reviewed = data["last_reviewed"]
-    if isinstance(reviewed, dt.date):
-        reviewed = reviewed.isoformat()
-    if not (isinstance(reviewed, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed)):
-        raise ctx.error("last_reviewed must be a date written YYYY-MM-DD", lines["last_reviewed"])
-    language = data["language"]
-    if not isinstance(language, str) or not language:
-        raise ctx.error("language must be a language tag such as en", lines["language"])
-    return Metadata(title, summary, reviewed, language)
+        else:
+            values[key], first_line[key] = value_node, line
+    return values
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """The line of each top-level front matter key."""
-    lines: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
-        if match and match.group(1) not in lines:
-            lines[match.group(1)] = number
-        if number > 1 and line.strip() == "---":
-            break
-    return lines
+def _unknown_key(key: str) -> str:
+    close = difflib.get_close_matches(key.lower(), FRONT_MATTER_KEYS, n=1, cutoff=0.6)
+    known = f"known: {', '.join(FRONT_MATTER_KEYS)}"
+    hint = f": did you mean {close[0]!r}? ({known})" if close else f" ({known})"
+    return f"unknown front matter key {key!r}{hint}"
 
 
-def _front_text(value: Any, key: str, line: int, ctx: _Context) -> Paragraph:
-    if not isinstance(value, str) or not value.strip():
-        raise ctx.error(f"{key} must be a non-empty line of text", line)
+def _scalar_text(node: yaml.Node) -> str | None:
+    """A single value's text exactly as written (quoted or not); None for a list, a mapping or nothing."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+        return None
+    return str(node.value)
+
+
+def _front_text(node: yaml.Node, key: str, ctx: _Context) -> Paragraph | None:
+    line = _node_line(node)
+    text = _scalar_text(node)
+    if isinstance(node, yaml.MappingNode):
+        ctx.report(f"{key} must be one line of text: put it in quotes (a ': ' makes YAML read a key)", line)
+        return None
+    if text is None or not text.strip():
+        ctx.report(f"{key} must be a non-empty line of text", line)
+        return None
     ctx.line = line
     try:
-        return Paragraph(parse_inline(value.strip(), path=ctx.path, line=line), line)
+        return Paragraph(parse_inline(text.strip(), path=ctx.path, line=line), line)
     except PlainspokenError as error:
         ctx.problems.extend(error.problems)
         return Paragraph((), line)
 
 
-def _summary(value: Any, line: int, text: str, ctx: _Context) -> tuple[Paragraph, ...]:
-    if not isinstance(value, list) or not value:
-        raise ctx.error("summary must be a list of key points, one per '- ' line", line)
-    item_lines = [
-        number
-        for number, row in enumerate(text.splitlines(), start=1)
-        if number > line and re.match(r"\s+-\s", row)
-    ]
-    points = []
-    for index, item in enumerate(value):
-        item_line = item_lines[index] if index < len(item_lines) else line
-        points.append(_front_text(item, "each summary point", item_line, ctx))
-    return tuple(points)
+def _summary(node: yaml.Node, ctx: _Context) -> tuple[Paragraph, ...] | None:
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        ctx.report("summary must be a list of key points, one per '- ' line", _node_line(node))
+        return None
+    points = [_front_text(item, "each summary point", ctx) for item in node.value]
+    kept = tuple(point for point in points if point is not None)
+    return kept if len(kept) == len(points) else None
+
+
+def _last_reviewed(node: yaml.Node, ctx: _Context) -> str | None:
+    """The date as written; a real date in the calendar, quoted or not."""
+    text = (_scalar_text(node) or "").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        ctx.report("last_reviewed must be a date written YYYY-MM-DD", _node_line(node))
+        return None
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError as error:
+        ctx.report(
+            f"last_reviewed {text} is not a real date ({error}): check the month and day", _node_line(node)
+        )
+        return None
+    return text
+
+
+def _language(node: yaml.Node, ctx: _Context) -> str | None:
+    """The articles' language: English, whose tag marks every message a page shows untranslated."""
+    text = (_scalar_text(node) or "").strip()
+    if text != SOURCE_LANGUAGE:
+        shown = f"{text!r}" if text else "empty"
+        message = f"language must be {SOURCE_LANGUAGE}, not {shown}: articles are written in English"
+        ctx.report(message + " (translations go in locales/<lang>/)", _node_line(node))
+        return None
+    return text
 
 
 # --- blocks ------------------------------------------------------------------

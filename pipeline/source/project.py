@@ -6,12 +6,13 @@ import functools
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
-from pipeline.errors import PlainspokenError
+from pipeline.errors import PlainspokenError, Problem
 from pipeline.source.config import SiteConfig, load_config
 from pipeline.source.languages import (
     EXTRA_LANGUAGES,
@@ -22,6 +23,8 @@ from pipeline.source.languages import (
 )
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: Endings of files that are surely meant as articles; only <slug>.md is read.
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 UI_DOMAIN = "ui"
 
 
@@ -61,16 +64,27 @@ class Project:
             return str(path)
 
     def article_paths(self) -> list[Path]:
-        """Every article in source/, sorted; a bad file name is an error."""
-        paths = sorted(self.source_dir.glob("*.md"))
-        for path in paths:
-            if not SLUG.match(path.stem):
-                raise PlainspokenError.at(
-                    self.display(path),
-                    0,
-                    "article file names must be lower-case words joined by '-', e.g. my-article.md",
-                )
-        return paths
+        """Every article in source/ (a file named <slug>.md), sorted; see misnamed_articles()."""
+        return sorted(path for path in self._markdown_files() if _is_article_name(path.name))
+
+    def misnamed_articles(self) -> list[Problem]:
+        """An error for each Markdown file in source/ that is not read as an article, naming the
+        rename to make: the other articles go on without it."""
+        return [
+            Problem(self.display(path), 0, f"not read: {_rename_hint(path.name, self.source_dir)}")
+            for path in self._markdown_files()
+            if not _is_article_name(path.name)
+        ]
+
+    def _markdown_files(self) -> list[Path]:
+        """Files in source/ ending in .md or .markdown in any case; hidden files (editors') left out."""
+        if not self.source_dir.is_dir():
+            return []
+        return sorted(
+            path
+            for path in self.source_dir.iterdir()
+            if path.suffix.lower() in MARKDOWN_SUFFIXES and not path.name.startswith(".") and path.is_file()
+        )
 
     def template_path(self, domain: str) -> Path:
         return self.locales_dir / f"{check_slug(domain)}.pot"
@@ -88,6 +102,23 @@ class Project:
     def translation_languages(self) -> tuple[str, ...]:
         """Published languages that need catalogs (all but English, the articles' language)."""
         return tuple(lang for lang in self.config.languages if lang != SOURCE_LANGUAGE)
+
+
+def _is_article_name(name: str) -> bool:
+    return name.endswith(".md") and bool(SLUG.match(name[: -len(".md")]))
+
+
+def _rename_hint(name: str, folder: Path) -> str:
+    """What an article's file name must be, and the name to give this one (if not taken)."""
+    rule = "an article's file name is lower-case words joined by '-', ending in .md"
+    stem = name.rsplit(".", 1)[0]
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")
+    if not slug:
+        return f"{rule}, e.g. my-article.md: rename it"
+    if (folder / f"{slug}.md").exists():
+        return f"{rule}: rename it ({slug}.md is another article: merge the two, or choose another name)"
+    return f"{rule}: rename it to {slug}.md"
 
 
 def load_project(root: Path) -> Project:
