@@ -9,7 +9,7 @@ from pipeline.builders.audio import AudioBuilder
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.article import Article, prepare_article
 from pipeline.source.project import Project
-from pipeline.speech.narration import coverage, recordings_dir
+from pipeline.speech.narration import coverage, unnamed_narrator
 from pipeline.speech.speakers import speaker_for
 from pipeline.speech.voices import no_voice_reason
 
@@ -22,18 +22,21 @@ class VoiceRow:
     voice: str  # "espeak-ng es-419", "Piper en_US-joe-medium", "recordings only", or why there is none
     narrator: str
     recorded: int
-    total: int  # segments in every article with a recordings folder (0: nobody is recording)
+    total: int  # segments in every article, once the language has a recordings folder (0: none)
     stale: int
+    unusable: int = 0
+    notes: tuple[str, ...] = ()  # "path: what is wrong with this file and what to do", one per file
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
     def describe(self) -> str:
-        return f"{self.language:<8} {self.summary()}"
+        return "\n    ".join([f"{self.language:<8} {self.summary()}", *self.notes])
 
     def summary(self) -> str:
         narrator = f", narrated by {self.narrator}" if self.narrator else ""
         stale = f", {self.stale} stale" if self.stale else ""
+        stale += f", {self.unusable} unusable" if self.unusable else ""
         recorded = f"; {self.recorded} of {self.total} segments recorded{stale}" if self.total else ""
         return f"{self.voice}{narrator}{recorded}"
 
@@ -53,18 +56,36 @@ def _row(project: Project, language: str, translated: dict[str, Article] | None 
         speaker = speaker_for(project.config, project.root, language)
     except PlainspokenError as error:
         return VoiceRow(language, f"no audio: {error.problems[0]}", "", 0, 0, 0)
-    if speaker is None:
-        return VoiceRow(language, f"no audio: {no_voice_reason(language)}", "", 0, 0, 0)
-    recorded = total = stale = 0
-    for path in project.article_paths():
-        if not recordings_dir(project.root, language, path.stem).is_dir():
-            continue
-        article = (translated or {}).get(path.stem) or _prepare(project, path.stem, language)
-        if article is None:
-            continue  # the build reports a broken article or catalog
-        found = coverage(project.root, AudioBuilder(project).script(article), path.stem, adopt=False)
-        recorded, total, stale = recorded + len(found.recorded), total + found.total, stale + len(found.stale)
-    return VoiceRow(language, speaker.label, speaker.narrator, recorded, total, stale)
+    voice, narrator = (speaker.label, speaker.narrator) if speaker else (_no_speaker(project, language), "")
+    if not (project.root / "recordings" / language).is_dir():
+        return VoiceRow(language, voice, narrator, 0, 0, 0)
+    found = [
+        coverage(
+            project.root,
+            AudioBuilder(project).script(article),
+            article.doc.slug,
+            adopt=False,
+            untranslated=AudioBuilder(project).untranslated(article),
+        )
+        for path in project.article_paths()
+        if (article := (translated or {}).get(path.stem) or _prepare(project, path.stem, language))
+    ]  # an article that does not translate is left out: the build reports it
+    notes = tuple(f"{project.display(n.path)}: {n.message}" for c in found for n in c.notes)
+    return VoiceRow(
+        language,
+        voice,
+        narrator,
+        sum(len(c.recorded) for c in found),
+        sum(c.total for c in found),
+        sum(len(c.stale) for c in found),
+        sum(len(c.unusable) for c in found),
+        tuple(dict.fromkeys(notes)),
+    )
+
+
+def _no_speaker(project: Project, language: str) -> str:
+    found = unnamed_narrator(project.root, language, project.config.path)
+    return f"no audio: {no_voice_reason(language)}" + (f"; {found}" if found else "")
 
 
 def _prepare(project: Project, slug: str, language: str) -> Article | None:
