@@ -73,7 +73,9 @@ def record_all(root: Path, segments: list[dict[str, str]]) -> None:
 
 
 def build(root: Path, run: Run, language: str = "km") -> Result:
-    result = run(root, "build", "--format", "audio", "--lang", language)
+    result = run(
+        root, "build", "--format", "audio", "--format", "html", "--format", "report", "--lang", language
+    )
     assert result.exit_code == 0, result.output
     return result
 
@@ -134,6 +136,8 @@ def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good
     assert "km       recordings only, narrated by Sokha Chan; 6 of 18 segments recorded, 2 unusable" in status
     assert f"{files[2].stem} (1).wav: not used: did you mean {files[2].name}?" in status
     assert f"{files[0].name}: the file is empty (0 bytes)" in status
+    report = (root / "build/site/report.html").read_text()  # from the files' headers: not decoded again
+    assert "recordings only, narrated by Sokha Chan; 6 of 18 segments recorded, 2 unusable" in report
 
     # The narrator fixes every file the build named: the guide is published, clipped take and MP3 included.
     for index in (0, 1):

@@ -46,12 +46,17 @@ def voice_rows(project: Project) -> list[VoiceRow]:
     return [_row(project, language) for language in project.config.languages]
 
 
-def voice_row(project: Project, language: str, articles: Sequence[Article] | None = None) -> VoiceRow:
-    """``language``'s row; ``articles`` (already translated) saves translating them again."""
-    return _row(project, language, {a.doc.slug: a for a in articles or ()})
+def voice_row(
+    project: Project, language: str, articles: Sequence[Article] | None = None, *, thorough: bool = True
+) -> VoiceRow:
+    """``language``'s row; ``articles`` (already translated) saves translating them again. Without
+    ``thorough``, recordings are checked by size and header only (for the report: no decoding)."""
+    return _row(project, language, {a.doc.slug: a for a in articles or ()}, thorough=thorough)
 
 
-def _row(project: Project, language: str, translated: dict[str, Article] | None = None) -> VoiceRow:
+def _row(
+    project: Project, language: str, translated: dict[str, Article] | None = None, *, thorough: bool = True
+) -> VoiceRow:
     try:
         speaker = speaker_for(project.config, project.root, language)
     except PlainspokenError as error:
@@ -66,6 +71,7 @@ def _row(project: Project, language: str, translated: dict[str, Article] | None 
             article.doc.slug,
             adopt=False,
             untranslated=AudioBuilder(project).untranslated(article),
+            thorough=thorough,
         )
         for path in project.article_paths()
         if (article := (translated or {}).get(path.stem) or _prepare(project, path.stem, language))

@@ -96,46 +96,84 @@ class Coverage:
 
 
 def coverage(
-    root: Path, script: SpeechScript, slug: str, *, adopt: bool = True, untranslated: Collection[str] = ()
+    root: Path,
+    script: SpeechScript,
+    slug: str,
+    *,
+    adopt: bool = True,
+    untranslated: Collection[str] = (),
+    thorough: bool = True,
 ) -> Coverage:
     """Which segments have a usable recording for their current words, and what else is in the folder.
 
     A recording with no sidecar (or newer than its sidecar: a new take) is taken as made from the
     current script and (with ``adopt``) its words are noted beside it, so that a later change of the
     text makes it stale (treated as missing). Only the guide's own task and ``record`` adopt.
+    Without ``thorough``, recordings are checked by their size and header only (not decoded).
     """
     folder = recordings_dir(root, script.language, slug)
-    recorded: dict[str, Path] = {}
-    stale: list[Path] = []
-    unusable: list[Note] = []
-    for segment in script.segments:
-        path = _recording(folder, segment.anchor)
-        flaw, clipped = audit_recording(path) if path else ("", "")
-        if path is None or flaw:
-            unusable += [Note(path, flaw)] if path else []
-        elif _current(path, segment.text, adopt):
-            recorded[segment.anchor] = path
-            unusable += [Note(path, clipped)] if clipped else []  # used all the same
-        else:
-            stale.append(path)
+    recorded, stale, flawed = _sort_recordings(folder, script, adopt=adopt, thorough=thorough)
     missing = tuple(s.anchor for s in script.segments if s.anchor not in recorded)
     by_id = {s.anchor: s for s in script.segments}
     orphans, strays = _strays(folder, by_id, missing)
-    notes = [*unusable, *_stale_notes(stale, by_id), *strays, *_misplaced(folder, by_id)]
+    notes = [*flawed, *_stale_notes(stale, by_id), *strays, *_misplaced(folder, by_id)]
     return Coverage(
         len(script.segments),
         recorded,
         tuple(stale),
         missing,
         tuple(orphans),
-        tuple(n.path for n in unusable if n.path not in recorded.values()),
+        tuple(n.path for n in flawed if n.path not in recorded.values()),
         tuple(sorted(notes, key=lambda n: n.path)),
         tuple(s.anchor for s in script.segments if s.anchor in untranslated),
     )
 
 
+def _sort_recordings(
+    folder: Path, script: SpeechScript, *, adopt: bool, thorough: bool
+) -> tuple[dict[str, Path], list[Path], list[Note]]:
+    """(segment id → its usable, current recording; stale recordings; notes on flawed ones)."""
+    recorded: dict[str, Path] = {}
+    stale: list[Path] = []
+    flawed: list[Note] = []
+    for segment in script.segments:
+        path = _recording(folder, segment.anchor)
+        if path is None:
+            continue
+        flaw, warning = audit_recording(path) if thorough else (_glance(path), "")
+        if flaw:
+            flawed.append(Note(path, flaw))  # treated as missing
+        elif _current(path, segment.text, adopt):
+            recorded[segment.anchor] = path
+            flawed += [Note(path, warning)] if warning else []  # used all the same
+        else:
+            stale.append(path)
+    return recorded, stale, flawed
+
+
 def _recording(folder: Path, anchor: str) -> Path | None:
     return next((p for p in (folder / f"{anchor}{ext}" for ext in FORMATS) if p.is_file()), None)
+
+
+_EMPTY = "the file is empty (0 bytes): save the recording again, or record it again"
+
+
+def _unreadable(path: Path) -> str:
+    kind = path.suffix.lstrip(".").upper()
+    return f"cannot be read as {kind} (damaged, or not {kind}): save or record it again"
+
+
+def _glance(path: Path) -> str:
+    """Why a recording cannot be used, from its size and header alone (for the report: no decoding)."""
+    import miniaudio
+
+    if path.stat().st_size == 0:
+        return _EMPTY
+    try:
+        miniaudio.get_file_info(str(path))
+    except miniaudio.DecodeError:
+        return _unreadable(path)
+    return ""
 
 
 def audit_recording(path: Path) -> tuple[str, str]:
@@ -144,12 +182,11 @@ def audit_recording(path: Path) -> tuple[str, str]:
     import numpy
 
     if path.stat().st_size == 0:
-        return "the file is empty (0 bytes): save the recording again, or record it again", ""
+        return _EMPTY, ""
     try:
         decoded = miniaudio.decode_file(str(path), output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1)
     except miniaudio.DecodeError:
-        kind = path.suffix.lstrip(".").upper()
-        return f"cannot be read as {kind} (damaged, or not {kind}): save or record it again", ""
+        return _unreadable(path), ""
     levels = numpy.abs(numpy.frombuffer(decoded.samples, dtype=numpy.int16).astype(numpy.int32))
     seconds = len(levels) / max(decoded.sample_rate, 1)
     if seconds < SHORTEST:
