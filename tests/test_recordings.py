@@ -119,6 +119,8 @@ def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good
     save_wav(files[5], np.clip(speech_like() * 31.6, -1, 1))  # +30 dB: clipped, still used
     files[6].unlink()
     save_mp3(files[6].with_suffix(".mp3"), speech_like())  # any format a phone saves in
+    save_wav(root / "recordings/km/short-giude" / files[7].name, speech_like())  # a misspelled folder
+    save_wav(root / "recordings/km/take 1.wav", speech_like())
     result = build(root, run)
     out = result.output
     assert re.search(r"km\s+audio\s+skipped\s+short-guide .*: 6 of 11 segments recorded \(2 unusable\)", out)
@@ -136,6 +138,8 @@ def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good
     assert "km       recordings only, narrated by Sokha Chan; 6 of 18 segments recorded, 2 unusable" in status
     assert f"{files[2].stem} (1).wav: not used: did you mean {files[2].name}?" in status
     assert f"{files[0].name}: the file is empty (0 bytes)" in status
+    assert "recordings/km/short-giude/: not used: no article is named short-giude (did you mean" in status
+    assert "recordings/km/take 1.wav: not used: save it as recordings/km/<article>/<segment id>.wav" in status
     report = (root / "build/site/report.html").read_text()  # from the files' headers: not decoded again
     assert "recordings only, narrated by Sokha Chan; 6 of 18 segments recorded, 2 unusable" in report
 
@@ -145,6 +149,8 @@ def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good
     (folder / f"{files[2].stem} (1).wav").rename(files[2])
     (folder / f"{files[3].stem.upper()}.WAV").rename(files[3])
     (root / "recordings/km" / files[4].name).rename(files[4])
+    shutil.rmtree(root / "recordings/km/short-giude")
+    (root / "recordings/km/take 1.wav").unlink()
     out = build(root, run).output
     assert re.search(r"km\s+audio\s+built\s+short-guide .*: 11 of 11 segments recorded", out)
     assert "not used" not in out and f"{files[5].name}: clipped (" in out

@@ -44,9 +44,6 @@ class AudioBuilder(Builder):
         return article_script(self.project, article)
 
     def write(self, article: Article) -> list[Path]:
-        from pipeline.audio.guide import cues_json, speak_script
-        from pipeline.audio.mp3 import tag_mp3
-
         speaker = speaker_for(self.project.config, self.project.root, article.language)
         if speaker is None:
             raise OutputSkipped(self._no_speaker(article.language))
@@ -54,6 +51,9 @@ class AudioBuilder(Builder):
         voice = speaker.voice
         script = self.script(article)
         recorded = self._recordings(article, script, speaker)
+        from pipeline.audio.guide import cues_json, speak_script  # numpy, scipy and LAME: 2-3 s to load
+        from pipeline.audio.mp3 import tag_mp3
+
         out_dir = self.project.output_dir(article.language)
         mp3 = out_dir / f"{article.doc.slug}.mp3"
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.builders.audio import AudioBuilder
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.article import Article, prepare_article
 from pipeline.source.project import Project
-from pipeline.speech.narration import coverage, unnamed_narrator
+from pipeline.speech.narration import audio_files, coverage, unnamed_narrator
 from pipeline.speech.speakers import speaker_for
 from pipeline.speech.voices import no_voice_reason
 
@@ -77,6 +79,7 @@ def _row(
         if (article := (translated or {}).get(path.stem) or _prepare(project, path.stem, language))
     ]  # an article that does not translate is left out: the build reports it
     notes = tuple(f"{project.display(n.path)}: {n.message}" for c in found for n in c.notes)
+    notes += _unclaimed(project, language, {n.path for c in found for n in c.notes})
     return VoiceRow(
         language,
         voice,
@@ -87,6 +90,22 @@ def _row(
         sum(len(c.unusable) for c in found),
         tuple(dict.fromkeys(notes)),
     )
+
+
+def _unclaimed(project: Project, language: str, named: set[Path]) -> tuple[str, ...]:
+    """What in recordings/<language>/ no article's check names: folders of no article, stray files."""
+    folder = project.root / "recordings" / language
+    slugs = [path.stem for path in project.article_paths()]
+    notes = []
+    for path in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in slugs):
+        close = difflib.get_close_matches(path.name, slugs, n=1)
+        hint = f" (did you mean recordings/{language}/{close[0]}/?)" if close else ""
+        notes.append(f"{project.display(path)}/: not used: no article is named {path.name}{hint}")
+    where = f"recordings/{language}/<article>/<segment id>.wav, as the narrator's script says"
+    notes += [
+        f"{project.display(p)}: not used: save it as {where}" for p in audio_files(folder) if p not in named
+    ]
+    return tuple(notes)
 
 
 def _no_speaker(project: Project, language: str) -> str:
