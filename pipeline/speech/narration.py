@@ -201,16 +201,36 @@ def audit_recording(path: Path) -> tuple[str, str]:
 
 
 def _current(recording: Path, text: str, adopt: bool) -> bool:
+    """Whether ``recording`` was made for ``text``: the note beside it says so for this take, or it
+    is a take the note is not about (a new one), made from the current script."""
     sidecar = recording.with_suffix(SIDECAR)
-    digest = text_digest(text)
+    digest, take = text_digest(text), take_digest(recording)
     try:
-        if sidecar.stat().st_mtime_ns >= recording.stat().st_mtime_ns:
-            return sidecar.read_text(encoding="utf-8").split("\n", 1)[0].strip() == digest
+        noted = sidecar.read_text(encoding="utf-8").split("\n", 1)[0].split()
     except FileNotFoundError:
-        pass
-    if adopt and not write_atomic(sidecar, f"{digest}\n{text}\n".encode()):  # whole or not at all
-        sidecar.touch()  # newer than the recording: a later take is told apart by its time
+        noted = []
+    words, noted_take = [*noted, "", ""][:2]
+    if words and noted_take == take:
+        return words == digest
+    if words and not noted_take and not _newer(recording, sidecar) and words != digest:
+        return False  # a note from before takes were noted, about this take (not newer): stale
+    if adopt:  # the words it was recorded for and which take, written whole or not at all
+        write_atomic(sidecar, f"{digest} {take}\n{text}\n".encode())
     return True
+
+
+def take_digest(recording: Path) -> str:
+    """What tells one take from another without reading it all: its size, first and last 64 KiB."""
+    size = recording.stat().st_size
+    with recording.open("rb") as handle:
+        head = handle.read(65536)
+        handle.seek(max(0, size - 65536))
+        tail = handle.read()
+    return hashlib.sha256(f"{size}\n".encode() + head + tail).hexdigest()[:16]
+
+
+def _newer(recording: Path, sidecar: Path) -> bool:
+    return recording.stat().st_mtime_ns > sidecar.stat().st_mtime_ns
 
 
 def _stale_notes(stale: Iterable[Path], by_id: Mapping[str, Segment]) -> list[Note]:
