@@ -11,7 +11,7 @@ from pipeline.builders.audio import AudioBuilder
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.article import Article, prepare_article
 from pipeline.source.project import Project
-from pipeline.speech.narration import audio_files, coverage, unnamed_narrator
+from pipeline.speech.narration import Coverage, audio_files, coverage, unnamed_narrator
 from pipeline.speech.speakers import speaker_for
 from pipeline.speech.voices import no_voice_reason
 
@@ -66,18 +66,7 @@ def _row(
     voice, narrator = (speaker.label, speaker.narrator) if speaker else (_no_speaker(project, language), "")
     if not (project.root / "recordings" / language).is_dir():
         return VoiceRow(language, voice, narrator, 0, 0, 0)
-    found = [
-        coverage(
-            project.root,
-            AudioBuilder(project).script(article),
-            article.doc.slug,
-            adopt=False,
-            untranslated=AudioBuilder(project).untranslated(article),
-            thorough=thorough,
-        )
-        for path in project.article_paths()
-        if (article := (translated or {}).get(path.stem) or _prepare(project, path.stem, language))
-    ]  # an article that does not translate is left out: the build reports it
+    found = _coverages(project, language, translated or {}, thorough=thorough)
     notes = tuple(f"{project.display(n.path)}: {n.message}" for c in found for n in c.notes)
     notes += _unclaimed(project, language, {n.path for c in found for n in c.notes})
     return VoiceRow(
@@ -90,6 +79,26 @@ def _row(
         sum(len(c.unusable) for c in found),
         tuple(dict.fromkeys(notes)),
     )
+
+
+def _coverages(
+    project: Project, language: str, translated: dict[str, Article], *, thorough: bool
+) -> list[Coverage]:
+    """Every article's recordings in ``language`` (an article that does not translate is left out:
+    the build reports it)."""
+    builder = AudioBuilder(project)
+    return [
+        coverage(
+            project.root,
+            builder.script(article),
+            article.doc.slug,
+            adopt=False,
+            untranslated=builder.untranslated(article),
+            thorough=thorough,
+        )
+        for path in project.article_paths()
+        if (article := translated.get(path.stem) or _prepare(project, path.stem, language))
+    ]
 
 
 def _unclaimed(project: Project, language: str, named: set[Path]) -> tuple[str, ...]:
