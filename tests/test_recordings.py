@@ -140,6 +140,13 @@ def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good
     assert f"{files[0].name}: the file is empty (0 bytes)" in status
     assert "recordings/km/short-giude/: not used: no article is named short-giude (did you mean" in status
     assert "recordings/km/take 1.wav: not used: save it as recordings/km/<article>/<segment id>.wav" in status
+    record = run(root, "record", "km", "--no-pdf").output  # the narrator hears it too, all at once
+    assert (
+        f"{files[1].name}: cannot be read as WAV" in record and f"{files[2].stem} (1).wav: not used" in record
+    )
+    problems = json.loads((root / "build/record/km/short-guide.json").read_text())["problems"]
+    empty = {"file": f"recordings/km/{SLUG}/{files[0].name}", "message": "the file is empty (0 bytes): "}
+    assert any(p["file"] == empty["file"] and p["message"].startswith(empty["message"]) for p in problems)
     report = (root / "build/site/report.html").read_text()  # from the files' headers: not decoded again
     assert "recordings only, narrated by Sokha Chan; 6 of 18 segments recorded, 2 unusable" in report
 

@@ -61,6 +61,7 @@ def _write_one(project: Project, article: Article, *, pdf: bool) -> ScriptResult
     folder = project.root / "build" / "record" / article.language
     stale = {p.stem for p in found.stale}
     data = script_data(project, script, slug, lexicon, found.recorded, stale, set(found.untranslated))
+    data["problems"] = [{"file": project.display(n.path), "message": n.message} for n in found.notes]
     files = [folder / f"{slug}.json", folder / f"{slug}.html"]
     write_atomic(files[0], (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     html = _html(project, article, data, len(found.recorded))
@@ -68,7 +69,7 @@ def _write_one(project: Project, article: Article, *, pdf: bool) -> ScriptResult
     if pdf:
         files.append(folder / f"{slug}.pdf")
         write_atomic(files[2], _pdf(project, html, project.display(files[2])))
-    notes = tuple(f"{project.display(n.path)}: {n.message}" for n in found.notes)
+    notes = tuple(f"{p['file']}: {p['message']}" for p in data["problems"])
     return ScriptResult(slug, tuple(files), _summary(found, article.language), notes)
 
 
