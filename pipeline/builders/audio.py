@@ -105,7 +105,7 @@ class AudioBuilder(Builder):
         if folder is None or speaker is None or not speaker.synthetic:
             return
         script = self.script(article)
-        recorded = self._recordings(article, script, speaker, adopt=False)  # only the guide's task writes
+        recorded = self._recordings(article, script, speaker, share=True)
         todo = [segment for segment in script.segments if segment.anchor not in recorded]
         engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine
         chosen = share(todo, index, count)
@@ -116,13 +116,18 @@ class AudioBuilder(Builder):
         return scratch / "speech" / article.language / article.doc.slug if scratch else None
 
     def _recordings(
-        self, article: Article, script: SpeechScript, speaker: Speaker, *, adopt: bool = True
+        self, article: Article, script: SpeechScript, speaker: Speaker, *, share: bool = False
     ) -> dict[str, Path]:
         """The narrator's usable, current recordings, each other file named with what to do about it;
-        a language with no synthetic voice needs all of them."""
+        a language with no synthetic voice needs all of them. A ``share`` reads the notes beside them
+        and only glances at them: the guide's own task writes the notes and decodes each recording
+        (what a share takes as recorded but the guide cannot use, the guide speaks itself)."""
         self.note, self.warnings = "", []
         untranslated = self.untranslated(article)
-        found = coverage(self.project.root, script, article.doc.slug, adopt=adopt, untranslated=untranslated)
+        slug = article.doc.slug
+        found = coverage(
+            self.project.root, script, slug, adopt=not share, untranslated=untranslated, thorough=not share
+        )
         self.warnings = [Problem(self.project.display(n.path), 0, n.message) for n in found.notes]
         if not speaker.synthetic and not found.complete:
             raise OutputSkipped(self._incomplete(article, found), self.warnings)
