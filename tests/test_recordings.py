@@ -121,6 +121,7 @@ def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good
     save_mp3(files[6].with_suffix(".mp3"), speech_like())  # any format a phone saves in
     save_wav(root / "recordings/km/short-giude" / files[7].name, speech_like())  # a misspelled folder
     save_wav(root / "recordings/km/take 1.wav", speech_like())
+    save_mp3(files[8].with_suffix(".mp3"), speech_like())  # a second take beside the first
     result = build(root, run)
     out = result.output
     assert re.search(r"km\s+audio\s+skipped\s+short-guide .*: 6 of 11 segments recorded \(2 unusable\)", out)
@@ -133,6 +134,7 @@ def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good
         in out
     )
     assert f"{files[5].name}: clipped (" in out
+    assert f"{files[8].stem}.mp3: not used: {files[8].name} is used for this segment" in out
     assert "failed to decode" not in out and "(voice )" not in out
     status = run(root, "status").output
     assert "km       recordings only, narrated by Sokha Chan; 6 of 18 segments recorded, 2 unusable" in status
@@ -157,6 +159,7 @@ def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good
     (folder / f"{files[3].stem.upper()}.WAV").rename(files[3])
     (root / "recordings/km" / files[4].name).rename(files[4])
     shutil.rmtree(root / "recordings/km/short-giude")
+    files[8].with_suffix(".mp3").unlink()
     (root / "recordings/km/take 1.wav").unlink()
     out = build(root, run).output
     assert re.search(r"km\s+audio\s+built\s+short-guide .*: 11 of 11 segments recorded", out)

@@ -106,9 +106,9 @@ def coverage(
 ) -> Coverage:
     """Which segments have a usable recording for their current words, and what else is in the folder.
 
-    A recording with no sidecar (or newer than its sidecar: a new take) is taken as made from the
-    current script and (with ``adopt``) its words are noted beside it, so that a later change of the
-    text makes it stale (treated as missing). Only the guide's own task and ``record`` adopt.
+    A recording with no sidecar (or a take its sidecar is not about: a new one) is taken as made from
+    the current script and (with ``adopt``) its words and take are noted beside it, so that a later
+    change of the text makes it stale (treated as missing). Only the guide's task and ``record`` adopt.
     Without ``thorough``, recordings are checked by their size and header only (not decoded).
     """
     folder = recordings_dir(root, script.language, slug)
@@ -247,10 +247,9 @@ def _strays(
     orphans: list[Path] = []
     notes: list[Note] = []
     for path in audio_files(folder):
-        if path.stem in by_id and path.suffix in FORMATS:
-            if _recording(folder, path.stem) != path:
-                used = _recording(folder, path.stem)
-                notes.append(Note(path, f"not used: {used.name if used else ''} is used for this segment"))
+        used = _recording(folder, path.stem) if path.stem in by_id and path.suffix in FORMATS else None
+        if used is not None:
+            notes += [] if used == path else [Note(path, f"not used: {used.name} is used for this segment")]
             continue
         guess = probable_id(path, by_id)
         if guess:
@@ -349,7 +348,10 @@ def read_recording(path: Path, rate: int) -> Speech:
             str(path), output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1, sample_rate=rate
         )
     except miniaudio.DecodeError:
-        raise SpeechError(f"{path}: cannot be read (damaged?): save it again, or record it again") from None
+        where = f"{path.parent.name}/{path.name}"
+        raise SpeechError(
+            f"the recording {where} cannot be read (damaged?): save or record it again"
+        ) from None
     return Speech(decoded.samples.tobytes(), rate)
 
 
