@@ -104,6 +104,7 @@ def test_each_kind_of_unusable_recording_is_told_apart_and_a_clipped_one_flagged
     assert audit_recording(good) == ("", "")
 
 
+@pytest.mark.slow  # builds audio guides
 def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good_ones_are_used(
     root: Path, run: Run
 ) -> None:
@@ -175,6 +176,7 @@ def translate(root: Path, old: str, new: str) -> None:
     po.write_text(text.replace(f'msgstr "{old}"', f'msgstr "{new}"'))
 
 
+@pytest.mark.slow  # builds audio guides
 def test_a_translation_fix_names_each_stale_recording_with_its_new_text_and_the_guide_taken_down(
     root: Path, run: Run
 ) -> None:
@@ -218,6 +220,7 @@ def test_a_translation_fix_names_each_stale_recording_with_its_new_text_and_the_
     assert mp3.is_file() and "stale" not in out
 
 
+@pytest.mark.slow  # builds audio guides
 def test_recordings_with_no_narrator_named_say_what_to_add_to_site_toml(root: Path, run: Run) -> None:
     record_all(root, script(root, run))
     toml = root / "source/site.toml"
@@ -252,6 +255,7 @@ def test_the_narrators_script_leaves_out_what_is_not_translated_and_says_so(root
     assert "ចំណុច" in html  # the interface words (key points, help) are translated: they are read
 
 
+@pytest.mark.slow  # builds audio guides
 def test_a_voiced_languages_summary_and_status_count_its_recordings(root: Path, run: Run) -> None:
     segments = script(root, run, "es", "naloxone-basics")
     for segment in segments[-2:]:
@@ -263,6 +267,7 @@ def test_a_voiced_languages_summary_and_status_count_its_recordings(root: Path, 
     assert "es       espeak-ng es-419; 2 of 18 segments recorded" in run(root, "status").output
 
 
+@pytest.mark.slow  # builds audio guides
 def test_only_the_guides_own_task_notes_a_recordings_words_and_atomically(root: Path, run: Run) -> None:
     """The shares that speak a guide ahead read the recordings folder; they never write into it."""
     from pipeline.builders.audio import AudioBuilder
