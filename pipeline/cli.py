@@ -464,6 +464,8 @@ def record(ctx: click.Context, language: str, no_pdf: bool) -> None:
     project = _project(ctx)
     for result in write_recording_scripts(project, language, pdf=not no_pdf):
         click.echo(f"{result.slug}: {result.summary}")
+        for note in result.notes:  # files the narrator saved that cannot be used as they are
+            click.echo(f"  {note}", err=True)
         for path in result.files:
             click.echo(f"  wrote {project.display(path)}")
 

@@ -105,11 +105,11 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
 def _row(result: TaskResult) -> str:
     """'  es       pdf    built    iop-vs-residential-rehab (1.2 s)' and the reason for the rest."""
     detail = f"{result.slug} ({result.seconds:.1f} s)"
+    if result.reason:  # e.g. a guide's "3 of 18 segments recorded"
+        detail += f": {result.reason}"
     if result.status == "built" and result.fallbacks:
         english = count(result.fallbacks, "message", "messages")
         detail += f", {english} in English (untranslated, fuzzy or rejected)"
-    elif result.reason:
-        detail += f": {result.reason}"
     status = "FAILED" if result.status == "failed" else result.status
     return f"  {result.language:<8} {result.output:<6} {status:<8} {detail}"
 

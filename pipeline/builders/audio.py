@@ -17,7 +17,13 @@ from pipeline.render.speech import SpeechScript
 from pipeline.source.project import write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
 from pipeline.speech.lexicon import article_script
-from pipeline.speech.narration import coverage, recordings_dir
+from pipeline.speech.narration import (
+    Coverage,
+    coverage,
+    recordings_dir,
+    unnamed_narrator,
+    untranslated_ids,
+)
 from pipeline.speech.speakers import Speaker, speaker_for
 from pipeline.speech.voices import iso_639_2, no_voice_reason
 
@@ -38,16 +44,16 @@ class AudioBuilder(Builder):
         return article_script(self.project, article)
 
     def write(self, article: Article) -> list[Path]:
-        from pipeline.audio.guide import cues_json, speak_script
-        from pipeline.audio.mp3 import tag_mp3
-
         speaker = speaker_for(self.project.config, self.project.root, article.language)
         if speaker is None:
-            raise OutputSkipped(no_voice_reason(article.language))
+            raise OutputSkipped(self._no_speaker(article.language))
         engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine  # tests swap espeak-ng
         voice = speaker.voice
         script = self.script(article)
         recorded = self._recordings(article, script, speaker)
+        from pipeline.audio.guide import cues_json, speak_script  # numpy, scipy and LAME: 2-3 s to load
+        from pipeline.audio.mp3 import tag_mp3
+
         out_dir = self.project.output_dir(article.language)
         mp3 = out_dir / f"{article.doc.slug}.mp3"
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,7 +74,8 @@ class AudioBuilder(Builder):
             os.chmod(tmp, 0o644)
             os.replace(tmp, mp3)
         except SpeechError as error:
-            raise PlainspokenError.at(self.project.display(mp3), 0, f"{error} (voice {voice})") from None
+            spoken = f" (voice {voice})" if voice else ""
+            raise PlainspokenError.at(self.project.display(mp3), 0, f"{error}{spoken}") from None
         finally:
             Path(tmp).unlink(missing_ok=True)
         vtt = out_dir / f"{article.doc.slug}.vtt"
@@ -77,6 +84,20 @@ class AudioBuilder(Builder):
         write_atomic(cues, cues_json(guide).encode("utf-8"))
         return [mp3, vtt, cues]
 
+    def untranslated(self, article: Article) -> frozenset[str]:
+        """The ids of segments still in the articles' own language, not for this language's narrator:
+        untranslated units, and interface words (key points, help) said as in the source's script."""
+        if article.review.state == "source":
+            return frozenset()
+        from pipeline.i18n.article import prepare_article
+        from pipeline.source.articles import read_article
+
+        slug = article.doc.slug
+        own = read_article(self.project, self.project.source_dir / f"{slug}.md").language
+        source = {s.anchor: s.text for s in self.script(prepare_article(self.project, slug, own)[0]).segments}
+        same = {s.anchor for s in self.script(article).segments if source.get(s.anchor) == s.text}
+        return untranslated_ids(article.doc) | same
+
     def write_share(self, article: Article, index: int, count: int) -> None:
         """Speak one share of the guide's synthetic segments ahead, into the build's scratch folder."""
         folder = self._ahead_dir(article)
@@ -84,7 +105,7 @@ class AudioBuilder(Builder):
         if folder is None or speaker is None or not speaker.synthetic:
             return
         script = self.script(article)
-        recorded = self._recordings(article, script, speaker)
+        recorded = self._recordings(article, script, speaker, share=True)
         todo = [segment for segment in script.segments if segment.anchor not in recorded]
         engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine
         chosen = share(todo, index, count)
@@ -94,22 +115,43 @@ class AudioBuilder(Builder):
         scratch = self.project.scratch_dir
         return scratch / "speech" / article.language / article.doc.slug if scratch else None
 
-    def _recordings(self, article: Article, script: SpeechScript, speaker: Speaker) -> dict[str, Path]:
-        """The narrator's current recordings; a language with no synthetic voice needs all of them."""
+    def _recordings(
+        self, article: Article, script: SpeechScript, speaker: Speaker, *, share: bool = False
+    ) -> dict[str, Path]:
+        """The narrator's usable, current recordings, each other file named with what to do about it;
+        a language with no synthetic voice needs all of them. A ``share`` reads the notes beside them
+        and only glances at them: the guide's own task writes the notes and decodes each recording
+        (what a share takes as recorded but the guide cannot use, the guide speaks itself)."""
         self.note, self.warnings = "", []
-        if not recordings_dir(self.project.root, article.language, article.doc.slug).is_dir():
-            if not speaker.synthetic:
-                raise OutputSkipped(f"0 of {len(script.segments)} segments recorded (plainspoken record)")
-            return {}
-        found = coverage(self.project.root, script, article.doc.slug)
-        stale = "stale: the text changed since it was recorded; record it again"
-        orphan = "no segment has this id now (its words changed): record it again from the new script"
-        self.warnings = [Problem(self.project.display(path), 0, stale) for path in found.stale]
-        self.warnings += [Problem(self.project.display(path), 0, orphan) for path in found.orphans]
+        untranslated = self.untranslated(article)
+        slug = article.doc.slug
+        found = coverage(
+            self.project.root, script, slug, adopt=not share, untranslated=untranslated, thorough=not share
+        )
+        self.warnings = [Problem(self.project.display(n.path), 0, n.message) for n in found.notes]
         if not speaker.synthetic and not found.complete:
-            raise OutputSkipped(f"{found.summary()}; without a synthetic voice the guide needs them all")
-        self.note = found.summary()
+            raise OutputSkipped(self._incomplete(article, found), self.warnings)
+        folder = recordings_dir(self.project.root, article.language, article.doc.slug)
+        self.note = found.summary() if folder.is_dir() or found.notes else ""
         return found.recorded
+
+    def _incomplete(self, article: Article, found: Coverage) -> str:
+        """Why a recordings-only guide is not published, and whether one was just taken down."""
+        script = f"plainspoken record {article.language} writes the script"
+        if found.untranslated:
+            script = (
+                f"{len(found.untranslated)} not translated yet: translate them, then record them; {script}"
+            )
+        if not self.outputs(article)[0].exists():
+            return f"{found.summary()}; without a synthetic voice the guide needs them all ({script})"
+        return (
+            f"{found.summary()}: the published guide is TAKEN DOWN, as without a synthetic voice it needs "
+            f"every segment; to restore it, record the {len(found.missing)} missing ({script}), build again"
+        )
+
+    def _no_speaker(self, language: str) -> str:
+        found = unnamed_narrator(self.project.root, language, self.project.config.path)
+        return f"{no_voice_reason(language)}; {found}" if found else no_voice_reason(language)
 
     def _tags(self, article: Article) -> Mp3Tags:
         from pipeline.audio.mp3 import Mp3Tags

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pipeline.builders.outputs import OutputSpec, spec
+from pipeline.errors import Problem
 from pipeline.i18n.article import Article
 from pipeline.i18n.publishing import Publication
 from pipeline.source.project import Project
@@ -15,6 +16,10 @@ from pipeline.source.project import Project
 
 class OutputSkipped(Exception):
     """This output cannot exist for this language (e.g. no voice): not a failure."""
+
+    def __init__(self, reason: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(reason)
+        self.problems = tuple(problems)  # warnings that still hold (e.g. about a narrator's recordings)
 
 
 class Builder(ABC):

@@ -124,7 +124,8 @@ def _build_one(project: Project, name: str, article: Article, publication: Publi
     except OutputSkipped as skip:
         for path in builder.outputs(article) if builder else ():
             path.unlink(missing_ok=True)
-        return TaskResult(slug, language, name, "skipped", str(skip), time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        return TaskResult(slug, language, name, "skipped", str(skip), seconds, problems=skip.problems)
     except Exception as error:  # one output is the unit of failure
         problems = failure_problems(error, project, f"{language}/{slug}/{name}")
         seconds = time.perf_counter() - start

@@ -11,7 +11,7 @@ from pathlib import Path
 from pipeline.errors import PlainspokenError
 from pipeline.source.config import NARRATION_MARKER, SiteConfig, VoiceChoice
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
-from pipeline.speech.narration import FORMATS, recordings_dir
+from pipeline.speech.narration import audio_files, recordings_dir
 from pipeline.speech.piper import PIPER_ENGINE, model_language, speaks
 from pipeline.speech.voices import voice_for
 
@@ -96,8 +96,7 @@ def voice_inputs(config: SiteConfig, root: Path, language: str, slug: str) -> st
     choice = config.voice_choice(language)
     files = [root / choice.model] if choice and choice.model else []
     folder = recordings_dir(root, language, slug)
-    if folder.is_dir():
-        files += sorted(p for p in folder.iterdir() if p.suffix in FORMATS)
+    files += audio_files(folder) + audio_files(folder.parent)  # misnamed and misplaced ones are named
     stats = []
     for path in files:
         with contextlib.suppress(OSError):
