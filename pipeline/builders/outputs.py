@@ -27,6 +27,8 @@ class OutputSpec:
     voiced: bool = False  #: made only in languages with a voice, and remade when the voice changes
     language_files: tuple[str, ...] = ()  #: files it reads in locales/<lang>/ besides the catalogs
     indexed: bool = False  #: the shared pages list these files, so they wait for them
+    #: what renders it, for its key: distributions by name, and "fonts" or "espeak-ng" (their files)
+    toolchain: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or self.name == "report":
@@ -119,6 +121,10 @@ register(
         report=(("Audio (MP3)", ".mp3"),),
         voiced=True,
         language_files=("pronunciation.toml",),
+        toolchain=(
+            *("lameenc", "numpy", "scipy", "miniaudio", "mutagen", "langcodes"),
+            *("pyttsx3", "espeak-ng", "piper-tts", "onnxruntime"),
+        ),
     )
 )
 register(
@@ -128,6 +134,7 @@ register(
         files=(".pdf", "-large-print.pdf"),
         cost=1.5,
         report=(("Handout (PDF)", ".pdf"), ("Large print (PDF)", "-large-print.pdf")),
+        toolchain=("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "jinja2", "segno", "fonts"),
     )
 )
 register(
@@ -139,5 +146,6 @@ register(
         cost=0.1,
         report=(("Web page", ".html"),),
         indexed=True,
+        toolchain=("jinja2",),
     )
 )

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from pipeline import __version__
 from pipeline.builders.outputs import specs
+from pipeline.engine import toolchain
 from pipeline.source.project import UI_DOMAIN, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -177,8 +178,9 @@ def _read(path: Path) -> str:
 
 
 def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[str, str]:
-    """The input hash of each output: the text's, what it needs, its own files, and its voice (the
-    voice setting, a Piper model and a narrator's recordings, by name, size and time)."""
+    """The input hash of each output: the text's, what it needs, its own files, its voice (the
+    voice setting, a Piper model and a narrator's recordings, by name, size and time), and the
+    toolchain that renders it (library versions, font and espeak-ng files)."""
     from pipeline.speech.speakers import voice_inputs
 
     voices = dict(project.config.voices)
@@ -192,5 +194,6 @@ def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[
             *(keys[need] for need in output.needs),
             *(file_hash(project.locales_dir / language / name) for name in output.language_files),
             *([voice] if output.voiced else []),
+            toolchain.fingerprint(output, language),
         )
     return keys
