@@ -87,8 +87,9 @@ def build_group(
 def _unknown(slug: str, language: str, name: str) -> TaskResult:
     """The failure of an output this process has no format for (registered at run time in another)."""
     message = (
-        f"no output format {name!r} is registered in the process building it: register it in a module "
-        "every process imports (an entry point of the group plainspoken.outputs)"
+        f"no output format {name!r} is registered in the worker process building it: a format registered "
+        "at run time exists only in the process that registered it (build with -j 1, or register it in "
+        "pipeline/builders/outputs.py)"
     )
     problem = Problem(f"build/site/{language}/{slug}", 0, message)
     return TaskResult(slug, language, name, "failed", message, problems=(problem,))
