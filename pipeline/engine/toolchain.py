@@ -11,6 +11,9 @@ import glob
 import hashlib
 import importlib.metadata
 import os
+import re
+import sys
+import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,8 +24,13 @@ from pipeline.render.fonts import font_stack
 COMMON = ("babel", "markdown-it-py", "mdit-py-plugins")
 #: Where fontconfig finds the fonts WeasyPrint draws with.
 FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
-#: espeak-ng's library and its voice data (phonemes, dictionaries), wherever the system put them.
-ESPEAK_FILES = ("/usr/lib/*/libespeak-ng.so*", "/usr/lib/*/espeak-ng-data", "/usr/share/espeak-ng-data")
+#: espeak-ng's library and its voice data (phonemes, dictionaries), where Debian and others put them.
+_ARCH = sysconfig.get_config_var("MULTIARCH") or "*"
+ESPEAK_FILES = (
+    *(f"/usr/lib/{arch}libespeak-ng.so.1" for arch in (f"{_ARCH}/", "")),  # the soname loaded
+    *(f"/usr/lib/{arch}espeak-ng-data" for arch in (f"{_ARCH}/", "")),
+    "/usr/share/espeak-ng-data",
+)
 
 
 def fingerprint(output: OutputSpec, language: str) -> str:
@@ -37,12 +45,35 @@ def _part(name: str, language: str) -> str:
     return f"{name}={reader(language) if reader else _version(name)}"
 
 
-@functools.cache
 def _version(distribution: str) -> str:
+    """An installed distribution's version, from its .dist-info folder's name (no metadata read)."""
+    found = _installed().get(_normal(distribution))
+    if found is not None:
+        return found
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return "absent"
+
+
+@functools.cache
+def _installed() -> dict[str, str]:
+    """Normalized name → version of every distribution on sys.path with a .dist-info folder."""
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in entries:
+            if name.endswith(".dist-info"):
+                distribution, _, version = name.removesuffix(".dist-info").partition("-")
+                found.setdefault(_normal(distribution), version)
+    return found
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _fonts(language: str) -> str:
@@ -69,13 +100,14 @@ def _espeak(language: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _espeak_stats() -> str:
+    """The library and the data folder's own files (phonemes, dictionaries: an upgrade replaces them)."""
     paths = [path for pattern in ESPEAK_FILES for path in glob.glob(pattern)]
-    files = [p for path in paths for p in ([path] if os.path.isfile(path) else _walk(path))]
+    files = [p for path in paths for p in ([path] if os.path.isfile(path) else _files_in(path))]
     return _stats(tuple(sorted(files)))
 
 
-def _walk(folder: str) -> list[str]:
-    return [os.path.join(base, name) for base, _, files in os.walk(folder) for name in files]
+def _files_in(folder: str) -> list[str]:
+    return [entry.path for entry in os.scandir(folder) if entry.is_file()]
 
 
 def _stats(paths: tuple[str, ...]) -> str:
