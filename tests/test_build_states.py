@@ -147,6 +147,53 @@ def test_a_format_spawned_workers_do_not_know_fails_loudly(
     assert sorted(manifest["tasks"]) == ["en/every-node/pdf", "es/every-node/pdf"]
 
 
+PLUGIN = """
+from pipeline.builders.outputs import OutputSpec, register
+from pipeline.builders.base import Builder
+from pipeline.model import iter_units, plain_text
+from pipeline.source.project import write_atomic
+
+
+class ShoutBuilder(Builder):
+    name = "shout"
+
+    def write(self, article):
+        (out,) = self.outputs(article)
+        lines = [plain_text(ref.node.inlines).upper() for ref in iter_units(article.doc)]
+        write_atomic(out, "\\n".join(lines).encode("utf-8"))
+        return [out]
+
+
+def register_formats():
+    register(OutputSpec("shout", ShoutBuilder, files=(".shout.txt",), cost=2.0))
+"""
+
+
+def install_plugin(folder: Path) -> None:
+    """A plug-in distribution with one format, as pip would install it (a module and its .dist-info)."""
+    (folder / "shout_format.py").write_text(PLUGIN, encoding="utf-8")
+    info = folder / "shout_format-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: shout-format\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[plainspoken.outputs]\nshout = shout_format:register_formats\n")
+
+
+def test_a_plugin_format_is_built_by_spawned_workers(
+    run: Run, make_project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project("basic")
+    install_plugin(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))  # spawned workers start with this sys.path
+    outputs.load_plugins()
+    try:
+        result = run(root, "build", "--format", "shout", "--format", "pdf", "-j", "2")
+    finally:
+        outputs.unregister("shout")
+    assert result.exit_code == 0, result.output
+    assert "A SECTION HEADING" in (root / "build/site/en/every-node.shout.txt").read_text(encoding="utf-8")
+    assert built(result) == [f"{lang}/every-node/{out}" for lang in ("en", "es") for out in ("pdf", "shout")]
+
+
 def test_a_reference_style_link_makes_the_linked_article_an_input(
     run: Run, make_project: Callable[[str], Path]
 ) -> None:

@@ -1,10 +1,13 @@
 """The output registry: every format a build makes, declared once; the engine, the CLI and the report
-read it. Importing it imports no builder (a build with nothing to do stays quick).
+read it. Importing it imports no builder (a build with nothing to do stays quick), and loads the
+plug-in formats of the entry-point group ``plainspoken.outputs``: every process (a spawned worker
+too) knows the same formats.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -149,3 +152,19 @@ register(
         toolchain=("jinja2",),
     )
 )
+
+
+#: The entry-point group of plug-in formats: each names a function that registers them (or a module
+#: that does on import).
+PLUGIN_GROUP = "plainspoken.outputs"
+
+
+def load_plugins() -> None:
+    """Register the formats of every installed plug-in (about 20 ms: package metadata is read)."""
+    for entry in importlib.metadata.entry_points(group=PLUGIN_GROUP):
+        loaded = entry.load()
+        if callable(loaded):
+            loaded()
+
+
+load_plugins()

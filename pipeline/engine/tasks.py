@@ -88,8 +88,8 @@ def _unknown(slug: str, language: str, name: str) -> TaskResult:
     """The failure of an output this process has no format for (registered at run time in another)."""
     message = (
         f"no output format {name!r} is registered in the worker process building it: a format registered "
-        "at run time exists only in the process that registered it (build with -j 1, or register it in "
-        "pipeline/builders/outputs.py)"
+        "at run time exists only in the process that registered it; register it from an entry point of "
+        "the group plainspoken.outputs (or build with -j 1)"
     )
     problem = Problem(f"build/site/{language}/{slug}", 0, message)
     return TaskResult(slug, language, name, "failed", message, problems=(problem,))
