@@ -91,10 +91,11 @@ def _work(
     """What this build has to do, given the last build's manifest and what is in build/site."""
     known = previous.get("tasks", {})
     todo: list[Task] = []
+    redone: set[str] = set()
     for task in plan.tasks:  # in build order: what a task needs comes before it
-        redone = {t.id for t in todo}
         if any(need in redone for need in _need_ids(task)) or not _up_to_date(task, known, site, root):
             todo.append(task)
+            redone.add(task.id)
     stale = _stale(plan, known, full=full)
     first_shard = plan.shard is None or plan.shard[0] == 1
     site_pages = first_shard and (
@@ -221,11 +222,12 @@ def _missing(todo: Sequence[Task], ran: Sequence[TaskResult]) -> list[TaskResult
     """A failure for each planned task no job reported on: nothing is recorded that did not run."""
     reported = {result.id for result in ran}
     message = "planned, but the job building it returned no result for it (nothing was recorded)"
-    return [
-        TaskResult(t.slug, t.language, t.output, "failed", message, problems=(Problem(t.id, 0, message),))
-        for t in todo
-        if t.id not in reported
-    ]
+    return [_failed(task, message) for task in todo if task.id not in reported]
+
+
+def _failed(task: Task, message: str) -> TaskResult:
+    problem = Problem(f"build/site/{task.language}/{task.slug}", 0, message)
+    return TaskResult(task.slug, task.language, task.output, "failed", message, problems=(problem,))
 
 
 def _manifest(
