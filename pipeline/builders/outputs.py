@@ -1,10 +1,13 @@
 """The output registry: every format a build makes, declared once; the engine, the CLI and the report
-read it. Importing it imports no builder (a build with nothing to do stays quick).
+read it. Importing it imports no builder (a build with nothing to do stays quick), and loads the
+plug-in formats of the entry-point group ``plainspoken.outputs``: every process (a spawned worker
+too) knows the same formats.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,6 +30,8 @@ class OutputSpec:
     voiced: bool = False  #: made only in languages with a voice, and remade when the voice changes
     language_files: tuple[str, ...] = ()  #: files it reads in locales/<lang>/ besides the catalogs
     indexed: bool = False  #: the shared pages list these files, so they wait for them
+    #: what renders it, for its key: distributions by name, and "fonts" or "espeak-ng" (their files)
+    toolchain: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or self.name == "report":
@@ -119,6 +124,10 @@ register(
         report=(("Audio (MP3)", ".mp3"),),
         voiced=True,
         language_files=("pronunciation.toml",),
+        toolchain=(
+            *("lameenc", "numpy", "scipy", "miniaudio", "mutagen", "langcodes"),
+            *("pyttsx3", "espeak-ng", "piper-tts", "onnxruntime"),
+        ),
     )
 )
 register(
@@ -128,6 +137,7 @@ register(
         files=(".pdf", "-large-print.pdf"),
         cost=1.5,
         report=(("Handout (PDF)", ".pdf"), ("Large print (PDF)", "-large-print.pdf")),
+        toolchain=("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "jinja2", "segno", "fonts"),
     )
 )
 register(
@@ -139,5 +149,22 @@ register(
         cost=0.1,
         report=(("Web page", ".html"),),
         indexed=True,
+        toolchain=("jinja2",),
     )
 )
+
+
+#: The entry-point group of plug-in formats: each names a function that registers them (or a module
+#: that does on import).
+PLUGIN_GROUP = "plainspoken.outputs"
+
+
+def load_plugins() -> None:
+    """Register the formats of every installed plug-in (about 20 ms: package metadata is read)."""
+    for entry in importlib.metadata.entry_points(group=PLUGIN_GROUP):
+        loaded = entry.load()
+        if callable(loaded):
+            loaded()
+
+
+load_plugins()

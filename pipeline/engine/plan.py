@@ -8,18 +8,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from pipeline import __version__
 from pipeline.builders.outputs import specs
+from pipeline.engine import toolchain
 from pipeline.source.project import UI_DOMAIN, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-_ARTICLE_LINK = re.compile(r"\]\(<?([a-z0-9]+(?:-[a-z0-9]+)*)\.md[#)>]")
 
 
 @dataclass(frozen=True)
@@ -112,15 +112,6 @@ def make_plan(
     return Plan(tuple(tasks), everything, languages, outputs, shard, tuple(slugs))
 
 
-def _linked_slugs(path: Path) -> list[str]:
-    """The other articles an article links to (](other.md…): a regular expression, not a parse."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
-    return sorted(set(_ARTICLE_LINK.findall(text)) - {path.stem})
-
-
 def settings_hash(project: Project) -> str:
     """site.toml as data, without [voices]: a voice is an input of its own language's audio only."""
     path = project.source_dir / "site.toml"
@@ -155,18 +146,19 @@ def _text_key(project: Project, common: str, assets: dict[str, str], slug: str, 
         file_hash(catalogs / f"{UI_DOMAIN}.po"),
         *(f"{name}={digest}" for name, digest in assets.items() if name in named),
         *(file_hash(project.locales_dir / other / "LC_MESSAGES" / f"{slug}.po") for other in others),
-        *_linked_keys(project, slug, language, others),
     )
 
 
-def _linked_keys(project: Project, slug: str, language: str, others: tuple[str, ...]) -> list[str]:
-    """What the articles ``slug`` links to add: their sections, and where they are published."""
-    keys = []
-    for linked in _linked_slugs(project.source_dir / f"{slug}.md"):
-        languages = (language, *others)
-        keys.append(file_hash(project.source_dir / f"{linked}.md"))
-        keys += [file_hash(project.locales_dir / lang / "LC_MESSAGES" / f"{linked}.po") for lang in languages]
-    return keys
+def linked_files(project: Project, linked: Sequence[str], language: str) -> dict[str, str]:
+    """What the articles a page links to add to it (their sections, where they are published), as
+    project-relative path → hash: recorded when the page is built (the articles its parse
+    resolved), checked by the next plan (Sphinx's note_dependency)."""
+    others = project.config.languages if project.config.withholds() else ()
+    paths = []
+    for slug in linked:
+        paths.append(project.source_dir / f"{slug}.md")
+        paths += [project.locales_dir / lang / "LC_MESSAGES" / f"{slug}.po" for lang in (language, *others)]
+    return {path.relative_to(project.root).as_posix(): file_hash(path) for path in paths}
 
 
 def _read(path: Path) -> str:
@@ -177,8 +169,9 @@ def _read(path: Path) -> str:
 
 
 def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[str, str]:
-    """The input hash of each output: the text's, what it needs, its own files, and its voice (the
-    voice setting, a Piper model and a narrator's recordings, by name, size and time)."""
+    """The input hash of each output: the text's, what it needs, its own files, its voice (the
+    voice setting, a Piper model and a narrator's recordings, by name, size and time), and the
+    toolchain that renders it (library versions, font and espeak-ng files)."""
     from pipeline.speech.speakers import voice_inputs
 
     voices = dict(project.config.voices)
@@ -192,5 +185,6 @@ def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[
             *(keys[need] for need in output.needs),
             *(file_hash(project.locales_dir / language / name) for name in output.language_files),
             *([voice] if output.voiced else []),
+            toolchain.fingerprint(output, language),
         )
     return keys

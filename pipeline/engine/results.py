@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.errors import Problem
@@ -22,6 +22,8 @@ class TaskResult:
     outputs: tuple[str, ...] = ()  # paths relative to build/site
     problems: tuple[Problem, ...] = ()  # errors (failed) or warnings (rejected translations)
     entry: dict[str, Any] | None = None  # what the shared pages need of a built output (JSON data)
+    produced: str = ""  # a hash of the files it wrote, for the outputs that need them (the page: the cues)
+    depends: dict[str, str] = field(default_factory=dict)  # what else its parse read: path → hash
 
     @property
     def id(self) -> str:

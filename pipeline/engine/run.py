@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.builders.outputs import names, policy_keys, spec
-from pipeline.engine.plan import Plan, Task, make_plan
+from pipeline.engine.plan import Plan, Task, file_hash, make_plan
 from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
 from pipeline.engine.workers import SLOW, Job, SiteJob, plan_jobs, run_jobs
@@ -73,7 +73,8 @@ def run_build(
             shard=shard,
         )
         previous = folder.read_manifest()
-        work = _work(plan, previous, folder.site, full=languages is None and shard is None, outputs=outputs)
+        full = languages is None and shard is None
+        work = _work(plan, previous, folder.site, project.root, full=full, outputs=outputs)
         report.results = [
             TaskResult(t.slug, t.language, t.output, "up to date") for t in plan.tasks if t not in work.todo
         ]
@@ -84,10 +85,17 @@ def run_build(
     return report
 
 
-def _work(plan: Plan, previous: dict[str, Any], site: Path, *, full: bool, outputs: Sequence[str]) -> Work:
+def _work(
+    plan: Plan, previous: dict[str, Any], site: Path, root: Path, *, full: bool, outputs: Sequence[str]
+) -> Work:
     """What this build has to do, given the last build's manifest and what is in build/site."""
     known = previous.get("tasks", {})
-    todo = [t for t in plan.tasks if not _up_to_date(t, known, site)]
+    todo: list[Task] = []
+    redone: set[str] = set()
+    for task in plan.tasks:  # in build order: what a task needs comes before it
+        if any(need in redone for need in _need_ids(task)) or not _up_to_date(task, known, site, root):
+            todo.append(task)
+            redone.add(task.id)
     stale = _stale(plan, known, full=full)
     first_shard = plan.shard is None or plan.shard[0] == 1
     site_pages = first_shard and (
@@ -101,14 +109,36 @@ def _work(plan: Plan, previous: dict[str, Any], site: Path, *, full: bool, outpu
     return Work(todo, stale, site_pages or report, report)
 
 
-def _up_to_date(task: Task, known: dict[str, Any], site: Path) -> bool:
+def _up_to_date(task: Task, known: dict[str, Any], site: Path, root: Path) -> bool:
+    """Built from the current key, from what its needs produced last, with the files its parse read
+    unchanged, and its files on the site as that build wrote them."""
     entry = known.get(task.id)
     return (
         entry is not None
         and entry.get("key") == task.key
         and entry.get("status") in ("built", "skipped")
-        and all((site / path).exists() for path in entry.get("outputs", []))
+        and all(_stamp(site / path) == stamp for path, stamp in entry.get("stamps", {}).items())
+        and all(file_hash(root / path) == hashed for path, hashed in entry.get("depends", {}).items())
+        and entry.get("used", {}) == _produced(_need_ids(task), known)
     )
+
+
+def _need_ids(task: Task | TaskResult) -> list[str]:
+    return [f"{task.language}/{task.slug}/{need}" for need in spec(task.output).needs]
+
+
+def _produced(need_ids: Sequence[str], known: dict[str, Any]) -> dict[str, str]:
+    """What each of ``need_ids`` produced when last built (a task records what it used)."""
+    return {need: known[need].get("produced", "") for need in need_ids if need in known}
+
+
+def _stamp(path: Path) -> list[int] | None:
+    """A file's size and modification time (kept by the hard links of staging), or None if missing."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def _stale(plan: Plan, known: dict[str, Any], *, full: bool) -> list[str]:
@@ -163,7 +193,10 @@ def _build_staged(
             else:
                 report.problems += result.problems
                 report.site_pages = True
-        folder.publish(_manifest(plan, report, previous, work))
+        for result in _missing(work.todo, report.ran):
+            report.results.append(result)
+            progress.task_done(result)
+        folder.publish(_manifest(plan, report, previous, work, staged))
     except BaseException:
         folder.discard()
         raise
@@ -185,23 +218,55 @@ def _workers(queue: list[Job], jobs: int | None) -> int:
     return min(jobs or os.cpu_count() or 1, len(queue))
 
 
-def _manifest(plan: Plan, report: BuildReport, previous: dict[str, Any], work: Work) -> dict[str, Any]:
-    """Tasks that built or were skipped get their new key; failed ones keep the old entry (retried)."""
+def _missing(todo: Sequence[Task], ran: Sequence[TaskResult]) -> list[TaskResult]:
+    """A failure for each planned task no job reported on: nothing is recorded that did not run."""
+    reported = {result.id for result in ran}
+    message = "planned, but the job building it returned no result for it (nothing was recorded)"
+    return [_failed(task, message) for task in todo if task.id not in reported]
+
+
+def _failed(task: Task, message: str) -> TaskResult:
+    problem = Problem(f"build/site/{task.language}/{task.slug}", 0, message)
+    return TaskResult(task.slug, task.language, task.output, "failed", message, problems=(problem,))
+
+
+def _manifest(
+    plan: Plan, report: BuildReport, previous: dict[str, Any], work: Work, staged: Path
+) -> dict[str, Any]:
+    """Tasks that built or were skipped get their new key; failed ones, and those whose needs
+    failed, keep their old entry marked failed (retried). The shared pages' keys are recorded
+    only when they were written without a problem."""
     keys = {t.id: t.key for t in plan.tasks}
     tasks = {
         task_id: entry for task_id, entry in previous.get("tasks", {}).items() if task_id not in work.stale
     }
-    for result in report.ran:
-        if result.status in ("built", "skipped"):
-            tasks[result.id] = {
-                "key": keys[result.id],
-                "status": result.status,
-                "outputs": list(result.outputs),
-                **({"entry": result.entry} if result.entry is not None else {}),
-            }
-    manifest = {
+    failed = {result.id for result in report.ran if result.status not in ("built", "skipped")}
+    order = {name: index for index, name in enumerate(names())}
+    for result in sorted(report.ran, key=lambda r: order.get(r.output, -1)):  # needs first
+        if result.id not in keys:
+            continue
+        if result.id in failed or any(need in failed for need in _need_ids(result)):
+            if result.id in tasks:
+                tasks[result.id] = {**tasks[result.id], "status": "failed"}
+            continue
+        tasks[result.id] = _entry(result, keys[result.id], _produced(_need_ids(result), tasks), staged)
+    written = not report.problems
+    return {
         "tasks": tasks,
-        "site_key": plan.site_key if work.site_pages else previous.get("site_key"),
-        "report_key": plan.site_key if work.with_report else previous.get("report_key"),
+        "site_key": plan.site_key if work.site_pages and written else previous.get("site_key"),
+        "report_key": plan.site_key if work.with_report and written else previous.get("report_key"),
     }
-    return manifest
+
+
+def _entry(result: TaskResult, key: str, used: dict[str, str], staged: Path) -> dict[str, Any]:
+    """The manifest's record of a task that built (or was skipped): what the next plan checks."""
+    return {
+        "key": key,
+        "status": result.status,
+        "outputs": list(result.outputs),
+        "stamps": {path: _stamp(staged / path) for path in result.outputs},
+        "produced": result.produced,
+        "used": used,
+        "depends": result.depends,
+        **({"entry": result.entry} if result.entry is not None else {}),
+    }

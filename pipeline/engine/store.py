@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-MANIFEST_VERSION = 2  # 2: tasks keep what they handed the shared pages (entry)
+MANIFEST_VERSION = 3  # 2: tasks keep what they handed the shared pages (entry); 3: and what they
+# produced, used of their needs, read besides their keys (depends), and their files' stamps
 
 
 class BuildFolder:

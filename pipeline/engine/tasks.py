@@ -13,13 +13,13 @@ from typing import Any
 
 from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.builders.html import HtmlBuilder, PageEntry
-from pipeline.builders.outputs import policy_keys, spec, specs
+from pipeline.builders.outputs import names, policy_keys, spec, specs
 from pipeline.engine.checks import check_counts
-from pipeline.engine.plan import PACKAGE_DIR
+from pipeline.engine.plan import PACKAGE_DIR, digest, file_hash, linked_files
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article, load_domain, prepare_article
-from pipeline.i18n.publishing import Publication, decide_publication
+from pipeline.i18n.publishing import Publication, decide_publication, linked_articles
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
 from pipeline.site.report import Counts, ReportRows, is_source, report_rows, write_report_page
@@ -58,6 +58,7 @@ def build_group(
     """
     if publication is None:
         publication = decide_publication(project, [slug], policy_keys())
+    unknown = [_unknown(slug, language, name) for name in outputs if name not in names()]
     ordered = [output.name for output in specs(outputs)]
     start = time.perf_counter()
     try:
@@ -65,18 +66,33 @@ def build_group(
     except Exception as error:  # one article in one language is the unit of failure
         problems = failure_problems(error, project, f"{language}/{slug}")
         seconds = time.perf_counter() - start
-        return [
+        return unknown + [
             TaskResult(slug, language, name, "failed", str(problems[0]), seconds, problems=problems)
             for name in ordered
         ]
+    depends = linked_files(project, linked_articles(article.doc), language)
     results = []
     for index, name in enumerate(ordered):
         result = _build_one(project, name, article, publication)
         extra = tuple(warnings) if index == 0 else ()
+        problems = result.problems + extra
         results.append(
-            dataclasses.replace(result, fallbacks=article.report.fallbacks, problems=result.problems + extra)
+            dataclasses.replace(
+                result, fallbacks=article.report.fallbacks, problems=problems, depends=depends
+            )
         )
-    return results
+    return unknown + results
+
+
+def _unknown(slug: str, language: str, name: str) -> TaskResult:
+    """The failure of an output this process has no format for (registered at run time in another)."""
+    message = (
+        f"no output format {name!r} is registered in the worker process building it: a format registered "
+        "at run time exists only in the process that registered it; register it from an entry point of "
+        "the group plainspoken.outputs (or build with -j 1)"
+    )
+    problem = Problem(f"build/site/{language}/{slug}", 0, message)
+    return TaskResult(slug, language, name, "failed", message, problems=(problem,))
 
 
 def write_share(project: Project, slug: str, language: str, output: str, index: int, count: int) -> None:
@@ -134,9 +150,11 @@ def _build_one(project: Project, name: str, article: Article, publication: Publi
     note, warnings = getattr(builder, "note", ""), tuple(getattr(builder, "warnings", ()))  # e.g. narration
     seconds = time.perf_counter() - start
     entry = builder.entry(article)
-    return TaskResult(
+    produced = digest(*(f"{path}={file_hash(site / path)}" for path in sorted(outputs)))
+    result = TaskResult(
         slug, language, name, "built", note, seconds, outputs=outputs, problems=warnings, entry=entry
     )
+    return dataclasses.replace(result, produced=produced)
 
 
 @dataclass

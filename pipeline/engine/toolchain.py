@@ -1,0 +1,122 @@
+"""The toolchain an output is made with, as one fingerprint per output and language: the versions of
+the libraries that render it and the stats of the system files they read (fonts, espeak-ng's data).
+
+Cheap on purpose (package metadata and file stats, no import of the libraries): every plan computes it.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import hashlib
+import importlib.metadata
+import os
+import re
+import sys
+import sysconfig
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.builders.outputs import OutputSpec
+from pipeline.render.fonts import font_stack
+
+#: What every output is made with: the parser, and Babel (its CLDR data formats dates and numbers).
+COMMON = ("babel", "markdown-it-py", "mdit-py-plugins")
+#: Where fontconfig finds the fonts WeasyPrint draws with.
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+#: espeak-ng's library and its voice data (phonemes, dictionaries), where Debian and others put them.
+_ARCH = sysconfig.get_config_var("MULTIARCH") or "*"
+ESPEAK_FILES = (
+    *(f"/usr/lib/{arch}libespeak-ng.so.1" for arch in (f"{_ARCH}/", "")),  # the soname loaded
+    *(f"/usr/lib/{arch}espeak-ng-data" for arch in (f"{_ARCH}/", "")),
+    "/usr/share/espeak-ng-data",
+)
+
+
+def fingerprint(output: OutputSpec, language: str) -> str:
+    """One hash of every part of the toolchain that renders ``output`` in ``language``."""
+    parts = [_part(name, language) for name in (*COMMON, *output.toolchain)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _part(name: str, language: str) -> str:
+    """A system part by its reader, any other name as an installed distribution's version."""
+    reader = _SYSTEM_PARTS.get(name)
+    return f"{name}={reader(language) if reader else _version(name)}"
+
+
+def _version(distribution: str) -> str:
+    """An installed distribution's version, from its .dist-info folder's name (no metadata read)."""
+    found = _installed().get(_normal(distribution))
+    if found is not None:
+        return found
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+@functools.cache
+def _installed() -> dict[str, str]:
+    """Normalized name → version of every distribution on sys.path with a .dist-info folder."""
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in entries:
+            if name.endswith(".dist-info"):
+                distribution, _, version = name.removesuffix(".dist-info").partition("-")
+                found.setdefault(_normal(distribution), version)
+    return found
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _fonts(language: str) -> str:
+    """The font files of the families the language's handouts use (name, size, time)."""
+    families = [family.replace(" ", "") for family in font_stack(language)]
+    used = [path for stem, path in _font_files() if any(f.startswith(stem) for f in families)]
+    return _stats(tuple(used))
+
+
+@functools.lru_cache(maxsize=1)
+def _font_files() -> tuple[tuple[str, str], ...]:
+    """(family part of the file name, path) of every installed font: NotoSansCJK-Regular.ttc → NotoSansCJK."""
+    found = []
+    for folder in FONT_FOLDERS:
+        for base, _, files in os.walk(os.path.expanduser(folder)):
+            found += [(name.split("-")[0].split(".")[0], os.path.join(base, name)) for name in files]
+    return tuple(sorted(found))
+
+
+def _espeak(language: str) -> str:
+    """espeak-ng's library and every file of its data (one voice's data is shared by others)."""
+    return _espeak_stats()
+
+
+@functools.lru_cache(maxsize=1)
+def _espeak_stats() -> str:
+    """The library and the data folder's own files (phonemes, dictionaries: an upgrade replaces them)."""
+    paths = [path for pattern in ESPEAK_FILES for path in glob.glob(pattern)]
+    files = [p for path in paths for p in ([path] if os.path.isfile(path) else _files_in(path))]
+    return _stats(tuple(sorted(files)))
+
+
+def _files_in(folder: str) -> list[str]:
+    return [entry.path for entry in os.scandir(folder) if entry.is_file()]
+
+
+def _stats(paths: tuple[str, ...]) -> str:
+    """One hash of the paths with their size and modification time (a package upgrade changes them)."""
+    lines = []
+    for path in paths:
+        stat = Path(path).stat()
+        lines.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+_SYSTEM_PARTS: dict[str, Callable[[str], str]] = {"fonts": _fonts, "espeak-ng": _espeak}
