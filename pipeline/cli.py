@@ -571,10 +571,11 @@ def packet(ctx: click.Context, language: str, article: str | None, page_size: st
       plainspoken packet es
     """
     from pipeline.site.packet import write_packets
+    from pipeline.source.project import UI_DOMAIN
 
     project = _project(ctx)
     tag = check_language_tag(language)
-    slugs = [p.stem for p in project.article_paths()]
+    slugs = [UI_DOMAIN, *(p.stem for p in project.article_paths())]  # ui: what review signs too
     if article and article not in slugs:
         raise PlainspokenError.at("source", 0, f"no article {article!r} in source/")
     size = (page_size or project.config.page_size).lower()

@@ -104,9 +104,13 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
 def _row(result: TaskResult) -> str:
     """'  es       pdf    built    iop-vs-residential-rehab (1.2 s)' and the reason for the rest."""
     detail = f"{result.slug} ({result.seconds:.1f} s)"
-    if result.status == "built" and result.fallbacks:
-        english = count(result.fallbacks, "message", "messages")
-        detail += f", {english} in English (untranslated, fuzzy or rejected)"
+    if result.status == "built" and (result.fallbacks or result.interface_fallbacks):
+        if result.fallbacks:
+            english = count(result.fallbacks, "message", "messages")
+            detail += f", {english} in English (untranslated, fuzzy or rejected)"
+        if result.interface_fallbacks:
+            interface = count(result.interface_fallbacks, "interface message", "interface messages")
+            detail += f", {interface} in English"
     elif result.reason:
         detail += f": {result.reason}"
     status = "FAILED" if result.status == "failed" else result.status
@@ -136,6 +140,7 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
                 "percent": round(r.stats.percent, 1),
                 "review": r.review,
                 "problem": r.problem or None,
+                "behind": r.behind or None,
             }
             for r in rows
         ]
@@ -152,6 +157,8 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
         if len(mine) > 1 and not any(r.problem for r in mine):
             total = sum((r.stats for r in mine), MessageCounts())
             click.echo(_status_row(language, "(all catalogs)", total, "", ""))
+    for line in (r.behind for r in rows if r.behind):  # counted as the outputs show them now
+        click.echo(line)
 
 
 def _status_row(language: str, domain: str, s: MessageCounts, review: str, problem: str) -> str:

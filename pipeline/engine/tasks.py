@@ -74,7 +74,12 @@ def build_group(
         result = _build_one(project, name, article, publication)
         extra = tuple(warnings) if index == 0 else ()
         results.append(
-            dataclasses.replace(result, fallbacks=article.report.fallbacks, problems=result.problems + extra)
+            dataclasses.replace(
+                result,
+                fallbacks=article.report.fallbacks,
+                interface_fallbacks=article.ui_counts.fallbacks,
+                problems=result.problems + extra,
+            )
         )
     return results
 
