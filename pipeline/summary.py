@@ -104,13 +104,13 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
 def _row(result: TaskResult) -> str:
     """'  es       pdf    built    iop-vs-residential-rehab (1.2 s)' and the reason for the rest."""
     detail = f"{result.slug} ({result.seconds:.1f} s)"
-    if result.status == "built" and (result.fallbacks or result.interface_fallbacks):
+    if result.status == "built" and (result.fallbacks or result.crisis_line_fallbacks):
         if result.fallbacks:
             english = count(result.fallbacks, "message", "messages")
             detail += f", {english} in English (untranslated, fuzzy or rejected)"
-        if result.interface_fallbacks:
-            interface = count(result.interface_fallbacks, "interface message", "interface messages")
-            detail += f", {interface} in English"
+        if result.crisis_line_fallbacks:
+            lines = count(result.crisis_line_fallbacks, "crisis-line message", "crisis-line messages")
+            detail += f", {lines} in English"
     elif result.reason:
         detail += f": {result.reason}"
     status = "FAILED" if result.status == "failed" else result.status

@@ -99,7 +99,7 @@ def test_a_changed_crisis_line_is_counted_in_english_by_every_command(run: Run, 
     behind = f"{UI_PO}: behind source/site.toml (2 new messages, 2 no longer used): run `plainspoken update`"
     assert behind in output
     assert re.search(
-        r"es\s+html\s+built\s+choosing-care \(\d+\.\d s\), 2 interface messages in English", output
+        r"es\s+html\s+built\s+choosing-care \(\d+\.\d s\), 2 crisis-line messages in English", output
     )
     rows = status_rows(run, project)
     ui = rows["ui"]

@@ -77,7 +77,7 @@ def build_group(
             dataclasses.replace(
                 result,
                 fallbacks=article.report.fallbacks,
-                interface_fallbacks=article.ui_counts.fallbacks,
+                crisis_line_fallbacks=article.ui_counts.fallbacks,
                 problems=result.problems + extra,
             )
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from pipeline.errors import Problem
 from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalog
-from pipeline.i18n.currency import catalog_lag, shown_counts, shown_messages, ui_template
+from pipeline.i18n.currency import catalog_lag, from_file, shown_counts, shown_messages, ui_template
 from pipeline.i18n.review import ReviewState, review_state
 from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_from_catalog, translate_document
 from pipeline.i18n.ui import UiText
@@ -24,7 +24,7 @@ class Article:
     report: TranslationReport
     ui: UiText
     review: ReviewState  # state "source" for the articles' own language
-    #: The interface's messages (site.toml's crisis lines among them) as every output shows them now.
+    #: The interface's messages every output shows (site.toml's crisis lines), as they are now.
     ui_counts: MessageCounts = field(default_factory=MessageCounts)
 
     @property
@@ -33,7 +33,7 @@ class Article:
 
     @property
     def fallbacks(self) -> int:
-        """Messages the outputs show in the source language: the article's and the interface's."""
+        """Messages the outputs show in the source language: the article's and its crisis lines'."""
         return self.report.fallbacks + self.ui_counts.fallbacks
 
     @property
@@ -73,7 +73,8 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
     review = ReviewState("draft")
     if ui_catalog is not None and catalog is not None:
         review = review_state([(ui_catalog, ui_now), (catalog, article_now)])
-    ui_counts = shown_counts(shown_messages(ui_catalog, ui_now), markdown=False)
+    ui_shown = from_file(shown_messages(ui_catalog, ui_now), ui_now, project.config.path)
+    ui_counts = shown_counts(ui_shown, markdown=False)
     return Article(translated, report, UiText.from_catalog(language, ui_catalog), review, ui_counts), warnings
 
 

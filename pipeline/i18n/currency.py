@@ -49,6 +49,13 @@ def _shown(catalog: Catalog | None, msgid: str) -> Shown:
     return Shown(msgid, str(message.string or ""), bool(message.fuzzy))
 
 
+def from_file(shown: tuple[Shown, ...], template: Catalog, path: str) -> tuple[Shown, ...]:
+    """Those of ``shown`` that ``template`` takes from ``path``: site.toml's crisis lines' names
+    and notes, which every page and handout shows (an interface string shows on some only)."""
+    ids = {str(m.id) for m in template if m.id and any(where == path for where, _ in m.locations)}
+    return tuple(s for s in shown if s.msgid in ids)
+
+
 def shown_counts(shown: tuple[Shown, ...], *, markdown: bool) -> MessageCounts:
     """The one count of what the outputs show: status, check, the report and the build use it."""
     return count_messages(outcome(s.msgid, s.msgstr, fuzzy=s.fuzzy, markdown=markdown)[0] for s in shown)
