@@ -5,10 +5,18 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import Result
+from click.testing import CliRunner, Result
+from conftest import ROOTS
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from po_edits import live_messages
+
+from pipeline.cli import main
 
 ARTICLE_PO = "locales/es/LC_MESSAGES/choosing-care.po"
 UI_PO = "locales/es/LC_MESSAGES/ui.po"
@@ -131,3 +139,102 @@ def test_the_packet_holds_every_catalog_that_review_signs(run: Run, make_project
     for catalog in catalogs:
         assert (project / "build/review/es" / f"{Path(catalog).stem}.pdf").exists()
         assert catalog in page_text(project / "build/review/es" / f"{Path(catalog).stem}.html")
+
+
+# --- any sequence: a page says "Reviewed by" iff what it shows now is what was signed ------------
+
+CRISIS_NOTE = ("in English and Spanish.", "in many languages.")
+COST = ('msgstr "Costo"', 'msgstr "Precio"')
+
+
+class SignOffWalk(RuleBasedStateMachine):
+    """An author edits a sentence, a clinic a crisis line, a translator a msgstr; a reviewer signs
+    off; update runs or not. After each step the page, status, check and the report agree."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = Path(tempfile.mkdtemp(prefix="signoff-")) / "signoff"
+        shutil.copytree(ROOTS / "signoff", self.root)
+        self.runner = CliRunner()
+        self.signed: tuple[object, ...] | None = None
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.root.parent, ignore_errors=True)
+
+    def cli(self, *args: str) -> Result:
+        result = self.runner.invoke(main, ["-C", str(self.root), *args], catch_exceptions=False)
+        assert "Traceback" not in result.output, result.output
+        return result
+
+    def _swap(self, relative: str, pair: tuple[str, str]) -> None:
+        path = self.root / relative
+        text = path.read_text(encoding="utf-8")
+        old, new = pair if pair[0] in text else (pair[1], pair[0])
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    def _now(self) -> tuple[object, ...]:
+        """What the pages show: the sources, and each catalog's live messages (not its obsolete ones)."""
+        sources = [(self.root / f"source/{name}").read_text() for name in ("choosing-care.md", "site.toml")]
+        catalogs = [sorted(m[:3] for m in live_messages(self.root / po)) for po in (UI_PO, ARTICLE_PO)]
+        return (*sources, *map(tuple, catalogs))
+
+    @initialize()
+    def signed_off_first(self) -> None:
+        self.reviewer_signs_off()
+        assert self.signed is not None, "the test root is clean: it can be signed off"
+
+    @rule()
+    def author_edits_a_sentence(self) -> None:
+        self._swap("source/choosing-care.md", (SENTENCE, EDITED))
+
+    @rule()
+    def clinic_changes_a_crisis_line(self) -> None:
+        self._swap("source/site.toml", CRISIS_NOTE)
+
+    @rule()
+    def translator_edits_a_msgstr(self) -> None:
+        self._swap(ARTICLE_PO, COST)
+
+    @rule()
+    def update(self) -> None:
+        assert self.cli("update").exit_code == 0
+
+    @rule()
+    def reviewer_signs_off(self) -> None:
+        if self.cli("review", "es", "--by", "Ana Ruiz, CHI").exit_code == 0:
+            self.signed = self._now()
+
+    @invariant()
+    def reviewed_iff_unchanged_and_every_count_agrees(self) -> None:
+        output = self.cli("build", "--lang", "es", "--format", "html", "--format", "report").output
+        text = page_text(self.root / PAGE)
+        reviewed = self.signed == self._now()
+        assert (REVIEWED in text, DRAFT in text) == (reviewed, not reviewed), output
+        rows = {
+            r["domain"]: r for r in json.loads(self.cli("status", "--json").stdout) if r["language"] == "es"
+        }
+        english = {
+            domain: row["fuzzy"] + row["untranslated"] + row["rejected"] for domain, row in rows.items()
+        }
+        built = re.search(r"es\s+html\s+built\s+choosing-care \(\d+\.\d s\)(.*)", output)
+        if built:  # the summary gives the page's count, and the notice agrees with it
+            said = re.search(r", (\d+) messages? in English", built.group(1))
+            assert (int(said.group(1)) if said else 0) == english["choosing-care"], output
+            crisis = re.search(r", (\d+) crisis-line messages? in English", built.group(1))
+            assert (int(crisis.group(1)) if crisis else 0) == english["ui"], output  # only they can lag here
+            assert (ENGLISH_PARTS in text) == bool(said or crisis), output
+        translated = sum(row["translated"] for row in rows.values())
+        total = translated + sum(english.values())
+        assert f"({translated} of {total} messages)" in page_text(self.root / "build/site/report.html")
+        if any(english.values()) or any(row.get("behind") for row in rows.values()):
+            assert self.cli("check", "--lang", "es").exit_code == 1
+
+
+SignOffWalk.TestCase.settings = settings(
+    max_examples=10,
+    stateful_step_count=8,
+    deadline=None,
+    derandomize=True,  # the same walks every time
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestSignOffWalk = SignOffWalk.TestCase
