@@ -553,7 +553,9 @@ def import_(ctx: click.Context, file: Path, language: str | None) -> None:
 
 @main.command()
 @click.argument("language")
-@click.option("--article", metavar="SLUG", help="Only this article (default: every article).")
+@click.option(
+    "--article", metavar="SLUG", help="Only this article, or ui for the interface (default: every catalog)."
+)
 @click.option(
     "--page-size",
     type=click.Choice(["letter", "a4"], case_sensitive=False),
@@ -563,8 +565,9 @@ def import_(ctx: click.Context, file: Path, language: str | None) -> None:
 def packet(ctx: click.Context, language: str, article: str | None, page_size: str | None) -> None:
     """Write a reviewer's packet: a bilingual table to read, annotate and sign.
 
-    Writes build/review/LANG/SLUG.html and .pdf, with each message's check
-    findings and glossary terms, and a sign-off block.
+    Writes build/review/LANG/SLUG.html and .pdf for each article and for ui
+    (the interface and crisis lines: every catalog that review signs), with
+    each message's check findings and glossary terms, and a sign-off block.
 
     \b
     Example:
