@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +10,6 @@ from babel.messages.catalog import Catalog
 from pipeline.i18n.catalogs import ProjectCatalog, extract_document
 from pipeline.i18n.translate import MessageCounts, count_messages, outcome
 from pipeline.i18n.ui import extract_ui
-from pipeline.model import Document
 from pipeline.source.articles import load_sources
 from pipeline.source.project import UI_DOMAIN, Project
 
@@ -28,8 +26,9 @@ class Shown:
 
 
 def live_ids(catalog: Catalog) -> list[str]:
-    """The msgids of a catalog's live messages (not the header, not obsolete ones)."""
-    return [str(m.id) for m in catalog if m.id]
+    """The msgids of a catalog's live messages (not the header, not obsolete ones; no message of
+    Plainspoken's has plural forms)."""
+    return [m.id for m in catalog if m.id and isinstance(m.id, str)]
 
 
 def shown_messages(catalog: Catalog | None, template: Catalog | None) -> tuple[Shown, ...]:
@@ -109,9 +108,3 @@ def current_templates(project: Project) -> dict[str, ProjectCatalog]:
 def ui_template(project: Project) -> ProjectCatalog:
     """The interface's messages now: the package's strings and site.toml's crisis lines."""
     return extract_ui(project.config, package_root=PACKAGE_ROOT)
-
-
-def article_templates(project: Project, doc: Document) -> Iterator[tuple[str, ProjectCatalog]]:
-    """(domain, current template) of the catalogs one article's outputs use: ui, then the article."""
-    yield UI_DOMAIN, ui_template(project)
-    yield doc.slug, extract_document(doc)
