@@ -6,6 +6,7 @@ import html
 import json
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,12 @@ def page_text(path: Path) -> str:
     """What a patient reads: the page's text without tags, entities decoded, spaces collapsed."""
     text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
     return " ".join(html.unescape(text).split())
+
+
+def handout_text(path: Path) -> str:
+    """The handout's text layer (poppler's pdftotext), spaces collapsed."""
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split())
 
 
 def signed_off(run: Run, project: Path) -> None:
@@ -71,6 +78,8 @@ def test_an_english_edit_voids_the_sign_off_everywhere_before_update(run: Run, m
     output = build(run, project, "html", "pdf", "report").output
     text = page_text(project / PAGE)
     assert EDITED in text and ENGLISH_PARTS in text and DRAFT in text and REVIEWED not in text
+    handout = handout_text(project / PAGE.replace(".html", ".pdf"))
+    assert DRAFT in handout and REVIEWED not in handout and ENGLISH_PARTS in handout
     behind = f"{ARTICLE_PO}: behind source/choosing-care.md (1 new message, 1 no longer used)"
     assert f"{behind}: run `plainspoken update`" in output
     assert re.search(r"es\s+pdf\s+built\s+choosing-care \(\d+\.\d s\), 1 message in English", output)
