@@ -582,8 +582,11 @@ def packet(ctx: click.Context, language: str, article: str | None, page_size: st
     if article and article not in slugs:
         raise PlainspokenError.at("source", 0, f"no article {article!r} in source/")
     size = (page_size or project.config.page_size).lower()
-    for path in write_packets(project, tag, [article] if article else slugs, page_size=size):
+    packets = write_packets(project, tag, [article] if article else slugs, page_size=size)
+    for path in packets.files:
         click.echo(f"wrote {project.display(path)}")
+    for problem in packets.behind:
+        click.echo(str(problem), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

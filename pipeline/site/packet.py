@@ -8,7 +8,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pipeline.errors import PlainspokenError
+from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import ProjectCatalog, load_catalog
 from pipeline.i18n.currency import catalog_lag, current_templates
 from pipeline.i18n.review import DATE, REVIEWER, catalog_state
@@ -98,12 +98,20 @@ def render_packet(
     )
 
 
+@dataclass(frozen=True)
+class Packets:
+    """What ``packet`` wrote, and each catalog behind its source (its packet says so too)."""
+
+    files: tuple[Path, ...]
+    behind: tuple[Problem, ...]
+
+
 def write_packets(
     project: Project, language: str, slugs: Sequence[str], *, page_size: str, pdf: bool = True
-) -> list[Path]:
+) -> Packets:
     """build/review/<lang>/<slug>.html and .pdf for each catalog (``ui`` for the interface: every
-    catalog that ``plainspoken review`` signs has its packet); returns the files written."""
-    written = []
+    catalog that ``plainspoken review`` signs has its packet)."""
+    written, behind = [], []
     folder = project.root / "build" / "review" / language
     templates = current_templates(project)
     for slug in slugs:
@@ -117,7 +125,9 @@ def write_packets(
         written.append(folder / f"{slug}.html")
         if pdf:
             written.append(_write_pdf(project, folder / f"{slug}.pdf", html))
-    return written
+        lag = catalog_lag(catalog, template)
+        behind += [Problem(project.display(path), 0, lag.message)] if lag else []
+    return Packets(tuple(written), tuple(behind))
 
 
 def _write_pdf(project: Project, out: Path, html: str) -> Path:
