@@ -569,7 +569,9 @@ def import_(ctx: click.Context, file: Path, language: str | None) -> None:
 
 @main.command()
 @click.argument("language")
-@click.option("--article", metavar="SLUG", help="Only this article (default: every article).")
+@click.option(
+    "--article", metavar="SLUG", help="Only this article, or ui for the interface (default: every catalog)."
+)
 @click.option(
     "--page-size",
     type=click.Choice(["letter", "a4"], case_sensitive=False),
@@ -579,23 +581,28 @@ def import_(ctx: click.Context, file: Path, language: str | None) -> None:
 def packet(ctx: click.Context, language: str, article: str | None, page_size: str | None) -> None:
     """Write a reviewer's packet: a bilingual table to read, annotate and sign.
 
-    Writes build/review/LANG/SLUG.html and .pdf, with each message's check
-    findings and glossary terms, and a sign-off block.
+    Writes build/review/LANG/SLUG.html and .pdf for each article and for ui
+    (the interface and crisis lines: every catalog that review signs), with
+    each message's check findings and glossary terms, and a sign-off block.
 
     \b
     Example:
       plainspoken packet es
     """
     from pipeline.site.packet import write_packets
+    from pipeline.source.project import UI_DOMAIN
 
     project = _project(ctx)
     tag = check_language_tag(language)
-    slugs = [p.stem for p in project.article_paths()]
+    slugs = [UI_DOMAIN, *(p.stem for p in project.article_paths())]  # ui: what review signs too
     if article and article not in slugs:
         raise PlainspokenError.at("source", 0, f"no article {article!r} in source/")
     size = (page_size or project.config.page_size).lower()
-    for path in write_packets(project, tag, [article] if article else slugs, page_size=size):
+    packets = write_packets(project, tag, [article] if article else slugs, page_size=size)
+    for path in packets.files:
         click.echo(f"wrote {project.display(path)}")
+    for problem in packets.behind:
+        click.echo(str(problem), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

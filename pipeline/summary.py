@@ -110,6 +110,9 @@ def _row(result: TaskResult) -> str:
     if result.status == "built" and result.fallbacks:
         english = count(result.fallbacks, "message", "messages")
         detail += f", {english} in English (untranslated, fuzzy or rejected)"
+    if result.status == "built" and result.crisis_line_fallbacks:
+        lines = count(result.crisis_line_fallbacks, "crisis-line message", "crisis-line messages")
+        detail += f", {lines} in English"
     status = "FAILED" if result.status == "failed" else result.status
     return f"  {result.language:<8} {result.output:<6} {status:<8} {detail}"
 
@@ -137,6 +140,7 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
                 "percent": round(r.stats.percent, 1),
                 "review": r.review,
                 "problem": r.problem or None,
+                "behind": r.behind or None,
             }
             for r in rows
         ]
@@ -153,6 +157,8 @@ def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:
         if len(mine) > 1 and not any(r.problem for r in mine):
             total = sum((r.stats for r in mine), MessageCounts())
             click.echo(_status_row(language, "(all catalogs)", total, "", ""))
+    for line in (r.behind for r in rows if r.behind):  # counted as the outputs show them now
+        click.echo(line)
 
 
 def _status_row(language: str, domain: str, s: MessageCounts, review: str, problem: str) -> str:

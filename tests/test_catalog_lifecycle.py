@@ -221,6 +221,8 @@ class CatalogLifecycle(RuleBasedStateMachine):
         self.checked = state.hexdigest()
         rows = json.loads(self.cli("status", "--json").stdout)
         for row in rows:
+            if row["behind"]:  # counted as the pages show the current English: test_signoff.py
+                continue
             stats = reconciled(self.root / row["path"])
             assert (row["translated"] + row["rejected"], row["fuzzy"], row["untranslated"]) == (
                 stats.translated,

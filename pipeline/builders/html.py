@@ -92,7 +92,7 @@ class HtmlBuilder(Builder):
             self.renderer.lang_attr(title.lang),
             plain_text(title.inlines),
             article.report.translated,
-            article.report.fallbacks,
+            article.fallbacks,
             article.review.state == "source",
             grade_label(article.doc, {name: fact.value for name, fact in self.facts.items()}),
         )

@@ -36,14 +36,16 @@ def check_counts(project: Project, languages: Sequence[tuple[str, bool]]) -> Cou
 
 
 def _checks_key(project: Project, language: str, source: bool) -> str:
-    """The hash of what the checks read: the articles (their own language) or the language's
-    catalogs and glossary and the articles' names (any other), site.toml and the pipeline."""
+    """The hash of what the checks read: the articles (a translation is checked against them as
+    they are now), the language's catalogs and glossary (any other language), site.toml and the
+    pipeline."""
     articles = sorted(project.article_paths())
     common = (pipeline_hash(), settings_hash(project), str(source))
+    sources = (f"{p.name}={file_hash(p)}" for p in articles)
     if source:
         misnamed = (problem.path for problem in project.misnamed_articles())
-        return digest(*common, *(f"{p.name}={file_hash(p)}" for p in articles), *misnamed)
-    return digest(*common, tree_hash(project.locales_dir / language), *(p.stem for p in articles))
+        return digest(*common, *sources, *misnamed)
+    return digest(*common, tree_hash(project.locales_dir / language), *sources)
 
 
 def _count(findings: Sequence[Finding], severity: str) -> int:

@@ -18,7 +18,8 @@ class TaskResult:
     status: str  # "built", "up to date", "skipped" or "failed"
     reason: str = ""
     seconds: float = 0.0
-    fallbacks: int = 0
+    fallbacks: int = 0  # the article's messages shown in English
+    crisis_line_fallbacks: int = 0  # site.toml's crisis lines (in ui.po), on every page, shown in English
     outputs: tuple[str, ...] = ()  # paths relative to build/site
     problems: tuple[Problem, ...] = ()  # errors (failed) or warnings (rejected translations)
     entry: dict[str, Any] | None = None  # what the shared pages need of a built output (JSON data)

@@ -78,7 +78,11 @@ def build_group(
         problems = result.problems + extra
         results.append(
             dataclasses.replace(
-                result, fallbacks=article.report.fallbacks, problems=problems, depends=depends
+                result,
+                fallbacks=article.report.fallbacks,
+                crisis_line_fallbacks=article.ui_counts.fallbacks,
+                problems=problems,
+                depends=depends,
             )
         )
     return unknown + results

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from pipeline.errors import Problem
-from pipeline.i18n.catalogs import ProjectCatalog, load_catalog
+from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalog
+from pipeline.i18n.currency import catalog_lag, from_file, shown_counts, shown_messages, ui_template
 from pipeline.i18n.review import ReviewState, review_state
-from pipeline.i18n.translate import TranslationReport, entries_from_catalog, translate_document
+from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_from_catalog, translate_document
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
 from pipeline.source.articles import read_article
@@ -22,10 +24,17 @@ class Article:
     report: TranslationReport
     ui: UiText
     review: ReviewState  # state "source" for the articles' own language
+    #: The interface's messages every output shows (site.toml's crisis lines), as they are now.
+    ui_counts: MessageCounts = field(default_factory=MessageCounts)
 
     @property
     def language(self) -> str:
         return self.doc.language
+
+    @property
+    def fallbacks(self) -> int:
+        """Messages the outputs show in the source language: the article's and its crisis lines'."""
+        return self.report.fallbacks + self.ui_counts.fallbacks
 
     @property
     def is_draft(self) -> bool:
@@ -57,7 +66,25 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
         warnings.append(
             Problem(catalog_path, 0, f"missing: the page is in English; run plainspoken init {language}")
         )
-    review = (
-        review_state([c for c in (ui_catalog, catalog) if c is not None]) if catalog else ReviewState("draft")
-    )
-    return Article(translated, report, UiText.from_catalog(language, ui_catalog), review), warnings
+    # Judged against the sources as they are now, not as the catalogs were last merged.
+    ui_now, article_now = ui_template(project), extract_document(doc)
+    now = [(UI_DOMAIN, ui_catalog, ui_now), (slug, catalog, article_now)]
+    warnings += lag_problems(project, language, now)
+    review = ReviewState("draft")
+    if ui_catalog is not None and catalog is not None:
+        review = review_state([(ui_catalog, ui_now), (catalog, article_now)])
+    ui_shown = from_file(shown_messages(ui_catalog, ui_now), ui_now, project.config.path)
+    ui_counts = shown_counts(ui_shown, markdown=False)
+    return Article(translated, report, UiText.from_catalog(language, ui_catalog), review, ui_counts), warnings
+
+
+def lag_problems(
+    project: Project, language: str, catalogs: Sequence[tuple[str, ProjectCatalog | None, ProjectCatalog]]
+) -> list[Problem]:
+    """One line for each catalog behind its source, with the command that brings it up to date."""
+    found = []
+    for domain, catalog, template in catalogs:
+        lag = catalog_lag(catalog, template) if catalog is not None else None
+        if lag:
+            found.append(Problem(project.display(project.catalog_path(language, domain)), 0, lag.message))
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from pipeline.i18n.catalogs import (
     render_catalog,
     same_apart_from_date,
 )
+from pipeline.i18n.currency import catalog_lag, current_templates, shown_counts, shown_messages
 from pipeline.i18n.review import catalog_state
-from pipeline.i18n.translate import MessageCounts, catalog_counts
+from pipeline.i18n.translate import MessageCounts
 from pipeline.i18n.ui import extract_ui
 from pipeline.source.articles import load_sources, read_source
 from pipeline.source.languages import LANGUAGE_TAG
@@ -135,6 +137,7 @@ class DomainStatus:
     problem: str = ""
     review: str = "draft"  # "reviewed", "draft" or "voided"
     warnings: tuple[Problem, ...] = ()
+    behind: str = ""  # 'behind source/site.toml (2 new messages): run `plainspoken update`', or ''
 
 
 def missing_catalog(project: Project, language: str, domain: str) -> str:
@@ -151,26 +154,44 @@ def missing_catalog(project: Project, language: str, domain: str) -> str:
     return f"missing: run plainspoken init {language}"
 
 
-def language_status(project: Project, language: str, domains: list[str]) -> list[DomainStatus]:
-    """Per domain: the message counts the build uses, or the problem that stops counting."""
+Templates = Mapping[str, ProjectCatalog]  #: domain → its template as the sources make it now
+
+
+def language_status(
+    project: Project, language: str, domains: list[str], templates: Templates | None = None
+) -> list[DomainStatus]:
+    """Per domain: the message counts the build uses, or the problem that stops counting.
+
+    Counted against the sources as they are now (``templates``, made here if not given).
+    """
+    templates = current_templates(project) if templates is None else templates
     result = []
     for domain in domains:
         path = project.catalog_path(language, domain)
         display = project.display(path)
-        if not path.exists():
+        if not path.exists():  # every message it should hold is shown in English
             missing = missing_catalog(project, language, domain)
-            result.append(DomainStatus(language, domain, display, MessageCounts(), missing))
+            counts = shown_counts(shown_messages(None, templates.get(domain)), markdown=False)
+            result.append(DomainStatus(language, domain, display, counts, missing))
             continue
         try:
             catalog = load_catalog(path, display, locale=language, shared=True)
         except PlainspokenError as error:
             result.append(DomainStatus(language, domain, display, MessageCounts(), str(error)))
             continue
-        counts = catalog_counts(catalog, markdown=domain != UI_DOMAIN)
-        result.append(
-            DomainStatus(language, domain, display, counts, "", catalog_state(catalog), catalog.warnings)
-        )
+        result.append(_domain_status(language, domain, display, catalog, templates.get(domain)))
     return result
+
+
+def _domain_status(
+    language: str, domain: str, display: str, catalog: ProjectCatalog, template: ProjectCatalog | None
+) -> DomainStatus:
+    """One catalog's counts and sign-off, judged against ``template`` (None: as last merged)."""
+    counts = shown_counts(shown_messages(catalog, template), markdown=domain != UI_DOMAIN)
+    lag = catalog_lag(catalog, template)
+    state = catalog_state(catalog, template)
+    behind = f"{display}: {lag.message}" if lag else ""
+    return DomainStatus(language, domain, display, counts, "", state, catalog.warnings, behind)
 
 
 # --- removed articles ----------------------------------------------------------
@@ -227,6 +248,9 @@ def in_git_repository(project: Project) -> bool:
     return any((folder / ".git").exists() for folder in (project.root, *project.root.parents))
 
 
-def language_counts(project: Project, language: str, domains: list[str]) -> MessageCounts:
+def language_counts(
+    project: Project, language: str, domains: list[str], templates: Templates | None = None
+) -> MessageCounts:
     """Every catalog of ``language`` together: the numbers ``status`` totals and the report shows."""
-    return sum((row.stats for row in language_status(project, language, domains)), MessageCounts())
+    rows = language_status(project, language, domains, templates)
+    return sum((row.stats for row in rows), MessageCounts())

@@ -11,14 +11,20 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import escape, unescape
 
 from pipeline.i18n.catalogs import ProjectCatalog, normalise
+from pipeline.i18n.currency import Shown, catalog_lag, shown_messages
 
 STATUS, REVIEWER, DATE, HASH = "X-Review-Status", "X-Reviewed-By", "X-Review-Date", "X-Review-Hash"
 
 
 def content_hash(catalog: Catalog) -> str:
     """A hash of every msgid, msgstr and fuzzy flag: what the reviewer read."""
+    return shown_hash(shown_messages(catalog, None))
+
+
+def shown_hash(shown: tuple[Shown, ...]) -> str:
+    """A hash of messages as shown: equal to the signed hash only if they are exactly what was signed."""
     digest = hashlib.sha256()
-    for msgid, msgstr, fuzzy in sorted((str(m.id), str(m.string or ""), m.fuzzy) for m in catalog if m.id):
+    for msgid, msgstr, fuzzy in sorted((s.msgid, s.msgstr, s.fuzzy) for s in shown):
         digest.update(f"{msgid}\0{msgstr}\0{int(fuzzy)}\0".encode())
     return "sha256:" + digest.hexdigest()
 
@@ -33,21 +39,39 @@ class ReviewState:
     translator: str = ""
 
 
-def catalog_state(catalog: ProjectCatalog) -> str:
+#: The Last-Translator that ``init`` writes: nobody's name, never credited.
+UNKNOWN_TRANSLATOR = "Plainspoken draft"
+
+
+def catalog_state(catalog: ProjectCatalog, template: Catalog | None = None) -> str:
+    """'reviewed' only if the messages shown now (``template``'s, as they are in the sources now,
+    with the catalog's translations) are exactly the ones signed; 'voided' if signed but changed."""
     if catalog.header(STATUS).strip().lower() != "reviewed":
         return "draft"
-    return "reviewed" if catalog.header(HASH) == content_hash(catalog) else "voided"
+    if catalog_lag(catalog, template):
+        return "voided"
+    return "reviewed" if catalog.header(HASH) == shown_hash(shown_messages(catalog, template)) else "voided"
 
 
-def review_state(catalogs: Sequence[ProjectCatalog]) -> ReviewState:
-    """Reviewed only if every catalog is signed off and unchanged since; voided if any changed."""
+def review_state(catalogs: Sequence[tuple[ProjectCatalog, Catalog | None]]) -> ReviewState:
+    """Reviewed only if every catalog is signed off and unchanged since; voided if any changed.
+
+    Each catalog comes with its template as the sources make it now (None: as last merged).
+    """
     if not catalogs:
         return ReviewState("draft")
-    states = {catalog_state(c) for c in catalogs}
+    states = {catalog_state(c, t) for c, t in catalogs}
     state = "voided" if "voided" in states else "draft" if "draft" in states else "reviewed"
-    first = catalogs[0]
-    translator = str(first.last_translator or "").split("<")[0].strip()
-    return ReviewState(state, first.header(REVIEWER), max(c.header(DATE) for c in catalogs), translator)
+    first = catalogs[0][0]
+    return ReviewState(
+        state, first.header(REVIEWER), max(c.header(DATE) for c, _ in catalogs), translator_name(first)
+    )
+
+
+def translator_name(catalog: ProjectCatalog) -> str:
+    """The translator the catalog names, or '' when it names none (``init``'s placeholder)."""
+    name = str(catalog.last_translator or "").split("<")[0].strip()
+    return "" if name in ("", UNKNOWN_TRANSLATOR) else name
 
 
 #: The header comment a sign-off writes (lines short enough that no tool rewraps them).

@@ -102,15 +102,6 @@ def outcome(msgid: str, msgstr: str, *, fuzzy: bool, markdown: bool) -> tuple[st
     return ("translated" if inlines is not None else "rejected"), problems
 
 
-def catalog_counts(catalog: Catalog, *, markdown: bool = True) -> MessageCounts:
-    """The counts of one catalog's live messages (``markdown``: an article's, not ui's)."""
-    return count_messages(
-        outcome(str(m.id), str(m.string or ""), fuzzy=bool(m.fuzzy), markdown=markdown)[0]
-        for m in catalog
-        if m.id and isinstance(m.id, str)
-    )
-
-
 @dataclass(frozen=True)
 class TranslationReport:
     """How one document's messages were translated (a msgid used twice counts once)."""

@@ -25,6 +25,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "catalog": ("error", "the file itself is broken (GNU msgfmt --check), e.g. an unterminated string"),
     "file": ("warning", "the file starts with a byte order mark (BOM): ignored"),
     "language-header": ("error", 'the header says "Language: ko" but the catalog is in locales/es/'),
+    "behind": ("error", "source/site.toml (2 new messages): run `plainspoken update`"),
     "untranslated": ("error", "this message has no translation yet"),
     "blank": ("warning", "the translation is only spaces: it counts as untranslated"),
     "newlines": ("error", "the translation has a line break (\\n) that the English lacks"),

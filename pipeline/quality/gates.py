@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.catalogs import ProjectCatalog, build_date, load_catalog, prepare
+from pipeline.i18n.currency import catalog_lag, current_templates
 from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import ReviewState, review_state, signed_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
@@ -62,9 +64,14 @@ def message_checker(project: Project, language: str, domain: str) -> MessageChec
 
 
 def check_language(project: Project, language: str) -> list[Finding]:
-    """Every finding in the language's catalogs."""
+    """Every finding in the language's catalogs, and each catalog behind the sources as they are now."""
     catalogs, findings = load_language(project, language)
+    templates = current_templates(project)
     for catalog in catalogs:
+        lag = catalog_lag(catalog, templates.get(str(catalog.domain)))
+        if lag:
+            display = project.display(project.catalog_path(language, str(catalog.domain)))
+            findings.append(Finding(display, 0, "error", "behind", lag.message.removeprefix("behind ")))
         checker = message_checker(project, language, str(catalog.domain))
         path = project.catalog_path(language, str(catalog.domain))
         display = project.display(path)
@@ -103,9 +110,15 @@ def check_articles(project: Project, *, strict: bool) -> list[Finding]:
     return sorted(findings)
 
 
-def language_review(project: Project, language: str) -> ReviewState:
-    catalogs, _ = load_language(project, language)
-    return review_state(catalogs)
+def language_review(
+    project: Project, language: str, templates: Mapping[str, ProjectCatalog] | None = None
+) -> ReviewState:
+    """Reviewed only if every catalog loads and shows now exactly what was signed."""
+    catalogs, problems = load_language(project, language)
+    if problems:
+        return ReviewState("draft")
+    templates = current_templates(project) if templates is None else templates
+    return review_state([(c, templates.get(str(c.domain))) for c in catalogs])
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,6 @@ def review_notes(article: Article) -> dict[str, Any]:
     return {
         "draft": article.is_draft,
         "draft_notice": _("Draft translation: not yet reviewed by a qualified medical translator."),
-        "fallbacks": article.report.fallbacks,
+        "fallbacks": article.fallbacks,
         "colophon": colophon,
     }

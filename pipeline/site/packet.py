@@ -8,14 +8,15 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pipeline.errors import PlainspokenError
+from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import ProjectCatalog, load_catalog
+from pipeline.i18n.currency import catalog_lag, current_templates
 from pipeline.i18n.review import DATE, REVIEWER, catalog_state
 from pipeline.quality.checks import CHECKS, Term, load_glossary, term_pattern
 from pipeline.quality.gates import message_checker
 from pipeline.render.fonts import css_lang_rules
 from pipeline.render.pages import long_date, make_environment
-from pipeline.source.project import Project, language_info, write_atomic
+from pipeline.source.project import UI_DOMAIN, Project, language_info, write_atomic
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 _STATE_TEXT = {
@@ -23,6 +24,8 @@ _STATE_TEXT = {
     "voided": "Sign-off voided: the translation or the English changed after it was signed off.",
     "reviewed": "Reviewed and signed off.",
 }
+#: What the interface catalog holds, named for the reviewer (an article is named by its slug).
+UI_SUBJECT = "the interface (headings, buttons, notices and crisis lines)"
 
 
 @dataclass(frozen=True)
@@ -58,21 +61,32 @@ def packet_rows(project: Project, language: str, slug: str, catalog: ProjectCata
 
 
 def render_packet(
-    project: Project, language: str, slug: str, catalog: ProjectCatalog, *, page_size: str
+    project: Project,
+    language: str,
+    slug: str,
+    catalog: ProjectCatalog,
+    *,
+    page_size: str,
+    template: ProjectCatalog | None = None,
 ) -> str:
-    """The packet's HTML, self-contained (its stylesheet inline), for the screen and for print."""
+    """The packet's HTML, self-contained (its stylesheet inline), for the screen and for print.
+
+    Its sign-off state is judged against ``template``, the messages as the sources make them now.
+    """
     info = language_info(language)
-    state = catalog_state(catalog)
+    state = catalog_state(catalog, template)
+    lag = catalog_lag(catalog, template)
     rows = packet_rows(project, language, slug, catalog)
     return (
         make_environment()
         .get_template("packet.html")
         .render(
             lang=info,
-            slug=slug,
+            slug=UI_SUBJECT if slug == UI_DOMAIN else slug,
             clinic=project.config.clinic_name,
             state=state,
             state_text=_STATE_TEXT[state],
+            behind=lag.message if lag else "",
             rows=rows,
             errors=sum(1 for r in rows for severity, _ in r.findings if severity == "error"),
             fonts=Markup(css_lang_rules((language,))),  # generated from validated tags, not user text
@@ -84,23 +98,36 @@ def render_packet(
     )
 
 
+@dataclass(frozen=True)
+class Packets:
+    """What ``packet`` wrote, and each catalog behind its source (its packet says so too)."""
+
+    files: tuple[Path, ...]
+    behind: tuple[Problem, ...]
+
+
 def write_packets(
     project: Project, language: str, slugs: Sequence[str], *, page_size: str, pdf: bool = True
-) -> list[Path]:
-    """build/review/<lang>/<slug>.html and .pdf for each article; returns the files written."""
-    written = []
+) -> Packets:
+    """build/review/<lang>/<slug>.html and .pdf for each catalog (``ui`` for the interface: every
+    catalog that ``plainspoken review`` signs has its packet)."""
+    written, behind = [], []
     folder = project.root / "build" / "review" / language
+    templates = current_templates(project)
     for slug in slugs:
         path = project.catalog_path(language, slug)
         if not path.exists():
             raise PlainspokenError.at(project.display(path), 0, f"missing: run plainspoken init {language}")
         catalog = load_catalog(path, project.display(path), locale=language)
-        html = render_packet(project, language, slug, catalog, page_size=page_size)
+        template = templates.get(slug)
+        html = render_packet(project, language, slug, catalog, page_size=page_size, template=template)
         write_atomic(folder / f"{slug}.html", html.encode("utf-8"))
         written.append(folder / f"{slug}.html")
         if pdf:
             written.append(_write_pdf(project, folder / f"{slug}.pdf", html))
-    return written
+        lag = catalog_lag(catalog, template)
+        behind += [Problem(project.display(path), 0, lag.message)] if lag else []
+    return Packets(tuple(written), tuple(behind))
 
 
 def _write_pdf(project: Project, out: Path, html: str) -> Path:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pipeline.builders.html import HtmlBuilder, PageEntry
 from pipeline.builders.outputs import report_columns
-from pipeline.i18n.lifecycle import language_counts
+from pipeline.i18n.currency import current_templates
+from pipeline.i18n.lifecycle import language_status
 from pipeline.i18n.review import ReviewState
 from pipeline.i18n.translate import MessageCounts
 from pipeline.i18n.ui import UiText
@@ -40,6 +41,7 @@ class LanguageRow:
     warnings: int
     articles: tuple[ArticleRow, ...]
     voice: str = ""  # who speaks its audio guides, and how much a narrator has recorded
+    behind: tuple[str, ...] = ()  # catalogs behind the sources, each with the command that fixes it
 
 
 @dataclass(frozen=True)
@@ -54,23 +56,25 @@ class ReportRows:
 def language_rows(project: Project, pages: Sequence[PageEntry], checks: Counts) -> list[LanguageRow]:
     """One row per language with pages, in site.toml's order; ``checks``: (errors, warnings) of each."""
     rows = []
+    templates = current_templates(project)  # counted and judged against the sources as they are now
     for tag in project.config.languages:
         mine = [page for page in pages if page.language == tag]
         if not mine:
             continue
         source = is_source(mine)
-        review = ReviewState("source") if source else language_review(project, tag)
+        status = [] if source else language_status(project, tag, domains(project), templates)
         info = language_info(tag)
         rows.append(
             LanguageRow(
                 tag,
                 info.native_name,
                 info.english_name,
-                MessageCounts() if source else language_counts(project, tag, domains(project)),
-                review,
+                sum((row.stats for row in status), MessageCounts()),
+                ReviewState("source") if source else language_review(project, tag, templates),
                 *checks[tag],
                 tuple(_with_outputs(project, tag, ArticleRow(p.slug, p.title, p.grade, ())) for p in mine),
                 voice_row(project, tag, thorough=False).summary(),  # the build decodes each
+                tuple(row.behind for row in status if row.behind),
             )
         )
     return rows
