@@ -10,13 +10,16 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 from click.testing import CliRunner, Result
 from conftest import ROOTS
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from po_edits import live_messages
 
+from pipeline.builders.html import HtmlBuilder
 from pipeline.cli import main
 
 ARTICLE_PO = "locales/es/LC_MESSAGES/choosing-care.po"
@@ -155,6 +158,7 @@ def test_the_packet_holds_every_catalog_that_review_signs(run: Run, make_project
 
 CRISIS_NOTE = ("in English and Spanish.", "in many languages.")
 COST = ('msgstr "Costo"', 'msgstr "Precio"')
+TITLE = ('"IOP o rehabilitación residencial: ¿cuál', '"IOP o tratamiento residencial: ¿cuál')
 
 
 class SignOffWalk(RuleBasedStateMachine):
@@ -206,6 +210,10 @@ class SignOffWalk(RuleBasedStateMachine):
         self._swap(ARTICLE_PO, COST)
 
     @rule()
+    def translator_translates_the_title(self) -> None:
+        self._swap(ARTICLE_PO, TITLE)  # the title is on the language index too
+
+    @rule()
     def update(self) -> None:
         assert self.cli("update").exit_code == 0
 
@@ -214,9 +222,28 @@ class SignOffWalk(RuleBasedStateMachine):
         if self.cli("review", "es", "--by", "Ana Ruiz, CHI").exit_code == 0:
             self.signed = self._now()
 
+    @rule(
+        edit=st.sampled_from(["translator_translates_the_title", "translator_edits_a_msgstr", "author_edits_a_sentence"]),
+        part=st.sampled_from(["write", "_language_index_context"]),
+    )
+    def an_edit_then_a_build_that_fails_for_no_input(self, edit: str, part: str) -> None:
+        """Something changes, then the disk fills up while the page (or the language index) is
+        written: that build fails, and nothing it did not make may count as made."""
+        getattr(self, edit)()
+        calls = []
+
+        def full_disk(*args: object, **kwargs: object) -> None:
+            calls.append(args)
+            raise OSError(28, "No space left on device")
+
+        with mock.patch.object(HtmlBuilder, part, full_disk):
+            result = self.cli(*BUILD)
+        assert result.exit_code == (1 if calls else 0), result.output
+
     @invariant()
     def reviewed_iff_unchanged_and_every_count_agrees(self) -> None:
-        output = self.cli("build", "--lang", "es", "--format", "html", "--format", "report").output
+        output = self.cli(*BUILD).output
+        self._same_as_a_cold_build()
         text = page_text(self.root / PAGE)
         reviewed = self.signed == self._now()
         assert (REVIEWED in text, DRAFT in text) == (reviewed, not reviewed), output
@@ -239,6 +266,22 @@ class SignOffWalk(RuleBasedStateMachine):
         if any(english.values()) or any(row.get("behind") for row in rows.values()):
             assert self.cli("check", "--lang", "es").exit_code == 1
 
+
+    def _same_as_a_cold_build(self) -> None:
+        """What the incremental builds left equals a first build of the same sources, and a build
+        right after says everything is up to date."""
+        assert "Up to date" in self.cli(*BUILD).output
+        cold = self.root.parent / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        shutil.copytree(self.root, cold, ignore=shutil.ignore_patterns("build"))
+        made = self.runner.invoke(main, ["-C", str(cold), *BUILD], catch_exceptions=False)
+        assert made.exit_code == 0, made.output
+        for page in ("es/choosing-care.html", "es/index.html", "index.html", "report.html"):
+            here, there = (root / "build/site" / page for root in (self.root, cold))
+            assert here.read_bytes() == there.read_bytes(), page
+
+
+BUILD = ("build", "--lang", "es", "--format", "html", "--format", "report")
 
 SignOffWalk.TestCase.settings = settings(
     max_examples=10,

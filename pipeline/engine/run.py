@@ -101,10 +101,14 @@ def _work(
     site_pages = first_shard and (
         bool(todo or stale) or previous.get("site_key") != plan.site_key or not (site / "index.html").exists()
     )
-    report = (
+    report = (  # the report shows every page's entry: whatever a task redoes, it is made again too
         first_shard
         and "report" in outputs
-        and (previous.get("report_key") != plan.site_key or not (site / "report.html").exists())
+        and (
+            bool(todo or stale)
+            or previous.get("report_key") != plan.site_key
+            or not (site / "report.html").exists()
+        )
     )
     return Work(todo, stale, site_pages or report, report)
 
