@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import signal
@@ -274,3 +275,39 @@ def test_the_shared_pages_wait_for_every_page_and_the_report_for_every_job() -> 
     call = schedule.next_call(busy=False)
     assert call is not None and call[0] is report_in_worker
     assert not schedule.unfinished
+
+
+class _NeverWaits:
+    """Progress that fails the build at once if it would wait for another build's lock."""
+
+    def waiting(self, holder: str) -> None:
+        raise AssertionError(f"the build waited for {holder}: a lock held by nothing but this process")
+
+    def start(self, total: int, up_to_date: int) -> None:
+        pass
+
+    def task_done(self, result: object) -> None:
+        pass
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None and "CI" not in os.environ, reason="no espeak-ng")
+def test_a_second_build_in_the_same_process_is_not_locked_out_by_the_first_ones_speech_engine(
+    make_project,  # type: ignore[no-untyped-def]
+) -> None:
+    """Audio made here (-j 1) keeps its speech engine for the next file: it must not hold build/.lock
+    (a forked engine did, and the next build in this process waited for it forever)."""
+    from pipeline.engine.run import run_build
+    from pipeline.speech.engine import close_idle_engines
+
+    project = load_project(make_project("basic"))
+    try:
+        first = run_build(project, outputs=("audio", "html"), jobs=1, progress=_NeverWaits())
+        assert {r.status for r in first.results if r.output == "audio"} == {"built"}
+        (project.source_dir / "every-node.md").write_text(
+            (project.source_dir / "every-node.md").read_text(encoding="utf-8") + "\nOne more line.\n",
+            encoding="utf-8",
+        )
+        second = run_build(project, outputs=("audio", "html"), jobs=1, progress=_NeverWaits())
+        assert not second.failed and "built" in {r.status for r in second.results if r.output == "audio"}
+    finally:
+        close_idle_engines()
