@@ -311,3 +311,19 @@ def test_a_second_build_in_the_same_process_is_not_locked_out_by_the_first_ones_
         assert not second.failed and "built" in {r.status for r in second.results if r.output == "audio"}
     finally:
         close_idle_engines()
+
+
+@pytest.mark.slow
+def test_cold_builds_with_workers_end_without_a_traceback_at_exit(tmp_path: Path) -> None:
+    """A fresh build once printed a concurrent.futures traceback after "Build succeeded", as the
+    interpreter exited: the workers are now ended and waited for before the last line."""
+    command = Path(sys.executable).with_name("plainspoken")
+    for attempt in range(3):
+        root = tmp_path / f"cold-{attempt}"
+        shutil.copytree(ROOTS / "basic", root)
+        done = subprocess.run(
+            [str(command), "-C", str(root), "build", "-j", "2"], capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Traceback" not in done.stdout and "Traceback" not in done.stderr, done.stderr
+        assert "Build succeeded" in done.stdout and list((root / "build/site").rglob("*.mp3"))
