@@ -277,6 +277,57 @@ def test_the_shared_pages_wait_for_every_page_and_the_report_for_every_job() -> 
     assert not schedule.unfinished
 
 
+class _ScriptedWorkers:
+    """Two worker slots for a fast test of the scheduler (the real pool: tests/test_failures.py):
+    a call "prints" its handout, but the worker under an article named in ``deaths`` dies
+    (SIGKILL) that many times. ``started``: each call's article with those running beside it."""
+
+    slots = 2
+
+    def __init__(self, deaths: dict[str, int]) -> None:
+        self.deaths, self.running, self.started = deaths, {}, []  # type: ignore[var-annotated]
+
+    def submit(self, function, args):  # type: ignore[no-untyped-def]
+        ticket = len(self.started)
+        self.running[ticket] = args[4]
+        self.started.append((args[4], sorted(self.running.values())))
+        return ticket
+
+    def wait_first(self):  # type: ignore[no-untyped-def]
+        from pipeline.engine.executors import Finished
+        from pipeline.engine.results import TaskResult
+
+        ticket = min(self.running)
+        slug = self.running.pop(ticket)
+        if self.deaths.get(slug):
+            self.deaths[slug] -= 1
+            return [Finished(ticket, died=True, exit_code=-9)]
+        return [Finished(ticket, [TaskResult(slug, "es", "pdf", "built")])]
+
+    def restart(self) -> None:
+        pass
+
+    def close(self, *, kill: bool = False) -> None:
+        pass
+
+
+@pytest.mark.parametrize("deaths", [1, 2])
+def test_a_call_whose_worker_died_runs_again_with_nothing_beside_it(deaths: int) -> None:
+    from pipeline.engine.workers import Job, _dispatch, _Schedule
+    from pipeline.i18n.publishing import Publication
+
+    workers = _ScriptedWorkers({"a": deaths})
+    jobs = [Job(slug, "es", ("pdf",), 1.0) for slug in "abcd"]
+    results = list(_dispatch(workers, ("root", "site", "letter", Publication()), _Schedule(jobs, None)))
+    assert workers.started[:3] == [("a", ["a"]), ("b", ["a", "b"]), ("a", ["a"])]  # b ended first
+    assert sorted(r.slug for r in results) == ["a", "b", "c", "d"]
+    (a,) = [r for r in results if r.slug == "a"]
+    if deaths == 1:
+        assert a.status == "built"
+    else:
+        assert a.status == "failed" and "killed (signal 9), twice: out of memory?" in str(a.problems[0])
+
+
 class _NeverWaits:
     """Progress that fails the build at once if it would wait for another build's lock."""
 

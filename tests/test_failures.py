@@ -189,7 +189,7 @@ def test_a_worker_killed_mid_build_is_replaced_and_its_work_done_again(
     output, _ = build.communicate(timeout=240)
     assert "build_in_worker" in call or "share_in_worker" in call
     assert build.returncode == 0, output
-    assert "Traceback" not in output and "FAILED" not in output
+    assert "Traceback" not in output and "FAILED" not in output, output
     for language in ("es", "km"):
         assert (project / f"build/site/{language}/choosing-care.html").is_file()
         assert (project / f"build/site/{language}/choosing-care.pdf").is_file()
@@ -208,7 +208,7 @@ def test_a_call_whose_worker_is_killed_twice_fails_in_one_line_and_the_rest_is_b
     (holds / "hold-2").write_text(call)  # only this call, run again on its own, takes it
     assert _kill_holder(build, holds) == call
     output, _ = build.communicate(timeout=240)
-    assert build.returncode == 1 and "Traceback" not in output
+    assert build.returncode == 1 and "Traceback" not in output, output
     failed = [line for line in output.splitlines() if "FAILED" in line]
     assert failed and all("killed (signal 9), twice: out of memory?" in line for line in failed), output
     built = [line for line in output.splitlines() if " built " in line]

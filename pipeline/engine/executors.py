@@ -171,15 +171,38 @@ def serve_calls(conn: Connection, initializer: Callable[[], None], finalizer: Ca
     """Runs in a worker process: each call sent, until None; then ``finalizer``."""
     initializer()
     try:
-        while (message := conn.recv()) is not None:
+        while (message := _next_call(conn)) is not None:
             function, args = message
             _hold_if_asked(function, args)
             try:
-                conn.send(("ok", function(*args)))
+                result = function(*args)
             except Exception as error:
                 _send_error(conn, error)
+                continue
+            _send_result(conn, result)
+    except (BrokenPipeError, EOFError):  # the build is gone (killed): nobody to answer
+        pass
     finally:
         finalizer()
+
+
+def _next_call(conn: Connection) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+    """The next call; None to stop, or when the build is gone (its end of the pipe closes before
+    the kernel's PDEATHSIG reaches this process)."""
+    try:
+        message: tuple[Callable[..., Any], tuple[Any, ...]] | None = conn.recv()
+    except EOFError:
+        return None
+    return message
+
+
+def _send_result(conn: Connection, result: Any) -> None:
+    try:
+        conn.send(("ok", result))
+    except (BrokenPipeError, EOFError):
+        raise
+    except Exception as error:  # a result that cannot be pickled is the call's failure
+        _send_error(conn, error)
 
 
 def _send_error(conn: Connection, error: Exception) -> None:

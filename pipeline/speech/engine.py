@@ -125,12 +125,22 @@ def _worker(conn: Connection, engine_spec: str, voice: str, folder: str) -> None
             conn.send(("error", str(error)))
             return
         for number in itertools.count():
-            if (message := conn.recv()) is None:
+            if (message := _next_message(conn)) is None:
                 break
             try:
                 conn.send(("ok", _serve(engine, message, Path(folder) / f"{number}.pcm")))
             except Exception as error:
                 conn.send(("error", str(error)))
+
+
+def _next_message(conn: Connection) -> tuple[str, str] | None:
+    """The next text or voice to serve; None to stop, or when the process that started us is gone
+    (killed: its end of the pipe closes before the kernel's PDEATHSIG reaches us)."""
+    try:
+        message: tuple[str, str] | None = conn.recv()
+    except (EOFError, OSError):
+        return None
+    return message
 
 
 def _serve(engine: SpeechEngine, message: tuple[str, str], path: Path) -> object:
