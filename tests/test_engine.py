@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import signal
@@ -274,3 +275,106 @@ def test_the_shared_pages_wait_for_every_page_and_the_report_for_every_job() -> 
     call = schedule.next_call(busy=False)
     assert call is not None and call[0] is report_in_worker
     assert not schedule.unfinished
+
+
+class _ScriptedWorkers:
+    """Two worker slots for a fast test of the scheduler (the real pool: tests/test_failures.py):
+    a call "prints" its handout, but the worker under an article named in ``deaths`` dies
+    (SIGKILL) that many times. ``started``: each call's article with those running beside it."""
+
+    slots = 2
+
+    def __init__(self, deaths: dict[str, int]) -> None:
+        self.deaths, self.running, self.started = deaths, {}, []  # type: ignore[var-annotated]
+
+    def submit(self, function, args):  # type: ignore[no-untyped-def]
+        ticket = len(self.started)
+        self.running[ticket] = args[4]
+        self.started.append((args[4], sorted(self.running.values())))
+        return ticket
+
+    def wait_first(self):  # type: ignore[no-untyped-def]
+        from pipeline.engine.executors import Finished
+        from pipeline.engine.results import TaskResult
+
+        ticket = min(self.running)
+        slug = self.running.pop(ticket)
+        if self.deaths.get(slug):
+            self.deaths[slug] -= 1
+            return [Finished(ticket, died=True, exit_code=-9)]
+        return [Finished(ticket, [TaskResult(slug, "es", "pdf", "built")])]
+
+    def restart(self) -> None:
+        pass
+
+    def close(self, *, kill: bool = False) -> None:
+        pass
+
+
+@pytest.mark.parametrize("deaths", [1, 2])
+def test_a_call_whose_worker_died_runs_again_with_nothing_beside_it(deaths: int) -> None:
+    from pipeline.engine.workers import Job, _dispatch, _Schedule
+    from pipeline.i18n.publishing import Publication
+
+    workers = _ScriptedWorkers({"a": deaths})
+    jobs = [Job(slug, "es", ("pdf",), 1.0) for slug in "abcd"]
+    results = list(_dispatch(workers, ("root", "site", "letter", Publication()), _Schedule(jobs, None)))
+    assert workers.started[:3] == [("a", ["a"]), ("b", ["a", "b"]), ("a", ["a"])]  # b ended first
+    assert sorted(r.slug for r in results) == ["a", "b", "c", "d"]
+    (a,) = [r for r in results if r.slug == "a"]
+    if deaths == 1:
+        assert a.status == "built"
+    else:
+        assert a.status == "failed" and "killed (signal 9), twice: out of memory?" in str(a.problems[0])
+
+
+class _NeverWaits:
+    """Progress that fails the build at once if it would wait for another build's lock."""
+
+    def waiting(self, holder: str) -> None:
+        raise AssertionError(f"the build waited for {holder}: a lock held by nothing but this process")
+
+    def start(self, total: int, up_to_date: int) -> None:
+        pass
+
+    def task_done(self, result: object) -> None:
+        pass
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None and "CI" not in os.environ, reason="no espeak-ng")
+def test_a_second_build_in_the_same_process_is_not_locked_out_by_the_first_ones_speech_engine(
+    make_project,  # type: ignore[no-untyped-def]
+) -> None:
+    """Audio made here (-j 1) keeps its speech engine for the next file: it must not hold build/.lock
+    (a forked engine did, and the next build in this process waited for it forever)."""
+    from pipeline.engine.run import run_build
+    from pipeline.speech.engine import close_idle_engines
+
+    project = load_project(make_project("basic"))
+    try:
+        first = run_build(project, outputs=("audio", "html"), jobs=1, progress=_NeverWaits())
+        assert {r.status for r in first.results if r.output == "audio"} == {"built"}
+        (project.source_dir / "every-node.md").write_text(
+            (project.source_dir / "every-node.md").read_text(encoding="utf-8") + "\nOne more line.\n",
+            encoding="utf-8",
+        )
+        second = run_build(project, outputs=("audio", "html"), jobs=1, progress=_NeverWaits())
+        assert not second.failed and "built" in {r.status for r in second.results if r.output == "audio"}
+    finally:
+        close_idle_engines()
+
+
+@pytest.mark.slow
+def test_cold_builds_with_workers_end_without_a_traceback_at_exit(tmp_path: Path) -> None:
+    """A fresh build once printed a concurrent.futures traceback after "Build succeeded", as the
+    interpreter exited: the workers are now ended and waited for before the last line."""
+    command = Path(sys.executable).with_name("plainspoken")
+    for attempt in range(3):
+        root = tmp_path / f"cold-{attempt}"
+        shutil.copytree(ROOTS / "basic", root)
+        done = subprocess.run(
+            [str(command), "-C", str(root), "build", "-j", "2"], capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Traceback" not in done.stdout and "Traceback" not in done.stderr, done.stderr
+        assert "Build succeeded" in done.stdout and list((root / "build/site").rglob("*.mp3"))

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -145,57 +150,99 @@ def test_a_translation_bug_in_one_language_fails_its_outputs_only_even_when_draf
     assert (project / "build/site/en/every-node.html").exists()
 
 
-def _workers_of(pid: int) -> list[int]:
-    """The worker processes (multiprocessing spawn_main, not its resource tracker) under ``pid``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
-        except (OSError, ValueError):
-            continue
-        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in command:
-            found.append(int(entry.name))
-    return found
+def _build_holding(project: Path, holds: Path, *extra: str) -> subprocess.Popen[str]:
+    """``plainspoken build -j 2`` in a subprocess whose workers hold a call for each hold-* file
+    in ``holds`` (pipeline.engine.executors.HOLD_ENV) until the test kills them."""
+    from pipeline.engine.executors import HOLD_ENV
+
+    holds.mkdir(exist_ok=True)
+    command = [sys.executable, "-c", "from pipeline.cli import main; main()", "-C", str(project), "build"]
+    env = {**os.environ, HOLD_ENV: str(holds)}
+    return subprocess.Popen(
+        [*command, "-j", "2", *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+
+
+def _kill_holder(build: subprocess.Popen[str], holds: Path) -> str:
+    """Wait for a worker to hold its call, SIGKILL it; the call it held (repr)."""
+    deadline = time.monotonic() + 120
+    while not (held := sorted(holds.glob("held-*"))):
+        assert build.poll() is None, "the build ended before a worker took a call"
+        assert time.monotonic() < deadline, "no worker took a call"
+        time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)
+    call = held[0].read_text(encoding="utf-8")
+    held[0].unlink()
+    os.kill(int(held[0].name.removeprefix("held-")), signal.SIGKILL)
+    return call
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_build_is_replaced_and_its_work_done_again(make_project: Callable[[str], Path]) -> None:
+def test_a_worker_killed_mid_build_is_replaced_and_its_work_done_again(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
     """The kernel's out-of-memory killer takes a worker: no traceback, the build goes on and succeeds."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     project = make_project("clinic")
-    command = [sys.executable, "-c", "from pipeline.cli import main; main()", "-C", str(project), "build", "-j", "2"]
-    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    killed = []
-    while build.poll() is None and not killed:
-        time.sleep(0.05)
-        for worker in _workers_of(build.pid)[:1]:
-            time.sleep(0.3)  # let it take a job
-            os.kill(worker, signal.SIGKILL)
-            killed.append(worker)
+    (tmp_path / "holds").mkdir()
+    (tmp_path / "holds/hold-1").write_text("")
+    build = _build_holding(project, tmp_path / "holds", "--lang", "es", "--lang", "km")
+    call = _kill_holder(build, tmp_path / "holds")
     output, _ = build.communicate(timeout=240)
-    assert killed, "the build ended before a worker could be killed"
+    assert "build_in_worker" in call or "share_in_worker" in call
     assert build.returncode == 0, output
-    assert "Traceback" not in output and "FAILED" not in output
-    for language in ("es", "ar", "km"):
+    assert "Traceback" not in output and "FAILED" not in output, output
+    for language in ("es", "km"):
         assert (project / f"build/site/{language}/choosing-care.html").is_file()
         assert (project / f"build/site/{language}/choosing-care.pdf").is_file()
 
 
-def test_a_call_whose_worker_dies_again_on_its_own_fails_in_one_line() -> None:
+@pytest.mark.slow
+def test_a_call_whose_worker_is_killed_twice_fails_in_one_line_and_the_rest_is_built(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    project = make_project("clinic")
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    (holds / "hold-1").write_text("")
+    build = _build_holding(project, holds, "--lang", "es", "--lang", "km")
+    call = _kill_holder(build, holds)
+    (holds / "hold-2").write_text(call)  # only this call, run again on its own, takes it
+    assert _kill_holder(build, holds) == call
+    output, _ = build.communicate(timeout=240)
+    assert build.returncode == 1 and "Traceback" not in output, output
+    failed = [line for line in output.splitlines() if "FAILED" in line]
+    assert failed and all("killed (signal 9), twice: out of memory?" in line for line in failed), output
+    built = [line for line in output.splitlines() if " built " in line]
+    assert built and "Build failed" in output
+
+
+def test_a_worker_that_dies_under_a_call_is_reported_with_its_signal() -> None:
     from fake_engines import kill_own_process
 
-    from pipeline.engine.workers import _died, _run_alone, build_in_worker
+    from pipeline.engine.executors import LocalProcesses
+
+    pool = LocalProcesses(1, initializer=_nothing, finalizer=_nothing)
+    try:
+        ticket = pool.submit(kill_own_process, ())
+        (finished,) = pool.wait_first()
+        assert (finished.ticket, finished.died, finished.exit_code) == (ticket, True, -signal.SIGKILL)
+        pool.restart()
+        ticket = pool.submit(len, ("four",))
+        assert [(f.ticket, f.result, f.died) for f in pool.wait_first()] == [(ticket, 4, False)]
+    finally:
+        pool.close()
+    assert pool.workers == []
+
+
+def _nothing() -> None:
+    """A worker set-up (and end) that does nothing."""
+
+
+def test_a_call_whose_worker_dies_twice_fails_in_one_line() -> None:
+    from pipeline.engine.workers import _died, build_in_worker, site_pages_in_worker
     from pipeline.errors import PlainspokenError
-    from pipeline.i18n.publishing import Publication
 
     with pytest.raises(PlainspokenError, match=r"^build/site: the shared pages: .*killed \(signal 9\), twice$"):
-        _run_alone((kill_own_process, ()), ("root", "site", "letter", Publication()))
+        _died((site_pages_in_worker, (True, True)), -9)
     results = _died((build_in_worker, ("choosing-care", "es", ("html", "pdf"))), -9)
     assert [(r.output, r.status) for r in results] == [("html", "failed"), ("pdf", "failed")]
     assert str(results[0].problems[0]) == (

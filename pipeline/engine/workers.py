@@ -8,17 +8,15 @@ import contextlib
 import ctypes
 import dataclasses
 import gc
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.builders.outputs import OutputSpec, spec, specs
+from pipeline.engine.executors import Executor, InProcess, LocalProcesses
 from pipeline.engine.plan import Task
 from pipeline.engine.results import TaskResult
 from pipeline.i18n.publishing import Publication
@@ -175,98 +173,65 @@ def run_jobs(
     """Each job in a worker process (or here, with one worker); results as they finish.
 
     The shared pages are written by the first worker free once no page is left to write, and the
-    report (which links to every file) once nothing else is left.
+    report (which links to every file) once nothing else is left. The workers are ended, and
+    waited for, before this returns (or raises).
     """
     args = (str(project.root), str(project.site_dir), project.config.page_size, publication or Publication())
     _one_math_thread_per_worker()
-    if workers <= 1:
-        for job in jobs:
-            if job.share:  # nothing to share one core with: the job writing the output does it all
-                continue
-            results = build_in_worker(*args, job.slug, job.language, job.outputs)
-            if site is not None:
-                site.record(results)
-            yield from results
-        if site is not None:
-            yield site_pages_in_worker(*args, site.whole_site, site.with_report, False, site.entries)
-        return
-    pools = _Pools(workers)
+    executor: Executor = (
+        InProcess() if workers <= 1 else LocalProcesses(workers, _worker_init, _worker_exit)
+    )
     try:
-        yield from _dispatch(pools, args, list(jobs), site, workers)
+        yield from _dispatch(executor, args, _Schedule(list(jobs), site))
     except BaseException:
-        pools.kill()
+        executor.close(kill=True)
         raise
-    pools.current.shutdown(wait=False)  # workers exit on their own while the site is published
+    executor.close()
 
 
 #: A call for a worker: the function and its arguments after the WorkerArgs.
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
 
 
-class _Pools:
-    """The worker pool, made anew when a worker process dies (killed, or out of memory)."""
-
-    def __init__(self, workers: int) -> None:
-        self.current = self.make(workers)
-
-    @staticmethod
-    def make(workers: int) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")  # workers never inherit this process's state
-        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init)
-
-    def renew(self, workers: int) -> None:
-        self.current.shutdown(wait=False, cancel_futures=True)
-        self.current = self.make(workers)
-
-    def kill(self) -> None:
-        for process in list(getattr(self.current, "_processes", {}).values()):
-            process.kill()
-        self.current.shutdown(wait=False, cancel_futures=True)
-
-
-def _dispatch(
-    pools: _Pools,
-    args: WorkerArgs,
-    queue: list[Job],
-    site: SiteJob | None,
-    workers: int,
-) -> Iterator[TaskResult | SitePages]:
+def _dispatch(executor: Executor, args: WorkerArgs, schedule: _Schedule) -> Iterator[TaskResult | SitePages]:
     """Keep every worker busy with the most urgent work there is.
 
-    When a worker process dies, every call that was running is run again, each on its own in a
-    fresh worker: a call that dies alone again fails with one line, the others go on.
+    When a worker process dies, the call it was running is run again on its own (nothing else
+    runs meanwhile: it may have died of the memory others used); a call that dies alone again
+    fails with one line, the others go on.
     """
-    schedule = _Schedule(queue, site)
-    running: dict[Future[Any], Call] = {}
-    while schedule.unfinished or running:
-        while len(running) < workers and (call := schedule.next_call(busy=bool(running))):
-            running[pools.current.submit(call[0], *args, *call[1])] = call
+    running: dict[int, Call] = {}
+    again: list[Call] = []  # calls whose worker died, to run again alone
+    alone: set[int] = set()  # the tickets of calls running again alone
+    while schedule.unfinished or running or again:
+        for call, on_its_own in _startable(executor, schedule, running, again):
+            running[ticket := executor.submit(call[0], (*args, *call[1]))] = call
+            if on_its_own:
+                alone.add(ticket)
         if not running:  # cannot happen: every job reports its pages; never spin if it does
             raise RuntimeError("build schedule stalled: shared pages wait for pages no job will write")
-        done, _ = wait(running, return_when=FIRST_COMPLETED)
-        broken = [future for future in done if isinstance(future.exception(), BrokenProcessPool)]
-        for future in done:
-            if future not in broken:
-                del running[future]
-                yield from schedule.record(future.result())
-        if broken:
-            interrupted = list(running.values())
-            running.clear()
-            pools.renew(workers)
-            for call in interrupted:
-                yield from schedule.record(_run_alone(call, args))
+        for finished in executor.wait_first():
+            call = running.pop(finished.ticket)
+            if not finished.died:
+                yield from schedule.record(finished.result)
+            elif finished.ticket in alone:
+                yield from schedule.record(_died(call, finished.exit_code))
+            else:
+                again.append(call)
+        executor.restart()
 
 
-def _run_alone(call: Call, args: WorkerArgs) -> Any:
-    """``call`` on its own in a fresh worker; if that worker dies too, the call's failure."""
-    pool = _Pools.make(1)
-    try:
-        return pool.submit(call[0], *args, *call[1]).result()
-    except BrokenProcessPool:
-        codes = [process.exitcode for process in getattr(pool, "_processes", {}).values()]
-        return _died(call, next((code for code in codes if code), None))
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+def _startable(
+    executor: Executor, schedule: _Schedule, running: dict[int, Call], again: list[Call]
+) -> Iterator[tuple[Call, bool]]:
+    """The calls to start now, each with whether it runs on its own: a call to run again waits for
+    the running ones to end, and nothing starts beside it."""
+    if again:
+        if not running:
+            yield again.pop(0), True
+        return
+    while len(running) < executor.slots and (call := schedule.next_call(busy=bool(running))):
+        yield call, False
 
 
 def _died(call: Call, exit_code: int | None) -> Any:
@@ -366,6 +331,13 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _worker_exit() -> None:
+    """A worker's last act: close the speech engines it kept for the next file (and their folders)."""
+    from pipeline.speech.engine import close_idle_engines
+
+    close_idle_engines()
 
 
 def _release_memory() -> None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import importlib
 import itertools
 import multiprocessing
-import multiprocessing.util
 import os
 import re
 import shutil
 import signal
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -126,12 +125,22 @@ def _worker(conn: Connection, engine_spec: str, voice: str, folder: str) -> None
             conn.send(("error", str(error)))
             return
         for number in itertools.count():
-            if (message := conn.recv()) is None:
+            if (message := _next_message(conn)) is None:
                 break
             try:
                 conn.send(("ok", _serve(engine, message, Path(folder) / f"{number}.pcm")))
             except Exception as error:
                 conn.send(("error", str(error)))
+
+
+def _next_message(conn: Connection) -> tuple[str, str] | None:
+    """The next text or voice to serve; None to stop, or when the process that started us is gone
+    (killed: its end of the pipe closes before the kernel's PDEATHSIG reaches us)."""
+    try:
+        message: tuple[str, str] | None = conn.recv()
+    except (EOFError, OSError):
+        return None
+    return message
 
 
 def _serve(engine: SpeechEngine, message: tuple[str, str], path: Path) -> object:
@@ -154,9 +163,9 @@ class SpeechWorker:
         self.voice_in_use = ""
 
     def __enter__(self) -> SpeechWorker:
-        # Forking is quickest; a process with threads (the preview server) spawns instead.
-        method = "fork" if threading.active_count() == 1 else "spawn"
-        context: Any = multiprocessing.get_context(method)
+        # Spawned, never forked: a forked engine would hold what this process holds (the build
+        # lock, kept by an idle engine for the next build, which then waited for it forever).
+        context: Any = multiprocessing.get_context("spawn")
         self.folder = _make_folder()
         self.conn, child = context.Pipe()
         self.process = context.Process(
@@ -284,15 +293,18 @@ _IDLE_CLOSED_AT_EXIT = 0  # the process that has arranged to close its idle engi
 
 
 def _keep_idle(engine: str, worker: SpeechWorker) -> None:
-    """Keep ``worker`` for the next file, and close it (and its sample folder) at exit."""
+    """Keep ``worker`` for the next file, and close it (and its sample folder) at exit.
+
+    Build worker processes leave without running ``atexit``: they call close_idle_engines last."""
     global _IDLE_CLOSED_AT_EXIT
-    if os.getpid() != _IDLE_CLOSED_AT_EXIT:  # build workers leave through multiprocessing's exit
-        multiprocessing.util.Finalize(None, _close_idle, exitpriority=10)
+    if os.getpid() != _IDLE_CLOSED_AT_EXIT:
+        atexit.register(close_idle_engines)
         _IDLE_CLOSED_AT_EXIT = os.getpid()
     _IDLE[engine] = worker
 
 
-def _close_idle() -> None:
+def close_idle_engines() -> None:
+    """End the engine processes kept for the next file, and remove their sample folders."""
     while _IDLE:
         _IDLE.popitem()[1].close()
 

@@ -1,0 +1,234 @@
+"""Executors: where the build's calls run (here, or in local worker processes), each reporting a
+worker that died under a call as data (its exit code), never as a broken pool."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import multiprocessing
+import os
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A submitted call that ended: its result, or (``died``) the exit code of the worker process
+    that died while running it (negative: the signal that killed it; None: not known)."""
+
+    ticket: int
+    result: Any = None
+    died: bool = False
+    exit_code: int | None = None
+
+
+class Executor(Protocol):
+    """What the scheduler needs of the place calls run in: a local pool, this process, or (later)
+    a cluster (Dask's ``Client.submit`` and ``wait(return_when="FIRST_COMPLETED")``; a
+    ``KilledWorker`` is a death)."""
+
+    #: How many calls may run at once.
+    slots: int
+
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> int:
+        """Start ``function(*args)``; return its ticket."""
+
+    def wait_first(self) -> list[Finished]:
+        """Wait until at least one running call ends; every call that has ended. A call that raised
+        raises here."""
+
+    def restart(self) -> None:
+        """Let go of the workers that died (new ones start when calls need them)."""
+
+    def close(self, *, kill: bool = False) -> None:
+        """End every worker and wait for it (``kill``: at once, without waiting for their calls)."""
+
+
+class InProcess:
+    """Runs each call here, in this process, when the scheduler waits for it: one at a time."""
+
+    slots = 1
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[int, Callable[..., Any], tuple[Any, ...]]] = []
+        self.tickets = itertools.count()
+
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> int:
+        ticket = next(self.tickets)
+        self.pending.append((ticket, function, args))
+        return ticket
+
+    def wait_first(self) -> list[Finished]:
+        ticket, function, args = self.pending.pop(0)
+        return [Finished(ticket, function(*args))]
+
+    def restart(self) -> None:
+        """Nothing to replace: a death here is this process's."""
+
+    def close(self, *, kill: bool = False) -> None:
+        self.pending.clear()
+
+
+class RemoteError(Exception):
+    """The traceback of an exception raised in a worker process (its cause)."""
+
+
+class _Worker:
+    """A worker process and the pipe it takes calls from; ``ticket``: the call it runs, if any."""
+
+    def __init__(self, context: Any, initializer: Callable[[], None], finalizer: Callable[[], None]) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=serve_calls, args=(child, initializer, finalizer))
+        self.process.start()
+        child.close()
+        self.ticket: int | None = None
+
+    def take(self) -> Finished:
+        """What the call this worker ran gave, or its death; the worker is idle after it."""
+        ticket, self.ticket = self.ticket, None
+        assert ticket is not None
+        try:
+            status, payload = self.conn.recv()
+        except (EOFError, OSError):
+            self.process.join()  # dead: its exit code is known once it is reaped
+            return Finished(ticket, died=True, exit_code=self.process.exitcode)
+        if status == "raised":
+            error, remote = payload
+            raise error from RemoteError(remote)
+        return Finished(ticket, payload)
+
+    def stop(self, *, kill: bool) -> None:
+        if not kill and self.process.is_alive():
+            with contextlib.suppress(OSError, ValueError):
+                self.conn.send(None)
+        else:
+            self.process.kill()
+
+    def join(self) -> None:
+        self.process.join(10)
+        if self.process.is_alive():  # stuck on its way out: it has nothing left to give
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class LocalProcesses:
+    """Up to ``slots`` worker processes, started (spawn: they inherit no state, lock or file of
+    this process) when a call needs one, each running one call at a time."""
+
+    def __init__(
+        self, slots: int, initializer: Callable[[], None], finalizer: Callable[[], None]
+    ) -> None:
+        self.slots, self.initializer, self.finalizer = slots, initializer, finalizer
+        self.context = multiprocessing.get_context("spawn")
+        self.workers: list[_Worker] = []
+        self.tickets = itertools.count()
+
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> int:
+        self.restart()
+        worker = next((w for w in self.workers if w.ticket is None), None)
+        if worker is None:
+            if len(self.workers) >= self.slots:
+                raise RuntimeError(f"more than {self.slots} calls submitted at once")
+            worker = _Worker(self.context, self.initializer, self.finalizer)
+            self.workers.append(worker)
+        worker.ticket = next(self.tickets)
+        with contextlib.suppress(OSError):  # died idle: wait_first reports it as the call's death
+            worker.conn.send((function, args))
+        return worker.ticket
+
+    def wait_first(self) -> list[Finished]:
+        busy = {w.conn: w for w in self.workers if w.ticket is not None}
+        ready = wait([*busy, *(w.process.sentinel for w in busy.values())])
+        finished = []
+        for worker in busy.values():
+            if worker.conn in ready or worker.process.sentinel in ready:
+                finished.append(worker.take())
+                if finished[-1].died:
+                    self.workers.remove(worker)
+                    worker.conn.close()
+        return finished
+
+    def restart(self) -> None:
+        for worker in [w for w in self.workers if w.ticket is None and not w.process.is_alive()]:
+            self.workers.remove(worker)
+            worker.join()
+
+    def close(self, *, kill: bool = False) -> None:
+        for worker in self.workers:  # all asked first: they end side by side
+            worker.stop(kill=kill)
+        for worker in self.workers:
+            worker.join()
+        self.workers = []
+
+
+def serve_calls(conn: Connection, initializer: Callable[[], None], finalizer: Callable[[], None]) -> None:
+    """Runs in a worker process: each call sent, until None; then ``finalizer``."""
+    initializer()
+    try:
+        while (message := _next_call(conn)) is not None:
+            function, args = message
+            _hold_if_asked(function, args)
+            try:
+                result = function(*args)
+            except Exception as error:
+                _send_error(conn, error)
+                continue
+            _send_result(conn, result)
+    except (BrokenPipeError, EOFError):  # the build is gone (killed): nobody to answer
+        pass
+    finally:
+        finalizer()
+
+
+def _next_call(conn: Connection) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+    """The next call; None to stop, or when the build is gone (its end of the pipe closes before
+    the kernel's PDEATHSIG reaches this process)."""
+    try:
+        message: tuple[Callable[..., Any], tuple[Any, ...]] | None = conn.recv()
+    except EOFError:
+        return None
+    return message
+
+
+def _send_result(conn: Connection, result: Any) -> None:
+    try:
+        conn.send(("ok", result))
+    except (BrokenPipeError, EOFError):
+        raise
+    except Exception as error:  # a result that cannot be pickled is the call's failure
+        _send_error(conn, error)
+
+
+def _send_error(conn: Connection, error: Exception) -> None:
+    remote = "".join(traceback.format_exception(error))
+    try:
+        conn.send(("raised", (error, remote)))
+    except Exception:  # an exception that cannot be pickled: its traceback is what matters
+        conn.send(("raised", (RuntimeError(f"{type(error).__name__}: {error}"), remote)))
+
+
+#: Tests only: a folder of ``hold-*`` files. A worker taking a call claims one (if it is empty, or
+#: names that call as ``held-*`` files do), writes ``held-<pid>`` naming the call, and keeps the
+#: call until it is killed: a test then kills a worker mid-call for sure, with no guessed sleep.
+HOLD_ENV = "PLAINSPOKEN_TEST_HOLD_CALLS"
+
+
+def _hold_if_asked(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    if not (folder := os.environ.get(HOLD_ENV)):
+        return
+    call = f"{function.__qualname__}{args!r}"
+    for hold in sorted(Path(folder).glob("hold-*")):
+        claimed = Path(folder) / f"claimed-{os.getpid()}"
+        with contextlib.suppress(OSError):  # another worker claimed it first
+            if hold.read_text(encoding="utf-8") in ("", call):
+                hold.rename(claimed)
+        if claimed.exists():
+            claimed.write_text(call, encoding="utf-8")
+            claimed.rename(Path(folder) / f"held-{os.getpid()}")
+            threading.Event().wait()  # until killed
