@@ -34,16 +34,19 @@ from pipeline.model import (
     unit_anchors,
     walk_inlines,
 )
+from pipeline.render.punctuation import LATIN, Punctuation, punctuation
 from pipeline.source.config import Fact
 
 if TYPE_CHECKING:
-    from pipeline.source.config import SiteConfig
+    from pipeline.source.config import CrisisLine, SiteConfig
 
 #: Pauses after a segment, in milliseconds.
 PAUSE_ITEM = 350
 PAUSE_BLOCK = 600
 PAUSE_HEADING = 500
 PAUSE_SECTION = 1000
+#: The help box's crisis line, as the page and handout say it (the translators' own punctuation).
+CRISIS_LINE = "{name}: {number}. {note}"
 #: An apostrophe between two Armenian letters marks elision (Western կ՚ապրիք): one spoken word.
 _ARMENIAN_LETTER = r"[\u0531-\u0556\u0561-\u0587]"
 _ARMENIAN_ELISION = re.compile(rf"(?<={_ARMENIAN_LETTER})['\u2019\u055a](?={_ARMENIAN_LETTER})")
@@ -108,6 +111,7 @@ class SpeechRenderer:
         self.footnotes: dict[str, Footnote] = {}
         self.pending: list[str] = []  # footnotes referred to in this section, not read yet
         self.read: set[str] = set()
+        self.marks: Punctuation = LATIN  # the script language's punctuation, set per document
         self._blocks: dict[type[Any], Callable[[Any], list[Segment]]] = {
             Heading: self.heading,
             Paragraph: self.paragraph,
@@ -136,6 +140,7 @@ class SpeechRenderer:
         self.anchors = unit_anchors(doc)
         self.footnotes = {note.label: note for note in doc.footnotes}
         self.pending, self.read = [], set()
+        self.marks = punctuation(doc.language)
         meta = doc.metadata
         title = self.segment(meta.title.inlines, self.anchors[id(meta.title)], PAUSE_SECTION, chapter=True)
         segments = [title]
@@ -171,16 +176,21 @@ class SpeechRenderer:
     def help_section(self, config: SiteConfig) -> list[Segment]:
         """The crisis lines, the clinic and 911, as the page and handout end: its own chapter."""
         heading = self._("Need help now?")
-        lines = [
-            (f"help-{line.id}", f"{self._(line.name)}: {line.phone}. {self._(line.note)}")
-            for line in config.crisis_lines
-        ]
+        lines = [(f"help-{line.id}", self.crisis_line(line)) for line in config.crisis_lines]
         call_us = self._("Call us:")  # the page header's words: the clinic's name is English
-        lines.append(("help-clinic", f"{call_us} {config.clinic_phone}."))
+        lines.append(("help-clinic", self.marks.sentence(self.marks.after(call_us, config.clinic_phone))))
         lines.append(("help-911", self._("In an emergency, call 911.")))
         segments = [Segment(heading, self.speak(heading), "help-title", PAUSE_HEADING, heading)]
         segments += [Segment(text, self.speak(text), anchor, PAUSE_ITEM) for anchor, text in lines]
         return segments
+
+    def crisis_line(self, line: CrisisLine) -> str:
+        """The page's own words for a crisis line, with the punctuation its translator wrote."""
+        template, parts = self._(CRISIS_LINE), {"name": self._(line.name), "number": line.phone}
+        try:
+            return template.format(**parts, note=self._(line.note))
+        except (KeyError, IndexError, ValueError):  # a catalog check names the broken message
+            return CRISIS_LINE.format(**parts, note=self._(line.note))
 
     # --- text ----------------------------------------------------------------
 
@@ -251,13 +261,13 @@ class SpeechRenderer:
     def table_row(self, row: TableRow, headers: list[str]) -> Segment | None:
         cells = [self.text(c.inlines) for c in row.cells]
         labelled = [
-            f"{headers[i]}: {cell}" if i < len(headers) and headers[i] else cell
+            self.marks.labelled(headers[i], cell) if i < len(headers) and headers[i] else cell
             for i, cell in enumerate(cells[1:], start=1)
         ]
-        text = ". ".join(part.rstrip(".") for part in cells[:1] + labelled if part)
+        text = self.marks.sentences([part.rstrip(".") for part in cells[:1] + labelled if part])
         if not text:
             return None
-        return Segment(text + ".", self.speak(text + "."), self.anchors[id(row.cells[0])], PAUSE_ITEM)
+        return Segment(text, self.speak(text), self.anchors[id(row.cells[0])], PAUSE_ITEM)
 
     def quote(self, node: Quote) -> list[Segment]:
         segments: list[Segment] = []
