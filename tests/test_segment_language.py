@@ -6,18 +6,24 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import REPO, ROOTS
+from test_audio_formats import validate
 
+from pipeline.audio.mixing import from_pcm, trim
+from pipeline.audio.vtt import Cue, render_vtt
+from pipeline.builders.audio import AudioBuilder
 from pipeline.engine.tasks import translate_language
 from pipeline.i18n.article import Article
 from pipeline.render.handout import running_texts
 from pipeline.render.punctuation import punctuation
-from pipeline.render.speech import SpeechScript
+from pipeline.render.speech import SpeechScript, page_only
 from pipeline.source.articles import load_sources
 from pipeline.source.project import load_project
+from pipeline.speech.engine import SpeechWorker
 from pipeline.speech.lexicon import article_script
 
 ROOT = "segment-languages"
@@ -47,6 +53,119 @@ def cues(vtt: str) -> dict[str, str]:
     """Cue id → its payload, as written."""
     blocks = vtt.split("\n\n")[1:]
     return {block.split("\n")[0]: block.split("\n")[2] for block in blocks}
+
+
+# --- which language each segment is in (pure) ---------------------------------------------
+
+
+def test_a_segment_that_fell_back_is_marked_with_its_language() -> None:
+    segments = {s.text: s.lang for s in script(ROOTS / ROOT, "es").segments}
+    assert segments[UNTRANSLATED] == "en"
+    assert segments["El IOP le permite seguir trabajando."] == ""  # translated: the page's own
+    assert set(segments.values()) == {"", "en"}
+    assert all(s.lang == "" for s in script(ROOTS / ROOT, "zh-Hans").segments)  # all translated
+
+
+def test_a_part_no_voice_speaks_says_it_is_on_the_page_only() -> None:
+    spanish = article(ROOTS / ROOT, "es")
+    base = article_script(load_project(ROOTS / ROOT), spanish)
+    said = page_only(base, lambda language: False, spanish.ui.gettext)
+    (notice,) = [s for s in said.segments if s.anchor == next(b.anchor for b in base.segments if b.lang)]
+    assert (notice.text, notice.spoken, notice.lang) == ("Esta parte solo está en la página.",) * 2 + ("",)
+    assert [s.text for s in said.segments if s is not notice] == [s.text for s in base.segments if s.lang == ""]
+
+
+# --- spoken by its language's voice (real espeak-ng) ---------------------------------------
+
+
+def spoken_seconds(voice: str, text: str) -> float:
+    """How long espeak-ng's ``voice`` takes over ``text``, trimmed as the guide trims each segment."""
+    with SpeechWorker(voice) as worker:
+        speech = worker.speak(text)
+    return len(trim(from_pcm(speech.pcm), speech.rate)) / speech.rate
+
+
+def built_cues(root: Path, language: str) -> dict[str, Cue]:
+    from test_audio import read_cues
+
+    text = (root / f"build/site/{language}/{SLUG}.vtt").read_text(encoding="utf-8")
+    return {cue.id: cue for cue in read_cues(text)}
+
+
+@needs_espeak
+def test_an_untranslated_sentence_is_spoken_by_the_english_voice(
+    make_project: Callable[[str], Path], run: Callable[..., object]
+) -> None:
+    root = make_project(ROOT)
+    result = run(root, "build", "--format", "audio", "--lang", "es")
+    assert getattr(result, "exit_code") == 0, getattr(result, "output")  # noqa: B009
+    anchor = next(s.anchor for s in script(root, "es").segments if s.lang == "en")
+    cue = built_cues(root, "es")[anchor]
+    english, spanish = spoken_seconds("en-us", UNTRANSLATED), spoken_seconds("es-419", UNTRANSLATED)
+    assert abs(spanish - english) > 0.3  # the two voices are told apart by their length
+    assert cue.end - cue.start == pytest.approx(english, abs=0.01)
+    vtt = (root / f"build/site/es/{SLUG}.vtt").read_text(encoding="utf-8")
+    assert cues(vtt)[anchor] == f"<lang en>{UNTRANSLATED}</lang>"
+    assert sum("<lang" in payload for payload in cues(vtt).values()) == 1  # the Spanish cues are not marked
+
+
+class LoggingEngine:
+    """espeak-ng, noting which voice speaks each text (in the file $SEGMENT_LANGUAGE_LOG)."""
+
+    def __init__(self) -> None:
+        from pipeline.speech.engine import Pyttsx3Engine
+
+        self.engine, self.voice = Pyttsx3Engine(), ""
+
+    def open(self, voice: str) -> str:
+        self.voice = voice
+        return self.engine.open(voice)
+
+    def synthesize(self, text: str) -> object:
+        with open(os.environ["SEGMENT_LANGUAGE_LOG"], "a", encoding="utf-8") as log:
+            log.write(f"{self.voice}\t{text}\n")
+        return self.engine.synthesize(text)
+
+
+@needs_espeak
+def test_the_voice_chosen_for_each_segment(
+    make_project: Callable[[str], Path], run: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same, as the engine sees it: every segment in the page's voice but the English one."""
+    root = make_project(ROOT)
+    log = root / "voices.log"
+    monkeypatch.setenv("SEGMENT_LANGUAGE_LOG", str(log))
+    monkeypatch.setattr(AudioBuilder, "engine", "test_segment_language:LoggingEngine")
+    result = run(root, "build", "--format", "audio", "--lang", "es")
+    assert getattr(result, "exit_code") == 0, getattr(result, "output")  # noqa: B009
+    spoken = [line.split("\t") for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [text for voice, text in spoken if voice == "en-us"] == [UNTRANSLATED]
+    assert {voice for voice, _ in spoken} == {"es-419", "en-us"}
+    assert len(spoken) == len(script(root, "es").segments)
+
+
+@needs_espeak
+def test_with_no_english_voice_the_guide_says_the_part_is_on_the_page_only(
+    make_project: Callable[[str], Path], run: Callable[..., object]
+) -> None:
+    root = make_project(ROOT)
+    site = root / "source/site.toml"
+    site.write_text(site.read_text(encoding="utf-8") + '\n[voices]\nen = ""\n', encoding="utf-8")
+    result = run(root, "build", "--format", "audio", "--lang", "es")
+    assert getattr(result, "exit_code") == 0, getattr(result, "output")  # noqa: B009
+    anchor = next(s.anchor for s in script(root, "es").segments if s.lang == "en")
+    vtt = (root / f"build/site/es/{SLUG}.vtt").read_text(encoding="utf-8")
+    assert cues(vtt)[anchor] == "Esta parte solo está en la página."
+    assert UNTRANSLATED not in vtt and "<lang" not in vtt
+
+
+@needs_validator
+def test_a_caption_in_another_language_is_valid_webvtt(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.vtt"
+    mixed = [Cue("u1", 0.0, 1.0, "Su primera dosis"), Cue("u2", 1.0, 2.0, "Wait <a> & see.", "en")]
+    path.write_text(render_vtt(mixed), encoding="utf-8")
+    assert "<lang en>Wait &lt;a&gt; &amp; see.</lang>" in path.read_text(encoding="utf-8")
+    assert validate(path) == {str(path): []}
 
 
 # --- the language's own punctuation ---------------------------------------------------------

@@ -13,6 +13,7 @@ class Cue:
     start: float
     end: float
     text: str
+    lang: str = ""  # the language of its words when not the guide's (a translation fell back)
 
 
 def timestamp(seconds: float) -> str:
@@ -29,10 +30,17 @@ def _cue_text(text: str) -> str:
     return " ".join(text.split())
 
 
+def cue_payload(cue: Cue) -> str:
+    """A cue's text as WebVTT markup: in another language, inside a ``<lang>`` span."""
+    text = _cue_text(cue.text)
+    return f"<lang {cue.lang}>{text}</lang>" if cue.lang else text
+
+
 def render_vtt(cues: list[Cue]) -> str:
     """A WebVTT file: the signature line alone, then one cue per segment. The current specification
     has no header lines; the language is known from the page and the folder the file is in."""
     blocks = ["WEBVTT"]
     for cue in cues:
-        blocks.append(f"{cue.id}\n{timestamp(cue.start)} --> {timestamp(cue.end)}\n{_cue_text(cue.text)}")
+        timing = f"{timestamp(cue.start)} --> {timestamp(cue.end)}"
+        blocks.append(f"{cue.id}\n{timing}\n{cue_payload(cue)}")
     return "\n\n".join(blocks) + "\n"

@@ -13,7 +13,7 @@ from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article
 from pipeline.model import plain_text
-from pipeline.render.speech import SpeechScript
+from pipeline.render.speech import SpeechScript, page_only
 from pipeline.source.project import write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
 from pipeline.speech.lexicon import article_script
@@ -22,6 +22,7 @@ from pipeline.speech.speakers import Speaker, speaker_for
 from pipeline.speech.voices import iso_639_2, no_voice_reason
 
 if TYPE_CHECKING:  # numpy, scipy and LAME load when a guide is written, not with the registry
+    from pipeline.audio.guide import Voice
     from pipeline.audio.mp3 import Mp3Tags
 
 
@@ -35,7 +36,21 @@ class AudioBuilder(Builder):
     warnings: list[Problem] = []  # noqa: RUF012 - reset per article: stale recordings
 
     def script(self, article: Article) -> SpeechScript:
-        return article_script(self.project, article)
+        """What the guide says: a part in a language no voice speaks says it is on the page only."""
+        script = article_script(self.project, article)
+        return page_only(script, self._other_voices(script).__contains__, article.ui.gettext)
+
+    def _other_voices(self, script: SpeechScript) -> dict[str, Voice]:
+        """The synthetic voice of each language the script's translation fell back to."""
+        from pipeline.audio.guide import Voice
+
+        config, root, found = self.project.config, self.project.root, {}
+        for language in {segment.lang for segment in script.segments} - {"", script.language}:
+            speaker = speaker_for(config, root, language)
+            if speaker is not None and speaker.synthetic:
+                engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine
+                found[language] = Voice(engine, speaker.voice)
+        return found
 
     def write(self, article: Article) -> list[Path]:
         from pipeline.audio.guide import cues_json, speak_script
@@ -63,6 +78,7 @@ class AudioBuilder(Builder):
                     engine=engine,
                     recorded=recorded,
                     ahead=ahead,
+                    others=self._other_voices(script),
                 )
             tag_mp3(Path(tmp), self._tags(article), list(guide.chapters))
             os.chmod(tmp, 0o644)
@@ -85,7 +101,8 @@ class AudioBuilder(Builder):
             return
         script = self.script(article)
         recorded = self._recordings(article, script, speaker)
-        todo = [segment for segment in script.segments if segment.anchor not in recorded]
+        # Parts in another language are left to the guide's own job, which has their voices.
+        todo = [s for s in script.segments if s.anchor not in recorded and not s.lang]
         engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine
         chosen = share(todo, index, count)
         speak_share(chosen, folder, voice=speaker.voice, timeout=self.timeout, engine=engine)

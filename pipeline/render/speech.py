@@ -64,6 +64,7 @@ class Segment:
     anchor: str
     pause_ms: int = PAUSE_BLOCK
     chapter: str = ""  # the heading text when this segment starts a chapter
+    lang: str = ""  # the language of its words when not the script's (a translation fell back)
 
     def __post_init__(self) -> None:
         if not self.spoken.strip():
@@ -83,8 +84,9 @@ class SpeechScript:
         lines = []
         for s in self.segments:
             chapter = f" [chapter: {s.chapter}]" if s.chapter else ""
+            lang = f" [lang: {s.lang}]" if s.lang else ""
             spoken = f"\n    says: {s.spoken}" if s.spoken != s.text else ""
-            lines.append(f"{s.anchor}{chapter} +{s.pause_ms}ms: {s.text}{spoken}")
+            lines.append(f"{s.anchor}{chapter}{lang} +{s.pause_ms}ms: {s.text}{spoken}")
         return "\n".join(lines) + "\n"
 
 
@@ -142,7 +144,7 @@ class SpeechRenderer:
         self.pending, self.read = [], set()
         self.marks = punctuation(doc.language)
         meta = doc.metadata
-        title = self.segment(meta.title.inlines, self.anchors[id(meta.title)], PAUSE_SECTION, chapter=True)
+        title = self._unit(meta.title, PAUSE_SECTION, chapter=True)
         segments = [title]
         if meta.summary:
             heading = self._("Key points")
@@ -167,9 +169,11 @@ class SpeechRenderer:
             self.read.add(label)
             if note is None:
                 continue
-            label = self._("Note:")
-            text = f"{label} {self.text(note.inlines)}"
-            segments.append(Segment(text, self.speak(text), self.anchors[id(note)], PAUSE_BLOCK))
+            # A note that fell back is read whole in the source language, which the msgid is in.
+            intro = "Note:" if note.lang else self._("Note:")
+            text = f"{intro} {self.text(note.inlines)}"
+            anchor = self.anchors[id(note)]
+            segments.append(Segment(text, self.speak(text), anchor, PAUSE_BLOCK, lang=note.lang))
         self.pending = []
         return segments[:-1] + [_with_pause(s, PAUSE_SECTION) for s in segments[-1:]]
 
@@ -212,10 +216,10 @@ class SpeechRenderer:
         return _ARMENIAN_ELISION.sub("", text)
 
     def segment(
-        self, inlines: tuple[Inline, ...], anchor: str, pause: int, *, chapter: bool = False
+        self, inlines: tuple[Inline, ...], anchor: str, pause: int, *, chapter: bool = False, lang: str = ""
     ) -> Segment:
         text = self.text(inlines)
-        return Segment(text, self.speak(text), anchor, pause, text if chapter else "")
+        return Segment(text, self.speak(text), anchor, pause, text if chapter else "", lang)
 
     def children(self, node: Emphasis | Strong | Link) -> str:
         return "".join(self._inlines[type(child)](child) for child in node.children)
@@ -224,13 +228,13 @@ class SpeechRenderer:
         fact = self.facts.get(node.name)
         return fact.value if fact else ""
 
-    def _unit(self, node: Paragraph | Heading, pause: int) -> Segment:
-        return self.segment(node.inlines, self.anchors[id(node)], pause)
+    def _unit(self, node: Paragraph | Heading, pause: int, *, chapter: bool = False) -> Segment:
+        return self.segment(node.inlines, self.anchors[id(node)], pause, chapter=chapter, lang=node.lang)
 
     # --- blocks --------------------------------------------------------------
 
     def heading(self, node: Heading) -> list[Segment]:
-        return [self.segment(node.inlines, node.id, PAUSE_HEADING, chapter=node.level <= 2)]
+        return [self.segment(node.inlines, node.id, PAUSE_HEADING, chapter=node.level <= 2, lang=node.lang)]
 
     def paragraph(self, node: Paragraph) -> list[Segment]:
         return [self._unit(node, PAUSE_BLOCK)] if node.inlines else []
@@ -260,14 +264,17 @@ class SpeechRenderer:
 
     def table_row(self, row: TableRow, headers: list[str]) -> Segment | None:
         cells = [self.text(c.inlines) for c in row.cells]
+        langs = {c.lang for c, text in zip(row.cells, cells, strict=True) if text}
+        lang = langs.pop() if len(langs) == 1 else ""  # a row that fell back whole is read in its language
+        marks = punctuation(lang) if lang else self.marks
         labelled = [
-            self.marks.labelled(headers[i], cell) if i < len(headers) and headers[i] else cell
+            marks.labelled(headers[i], cell) if i < len(headers) and headers[i] else cell
             for i, cell in enumerate(cells[1:], start=1)
         ]
-        text = self.marks.sentences([part.rstrip(".") for part in cells[:1] + labelled if part])
+        text = marks.sentences([part.rstrip(".") for part in cells[:1] + labelled if part])
         if not text:
             return None
-        return Segment(text, self.speak(text), self.anchors[id(row.cells[0])], PAUSE_ITEM)
+        return Segment(text, self.speak(text), self.anchors[id(row.cells[0])], PAUSE_ITEM, lang=lang)
 
     def quote(self, node: Quote) -> list[Segment]:
         segments: list[Segment] = []
@@ -296,3 +303,16 @@ def render_speech(
 ) -> SpeechScript:
     """The speech script of ``doc``; with ``config`` it ends with the "Need help now?" section."""
     return SpeechRenderer(facts=facts, lexicon=lexicon, gettext=gettext).render(doc, config=config)
+
+
+def page_only(
+    script: SpeechScript, voiced: Callable[[str], bool], gettext: Callable[[str], str]
+) -> SpeechScript:
+    """The script with each segment in a language no voice speaks (``voiced`` says) replaced by a
+    notice in the page's language that this part is on the page only: never read in a wrong accent."""
+    notice = gettext("This part is on the page only.")
+    segments = tuple(
+        dataclasses.replace(s, text=notice, spoken=notice, lang="") if s.lang and not voiced(s.lang) else s
+        for s in script.segments
+    )
+    return dataclasses.replace(script, segments=segments)
