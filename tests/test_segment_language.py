@@ -203,3 +203,39 @@ def test_the_running_header_has_no_space_after_a_full_width_colon() -> None:
     assert reviewed.startswith("最近审校日期：2026") and " " not in reviewed
     spanish = running_texts(article(ROOTS / ROOT, "es"), load_project(ROOTS / ROOT).config).header[1]
     assert spanish.startswith("Última revisión: ")
+
+
+# --- right-to-left captions -----------------------------------------------------------------
+
+
+def paragraph_level(payload: str) -> int:
+    """The cue's paragraph direction as the Unicode bidi algorithm finds it (0 left to right, 1 right
+    to left), with the WebVTT tags and entities a player removes before showing it."""
+    from bidi import get_base_level  # type: ignore[import-untyped]  # python-bidi has no type hints
+
+    text = re.sub(r"<[^>]*>", "", payload).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return int(get_base_level(text))
+
+
+def test_a_right_to_left_cue_that_starts_with_latin_reads_right_to_left() -> None:
+    cue = Cue("u1", 0.0, 1.0, "IOP يتيح لك مواصلة العمل.")
+    assert paragraph_level(cues(render_vtt([cue]))["u1"]) == 0  # as left-to-right captions are
+    assert paragraph_level(cues(render_vtt([cue], "rtl"))["u1"]) == 1
+    english = Cue("u2", 1.0, 2.0, "Wait until you feel withdrawal.", "en")
+    assert paragraph_level(cues(render_vtt([english], "rtl"))["u2"]) == 0  # as the page's dir="auto"
+
+
+@needs_espeak
+@needs_validator
+def test_built_arabic_captions_read_right_to_left_and_are_valid(
+    make_project: Callable[[str], Path], run: Callable[..., object]
+) -> None:
+    root = make_project(ROOT)
+    result = run(root, "build", "--format", "audio", "--lang", "ar")
+    assert getattr(result, "exit_code") == 0, getattr(result, "output")  # noqa: B009
+    vtt = root / f"build/site/ar/{SLUG}.vtt"
+    payloads = cues(vtt.read_text(encoding="utf-8"))
+    assert any(payload.lstrip("\u200f").startswith("IOP") for payload in payloads.values())
+    assert {anchor: paragraph_level(p) for anchor, p in payloads.items()} == dict.fromkeys(payloads, 1)
+    assert validate(vtt) == {str(vtt.resolve()): []}
+

@@ -14,7 +14,7 @@ from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article
 from pipeline.model import plain_text
 from pipeline.render.speech import SpeechScript, page_only
-from pipeline.source.project import write_atomic
+from pipeline.source.project import language_info, write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
 from pipeline.speech.lexicon import article_script
 from pipeline.speech.narration import coverage, recordings_dir
@@ -88,7 +88,8 @@ class AudioBuilder(Builder):
         finally:
             Path(tmp).unlink(missing_ok=True)
         vtt = out_dir / f"{article.doc.slug}.vtt"
-        write_atomic(vtt, render_vtt(list(guide.cues)).encode("utf-8"))
+        direction = language_info(article.language).direction
+        write_atomic(vtt, render_vtt(list(guide.cues), direction).encode("utf-8"))
         cues = out_dir / f"{article.doc.slug}.cues.json"
         write_atomic(cues, cues_json(guide).encode("utf-8"))
         return [mp3, vtt, cues]
