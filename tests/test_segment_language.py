@@ -66,13 +66,27 @@ def test_a_segment_that_fell_back_is_marked_with_its_language() -> None:
     assert all(s.lang == "" for s in script(ROOTS / ROOT, "zh-Hans").segments)  # all translated
 
 
+def test_a_part_that_fell_back_is_said_with_its_own_languages_lexicon(
+    make_project: Callable[[str], Path],
+) -> None:
+    """The Spanish lexicon would have the English voice say Spanish words."""
+    root = make_project(ROOT)
+    (root / "locales/es/pronunciation.toml").write_text('dose = "dosis"\nIOP = "i o pe"\n', encoding="utf-8")
+    (root / "locales/en/pronunciation.toml").write_text('withdrawal = "with drawal"\n', encoding="utf-8")
+    said = {s.text: s.spoken for s in script(root, "es").segments}
+    assert said[UNTRANSLATED] == "Wait until you feel with drawal before your first dose."
+    assert said["El IOP le permite seguir trabajando."] == "El i o pe le permite seguir trabajando."
+
+
 def test_a_part_no_voice_speaks_says_it_is_on_the_page_only() -> None:
     spanish = article(ROOTS / ROOT, "es")
     base = article_script(load_project(ROOTS / ROOT), spanish)
     said = page_only(base, lambda language: False, spanish.ui.gettext)
     (notice,) = [s for s in said.segments if s.anchor == next(b.anchor for b in base.segments if b.lang)]
     assert (notice.text, notice.spoken, notice.lang) == ("Esta parte solo está en la página.",) * 2 + ("",)
-    assert [s.text for s in said.segments if s is not notice] == [s.text for s in base.segments if s.lang == ""]
+    assert [s.text for s in said.segments if s is not notice] == [
+        s.text for s in base.segments if s.lang == ""
+    ]
 
 
 # --- spoken by its language's voice (real espeak-ng) ---------------------------------------
@@ -238,4 +252,3 @@ def test_built_arabic_captions_read_right_to_left_and_are_valid(
     assert any(payload.lstrip("\u200f").startswith("IOP") for payload in payloads.values())
     assert {anchor: paragraph_level(p) for anchor, p in payloads.items()} == dict.fromkeys(payloads, 1)
     assert validate(vtt) == {str(vtt.resolve()): []}
-

@@ -122,9 +122,7 @@ def _voice(
         yield in_use.get(page, page.voice), sources()
 
 
-def _runs(
-    segments: list[Segment], page: Voice, others: Mapping[str, Voice]
-) -> list[tuple[Voice, list[str]]]:
+def _runs(segments: list[Segment], page: Voice, others: Mapping[str, Voice]) -> list[tuple[Voice, list[str]]]:
     """Consecutive segments spoken by one voice, and their words; a language with no voice fails."""
     runs: list[tuple[Voice, list[str]]] = []
     for segment in segments:

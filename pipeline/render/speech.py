@@ -105,9 +105,11 @@ class SpeechRenderer:
         facts: Mapping[str, Fact],
         lexicon: Mapping[str, str],
         gettext: Callable[[str], str],
+        lexicons: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.facts = facts
-        self.lexicon = sorted(lexicon.items(), key=lambda kv: -len(kv[0]))
+        self.lexicon = _longest_first(lexicon)
+        self.lexicons = {lang: _longest_first(found) for lang, found in (lexicons or {}).items()}
         self._ = gettext
         self.anchors: dict[int, str] = {}
         self.footnotes: dict[str, Footnote] = {}
@@ -173,7 +175,7 @@ class SpeechRenderer:
             intro = "Note:" if note.lang else self._("Note:")
             text = f"{intro} {self.text(note.inlines)}"
             anchor = self.anchors[id(note)]
-            segments.append(Segment(text, self.speak(text), anchor, PAUSE_BLOCK, lang=note.lang))
+            segments.append(Segment(text, self.speak(text, note.lang), anchor, PAUSE_BLOCK, lang=note.lang))
         self.pending = []
         return segments[:-1] + [_with_pause(s, PAUSE_SECTION) for s in segments[-1:]]
 
@@ -208,10 +210,11 @@ class SpeechRenderer:
                 self.pending.append(node.label)
         return " ".join("".join(self._inlines[type(node)](node) for node in inlines).split())
 
-    def speak(self, text: str) -> str:
-        """Text as the words to say: phones in digit groups, the lexicon applied."""
+    def speak(self, text: str, lang: str = "") -> str:
+        """Text as the words to say: phones in digit groups, the lexicon of its language applied
+        (the page's, or for a part that fell back, that language's in ``lexicons``)."""
         text = _PHONE.sub(lambda m: spoken_digits(m.group(0)), text)
-        for written, spoken in self.lexicon:
+        for written, spoken in self.lexicons.get(lang, []) if lang else self.lexicon:
             text = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", spoken, text)
         return _ARMENIAN_ELISION.sub("", text)
 
@@ -219,7 +222,7 @@ class SpeechRenderer:
         self, inlines: tuple[Inline, ...], anchor: str, pause: int, *, chapter: bool = False, lang: str = ""
     ) -> Segment:
         text = self.text(inlines)
-        return Segment(text, self.speak(text), anchor, pause, text if chapter else "", lang)
+        return Segment(text, self.speak(text, lang), anchor, pause, text if chapter else "", lang)
 
     def children(self, node: Emphasis | Strong | Link) -> str:
         return "".join(self._inlines[type(child)](child) for child in node.children)
@@ -274,7 +277,7 @@ class SpeechRenderer:
         text = marks.sentences([part.rstrip(".") for part in cells[:1] + labelled if part])
         if not text:
             return None
-        return Segment(text, self.speak(text), self.anchors[id(row.cells[0])], PAUSE_ITEM, lang=lang)
+        return Segment(text, self.speak(text, lang), self.anchors[id(row.cells[0])], PAUSE_ITEM, lang=lang)
 
     def quote(self, node: Quote) -> list[Segment]:
         segments: list[Segment] = []
@@ -289,6 +292,10 @@ class SpeechRenderer:
         return []
 
 
+def _longest_first(lexicon: Mapping[str, str]) -> list[tuple[str, str]]:
+    return sorted(lexicon.items(), key=lambda kv: -len(kv[0]))
+
+
 def _with_pause(segment: Segment, pause: int) -> Segment:
     return dataclasses.replace(segment, pause_ms=pause)
 
@@ -300,9 +307,12 @@ def render_speech(
     lexicon: Mapping[str, str],
     gettext: Callable[[str], str],
     config: SiteConfig | None = None,
+    lexicons: Mapping[str, Mapping[str, str]] | None = None,
 ) -> SpeechScript:
-    """The speech script of ``doc``; with ``config`` it ends with the "Need help now?" section."""
-    return SpeechRenderer(facts=facts, lexicon=lexicon, gettext=gettext).render(doc, config=config)
+    """The speech script of ``doc``; with ``config`` it ends with the "Need help now?" section.
+    ``lexicons``: the lexicon of each language a part may have fallen back to."""
+    renderer = SpeechRenderer(facts=facts, lexicon=lexicon, gettext=gettext, lexicons=lexicons)
+    return renderer.render(doc, config=config)
 
 
 def page_only(
