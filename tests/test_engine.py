@@ -10,7 +10,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO, ROOTS
@@ -274,3 +276,17 @@ def test_the_shared_pages_wait_for_every_page_and_the_report_for_every_job() -> 
     call = schedule.next_call(busy=False)
     assert call is not None and call[0] is report_in_worker
     assert not schedule.unfinished
+
+
+@pytest.mark.timeout(120)  # it used to wait for the lock for ever
+def test_a_second_build_in_the_same_process_is_not_locked_out_by_a_kept_speech_engine(
+    make_project: Callable[[str], Path], run: Callable[..., Any]
+) -> None:
+    """The engine process kept for the next guide was forked holding build/.lock (the preview
+    server spawns, so only in-process callers met it): the second build waited for ever."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng not installed")
+    root = make_project("voices")
+    assert run(root, "build", "--format", "audio", "--lang", "en").exit_code == 0
+    second = run(root, "build", "--format", "audio", "--lang", "en")
+    assert second.exit_code == 0 and "Up to date" in second.output
