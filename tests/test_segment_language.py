@@ -123,6 +123,27 @@ def test_an_untranslated_sentence_is_spoken_by_the_english_voice(
     assert sum("<lang" in payload for payload in cues(vtt).values()) == 1  # the Spanish cues are not marked
 
 
+@needs_espeak
+def test_a_change_to_the_english_voice_or_lexicon_rebuilds_the_spanish_guide(
+    make_project: Callable[[str], Path], run: Callable[..., object]
+) -> None:
+    """The Spanish guide speaks its English parts with them: they are inputs of its audio."""
+    root = make_project(ROOT)
+
+    def build() -> str:
+        result = run(root, "build", "--format", "audio", "--lang", "es")
+        assert getattr(result, "exit_code") == 0, getattr(result, "output")  # noqa: B009
+        return str(getattr(result, "output"))  # noqa: B009
+
+    build()
+    assert "(0 up to date)" not in build()  # nothing changed: up to date
+    (root / "locales/en/pronunciation.toml").write_text('withdrawal = "with drawal"\n', encoding="utf-8")
+    assert "built    es/first-dose/audio" in build()
+    site = root / "source/site.toml"
+    site.write_text(site.read_text(encoding="utf-8") + '\n[voices]\nen = "en-gb-scotland"\n', encoding="utf-8")
+    assert "built    es/first-dose/audio" in build()
+
+
 class LoggingEngine:
     """espeak-ng, noting which voice speaks each text (in the file $SEGMENT_LANGUAGE_LOG)."""
 
