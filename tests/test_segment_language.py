@@ -13,7 +13,8 @@ import pytest
 from conftest import REPO, ROOTS
 from test_audio_formats import validate
 
-from pipeline.audio.mixing import from_pcm, trim
+from pipeline.audio.guide import Voice, speak_script
+from pipeline.audio.mixing import from_pcm, resample, trim
 from pipeline.audio.vtt import Cue, render_vtt
 from pipeline.builders.audio import AudioBuilder
 from pipeline.engine.tasks import translate_language
@@ -23,7 +24,7 @@ from pipeline.render.punctuation import punctuation
 from pipeline.render.speech import SpeechScript, page_only
 from pipeline.source.articles import load_sources
 from pipeline.source.project import load_project
-from pipeline.speech.engine import SpeechWorker
+from pipeline.speech.engine import DEFAULT_ENGINE, Speech, SpeechWorker
 from pipeline.speech.lexicon import article_script
 
 ROOT = "segment-languages"
@@ -140,7 +141,9 @@ def test_a_change_to_the_english_voice_or_lexicon_rebuilds_the_spanish_guide(
     (root / "locales/en/pronunciation.toml").write_text('withdrawal = "with drawal"\n', encoding="utf-8")
     assert "built    es/first-dose/audio" in build()
     site = root / "source/site.toml"
-    site.write_text(site.read_text(encoding="utf-8") + '\n[voices]\nen = "en-gb-scotland"\n', encoding="utf-8")
+    site.write_text(
+        site.read_text(encoding="utf-8") + '\n[voices]\nen = "en-gb-scotland"\n', encoding="utf-8"
+    )
     assert "built    es/first-dose/audio" in build()
 
 
@@ -192,6 +195,43 @@ def test_with_no_english_voice_the_guide_says_the_part_is_on_the_page_only(
     vtt = (root / f"build/site/es/{SLUG}.vtt").read_text(encoding="utf-8")
     assert cues(vtt)[anchor] == "Esta parte solo está en la página."
     assert UNTRANSLATED not in vtt and "<lang" not in vtt
+
+
+class SixteenKiloHertzEngine:
+    """espeak-ng at 16 kHz, as some Piper models speak: a page voice at another rate than espeak-ng's."""
+
+    def __init__(self) -> None:
+        from pipeline.speech.engine import Pyttsx3Engine
+
+        self.engine = Pyttsx3Engine()
+
+    def open(self, voice: str) -> str:
+        return self.engine.open(voice)
+
+    def synthesize(self, text: str) -> Speech:
+        speech = self.engine.synthesize(text)
+        return Speech(resample(from_pcm(speech.pcm), speech.rate, 16000).tobytes(), 16000)
+
+
+@needs_espeak
+def test_english_parts_join_a_guide_whose_voice_speaks_at_another_rate(tmp_path: Path) -> None:
+    from mutagen.mp3 import MP3
+
+    spanish = script(ROOTS / ROOT, "es")
+    mp3 = tmp_path / "guide.mp3"
+    with mp3.open("wb") as out:
+        guide = speak_script(
+            spanish,
+            voice="es-419",
+            out=out,
+            engine="test_segment_language:SixteenKiloHertzEngine",
+            others={"en": Voice(DEFAULT_ENGINE, "en-us")},
+        )
+    (english,) = [cue for cue in guide.cues if cue.lang]
+    assert english.text == UNTRANSLATED
+    assert english.end - english.start == pytest.approx(spoken_seconds("en-us", UNTRANSLATED), abs=0.02)
+    assert MP3(str(mp3)).info.sample_rate == 16000
+    assert MP3(str(mp3)).info.length == pytest.approx(guide.duration, abs=0.1)
 
 
 @needs_validator
