@@ -147,6 +147,21 @@ def test_a_change_to_the_english_voice_or_lexicon_rebuilds_the_spanish_guide(
     assert "built    es/first-dose/audio" in build()
 
 
+@needs_espeak
+def test_the_lexicon_audit_leaves_out_the_parts_another_voice_speaks(
+    make_project: Callable[[str], Path],
+) -> None:
+    """The audit lists what the page's voice would read in English: not the English voice's parts."""
+    from pipeline.speech.audit import audit
+
+    root = make_project(ROOT)
+    catalog = root / "locales/ar/LC_MESSAGES/first-dose.po"
+    arabic = "انتظر حتى تشعر بأعراض الانسحاب قبل جرعتك الأولى."
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(arabic, ""), encoding="utf-8")
+    anchor = next(s.anchor for s in script(root, "ar").segments if s.lang == "en")
+    assert anchor not in [found for found, _, _ in audit(root, "ar")]
+
+
 class LoggingEngine:
     """espeak-ng, noting which voice speaks each text (in the file $SEGMENT_LANGUAGE_LOG)."""
 
