@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, ROOTS
 from test_audio_formats import validate
 
-from pipeline.audio.guide import Voice, speak_script
+from pipeline.audio.guide import speak_script
 from pipeline.audio.mixing import from_pcm, resample, trim
 from pipeline.audio.vtt import Cue, render_vtt
 from pipeline.builders.audio import AudioBuilder
@@ -26,6 +26,7 @@ from pipeline.source.articles import load_sources
 from pipeline.source.project import load_project
 from pipeline.speech.engine import DEFAULT_ENGINE, Speech, SpeechWorker
 from pipeline.speech.lexicon import article_script
+from pipeline.speech.speakers import Voice
 
 ROOT = "segment-languages"
 SLUG = "first-dose"

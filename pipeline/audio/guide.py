@@ -17,6 +17,7 @@ from pipeline.audio.vtt import Cue
 from pipeline.render.speech import Segment, SpeechScript
 from pipeline.speech.engine import DEFAULT_ENGINE, Speech, SpeechError, SpeechWorker, speech_worker
 from pipeline.speech.narration import DEFAULT_RATE, read_recording
+from pipeline.speech.speakers import Voice
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,6 @@ def cues_json(guide: AudioGuide) -> str:
     """What a page showing the guide needs of it, as data: when each element is read, how long it is."""
     cues = [{"id": c.id, "start": round(c.start, 3), "end": round(c.end, 3)} for c in guide.cues]
     return json.dumps({"duration": round(guide.duration, 3), "cues": cues}, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class Voice:
-    """A synthetic voice: the engine spec and what it opens."""
-
-    engine: str
-    voice: str
 
 
 @contextlib.contextmanager

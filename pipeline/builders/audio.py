@@ -18,11 +18,10 @@ from pipeline.source.project import language_info, write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
 from pipeline.speech.lexicon import article_script
 from pipeline.speech.narration import coverage, recordings_dir
-from pipeline.speech.speakers import Speaker, speaker_for
+from pipeline.speech.speakers import Speaker, Voice, speaker_for
 from pipeline.speech.voices import iso_639_2, no_voice_reason
 
 if TYPE_CHECKING:  # numpy, scipy and LAME load when a guide is written, not with the registry
-    from pipeline.audio.guide import Voice
     from pipeline.audio.mp3 import Mp3Tags
 
 
@@ -42,8 +41,6 @@ class AudioBuilder(Builder):
 
     def _other_voices(self, script: SpeechScript) -> dict[str, Voice]:
         """The synthetic voice of each language the script's translation fell back to."""
-        from pipeline.audio.guide import Voice
-
         config, root, found = self.project.config, self.project.root, {}
         for language in {segment.lang for segment in script.segments} - {"", script.language}:
             speaker = speaker_for(config, root, language)
@@ -60,8 +57,8 @@ class AudioBuilder(Builder):
         if speaker is None:
             raise OutputSkipped(no_voice_reason(article.language))
         engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine  # tests swap espeak-ng
-        voice = speaker.voice
-        script = self.script(article)
+        voice, script = speaker.voice, self.script(article)
+        others = self._other_voices(script)
         recorded = self._recordings(article, script, speaker)
         out_dir = self.project.output_dir(article.language)
         mp3 = out_dir / f"{article.doc.slug}.mp3"
@@ -78,13 +75,14 @@ class AudioBuilder(Builder):
                     engine=engine,
                     recorded=recorded,
                     ahead=ahead,
-                    others=self._other_voices(script),
+                    others=others,
                 )
             tag_mp3(Path(tmp), self._tags(article), list(guide.chapters))
             os.chmod(tmp, 0o644)
             os.replace(tmp, mp3)
         except SpeechError as error:
-            raise PlainspokenError.at(self.project.display(mp3), 0, f"{error} (voice {voice})") from None
+            voices = ", ".join(dict.fromkeys([voice, *(other.voice for other in others.values())]))
+            raise PlainspokenError.at(self.project.display(mp3), 0, f"{error} (voice {voices})") from None
         finally:
             Path(tmp).unlink(missing_ok=True)
         vtt = out_dir / f"{article.doc.slug}.vtt"
