@@ -81,8 +81,7 @@ class AudioBuilder(Builder):
             os.chmod(tmp, 0o644)
             os.replace(tmp, mp3)
         except SpeechError as error:
-            voices = ", ".join(dict.fromkeys([voice, *(other.voice for other in others.values())]))
-            raise PlainspokenError.at(self.project.display(mp3), 0, f"{error} (voice {voices})") from None
+            raise PlainspokenError.at(self.project.display(mp3), 0, f"{error} (voice {voice})") from None
         finally:
             Path(tmp).unlink(missing_ok=True)
         vtt = out_dir / f"{article.doc.slug}.vtt"
