@@ -121,14 +121,21 @@ def test_a_voice_is_an_input_of_its_languages_audio_and_page_only(
     assert changed(middle, keys(root)) == set(middle)  # any other setting is an input of everything
 
 
-def test_a_pronunciation_lexicon_is_an_input_of_its_languages_audio_and_page_only(
+def test_a_pronunciation_lexicon_is_an_input_of_the_audio_that_speaks_its_language_and_page_only(
     make_project: Callable[[str], Path],
 ) -> None:
     root = make_project("basic")
     before = keys(root)
     lexicon = root / "locales/en/pronunciation.toml"
     lexicon.write_text(lexicon.read_text() + "\n# a comment\n")
-    assert changed(before, keys(root)) == {"en/every-node/audio", "en/every-node/html"}
+    # es has no catalog yet: its guide reads the English it falls back to with the English lexicon
+    audio = {"en/every-node/audio", "en/every-node/html", "es/every-node/audio", "es/every-node/html"}
+    assert changed(before, keys(root)) == audio
+    spanish = root / "locales/es/pronunciation.toml"
+    before = keys(root)
+    spanish.parent.mkdir()
+    spanish.write_text('IOP = "i o pe"\n')
+    assert changed(before, keys(root)) == {"es/every-node/audio", "es/every-node/html"}
 
 
 def test_the_report_reads_checks_that_rerun_only_when_what_they_read_changes(

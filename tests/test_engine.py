@@ -11,7 +11,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO, ROOTS
@@ -378,3 +380,17 @@ def test_cold_builds_with_workers_end_without_a_traceback_at_exit(tmp_path: Path
         assert done.returncode == 0, done.stdout + done.stderr
         assert "Traceback" not in done.stdout and "Traceback" not in done.stderr, done.stderr
         assert "Build succeeded" in done.stdout and list((root / "build/site").rglob("*.mp3"))
+
+
+@pytest.mark.timeout(120)  # it used to wait for the lock for ever
+def test_a_second_build_in_the_same_process_is_not_locked_out_by_a_kept_speech_engine(
+    make_project: Callable[[str], Path], run: Callable[..., Any]
+) -> None:
+    """The engine process kept for the next guide was forked holding build/.lock (the preview
+    server spawns, so only in-process callers met it): the second build waited for ever."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng not installed")
+    root = make_project("voices")
+    assert run(root, "build", "--format", "audio", "--lang", "en").exit_code == 0
+    second = run(root, "build", "--format", "audio", "--lang", "en")
+    assert second.exit_code == 0 and "Up to date" in second.output

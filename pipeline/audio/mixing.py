@@ -161,5 +161,17 @@ def _limiter_gain(need: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.fl
     return held
 
 
+def resample(samples: Samples, rate: int, to_rate: int) -> Samples:
+    """Samples at ``rate`` as samples at ``to_rate`` (polyphase filtering: no aliasing, no clicks)."""
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    step = gcd(rate, to_rate)
+    floats: Floats = resample_poly(samples.astype(np.float64), to_rate // step, rate // step)
+    resampled: Samples = np.clip(np.round(floats), -32768, 32767).astype(np.int16)
+    return resampled
+
+
 def silence(milliseconds: int, rate: int) -> Samples:
     return np.zeros(rate * milliseconds // 1000, dtype=np.int16)

@@ -13,8 +13,8 @@ from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article
 from pipeline.model import plain_text
-from pipeline.render.speech import SpeechScript
-from pipeline.source.project import write_atomic
+from pipeline.render.speech import SpeechScript, page_only
+from pipeline.source.project import language_info, write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
 from pipeline.speech.lexicon import article_script
 from pipeline.speech.narration import (
@@ -24,7 +24,7 @@ from pipeline.speech.narration import (
     unnamed_narrator,
     untranslated_ids,
 )
-from pipeline.speech.speakers import Speaker, speaker_for
+from pipeline.speech.speakers import Speaker, Voice, speaker_for
 from pipeline.speech.voices import iso_639_2, no_voice_reason
 
 if TYPE_CHECKING:  # numpy, scipy and LAME load when a guide is written, not with the registry
@@ -41,15 +41,27 @@ class AudioBuilder(Builder):
     warnings: list[Problem] = []  # noqa: RUF012 - reset per article: stale recordings
 
     def script(self, article: Article) -> SpeechScript:
-        return article_script(self.project, article)
+        """What the guide says: a part in a language no voice speaks says it is on the page only."""
+        script = article_script(self.project, article)
+        return page_only(script, self._other_voices(script).__contains__, article.ui.gettext)
+
+    def _other_voices(self, script: SpeechScript) -> dict[str, Voice]:
+        """The synthetic voice of each language the script's translation fell back to."""
+        config, root, found = self.project.config, self.project.root, {}
+        for language in {segment.lang for segment in script.segments} - {"", script.language}:
+            speaker = speaker_for(config, root, language)
+            if speaker is not None and speaker.synthetic:
+                engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine
+                found[language] = Voice(engine, speaker.voice)
+        return found
 
     def write(self, article: Article) -> list[Path]:
         speaker = speaker_for(self.project.config, self.project.root, article.language)
         if speaker is None:
             raise OutputSkipped(self._no_speaker(article.language))
         engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine  # tests swap espeak-ng
-        voice = speaker.voice
-        script = self.script(article)
+        voice, script = speaker.voice, self.script(article)
+        others = self._other_voices(script)
         recorded = self._recordings(article, script, speaker)
         from pipeline.audio.guide import cues_json, speak_script  # numpy, scipy and LAME: 2-3 s to load
         from pipeline.audio.mp3 import tag_mp3
@@ -69,6 +81,7 @@ class AudioBuilder(Builder):
                     engine=engine,
                     recorded=recorded,
                     ahead=ahead,
+                    others=others,
                 )
             tag_mp3(Path(tmp), self._tags(article), list(guide.chapters))
             os.chmod(tmp, 0o644)
@@ -79,7 +92,8 @@ class AudioBuilder(Builder):
         finally:
             Path(tmp).unlink(missing_ok=True)
         vtt = out_dir / f"{article.doc.slug}.vtt"
-        write_atomic(vtt, render_vtt(list(guide.cues)).encode("utf-8"))
+        direction = language_info(article.language).direction
+        write_atomic(vtt, render_vtt(list(guide.cues), direction).encode("utf-8"))
         cues = out_dir / f"{article.doc.slug}.cues.json"
         write_atomic(cues, cues_json(guide).encode("utf-8"))
         return [mp3, vtt, cues]
@@ -106,7 +120,8 @@ class AudioBuilder(Builder):
             return
         script = self.script(article)
         recorded = self._recordings(article, script, speaker, share=True)
-        todo = [segment for segment in script.segments if segment.anchor not in recorded]
+        # Parts in another language are left to the guide's own job, which has their voices.
+        todo = [s for s in script.segments if s.anchor not in recorded and not s.lang]
         engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine
         chosen = share(todo, index, count)
         speak_share(chosen, folder, voice=speaker.voice, timeout=self.timeout, engine=engine)

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from pipeline import __version__
 from pipeline.builders.outputs import specs
 from pipeline.engine import toolchain
+from pipeline.source.languages import SOURCE_LANGUAGE
 from pipeline.source.project import UI_DOMAIN, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -177,6 +178,10 @@ def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[
     voices = dict(project.config.voices)
     inputs = voice_inputs(project.config, project.root, language, slug)
     voice = f"voice={voices.get(language, 'default')}\n{inputs}"
+    if language != SOURCE_LANGUAGE:  # parts that fell back: the source language's voice and lexicon
+        fallback = voice_inputs(project.config, project.root, SOURCE_LANGUAGE, slug)
+        lexicon = file_hash(project.locales_dir / SOURCE_LANGUAGE / "pronunciation.toml")
+        voice += f"\nfallback={voices.get(SOURCE_LANGUAGE, 'default')}\n{fallback}\n{lexicon}"
     keys: dict[str, str] = {}
     for output in specs():  # in build order: what an output needs is keyed before it
         keys[output.name] = digest(

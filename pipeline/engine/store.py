@@ -63,6 +63,9 @@ class BuildFolder:
                 yield
             finally:
                 handle.truncate(0)
+                # Unlocked here, not at close: a speech engine process forked during the build
+                # shares this open file (and so its lock) for as long as it is kept for reuse.
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # --- staging -------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from pipeline.render.direction_marks import mark_rtl_boundaries
 from pipeline.render.fonts import css_font_family
 from pipeline.render.html import fact_html
 from pipeline.render.pages import article_parts, long_date, make_environment, review_notes
+from pipeline.render.punctuation import punctuation
 from pipeline.source.config import Fact, SiteConfig
 from pipeline.source.project import language_info
 
@@ -184,7 +185,8 @@ class RunningTexts:
 def running_texts(article: Article, config: SiteConfig) -> RunningTexts:
     """The handout's page furniture: clinic and phone, review date, draft notice or colophon, page N of M."""
     _ = article.ui.gettext
-    reviewed = f"{_('Last reviewed:')} {long_date(article.doc.metadata.last_reviewed, article.language)}"
+    date = long_date(article.doc.metadata.last_reviewed, article.language)
+    reviewed = punctuation(article.language).after(_("Last reviewed:"), date)  # no space after '：'
     notes = review_notes(article)
     counter = _("Page {page} of {pages}")
     if set(re.findall(r"\{(\w+)\}", counter)) != {"page", "pages"}:

@@ -34,16 +34,19 @@ from pipeline.model import (
     unit_anchors,
     walk_inlines,
 )
+from pipeline.render.punctuation import LATIN, Punctuation, punctuation
 from pipeline.source.config import Fact
 
 if TYPE_CHECKING:
-    from pipeline.source.config import SiteConfig
+    from pipeline.source.config import CrisisLine, SiteConfig
 
 #: Pauses after a segment, in milliseconds.
 PAUSE_ITEM = 350
 PAUSE_BLOCK = 600
 PAUSE_HEADING = 500
 PAUSE_SECTION = 1000
+#: The help box's crisis line, as the page and handout say it (the translators' own punctuation).
+CRISIS_LINE = "{name}: {number}. {note}"
 #: An apostrophe between two Armenian letters marks elision (Western կ՚ապրիք): one spoken word.
 _ARMENIAN_LETTER = r"[\u0531-\u0556\u0561-\u0587]"
 _ARMENIAN_ELISION = re.compile(rf"(?<={_ARMENIAN_LETTER})['\u2019\u055a](?={_ARMENIAN_LETTER})")
@@ -61,6 +64,7 @@ class Segment:
     anchor: str
     pause_ms: int = PAUSE_BLOCK
     chapter: str = ""  # the heading text when this segment starts a chapter
+    lang: str = ""  # the language of its words when not the script's (a translation fell back)
 
     def __post_init__(self) -> None:
         if not self.spoken.strip():
@@ -80,8 +84,9 @@ class SpeechScript:
         lines = []
         for s in self.segments:
             chapter = f" [chapter: {s.chapter}]" if s.chapter else ""
+            lang = f" [lang: {s.lang}]" if s.lang else ""
             spoken = f"\n    says: {s.spoken}" if s.spoken != s.text else ""
-            lines.append(f"{s.anchor}{chapter} +{s.pause_ms}ms: {s.text}{spoken}")
+            lines.append(f"{s.anchor}{chapter}{lang} +{s.pause_ms}ms: {s.text}{spoken}")
         return "\n".join(lines) + "\n"
 
 
@@ -100,14 +105,17 @@ class SpeechRenderer:
         facts: Mapping[str, Fact],
         lexicon: Mapping[str, str],
         gettext: Callable[[str], str],
+        lexicons: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.facts = facts
-        self.lexicon = sorted(lexicon.items(), key=lambda kv: -len(kv[0]))
+        self.lexicon = _longest_first(lexicon)
+        self.lexicons = {lang: _longest_first(found) for lang, found in (lexicons or {}).items()}
         self._ = gettext
         self.anchors: dict[int, str] = {}
         self.footnotes: dict[str, Footnote] = {}
         self.pending: list[str] = []  # footnotes referred to in this section, not read yet
         self.read: set[str] = set()
+        self.marks: Punctuation = LATIN  # the script language's punctuation, set per document
         self._blocks: dict[type[Any], Callable[[Any], list[Segment]]] = {
             Heading: self.heading,
             Paragraph: self.paragraph,
@@ -136,8 +144,9 @@ class SpeechRenderer:
         self.anchors = unit_anchors(doc)
         self.footnotes = {note.label: note for note in doc.footnotes}
         self.pending, self.read = [], set()
+        self.marks = punctuation(doc.language)
         meta = doc.metadata
-        title = self.segment(meta.title.inlines, self.anchors[id(meta.title)], PAUSE_SECTION, chapter=True)
+        title = self._unit(meta.title, PAUSE_SECTION, chapter=True)
         segments = [title]
         if meta.summary:
             heading = self._("Key points")
@@ -162,25 +171,32 @@ class SpeechRenderer:
             self.read.add(label)
             if note is None:
                 continue
-            label = self._("Note:")
-            text = f"{label} {self.text(note.inlines)}"
-            segments.append(Segment(text, self.speak(text), self.anchors[id(note)], PAUSE_BLOCK))
+            # A note that fell back is read whole in the source language, which the msgid is in.
+            intro = "Note:" if note.lang else self._("Note:")
+            text = f"{intro} {self.text(note.inlines)}"
+            anchor = self.anchors[id(note)]
+            segments.append(Segment(text, self.speak(text, note.lang), anchor, PAUSE_BLOCK, lang=note.lang))
         self.pending = []
         return segments[:-1] + [_with_pause(s, PAUSE_SECTION) for s in segments[-1:]]
 
     def help_section(self, config: SiteConfig) -> list[Segment]:
         """The crisis lines, the clinic and 911, as the page and handout end: its own chapter."""
         heading = self._("Need help now?")
-        lines = [
-            (f"help-{line.id}", f"{self._(line.name)}: {line.phone}. {self._(line.note)}")
-            for line in config.crisis_lines
-        ]
+        lines = [(f"help-{line.id}", self.crisis_line(line)) for line in config.crisis_lines]
         call_us = self._("Call us:")  # the page header's words: the clinic's name is English
-        lines.append(("help-clinic", f"{call_us} {config.clinic_phone}."))
+        lines.append(("help-clinic", self.marks.sentence(self.marks.after(call_us, config.clinic_phone))))
         lines.append(("help-911", self._("In an emergency, call 911.")))
         segments = [Segment(heading, self.speak(heading), "help-title", PAUSE_HEADING, heading)]
         segments += [Segment(text, self.speak(text), anchor, PAUSE_ITEM) for anchor, text in lines]
         return segments
+
+    def crisis_line(self, line: CrisisLine) -> str:
+        """The page's own words for a crisis line, with the punctuation its translator wrote."""
+        template, parts = self._(CRISIS_LINE), {"name": self._(line.name), "number": line.phone}
+        try:
+            return template.format(**parts, note=self._(line.note))
+        except (KeyError, IndexError, ValueError):  # a catalog check names the broken message
+            return CRISIS_LINE.format(**parts, note=self._(line.note))
 
     # --- text ----------------------------------------------------------------
 
@@ -194,18 +210,19 @@ class SpeechRenderer:
                 self.pending.append(node.label)
         return " ".join("".join(self._inlines[type(node)](node) for node in inlines).split())
 
-    def speak(self, text: str) -> str:
-        """Text as the words to say: phones in digit groups, the lexicon applied."""
+    def speak(self, text: str, lang: str = "") -> str:
+        """Text as the words to say: phones in digit groups, the lexicon of its language applied
+        (the page's, or for a part that fell back, that language's in ``lexicons``)."""
         text = _PHONE.sub(lambda m: spoken_digits(m.group(0)), text)
-        for written, spoken in self.lexicon:
+        for written, spoken in self.lexicons.get(lang, []) if lang else self.lexicon:
             text = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", spoken, text)
         return _ARMENIAN_ELISION.sub("", text)
 
     def segment(
-        self, inlines: tuple[Inline, ...], anchor: str, pause: int, *, chapter: bool = False
+        self, inlines: tuple[Inline, ...], anchor: str, pause: int, *, chapter: bool = False, lang: str = ""
     ) -> Segment:
         text = self.text(inlines)
-        return Segment(text, self.speak(text), anchor, pause, text if chapter else "")
+        return Segment(text, self.speak(text, lang), anchor, pause, text if chapter else "", lang)
 
     def children(self, node: Emphasis | Strong | Link) -> str:
         return "".join(self._inlines[type(child)](child) for child in node.children)
@@ -214,13 +231,13 @@ class SpeechRenderer:
         fact = self.facts.get(node.name)
         return fact.value if fact else ""
 
-    def _unit(self, node: Paragraph | Heading, pause: int) -> Segment:
-        return self.segment(node.inlines, self.anchors[id(node)], pause)
+    def _unit(self, node: Paragraph | Heading, pause: int, *, chapter: bool = False) -> Segment:
+        return self.segment(node.inlines, self.anchors[id(node)], pause, chapter=chapter, lang=node.lang)
 
     # --- blocks --------------------------------------------------------------
 
     def heading(self, node: Heading) -> list[Segment]:
-        return [self.segment(node.inlines, node.id, PAUSE_HEADING, chapter=node.level <= 2)]
+        return [self.segment(node.inlines, node.id, PAUSE_HEADING, chapter=node.level <= 2, lang=node.lang)]
 
     def paragraph(self, node: Paragraph) -> list[Segment]:
         return [self._unit(node, PAUSE_BLOCK)] if node.inlines else []
@@ -250,14 +267,17 @@ class SpeechRenderer:
 
     def table_row(self, row: TableRow, headers: list[str]) -> Segment | None:
         cells = [self.text(c.inlines) for c in row.cells]
+        langs = {c.lang for c, text in zip(row.cells, cells, strict=True) if text}
+        lang = langs.pop() if len(langs) == 1 else ""  # a row that fell back whole is read in its language
+        marks = punctuation(lang) if lang else self.marks
         labelled = [
-            f"{headers[i]}: {cell}" if i < len(headers) and headers[i] else cell
+            marks.labelled(headers[i], cell) if i < len(headers) and headers[i] else cell
             for i, cell in enumerate(cells[1:], start=1)
         ]
-        text = ". ".join(part.rstrip(".") for part in cells[:1] + labelled if part)
+        text = marks.sentences([part.rstrip(".") for part in cells[:1] + labelled if part])
         if not text:
             return None
-        return Segment(text + ".", self.speak(text + "."), self.anchors[id(row.cells[0])], PAUSE_ITEM)
+        return Segment(text, self.speak(text, lang), self.anchors[id(row.cells[0])], PAUSE_ITEM, lang=lang)
 
     def quote(self, node: Quote) -> list[Segment]:
         segments: list[Segment] = []
@@ -272,6 +292,10 @@ class SpeechRenderer:
         return []
 
 
+def _longest_first(lexicon: Mapping[str, str]) -> list[tuple[str, str]]:
+    return sorted(lexicon.items(), key=lambda kv: -len(kv[0]))
+
+
 def _with_pause(segment: Segment, pause: int) -> Segment:
     return dataclasses.replace(segment, pause_ms=pause)
 
@@ -283,6 +307,22 @@ def render_speech(
     lexicon: Mapping[str, str],
     gettext: Callable[[str], str],
     config: SiteConfig | None = None,
+    lexicons: Mapping[str, Mapping[str, str]] | None = None,
 ) -> SpeechScript:
-    """The speech script of ``doc``; with ``config`` it ends with the "Need help now?" section."""
-    return SpeechRenderer(facts=facts, lexicon=lexicon, gettext=gettext).render(doc, config=config)
+    """The speech script of ``doc``; with ``config`` it ends with the "Need help now?" section.
+    ``lexicons``: the lexicon of each language a part may have fallen back to."""
+    renderer = SpeechRenderer(facts=facts, lexicon=lexicon, gettext=gettext, lexicons=lexicons)
+    return renderer.render(doc, config=config)
+
+
+def page_only(
+    script: SpeechScript, voiced: Callable[[str], bool], gettext: Callable[[str], str]
+) -> SpeechScript:
+    """The script with each segment in a language no voice speaks (``voiced`` says) replaced by a
+    notice in the page's language that this part is on the page only: never read in a wrong accent."""
+    notice = gettext("This part is on the page only.")
+    segments = tuple(
+        dataclasses.replace(s, text=notice, spoken=notice, lang="") if s.lang and not voiced(s.lang) else s
+        for s in script.segments
+    )
+    return dataclasses.replace(script, segments=segments)

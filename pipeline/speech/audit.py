@@ -42,6 +42,8 @@ def audit(root: Path, language: str) -> list[tuple[str, str, list[str]]]:
     for slug in sorted(path.stem for path in project.article_paths()):
         article, _ = prepare_article(project, slug, language)
         for segment in article_script(project, article).segments:
+            if segment.lang:  # a part that fell back: its own language's voice speaks it
+                continue
             switches = english_switches(segment.spoken, voice)
             if switches:
                 found.append((segment.anchor, segment.spoken, switches))

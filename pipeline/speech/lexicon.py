@@ -31,9 +31,18 @@ def load_lexicon(path: Path, *, display: str) -> dict[str, str]:
 
 def article_script(project: Project, article: Article) -> SpeechScript:
     """What the audio guide of ``article`` says, with its language's lexicon applied."""
-    path = project.locales_dir / article.language / "pronunciation.toml"
-    lexicon = load_lexicon(path, display=project.display(path))
-    config = project.config
+    source, config = article.doc.metadata.source_language, project.config
     return render_speech(
-        article.doc, facts=config.facts(), lexicon=lexicon, gettext=article.ui.gettext, config=config
+        article.doc,
+        facts=config.facts(),
+        lexicon=language_lexicon(project, article.language),
+        gettext=article.ui.gettext,
+        config=config,
+        lexicons={source: language_lexicon(project, source)},  # for the parts that fell back to it
     )
+
+
+def language_lexicon(project: Project, language: str) -> dict[str, str]:
+    """locales/<language>/pronunciation.toml, or {} when there is none."""
+    path = project.locales_dir / language / "pronunciation.toml"
+    return load_lexicon(path, display=project.display(path))

@@ -21,6 +21,14 @@ PIPER_COST = 30.0
 
 
 @dataclass(frozen=True)
+class Voice:
+    """A synthetic voice: the engine spec and what it opens."""
+
+    engine: str
+    voice: str
+
+
+@dataclass(frozen=True)
 class Speaker:
     """The synthetic voice for a language (engine "" when it has none) and its narrator, if any."""
 
