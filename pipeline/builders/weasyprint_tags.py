@@ -93,6 +93,7 @@ def _replacements() -> list[tuple[Any, str, Any]]:
     """(module or class, attribute, replacement) for each function the shim wraps."""
     import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer, untyped
     import weasyprint.document
+    import weasyprint.pdf
     import weasyprint.pdf.tags
     from weasyprint.formatting_structure import boxes
     from weasyprint.pdf.stream import Stream
@@ -116,6 +117,7 @@ def _replacements() -> list[tuple[Any, str, Any]]:
         (Stream, "marked", _marked_wrapper(Stream.marked, boxes, pydyf, actual_text)),
         (weasyprint.document, "draw_page", _draw_page_wrapper(weasyprint.document.draw_page, boxes)),
         (weasyprint.pdf.tags, "_build_box_tree", _tree_wrapper(weasyprint.pdf.tags._build_box_tree, boxes)),
+        (weasyprint.pdf, "add_links", _links_wrapper(weasyprint.pdf.add_links, TextString)),
     ]
 
 
@@ -184,5 +186,21 @@ def _tree_wrapper(build_box_tree: Callable[..., Iterator[Any]], boxes: Any) -> C
         if isinstance(box, boxes.MarginBox):
             return
         yield from build_box_tree(box, *args)
+
+    return wrapped
+
+
+def _links_wrapper(add_links: Callable[..., None], text_string: Any) -> Callable[..., None]:
+    """Link annotations described by what the reader sees (``(626) 555-0142``), not the raw target
+    (``tel:+16265550142``): the link's aria-label, else its text."""
+
+    def wrapped(links_and_anchors: Any, *args: Any) -> None:
+        add_links(links_and_anchors, *args)
+        for _kind, _target, _rectangle, box in links_and_anchors[0]:
+            annotation, element = box.link_annotation, getattr(box, "element", None)
+            if annotation is not None and "Contents" in annotation and element is not None:
+                shown = element.get("aria-label") or " ".join("".join(element.itertext()).split())
+                if shown:
+                    annotation["Contents"] = text_string(shown)
 
     return wrapped
