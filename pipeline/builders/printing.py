@@ -8,6 +8,7 @@ import re
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -133,7 +134,7 @@ def render_pdf(
     from weasyprint import CSS, HTML
 
     fetcher = make_fetcher(allowed_dirs)
-    with weasyprint_log() as records, weasyprint_tags.patched():
+    with weasyprint_log() as records, weasyprint_tags.patched(link_descriptions(html)):
         source = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         for extra in ("", *looser):
             sheets = [CSS(string=css + extra, base_url=base_url, url_fetcher=fetcher)]
@@ -149,6 +150,21 @@ def render_pdf(
         unique = list(dict.fromkeys(problems))
         raise PlainspokenError(Problem(label, 0, message) for message in unique)
     return data
+
+
+_LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
+_ATTRIBUTE = re.compile(r"""\b(href|aria-label)\s*=\s*"([^"]*)\"""")
+
+
+def link_descriptions(html: str) -> dict[str, str]:
+    """Link target → what the link says: its aria-label, else its text (the first link to it)."""
+    found: dict[str, str] = {}
+    for link in _LINK.finditer(html):
+        attributes = {name: unescape(value) for name, value in _ATTRIBUTE.findall(link[1])}
+        text = " ".join(unescape(re.sub(r"<[^>]*>", "", link[2])).split())
+        if "href" in attributes and (attributes.get("aria-label") or text):
+            found.setdefault(attributes["href"], attributes.get("aria-label") or text)
+    return found
 
 
 def last_page_fill(document: Any) -> float:

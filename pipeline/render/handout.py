@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape, unescape
 from typing import Any
 
 import segno
@@ -14,7 +15,7 @@ from markupsafe import Markup
 from pipeline.i18n.article import Article
 from pipeline.render.direction_marks import mark_rtl_boundaries
 from pipeline.render.fonts import css_font_family
-from pipeline.render.html import fact_html
+from pipeline.render.html import fact_html, tel_href
 from pipeline.render.isolates import resolve_isolates
 from pipeline.render.pages import article_parts, long_date, make_environment, review_notes
 from pipeline.source.config import Fact, SiteConfig
@@ -153,10 +154,31 @@ def render_handout(
         )
     )
     html = resolve_isolates(env.get_template("handout.html").render(context))
+    html = label_phone_links(html, phone_labels(article, config))
     if language_info(article.language).direction == "rtl":
         html = mark_rtl_boundaries(html)
     css = env.get_template("handout.css").render(_css_context(article, config, variant))
     return html, css
+
+
+def phone_labels(article: Article, config: SiteConfig) -> dict[str, str]:
+    """tel: URL → what its link does, in the article's language ('Llámenos: (626) 555-0142')."""
+    _ = article.ui.gettext
+    labels = {
+        tel_href(c.phone): _("{name}: {number}").format(name=_(c.name), number=c.phone)
+        for c in config.crisis_lines
+    }
+    return {**labels, tel_href(config.clinic_phone): f"{_('Call us:')} {config.clinic_phone}"}
+
+
+def label_phone_links(html: str, labels: Mapping[str, str]) -> str:
+    """Each ``<a class="tel">`` with its label as aria-label: the PDF's link annotation says it."""
+
+    def labelled(match: re.Match[str]) -> str:
+        label = labels.get(unescape(match.group(1)))
+        return match.group(0) if label is None else f'{match.group(0)[:-1]} aria-label="{escape(label)}">'
+
+    return re.sub(r'<a class="tel" href="([^"]*)">', labelled, html)
 
 
 def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
