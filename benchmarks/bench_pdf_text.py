@@ -3,9 +3,12 @@
 Builds the project's handouts into a scratch copy, then for each language and print size prints
 the share of article messages pdftotext gives back (normalised: whitespace, zero-width and bidi
 controls, punctuation and combining marks removed; placeholders filled in; the running header and
-footer left out), the page count, and the marked-content sequences that are neither an Artifact
-nor in the structure tree. Goals (#13): text >= 98% in every language and 100% outside
-right-to-left scripts; regular print at most 4 pages; 0 untagged sequences.
+footer left out), the page count, the smallest type (content and running header/footer, points,
+from the content streams), how full the emptiest page is, and the marked-content sequences that
+are neither an Artifact nor in the structure tree. Goals (#13, #22): text >= 98% in every language
+and 100% outside right-to-left scripts; type >= 11 pt (header 11) in regular print and >= 18 pt
+(header 14) in large print; no page under a quarter full unless it is the only one; 0 untagged
+sequences. The page count follows from the type: it is printed, not a goal.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from click.testing import CliRunner  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from pipeline.builders.pdf_audit import squash, text_layer, unlisted_content  # noqa: E402
+from pipeline.builders.print_measure import page_fills, type_sizes  # noqa: E402
 from pipeline.cli import main as cli  # noqa: E402
 from pipeline.engine.tasks import translate_language  # noqa: E402
 from pipeline.render.handout import VARIANTS, running_texts  # noqa: E402
@@ -45,7 +49,8 @@ def report(root: Path) -> int:
     project = load_project(root)
     docs = load_sources(project).documents
     facts = {name: fact.value for name, fact in project.config.facts().items()}
-    print(f"{'handout':<50}{'text layer':>16}{'in order':>16}{'pages':>7}{'untagged':>10}")
+    columns = f"{'text layer':>16}{'in order':>16}{'pages':>7}{'type pt':>10}{'fill':>6}{'untagged':>10}"
+    print(f"{'handout':<50}{columns}")
     failures = 0
     for language in project.config.languages:
         articles, _ = translate_language(project, language, docs)
@@ -57,15 +62,23 @@ def report(root: Path) -> int:
                 ordered = text_layer(article.doc, facts, pdf, furniture, simplify=squash)
                 pages = len(PdfReader(str(pdf)).pages)
                 untagged = len(unlisted_content(pdf))
-                ok = layer.share == ordered.share == 1.0 and untagged == 0 and (variant.suffix or pages <= 4)
+                sizes, fill = type_sizes(pdf), 1.0 if pages == 1 else min(page_fills(pdf))
+                floor = (18, 14) if variant.suffix else (11, 11)
+                readable = sizes.content >= floor[0] and sizes.furniture >= floor[1] and fill >= 0.25
+                ok = layer.share == ordered.share == 1.0 and untagged == 0 and readable
                 failures += not ok
                 label = f"{language}/{pdf.name}"
                 text = f"{layer.found}/{layer.total} {layer.share:.1%}"
                 order = f"{ordered.found}/{ordered.total} {ordered.share:.1%}"
-                print(f"{label:<50}{text:>16}{order:>16}{pages:>7}{untagged:>10}{'' if ok else '  << goal'}")
+                type_pt = f"{sizes.content:g}/{sizes.furniture:g}"
+                print(
+                    f"{label:<50}{text:>16}{order:>16}{pages:>7}{type_pt:>10}{fill:>6.0%}{untagged:>10}"
+                    f"{'' if ok else '  << goal'}"
+                )
                 if "-v" in sys.argv:
                     print("".join(f"    not in order: {m}\n" for m in ordered.missing), end="")
-    print(f"\n{failures} handout(s) below a goal (every message, in order; <= 4 pages; 0 untagged)")
+    goals = "every message, in order; type size; no near-empty page; 0 untagged"
+    print(f"\n{failures} handout(s) below a goal ({goals})")
     return 0
 
 

@@ -65,11 +65,10 @@ def structure_types(pdf: Any) -> set[str]:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_handouts_are_letter_tagged_titled_and_short(repo_site: Path, lang: str) -> None:
+def test_handouts_are_letter_tagged_and_titled(repo_site: Path, lang: str) -> None:
     pdf = reader(repo_site / f"build/site/{lang}/{SLUG}.pdf")
     box = pdf.pages[0].mediabox
     assert (round(box.width), round(box.height)) == (612, 792)
-    assert len(pdf.pages) <= 4
     root = pdf.trailer["/Root"]
     assert root["/Lang"] == lang
     assert bool(root["/MarkInfo"]["/Marked"])

@@ -9,7 +9,7 @@ from pipeline.builders.base import Builder
 from pipeline.builders.printing import render_pdf
 from pipeline.i18n.article import Article
 from pipeline.i18n.publishing import article_link_languages
-from pipeline.render.handout import VARIANTS, render_handout
+from pipeline.render.handout import VARIANTS, looser_spacing, render_handout
 from pipeline.source.project import write_atomic
 
 
@@ -33,6 +33,7 @@ class PdfBuilder(Builder):
                 base_url=source.as_uri() + "/",
                 allowed_dirs=[source / "assets"],
                 label=self.project.display(out),
+                looser=looser_spacing(variant),
             )
             write_atomic(out, data)
             written.append(out)

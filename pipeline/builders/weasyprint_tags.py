@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
+from types import MappingProxyType
 from typing import Any
 
 from pipeline.builders import weasyprint_glyphs
@@ -59,17 +61,28 @@ def utf16_string(text: str) -> bytes:
     return b"<" + ("\ufeff" + text).encode("utf-16-be").hex().upper().encode() + b">"
 
 
+#: Link target → what the link says (its aria-label or text), for the document being printed.
+_LINK_DESCRIPTIONS: ContextVar[Mapping[str, str]] = ContextVar(
+    "link_descriptions", default=MappingProxyType({})
+)
+
+
 @contextmanager
-def patched() -> Iterator[None]:
-    """WeasyPrint with this shim while the block runs; as released outside it."""
+def patched(link_descriptions: Mapping[str, str] | None = None) -> Iterator[None]:
+    """WeasyPrint with this shim while the block runs; as released outside it.
+
+    ``link_descriptions``: each link target's description for its annotation's /Contents.
+    """
     check_weasyprint_version()
     replacements = _replacements()
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in replacements]
     for owner, name, new in replacements:
         setattr(owner, name, new)
+    token = _LINK_DESCRIPTIONS.set(link_descriptions or {})
     try:
         yield
     finally:
+        _LINK_DESCRIPTIONS.reset(token)
         for owner, name, old in originals:
             setattr(owner, name, old)
 
@@ -93,6 +106,7 @@ def _replacements() -> list[tuple[Any, str, Any]]:
     """(module or class, attribute, replacement) for each function the shim wraps."""
     import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer, untyped
     import weasyprint.document
+    import weasyprint.pdf
     import weasyprint.pdf.tags
     from weasyprint.formatting_structure import boxes
     from weasyprint.pdf.stream import Stream
@@ -116,6 +130,7 @@ def _replacements() -> list[tuple[Any, str, Any]]:
         (Stream, "marked", _marked_wrapper(Stream.marked, boxes, pydyf, actual_text)),
         (weasyprint.document, "draw_page", _draw_page_wrapper(weasyprint.document.draw_page, boxes)),
         (weasyprint.pdf.tags, "_build_box_tree", _tree_wrapper(weasyprint.pdf.tags._build_box_tree, boxes)),
+        (weasyprint.pdf, "add_links", _links_wrapper(weasyprint.pdf.add_links, TextString)),
     ]
 
 
@@ -184,5 +199,20 @@ def _tree_wrapper(build_box_tree: Callable[..., Iterator[Any]], boxes: Any) -> C
         if isinstance(box, boxes.MarginBox):
             return
         yield from build_box_tree(box, *args)
+
+    return wrapped
+
+
+def _links_wrapper(add_links: Callable[..., None], text_string: Any) -> Callable[..., None]:
+    """Link annotations described by what the link says (``Call us: (626) 555-0142``), not by
+    their raw target (``tel:+16265550142``), which is what screen readers announced."""
+
+    def wrapped(links_and_anchors: Any, *args: Any) -> None:
+        add_links(links_and_anchors, *args)
+        descriptions = _LINK_DESCRIPTIONS.get()
+        for _kind, target, _rectangle, box in links_and_anchors[0]:
+            annotation = box.link_annotation
+            if annotation is not None and "Contents" in annotation and descriptions.get(target):
+                annotation["Contents"] = text_string(descriptions[target])
 
     return wrapped

@@ -189,6 +189,8 @@ def _mark_places(units: list[_Unit]) -> Iterator[int]:
         if run and following.kind not in _STRONG and not _number_goes_on(solid, i):
             if run == "N" or _next_strong(solid, i + 1) != "L":
                 yield _after_run(solid, i, units)
+            elif unit.isolate:  # isolates side by side (name: phone. address): the page reads them
+                yield _after_punctuation(solid, i, units)  # right to left, so must the text layer
         elif unit.kind not in _STRONG | _SPACES and following.kind in _SPACES:
             before = _before_punctuation(solid, i)
             if before and not before.isolate and (before.kind, _next_strong(solid, i + 1)) != ("L", "L"):
@@ -219,6 +221,13 @@ def _after_run(solid: list[_Unit], i: int, units: list[_Unit]) -> int:
         return _end_with_marks(solid[i], units)  # right after the run, in its box
     after_spaces = next((u for u in solid[i + 1 :] if u.kind not in _SPACES), following)
     return after_spaces.start  # after an isolate, next to whatever the spaces lead to
+
+
+def _after_punctuation(solid: list[_Unit], i: int, units: list[_Unit]) -> int:
+    """After the punctuation that follows ``solid[i]``: poppler keeps it with the run before."""
+    while i + 2 < len(solid) and solid[i + 2].kind not in _STRONG | _SPACES:
+        i += 1
+    return _end_with_marks(solid[i + 1], units)
 
 
 def _end_with_marks(unit: _Unit, units: list[_Unit]) -> int:

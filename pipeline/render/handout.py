@@ -6,14 +6,17 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape, unescape
 from typing import Any
 
 import segno
+from markupsafe import Markup
 
 from pipeline.i18n.article import Article
 from pipeline.render.direction_marks import mark_rtl_boundaries
 from pipeline.render.fonts import css_font_family
-from pipeline.render.html import fact_html
+from pipeline.render.html import fact_html, tel_href
+from pipeline.render.isolates import resolve_isolates
 from pipeline.render.pages import article_parts, long_date, make_environment, review_notes
 from pipeline.render.punctuation import punctuation
 from pipeline.source.config import Fact, SiteConfig
@@ -39,22 +42,24 @@ class HandoutVariant:
     qr_size: str
 
 
-# Regular print fits the current article on four Letter pages in every language (body 10.5 pt at
-# least: tests/test_build_pdf.py checks both against the real site).
+# Regular print after the CMS Toolkit: body 12 pt, nothing a patient reads below 11 pt (the QR
+# caption, the running header and footer with the review date and draft notice). The page count
+# follows from the type (tests/test_print_type.py measures both from the PDFs).
 REGULAR = HandoutVariant(
     "regular",
     "",
-    "10.5pt",
-    "1.22",
-    "18pt",
-    "13.5pt",
-    "11.5pt",
-    "9.5pt",
-    "8pt",
-    "0.55in 0.6in 0.6in",
-    "0.85in",
+    "12pt",
+    "1.3",
+    "20pt",
+    "15pt",
+    "13pt",
+    "11pt",
+    "11pt",
+    "0.6in 0.6in 0.65in",
+    "0.9in",
 )
-# Large print after APH / low-vision guidance: 18 pt body or more, bold headings, wide spacing.
+# Large print after APH / low-vision guidance: 18 pt or more for all content, bold headings, wide
+# spacing; the running header and footer at 14 pt.
 LARGE_PRINT = HandoutVariant(
     "large-print",
     "-large-print",
@@ -63,12 +68,21 @@ LARGE_PRINT = HandoutVariant(
     "30pt",
     "24pt",
     "20pt",
-    "16pt",
-    "12pt",
-    "0.7in 0.6in 0.8in",
+    "18pt",
+    "14pt",
+    "0.75in 0.6in 0.85in",
     "1.4in",
 )
 VARIANTS = (REGULAR, LARGE_PRINT)
+
+
+def looser_spacing(variant: HandoutVariant) -> tuple[str, ...]:
+    """Stylesheets that space the lines wider, tried in turn when the last page is near-empty.
+
+    Wider lines push text from the full pages onto the last one; the type size never changes.
+    """
+    base = float(variant.line_height)
+    return tuple(f"\nbody {{ line-height: {base + step:.2f}; }}" for step in (0.05, 0.1, 0.15, 0.2))
 
 
 def css_string(text: str) -> str:
@@ -105,6 +119,12 @@ def online_url(config: SiteConfig, language: str, slug: str) -> str:
     return f"{config.website}{language}/{slug}.html#listen"
 
 
+def unbroken_url_html(url: str) -> Markup:
+    """``url`` that may wrap only after a slash: a hyphen that ends a line reads as part of it or not."""
+    pieces = re.findall(r"[^/]*/+|[^/]+$", url)
+    return Markup("").join(Markup('<span class="unbroken">{}</span>').format(piece) for piece in pieces)
+
+
 @functools.lru_cache(maxsize=16)
 def qr_data_uri(url: str) -> str:
     """A vector (SVG) QR code for ``url`` as a data: URI (once per handout, not per print size)."""
@@ -134,11 +154,32 @@ def render_handout(
             gettext=article.ui.gettext,
         )
     )
-    html = env.get_template("handout.html").render(context)
+    html = resolve_isolates(env.get_template("handout.html").render(context))
+    html = label_phone_links(html, phone_labels(article, config))
     if language_info(article.language).direction == "rtl":
         html = mark_rtl_boundaries(html)
     css = env.get_template("handout.css").render(_css_context(article, config, variant))
     return html, css
+
+
+def phone_labels(article: Article, config: SiteConfig) -> dict[str, str]:
+    """tel: URL → what its link does, in the article's language ('Llámenos: (626) 555-0142')."""
+    _ = article.ui.gettext
+    labels = {
+        tel_href(c.phone): _("{name}: {number}").format(name=_(c.name), number=c.phone)
+        for c in config.crisis_lines
+    }
+    return {**labels, tel_href(config.clinic_phone): f"{_('Call us:')} {config.clinic_phone}"}
+
+
+def label_phone_links(html: str, labels: Mapping[str, str]) -> str:
+    """Each ``<a class="tel">`` with its label as aria-label: the PDF's link annotation says it."""
+
+    def labelled(match: re.Match[str]) -> str:
+        label = labels.get(unescape(match.group(1)))
+        return match.group(0) if label is None else f'{match.group(0)[:-1]} aria-label="{escape(label)}">'
+
+    return re.sub(r'<a class="tel" href="([^"]*)">', labelled, html)
 
 
 def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
@@ -163,6 +204,7 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
             ],
             **review_notes(article),  # the notices and colophon in the body, not only in the footer
             "online_url": url,
+            "online_url_html": unbroken_url_html(url),
             "qr_data_uri": qr_data_uri(url),
         }
     )
