@@ -121,20 +121,28 @@ def missing_in_reading_order(root: Path, language: str, pdf: Path) -> list[str]:
 
     from pipeline.engine.tasks import translate_language
     from pipeline.model import iter_units, plain_text
+    from pipeline.render.handout import running_texts
     from pipeline.source.articles import load_sources
     from pipeline.source.project import load_project
 
     project = load_project(root)
     (article,) = translate_language(project, language, load_sources(project).documents)[0]
     facts = {name: fact.value for name, fact in project.config.facts().items()}
-    text = subprocess.run(
+    pages = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    ).stdout.split("\f")[:-1]  # a form feed ends every page
+    on_page = running_texts(article, project.config).on_page  # a paragraph may go on over a page break
 
     def squash(value: str) -> str:  # line breaks, hyphenation and zero-width spaces differ
         return re.sub(r"[\s\-‐­\u200b]+", "", value)
 
-    squashed, position, missing = squash(text), 0, []
+    text = ""
+    for number, page in enumerate(pages, start=1):
+        page_text = squash(page)
+        for piece in on_page(number, len(pages)):
+            page_text = page_text.replace(squash(piece), "") if squash(piece) else page_text
+        text += page_text
+    squashed, position, missing = text, 0, []
     for ref in iter_units(article.doc):
         wanted = squash(plain_text(ref.node.inlines, facts))
         found = squashed.find(wanted, position)
