@@ -39,14 +39,13 @@ from pipeline.model import (
 )
 from pipeline.source.config import Fact
 from pipeline.source.parse import ARTICLE_LINK, ASSET_LINK
+from pipeline.source.phones import DEFAULT_REGION, parse_phone
 
 
-def tel_href(phone: str) -> str:
-    """A tel: URL for a US-style number: '(626) 555-0142' → 'tel:+16265550142'."""
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) == 10:
-        digits = "1" + digits
-    return f"tel:+{digits}" if len(digits) == 11 else f"tel:{digits}"
+def tel_href(phone: str, region: str = DEFAULT_REGION) -> str:
+    """A tel: URL as libphonenumber dials the number from ``region``: '(562) 555-0100 ext. 204' →
+    'tel:+15625550100;ext=204', '+44 20 7946 0958' → 'tel:+442079460958', '988' → 'tel:988'."""
+    return parse_phone(phone, region).tel
 
 
 def print_address(href: str) -> str:
@@ -72,7 +71,8 @@ def fact_html(fact: Fact) -> Markup:
     """A fact as HTML: phone numbers and URLs are links, isolated left-to-right."""
     text = escape(fact.value)
     if fact.kind == "phone":
-        return Markup(f'<a class="tel" href="{escape(tel_href(fact.value))}"><bdi dir="ltr">{text}</bdi></a>')
+        href = escape(tel_href(fact.value, fact.region))
+        return Markup(f'<a class="tel" href="{href}"><bdi dir="ltr">{text}</bdi></a>')
     if fact.kind == "url":
         return Markup(f'<a href="{text}"><bdi dir="ltr">{text}</bdi></a>')
     return Markup(f"<bdi>{text}</bdi>")
