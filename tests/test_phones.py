@@ -12,7 +12,7 @@ from conftest import ROOTS
 from phonenumbers import PhoneNumberFormat
 
 from pipeline.errors import PlainspokenError
-from pipeline.render.html import tel_href
+from pipeline.render.html import print_address, tel_href
 from pipeline.render.speech import render_speech, spoken_digits, spoken_phones
 from pipeline.source.config import load_config
 from pipeline.source.parse import parse_article
@@ -125,3 +125,16 @@ def test_the_page_dials_and_the_guide_reads_the_extension(tmp_path: Path, make_p
     clinic = next(s for s in script.segments if s.anchor == "help-clinic")
     assert clinic.text == "Call us: (562) 555-0100 ext. 204."
     assert clinic.spoken == "Call us: 5 6 2, 5 5 5, 0 1 0 0, extension 2 0 4."
+
+
+@pytest.mark.parametrize(
+    ("href", "printed"),
+    [
+        ("tel:+16265550100", "626-555-0100"),
+        ("tel:+15625550100;ext=204", "562-555-0100 ext. 204"),
+        ("tel:+442079460958", "+44 20 7946 0958"),
+        ("tel:988", "988"),
+    ],
+)
+def test_a_tel_link_on_paper_prints_a_number_to_dial(href: str, printed: str) -> None:
+    assert print_address(href) == printed

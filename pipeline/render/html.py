@@ -54,10 +54,7 @@ def print_address(href: str) -> str:
     parts = urlsplit(href)
     scheme = parts.scheme.lower()
     if scheme == "tel":
-        digits = re.sub(r"\D", "", parts.path)
-        if len(digits) == 11 and digits.startswith("1"):
-            return f"{digits[1:4]}-{digits[4:7]}-{digits[7:]}"
-        return unquote(parts.path)
+        return _printed_phone(unquote(parts.path))
     if scheme == "mailto":
         return unquote(parts.path)
     if scheme not in ("http", "https"):
@@ -65,6 +62,24 @@ def print_address(href: str) -> str:
     host = parts.netloc.lower().removeprefix("www.")
     path = unquote(parts.path).rstrip("/")
     return host + path + (f"?{parts.query}" if parts.query else "")
+
+
+def _printed_phone(number: str) -> str:
+    """A tel: link's number as typed from paper: '+1-626-555-0100' → 626-555-0100, with ' ext. 204'
+    for ';ext=204'; from abroad as libphonenumber writes it ('+44 20 7946 0958'); else as given."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(f"tel:{number}", DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):  # 988, or a number libphonenumber cannot place
+        return number
+    extension = f" ext. {parsed.extension}" if parsed.extension else ""
+    if parsed.country_code == 1 and len(national := str(parsed.national_number)) == 10:
+        return f"{national[:3]}-{national[3:6]}-{national[6:]}{extension}"
+    parsed.extension = None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL) + extension
 
 
 def fact_html(fact: Fact) -> Markup:
