@@ -4,6 +4,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The tested set: every Python package at the version CI tested (pip freeze of a working venv, made by
+# make lock). make build, make test and CI install exactly these; pip install plainspoken does not.
+CONSTRAINTS := constraints.txt
 # Debian packages the pipeline needs to build: gettext (msgfmt, the strict .po checker);
 # Pango and HarfBuzz for WeasyPrint; the Noto fonts for every script we print; espeak-ng for speech.
 DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
@@ -14,7 +17,7 @@ DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123 nodejs
 WEBVTT_CHECK := tests/webvtt/node_modules/.package-lock.json
 
-.PHONY: build test test-fast test-wheel test-slow bench conformance setup setup-test clean
+.PHONY: build test test-fast test-wheel test-slow bench conformance setup setup-test clean lock
 
 build: setup
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where Python may not write it
@@ -51,8 +54,8 @@ conformance: setup-test
 	@echo "== benchmarks/bench_pdf_text.py"; $(BIN)/python benchmarks/bench_pdf_text.py
 	@echo "== benchmarks/conformance_audio.py"; $(BIN)/python benchmarks/conformance_audio.py
 
-$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+$(VENV)/.installed-bench: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[test,bench]'
 	@touch $@
 
 setup: debian-build $(VENV)/.installed
@@ -68,15 +71,21 @@ debian-test:
 $(VENV)/bin/python:
 	@bash .ci/debian-packages --python $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) pip
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[test]'
 	@touch $@
+
+# After a deliberate upgrade has passed make test: the venv's versions become the tested set.
+lock:
+	@{ sed -n '/^#/p' $(CONSTRAINTS); $(BIN)/python -m pip freeze --all --exclude-editable \
+		| grep -v -e '^setuptools==' -e '^wheel==' -e '^plainspoken'; } > $(CONSTRAINTS).new
+	@mv $(CONSTRAINTS).new $(CONSTRAINTS)
 
 $(WEBVTT_CHECK): tests/webvtt/package.json tests/webvtt/package-lock.json
 	@command -v npm >/dev/null || bash .ci/debian-packages npm

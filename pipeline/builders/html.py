@@ -151,7 +151,7 @@ class HtmlBuilder(Builder):
                     "id": line.id,
                     "name": line.name,
                     "note": line.note,
-                    "phone_html": fact_html(Fact(line.id, line.phone, "phone")),
+                    "phone_html": fact_html(Fact(line.id, line.phone, "phone", config.region)),
                 }
                 for line in config.crisis_lines
             ],

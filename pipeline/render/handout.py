@@ -166,10 +166,10 @@ def phone_labels(article: Article, config: SiteConfig) -> dict[str, str]:
     """tel: URL → what its link does, in the article's language ('Llámenos: (626) 555-0142')."""
     _ = article.ui.gettext
     labels = {
-        tel_href(c.phone): _("{name}: {number}").format(name=_(c.name), number=c.phone)
+        tel_href(c.phone, config.region): _("{name}: {number}").format(name=_(c.name), number=c.phone)
         for c in config.crisis_lines
     }
-    return {**labels, tel_href(config.clinic_phone): f"{_('Call us:')} {config.clinic_phone}"}
+    return {**labels, tel_href(config.clinic_phone, config.region): f"{_('Call us:')} {config.clinic_phone}"}
 
 
 def label_phone_links(html: str, labels: Mapping[str, str]) -> str:
@@ -198,7 +198,7 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
                 {
                     "name": c.name,
                     "note": c.note,
-                    "phone_html": fact_html(Fact(c.id, c.phone, "phone")),
+                    "phone_html": fact_html(Fact(c.id, c.phone, "phone", config.region)),
                 }
                 for c in config.crisis_lines
             ],

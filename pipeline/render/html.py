@@ -39,14 +39,13 @@ from pipeline.model import (
 )
 from pipeline.source.config import Fact
 from pipeline.source.parse import ARTICLE_LINK, ASSET_LINK
+from pipeline.source.phones import DEFAULT_REGION, parse_phone
 
 
-def tel_href(phone: str) -> str:
-    """A tel: URL for a US-style number: '(626) 555-0142' → 'tel:+16265550142'."""
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) == 10:
-        digits = "1" + digits
-    return f"tel:+{digits}" if len(digits) == 11 else f"tel:{digits}"
+def tel_href(phone: str, region: str = DEFAULT_REGION) -> str:
+    """A tel: URL as libphonenumber dials the number from ``region``: '(562) 555-0100 ext. 204' →
+    'tel:+15625550100;ext=204', '+44 20 7946 0958' → 'tel:+442079460958', '988' → 'tel:988'."""
+    return parse_phone(phone, region).tel
 
 
 def print_address(href: str) -> str:
@@ -55,10 +54,7 @@ def print_address(href: str) -> str:
     parts = urlsplit(href)
     scheme = parts.scheme.lower()
     if scheme == "tel":
-        digits = re.sub(r"\D", "", parts.path)
-        if len(digits) == 11 and digits.startswith("1"):
-            return f"{digits[1:4]}-{digits[4:7]}-{digits[7:]}"
-        return unquote(parts.path)
+        return _printed_phone(unquote(parts.path))
     if scheme == "mailto":
         return unquote(parts.path)
     if scheme not in ("http", "https"):
@@ -68,11 +64,30 @@ def print_address(href: str) -> str:
     return host + path + (f"?{parts.query}" if parts.query else "")
 
 
+def _printed_phone(number: str) -> str:
+    """A tel: link's number as typed from paper: '+1-626-555-0100' → 626-555-0100, with ' ext. 204'
+    for ';ext=204'; from abroad as libphonenumber writes it ('+44 20 7946 0958'); else as given."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(f"tel:{number}", DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):  # 988, or a number libphonenumber cannot place
+        return number
+    extension = f" ext. {parsed.extension}" if parsed.extension else ""
+    if parsed.country_code == 1 and len(national := str(parsed.national_number)) == 10:
+        return f"{national[:3]}-{national[3:6]}-{national[6:]}{extension}"
+    parsed.extension = None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL) + extension
+
+
 def fact_html(fact: Fact) -> Markup:
     """A fact as HTML: phone numbers and URLs are links, isolated left-to-right."""
     text = escape(fact.value)
     if fact.kind == "phone":
-        return Markup(f'<a class="tel" href="{escape(tel_href(fact.value))}"><bdi dir="ltr">{text}</bdi></a>')
+        href = escape(tel_href(fact.value, fact.region))
+        return Markup(f'<a class="tel" href="{href}"><bdi dir="ltr">{text}</bdi></a>')
     if fact.kind == "url":
         return Markup(f'<a href="{text}"><bdi dir="ltr">{text}</bdi></a>')
     return Markup(f"<bdi>{text}</bdi>")

@@ -36,6 +36,7 @@ from pipeline.model import (
 )
 from pipeline.render.punctuation import LATIN, Punctuation, punctuation
 from pipeline.source.config import Fact
+from pipeline.source.phones import DEFAULT_REGION, find_phones, parse_phone
 
 if TYPE_CHECKING:
     from pipeline.source.config import CrisisLine, SiteConfig
@@ -50,9 +51,6 @@ CRISIS_LINE = "{name}: {number}. {note}"
 #: An apostrophe between two Armenian letters marks elision (Western կ՚ապրիք): one spoken word.
 _ARMENIAN_LETTER = r"[\u0531-\u0556\u0561-\u0587]"
 _ARMENIAN_ELISION = re.compile(rf"(?<={_ARMENIAN_LETTER})['\u2019\u055a](?={_ARMENIAN_LETTER})")
-_PHONE = re.compile(
-    r"(?<![\w-])(?:1-)?(?:\(\d{3}\) ?|\d{3}-)\d{3}-\d{4}(?![\w-])|(?<![\w-])(?:988|911)(?![\w-])"
-)
 
 
 @dataclass(frozen=True)
@@ -90,10 +88,18 @@ class SpeechScript:
         return "\n".join(lines) + "\n"
 
 
-def spoken_digits(phone: str) -> str:
-    """'(626) 555-0142' → '6 2 6, 5 5 5, 0 1 4 2': numbers read digit by digit, in groups."""
-    groups = re.findall(r"\d+", phone)
-    return ", ".join(" ".join(group) for group in groups)
+def spoken_digits(phone: str, region: str = DEFAULT_REGION) -> str:
+    """'(626) 555-0142' → '6 2 6, 5 5 5, 0 1 4 2': digit by digit, in libphonenumber's groups."""
+    return parse_phone(phone, region).spoken
+
+
+def spoken_phones(text: str, region: str = DEFAULT_REGION, short: frozenset[str] = frozenset()) -> str:
+    """``text`` with every phone number in it (and the ``short`` ones, such as 988) as spoken_digits."""
+    pieces, last = [], 0
+    for start, end, phone in find_phones(text, region, short):
+        pieces += [text[last:start], phone.spoken]
+        last = end
+    return "".join(pieces) + text[last:]
 
 
 class SpeechRenderer:
@@ -108,6 +114,9 @@ class SpeechRenderer:
         lexicons: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.facts = facts
+        phones = [fact for fact in facts.values() if fact.kind == "phone"]
+        self.region = phones[0].region if phones else DEFAULT_REGION  # the clinic's
+        self.short_phones = frozenset(fact.value for fact in phones if fact.value.isdigit())
         self.lexicon = _longest_first(lexicon)
         self.lexicons = {lang: _longest_first(found) for lang, found in (lexicons or {}).items()}
         self._ = gettext
@@ -213,7 +222,7 @@ class SpeechRenderer:
     def speak(self, text: str, lang: str = "") -> str:
         """Text as the words to say: phones in digit groups, the lexicon of its language applied
         (the page's, or for a part that fell back, that language's in ``lexicons``)."""
-        text = _PHONE.sub(lambda m: spoken_digits(m.group(0)), text)
+        text = spoken_phones(text, self.region, self.short_phones)
         for written, spoken in self.lexicons.get(lang, []) if lang else self.lexicon:
             text = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", spoken, text)
         return _ARMENIAN_ELISION.sub("", text)

@@ -12,9 +12,9 @@ from pipeline.errors import PlainspokenError
 from pipeline.source.glyphs import undrawable, undrawable_message
 from pipeline.source.languages import LANGUAGE_TAG as LANGUAGE_TAG  # re-exported: its old home
 from pipeline.source.languages import LanguageTagError, language_tag
+from pipeline.source.phones import DEFAULT_REGION, PhoneError, example_phone, known_region, parse_phone
 
 PAGE_SIZES = ("letter", "a4")
-_PHONE = re.compile(r"^[0-9+()\- .]{3,}$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Fact:
     name: str
     value: str
     kind: str  # "phone", "url" or "text"
+    region: str = DEFAULT_REGION  # where a phone written without + is dialled: the clinic's
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class SiteConfig:
     drafts: tuple[tuple[str, str], ...] = ()  # [publish.drafts] format → "notice" or "skip"
     min_translated: float = 0.0  # [publish] min_translated: percent needed to publish a language
     voice_choices: tuple[VoiceChoice, ...] = ()  # [voices.<lang>] tables (Piper, narrators)
+    region: str = DEFAULT_REGION  # [clinic] region: where its phone numbers are dialled (ISO 3166)
 
     def voice_choice(self, language: str) -> VoiceChoice | None:
         return next((c for c in self.voice_choices if c.language == language), None)
@@ -83,11 +85,11 @@ class SiteConfig:
         """Every placeholder an article may use, by name."""
         facts = [
             Fact("clinic.name", self.clinic_name, "text"),
-            Fact("clinic.phone", self.clinic_phone, "phone"),
+            Fact("clinic.phone", self.clinic_phone, "phone", self.region),
             Fact("clinic.address", self.clinic_address, "text"),
             Fact("clinic.website", self.website, "url"),
         ]
-        facts += [Fact(f"crisis.{c.id}.phone", c.phone, "phone") for c in self.crisis_lines]
+        facts += [Fact(f"crisis.{c.id}.phone", c.phone, "phone", self.region) for c in self.crisis_lines]
         return {fact.name: fact for fact in facts}
 
 
@@ -142,20 +144,22 @@ def load_config(path: Path, *, display_path: str = "source/site.toml") -> SiteCo
         raise reader.error(
             "clinic.website must start with https:// (the published site's address)", "website"
         )
+    region = _region(clinic, reader)
     return SiteConfig(
         clinic_name=reader.string(clinic, "name", "clinic"),
-        clinic_phone=_phone(clinic, reader, "clinic"),
+        clinic_phone=_phone(clinic, reader, "clinic", region),
         clinic_address=reader.string(clinic, "address", "clinic"),
         website=website if website.endswith("/") else website + "/",
         languages=_languages(publish, reader),
         page_size=_page_size(publish, reader),
-        crisis_lines=_crisis_lines(data, reader),
+        crisis_lines=_crisis_lines(data, reader, region),
         path=display_path,
         voices=_voices(data, reader),
         voice_choices=_voice_choices(data, reader),
         target_grade=_number(data.get("plain_language", {}), "target_grade", 8.0, reader, (1, 20)),
         drafts=_drafts(publish, reader),
         min_translated=_number(publish, "min_translated", 0.0, reader, (0, 100)),
+        region=region,
     )
 
 
@@ -166,10 +170,27 @@ def _table(data: dict[str, Any], name: str, reader: _Reader) -> dict[str, Any]:
     return table
 
 
-def _phone(table: dict[str, Any], reader: _Reader, where: str, after: int = 0) -> str:
+def _region(clinic: dict[str, Any], reader: _Reader) -> str:
+    """[clinic] region: the country its phone numbers are dialled in, US when not given."""
+    region = clinic.get("region", DEFAULT_REGION)
+    if not isinstance(region, str) or not known_region(region.upper()):
+        raise reader.error(f'clinic.region {region!r}: write a country code such as "US" or "MX"', "region")
+    return region.upper()
+
+
+def _phone(table: dict[str, Any], reader: _Reader, where: str, region: str, after: int = 0) -> str:
+    """A phone number as written, once libphonenumber has read it as dialled in ``region``."""
     phone = reader.string(table, "phone", where, after)
-    if not _PHONE.match(phone):
-        raise reader.error(f"{where}.phone {phone!r} is not a phone number", "phone", after)
+    try:
+        parse_phone(phone, region)
+    except PhoneError as why:
+        example = example_phone(region)
+        raise reader.error(
+            f"{where}.phone {phone!r} is not a {region} phone number: {why};"
+            f' write it as "{example}", "{example} ext. 204" or "+44 20 7946 0958"',
+            "phone",
+            after,
+        ) from None
     return phone
 
 
@@ -206,7 +227,7 @@ def _page_size(publish: dict[str, Any], reader: _Reader) -> str:
     return size
 
 
-def _crisis_lines(data: dict[str, Any], reader: _Reader) -> tuple[CrisisLine, ...]:
+def _crisis_lines(data: dict[str, Any], reader: _Reader, region: str) -> tuple[CrisisLine, ...]:
     entries = data.get("crisis_lines", [])
     if not isinstance(entries, list):
         raise reader.error("crisis_lines must be written as [[crisis_lines]] tables")
@@ -220,7 +241,8 @@ def _crisis_lines(data: dict[str, Any], reader: _Reader) -> tuple[CrisisLine, ..
             )
         name = reader.string(entry, "name", "crisis_lines", start)
         note = reader.string(entry, "note", "crisis_lines", start)
-        lines.append(CrisisLine(line_id, name, _phone(entry, reader, "crisis_lines", start), note, start + 1))
+        phone = _phone(entry, reader, "crisis_lines", region, start)
+        lines.append(CrisisLine(line_id, name, phone, note, start + 1))
     return tuple(lines)
 
 
