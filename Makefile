@@ -5,13 +5,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the pipeline needs to build: gettext (msgfmt, the strict .po checker);
-# Pango and HarfBuzz for WeasyPrint; the Noto fonts for every script we print; espeak-ng for speech.
+# Pango and HarfBuzz for WeasyPrint; the Noto fonts for every script we print; espeak-ng for speech;
+# liblouis (library and its tables) for braille.
 DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
-	espeak-ng
+	espeak-ng liblouis20 liblouis-data
 # More for the tests: Chromium (axe-core), poppler-utils (pdftotext, pdffonts, pdftoppm), zbar-tools (QR),
 # mpg123 (decodes the MP3s back to check their length and loudness); Node.js for the strict WebVTT
-# validator (npm webvtt-parser, pinned in tests/webvtt/package-lock.json, installed there by npm ci).
-DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123 nodejs
+# validator (npm webvtt-parser, pinned in tests/webvtt/package-lock.json, installed there by npm ci);
+# liblouis-bin (lou_translate, lou_checktable) to check braille tables by hand.
+DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123 nodejs liblouis-bin
 WEBVTT_CHECK := tests/webvtt/node_modules/.package-lock.json
 
 .PHONY: build test test-fast test-wheel test-slow bench conformance setup setup-test clean
