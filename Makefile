@@ -48,10 +48,12 @@ bench: setup-test $(VENV)/.installed-bench
 	@echo "== benchmarks/conformance_audio.py"; $(BIN)/python benchmarks/conformance_audio.py
 
 # What #13 asked to see from the inside: every handout's text layer (normalised and in order),
-# pages and untagged content; every guide's loudness and true peak (ours and ffmpeg's ebur128).
+# pages and untagged content; every guide's loudness and true peak (ours and ffmpeg's ebur128); every
+# BRF's words given back by liblouis, per language.
 conformance: setup-test
 	@echo "== benchmarks/bench_pdf_text.py"; $(BIN)/python benchmarks/bench_pdf_text.py
 	@echo "== benchmarks/conformance_audio.py"; $(BIN)/python benchmarks/conformance_audio.py
+	@echo "== benchmarks/conformance_braille.py"; $(BIN)/python benchmarks/conformance_braille.py
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
