@@ -199,3 +199,23 @@ def test_the_report_links_the_brf(clinic: Project) -> None:
     report = (clinic.site_dir / "report.html").read_text(encoding="utf-8")
     assert '<a href="en/choosing-care.brf">Braille (BRF) for embossers and braille displays</a>' in report
     assert "ja/choosing-care.brf" not in report
+
+
+def test_without_liblouis_the_build_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.builders import braille
+    from pipeline.errors import PlainspokenError
+
+    monkeypatch.setattr(braille.ctypes.util, "find_library", lambda name: "liblouis-not-here.so")
+    with pytest.raises(PlainspokenError) as error:
+        braille.Liblouis()
+    assert str(error.value).startswith("liblouis: not found") and "apt-get install liblouis20" in str(
+        error.value
+    )
+
+
+def test_a_table_liblouis_lacks_is_named_in_one_line(capfd: pytest.CaptureFixture[str]) -> None:
+    from pipeline.errors import PlainspokenError
+
+    with pytest.raises(PlainspokenError, match=r"^xx-none\.ctb: liblouis cannot load this braille table"):
+        liblouis().translate("xx-none.ctb", "text")
+    assert capfd.readouterr().err == ""  # not liblouis's own three lines besides ours

@@ -16,9 +16,10 @@ from pipeline.render.braille import PrintBlocks, UnfilledPlaceholder, braille_pa
 from pipeline.source.languages import BrailleTable, braille_table
 from pipeline.source.project import write_atomic
 
-#: liblouis's log level for errors only: its tables' warnings ("Duplicate emphasis class") are not ours.
-_LOG_ERRORS_ONLY = 40000
-_INSTALL = "install liblouis (Debian: apt-get install liblouis20 liblouis-bin)"
+#: liblouis's log level "off": its tables' warnings ("Duplicate emphasis class") are not the user's, and
+#: its errors come back as ours, one line each.
+_LOG_OFF = 60000
+_INSTALL = "install liblouis and its tables (Debian: apt-get install liblouis20 liblouis-data)"
 #: Characters some tables write as 8-dot escapes, by the nearest one they write in six dots.
 NEAREST = {
     **{"\u00a0": " ", "\u200b": "", "\u200c": " ", "\u200d": ""},  # spaces and joiners
@@ -36,7 +37,7 @@ class Liblouis:
         except OSError as error:
             raise PlainspokenError(Problem("liblouis", 0, f"not found ({error}): {_INSTALL}")) from error
         self.lib.lou_version.restype = ctypes.c_char_p
-        self.lib.lou_setLogLevel(_LOG_ERRORS_ONLY)
+        self.lib.lou_setLogLevel(_LOG_OFF)
         self.lib.lou_getTable.restype = ctypes.c_void_p
         self.char = ctypes.c_uint32 if self.lib.lou_charSize() == 4 else ctypes.c_uint16
 
