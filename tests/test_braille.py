@@ -199,6 +199,7 @@ def test_the_report_links_the_brf(clinic: Project) -> None:
     report = (clinic.site_dir / "report.html").read_text(encoding="utf-8")
     assert '<a href="en/choosing-care.brf">Braille (BRF) for embossers and braille displays</a>' in report
     assert "ja/choosing-care.brf" not in report
+    assert "<p>Braille (BRF): no braille table: Japanese braille needs" in report
 
 
 def test_without_liblouis_the_build_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
