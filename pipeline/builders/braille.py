@@ -6,13 +6,14 @@ import ctypes
 import ctypes.util
 import functools
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pipeline.builders.base import Builder, OutputSkipped
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article
-from pipeline.render.braille import PrintBlocks, UnfilledPlaceholder, braille_pages, brf_text
+from pipeline.render.braille import BOLD, ITALIC, PrintBlocks, UnfilledPlaceholder, braille_pages, brf_text
 from pipeline.source.languages import BrailleTable, braille_table
 from pipeline.source.project import write_atomic
 
@@ -45,22 +46,24 @@ class Liblouis:
     def version(self) -> str:
         return bytes(self.lib.lou_version()).decode()
 
-    def translate(self, table: str, text: str) -> str:
-        """Print → Unicode braille cells with ``table``."""
-        return self._run(self.lib.lou_translateString, table, text)
+    def translate(self, table: str, text: str, typeform: Sequence[int] = ()) -> str:
+        """Print → Unicode braille cells with ``table``; ``typeform``: each character's emphasis."""
+        return self._run(self.lib.lou_translateString, table, text, typeform)
 
     def back_translate(self, table: str, cells: str) -> str:
         """Unicode braille cells → print with ``table``."""
         return self._run(self.lib.lou_backTranslateString, table, cells)
 
-    def _run(self, function: Any, table: str, text: str) -> str:
+    def _run(self, function: Any, table: str, text: str, typeform: Sequence[int] = ()) -> str:
         tables = f"unicode.dis,{table}".encode()
         if not self.lib.lou_getTable(tables):
             raise PlainspokenError(Problem(table, 0, f"liblouis cannot load this braille table: {_INSTALL}"))
         size = len(text) * 8 + 64
         inbuf = (self.char * max(1, len(text)))(*map(ord, text))
         inlen, outlen, outbuf = ctypes.c_int(len(text)), ctypes.c_int(size), (self.char * size)()
-        if not function(tables, inbuf, ctypes.byref(inlen), outbuf, ctypes.byref(outlen), None, None, 0):
+        # liblouis writes the typeforms of its output back into this array: as long as the output.
+        forms = (ctypes.c_ushort * size)(*typeform) if typeform else None
+        if not function(tables, inbuf, ctypes.byref(inlen), outbuf, ctypes.byref(outlen), forms, None, 0):
             raise PlainspokenError(Problem(table, 0, "liblouis could not translate a text with this table"))
         return "".join(map(chr, outbuf[: outlen.value]))
 
@@ -88,9 +91,25 @@ def six_dot_char(table: str, char: str) -> str:
     return char
 
 
+#: liblouis's typeforms for the emphasis marks: italic (emph_1) and bold (emph_3).
+_TYPEFORMS = {ITALIC[0]: 1, BOLD[0]: 4}
+_TYPEFORM_ENDS = {ITALIC[1]: 1, BOLD[1]: 4}
+
+
 def six_dot_braille(table: str, text: str) -> str:
-    """``text`` in braille cells with ``table``, avoiding eight-dot cells where a near character can."""
-    return liblouis().translate(table, "".join(six_dot_char(table, char) for char in text))
+    """``text`` in braille cells with ``table``: emphasis marks shown as its indicators, and near
+    characters where the table would need eight dots."""
+    chars: list[str] = []
+    forms: list[int] = []
+    form = 0
+    for char in text:
+        if char in _TYPEFORMS or char in _TYPEFORM_ENDS:
+            form = form | _TYPEFORMS[char] if char in _TYPEFORMS else form & ~_TYPEFORM_ENDS[char]
+            continue
+        nearest = six_dot_char(table, char)
+        chars.append(nearest)
+        forms += [form] * len(nearest)
+    return liblouis().translate(table, "".join(chars), forms if any(forms) else ())
 
 
 class BrailleBuilder(Builder):

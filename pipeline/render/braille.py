@@ -41,6 +41,10 @@ LINES = 25  #: lines per page; the first holds the page number
 BLANK = "\u2800"  #: the braille cell without dots
 #: North American Braille ASCII, the BRF code: the character of each six-dot cell, by its dots.
 BRF_ASCII = " A1B'K2L@CIF/MSP\"E3H9O6R^DJG>NTQ,*5<-U8V.%[$+X!&;:4\\0Z7(_?W]#Y)="
+#: Marks around emphasised print (Unicode noncharacters, never in an article's text): the translation
+#: shows them as the braille code's emphasis indicators (UEB's italic and bold).
+ITALIC = ("\ufdd0", "\ufdd1")
+BOLD = ("\ufdd2", "\ufdd3")
 #: Braille Formats: the separation line (dots 36 twelve times) for a thematic break.
 SEPARATOR = "\u2824" * 12
 
@@ -91,8 +95,8 @@ class PrintBlocks:
         self._inlines: dict[type[Any], Callable[[Any], str]] = {
             Text: lambda node: node.text,
             Code: lambda node: node.text,
-            Emphasis: lambda node: self.inlines(node.children),
-            Strong: lambda node: self.inlines(node.children),
+            Emphasis: lambda node: ITALIC[0] + self.inlines(node.children) + ITALIC[1],
+            Strong: lambda node: BOLD[0] + self.inlines(node.children) + BOLD[1],
             Link: self.link,
             Image: lambda node: node.alt,
             LineBreak: lambda node: " ",
