@@ -45,7 +45,7 @@ def main() -> int:
         texts = article_texts(article, project.config)
         got = words(back_translated(path, table.table))
         share = recovered(words(" ".join(texts)), got)
-        layout = recovered(words(round_trip(article, project.config, table.table)), got)
+        layout = recovered(words(round_trip(article, project.config, table)), got)
         pages = brf_pages(path)
         widest = max(len(line) for page in pages for line in page)
         minimum = WORDS_THRESHOLD.get(language)

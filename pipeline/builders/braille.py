@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -96,9 +97,29 @@ _TYPEFORMS = {ITALIC[0]: 1, BOLD[0]: 4}
 _TYPEFORM_ENDS = {ITALIC[1]: 1, BOLD[1]: 4}
 
 
-def six_dot_braille(table: str, text: str) -> str:
-    """``text`` in braille cells with ``table``: emphasis marks shown as its indicators, and near
-    characters where the table would need eight dots."""
+#: A run of Latin letters, for a language whose own table writes them in eight dots.
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+
+
+def six_dot_braille(table: str, text: str, latin: str = "") -> str:
+    """``text`` in braille cells with ``table``: emphasis marks shown as its indicators, near
+    characters where the table would need eight dots, and runs of Latin letters in ``latin`` (a
+    table writing them in six) when it is given."""
+    chars, forms = _typeformed(table, text)
+    pieces, start = [], 0
+    for run in _LATIN_RUN.finditer(chars) if latin else ():
+        pieces += [(table, start, run.start()), (latin, run.start(), run.end())]
+        start = run.end()
+    pieces.append((table, start, len(chars)))
+    return "".join(_translated(name, chars[a:b], forms[a:b]) for name, a, b in pieces if b > a)
+
+
+def _translated(table: str, chars: str, forms: list[int]) -> str:
+    return liblouis().translate(table, chars, forms if any(forms) else ())
+
+
+def _typeformed(table: str, text: str) -> tuple[str, list[int]]:
+    """The text without its emphasis marks, with the typeform of each character they gave."""
     chars: list[str] = []
     forms: list[int] = []
     form = 0
@@ -109,7 +130,7 @@ def six_dot_braille(table: str, text: str) -> str:
         nearest = six_dot_char(table, char)
         chars.append(nearest)
         forms += [form] * len(nearest)
-    return liblouis().translate(table, "".join(chars), forms if any(forms) else ())
+    return "".join(chars), forms
 
 
 class BrailleBuilder(Builder):
@@ -133,7 +154,7 @@ class BrailleBuilder(Builder):
         except UnfilledPlaceholder as error:
             where = article.doc.source_path or article.doc.slug
             raise PlainspokenError(Problem(where, 0, str(error))) from error
-        pages = braille_pages(blocks, functools.partial(six_dot_braille, table.table))
+        pages = braille_pages(blocks, functools.partial(six_dot_braille, table.table, latin=table.latin))
         lost = sum(eight_dot(line) for page in pages for line in page)
         self.note = f"{lost} cells needed dots 7 and 8, which a BRF cannot hold" if lost else ""
         write_atomic(out, brf_text(pages).encode("ascii"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import zip_longest
+from itertools import repeat, zip_longest
 from typing import Any
 
 from pipeline.i18n.article import Article
@@ -181,7 +181,7 @@ class PrintBlocks:
         return out
 
     def bullet_list(self, node: BulletList, depth: int) -> list[PrintBlock]:
-        return self.list_items(node.items, depth, iter(lambda: "", None))
+        return self.list_items(node.items, depth, repeat(""))  # list format shows the items: no bullet
 
     def ordered_list(self, node: OrderedList, depth: int) -> list[PrintBlock]:
         marks = (f"{number}. " for number in range(node.start, node.start + len(node.items)))

@@ -173,6 +173,7 @@ class BrailleTable:
     table: str  #: liblouis table (list), e.g. "en-ueb-g2.ctb"
     contracted: bool
     source: str  #: the braille authority or practice it follows
+    latin: str = ""  #: a table for runs of Latin letters, where this one writes them in 8 dots
 
 
 #: The one table of braille per language: a table, or why there is none (shown where a BRF would be).
@@ -182,7 +183,8 @@ BRAILLE_TABLES: dict[str, BrailleTable | str] = {
     # es-g2 (estenografía) gave back only 78% of the sample article's words, es.tbl 99%.
     "es": BrailleTable("es.tbl", False, "CBE Spanish braille, uncontracted (integral)"),
     "ar": BrailleTable("ar-ar-g1.utb", False, "Arabic braille grade 1 (Unified Arabic Braille)"),
-    "fa": BrailleTable("fa-ir-g1.utb", False, "Persian braille, uncontracted"),
+    # fa-ir-g1 writes Latin letters (IOP, the clinic's address) in 8 dots: UEB grade 1 writes them.
+    "fa": BrailleTable("fa-ir-g1.utb", False, "Persian braille, uncontracted", latin="en-ueb-g1.ctb"),
     # liblouis's only Armenian table (hy.ctb) is 8-dot computer braille: its digits and capitals need
     # dots 7 and 8, which a BRF cannot hold (the sample article lost 521 of 4,500 cells).
     "hy": "no braille table: liblouis's Armenian table is 8-dot computer braille, which a BRF cannot hold",
