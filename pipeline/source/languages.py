@@ -194,7 +194,9 @@ BRAILLE_TABLES: dict[str, BrailleTable | str] = {
     "ru": BrailleTable("ru-litbrl.ctb", False, "Russian literary braille, uncontracted"),
     "vi": BrailleTable("vi-vn-g0.utb", False, "Vietnamese braille, uncontracted"),
     "zh-Hans": BrailleTable("zhcn-cbs.ctb", False, "Chinese common braille (national standard GF 0019-2018)"),
-    "zh-Hant": BrailleTable("zh-hk.ctb", False, "Cantonese braille (Hong Kong), as the voice"),
+    "zh-Hant": BrailleTable(
+        "zh-hk.ctb", False, "Cantonese braille (Hong Kong), like its voice", latin="en-ueb-g1.ctb"
+    ),
     "ja": "no braille table: Japanese braille needs each kanji's kana reading, which liblouis does not make",
     "tl": "no braille table: liblouis has none for Tagalog, and Filipino braille practice is to be checked",
 }
