@@ -8,13 +8,15 @@ BIN := $(VENV)/bin
 # make lock). make build, make test and CI install exactly these; pip install plainspoken does not.
 CONSTRAINTS := constraints.txt
 # Debian packages the pipeline needs to build: gettext (msgfmt, the strict .po checker);
-# Pango and HarfBuzz for WeasyPrint; the Noto fonts for every script we print; espeak-ng for speech.
+# Pango and HarfBuzz for WeasyPrint; the Noto fonts for every script we print; espeak-ng for speech;
+# liblouis (library and its tables) for braille.
 DEBIAN_BUILD := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
-	espeak-ng
+	espeak-ng liblouis20 liblouis-data
 # More for the tests: Chromium (axe-core), poppler-utils (pdftotext, pdffonts, pdftoppm), zbar-tools (QR),
 # mpg123 (decodes the MP3s back to check their length and loudness); Node.js for the strict WebVTT
-# validator (npm webvtt-parser, pinned in tests/webvtt/package-lock.json, installed there by npm ci).
-DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123 nodejs
+# validator (npm webvtt-parser, pinned in tests/webvtt/package-lock.json, installed there by npm ci);
+# liblouis-bin (lou_translate, lou_checktable) to check braille tables by hand.
+DEBIAN_TEST := chromium poppler-utils zbar-tools mpg123 nodejs liblouis-bin
 WEBVTT_CHECK := tests/webvtt/node_modules/.package-lock.json
 
 .PHONY: build test test-fast test-wheel test-slow bench conformance setup setup-test clean lock
@@ -49,10 +51,12 @@ bench: setup-test $(VENV)/.installed-bench
 	@echo "== benchmarks/conformance_audio.py"; $(BIN)/python benchmarks/conformance_audio.py
 
 # What #13 asked to see from the inside: every handout's text layer (normalised and in order),
-# pages and untagged content; every guide's loudness and true peak (ours and ffmpeg's ebur128).
+# pages and untagged content; every guide's loudness and true peak (ours and ffmpeg's ebur128); every
+# BRF's words given back by liblouis, per language.
 conformance: setup-test
 	@echo "== benchmarks/bench_pdf_text.py"; $(BIN)/python benchmarks/bench_pdf_text.py
 	@echo "== benchmarks/conformance_audio.py"; $(BIN)/python benchmarks/conformance_audio.py
+	@echo "== benchmarks/conformance_braille.py"; $(BIN)/python benchmarks/conformance_braille.py
 
 $(VENV)/.installed-bench: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[test,bench]'

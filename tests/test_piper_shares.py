@@ -114,12 +114,11 @@ def test_a_segment_a_share_cannot_speak_fails_its_guide_in_one_line(
 
 
 def test_a_slow_voice_is_shared_by_every_core_and_its_guide_waits_for_it(tmp_path: Path) -> None:
-    from pipeline.builders.outputs import names
     from pipeline.engine.plan import make_plan
     from pipeline.engine.workers import ShareDone, _Schedule, build_in_worker, plan_jobs, share_in_worker
 
     project = load_project(project_with_joe(tmp_path))
-    tasks = make_plan(project, outputs=names(), languages=("en",)).tasks
+    tasks = make_plan(project, outputs=("audio", "pdf", "html"), languages=("en",)).tasks
     assert all(job.share is None for job in plan_jobs(project, tasks, 1))  # one core: nothing to share
     jobs = plan_jobs(project, tasks, 2)
     assert [job.share for job in jobs[:4]] == [(0, 4), (1, 4), (2, 4), (3, 4)]  # Piper first

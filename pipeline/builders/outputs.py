@@ -152,6 +152,15 @@ register(
         toolchain=("jinja2",),
     )
 )
+register(
+    OutputSpec(
+        "braille",
+        "pipeline.builders.braille:BrailleBuilder",
+        files=(".brf",),
+        cost=0.2,
+        report=(("Braille (BRF) for embossers and braille displays", ".brf"),),
+    )
+)
 
 
 #: The entry-point group of plug-in formats: each names a function that registers them (or a module

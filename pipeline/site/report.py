@@ -16,6 +16,7 @@ from pipeline.i18n.translate import MessageCounts
 from pipeline.i18n.ui import UiText
 from pipeline.quality.gates import domains, language_review
 from pipeline.site.voices_status import voice_row
+from pipeline.source.languages import braille_table
 from pipeline.source.project import Project, language_info, write_atomic
 
 Counts = Mapping[str, tuple[int, int]]  #: (errors, warnings) of the checks of each language
@@ -42,6 +43,7 @@ class LanguageRow:
     articles: tuple[ArticleRow, ...]
     voice: str = ""  # who speaks its audio guides, and how much a narrator has recorded
     behind: tuple[str, ...] = ()  # catalogs behind the sources, each with the command that fixes it
+    no_braille: str = ""  # why the language has no braille-ready files, when it has none
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,16 @@ def language_rows(project: Project, pages: Sequence[PageEntry], checks: Counts) 
                 tuple(_with_outputs(project, tag, ArticleRow(p.slug, p.title, p.grade, ())) for p in mine),
                 voice_row(project, tag, thorough=False).summary(),  # the build decodes each
                 tuple(row.behind for row in status if row.behind),
+                _no_braille(tag),
             )
         )
     return rows
+
+
+def _no_braille(language: str) -> str:
+    """Why ``language`` has no braille-ready files ('no braille table: …'), or '' if it has them."""
+    table = braille_table(language)
+    return table if isinstance(table, str) else ""
 
 
 def _with_outputs(project: Project, language: str, row: ArticleRow) -> ArticleRow:

@@ -164,3 +164,44 @@ def plural_forms(tag: str) -> str:
         return str(get_plural(Locale.parse(tag, sep="-")))
     except (UnknownLocaleError, ValueError):
         return "nplurals=2; plural=(n != 1);"
+
+
+@dataclass(frozen=True)
+class BrailleTable:
+    """The liblouis table a language's braille-ready files are written with, and why that one."""
+
+    table: str  #: liblouis table (list), e.g. "en-ueb-g2.ctb"
+    contracted: bool
+    source: str  #: the braille authority or practice it follows
+    latin: str = ""  #: a table for runs of Latin letters, where this one writes them in 8 dots
+
+
+#: The one table of braille per language: a table, or why there is none (shown where a BRF would be).
+BRAILLE_TABLES: dict[str, BrailleTable | str] = {
+    "en": BrailleTable("en-ueb-g2.ctb", True, "UEB grade 2, adopted by BANA (2016)"),
+    # CBE (Comisión Braille Española): general texts in integral (uncontracted) braille; liblouis's
+    # es-g2 (estenografía) gave back only 78% of the sample article's words, es.tbl 99%.
+    "es": BrailleTable("es.tbl", False, "CBE Spanish braille, uncontracted (integral)"),
+    "ar": BrailleTable("ar-ar-g1.utb", False, "Arabic braille grade 1 (Unified Arabic Braille)"),
+    # fa-ir-g1 writes Latin letters (IOP, the clinic's address) in 8 dots: UEB grade 1 writes them.
+    "fa": BrailleTable("fa-ir-g1.utb", False, "Persian braille, uncontracted", latin="en-ueb-g1.ctb"),
+    # liblouis's only Armenian table (hy.ctb) is 8-dot computer braille: its digits and capitals need
+    # dots 7 and 8, which a BRF cannot hold (the sample article lost 521 of 4,500 cells).
+    "hy": "no braille table: liblouis's Armenian table is 8-dot computer braille, which a BRF cannot hold",
+    "hyw": "no braille table: liblouis's Armenian table is 8-dot computer braille, which a BRF cannot hold",
+    "km": BrailleTable("km-g1.utb", False, "Khmer braille grade 1"),
+    "ko": BrailleTable("ko-g2.ctb", True, "Korean braille (hangeul jeomja) with its standard contractions"),
+    "ru": BrailleTable("ru-litbrl.ctb", False, "Russian literary braille, uncontracted"),
+    "vi": BrailleTable("vi-vn-g0.utb", False, "Vietnamese braille, uncontracted"),
+    "zh-Hans": BrailleTable("zhcn-cbs.ctb", False, "Chinese common braille (national standard GF 0019-2018)"),
+    "zh-Hant": BrailleTable(
+        "zh-hk.ctb", False, "Cantonese braille (Hong Kong), like its voice", latin="en-ueb-g1.ctb"
+    ),
+    "ja": "no braille table: Japanese braille needs each kanji's kana reading, which liblouis does not make",
+    "tl": "no braille table: liblouis has none for Tagalog, and Filipino braille practice is to be checked",
+}
+
+
+def braille_table(tag: str) -> BrailleTable | str:
+    """The language's braille table, or the one-line reason it has none."""
+    return BRAILLE_TABLES.get(tag, f"no braille table: none chosen for {tag} yet")
