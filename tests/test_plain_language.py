@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.quality.readability import (
@@ -46,3 +48,107 @@ def test_readability_matches_textstat_within_half_a_grade(text: str) -> None:
     assert (kincaid.formula, smog.formula) == ("Flesch-Kincaid", "SMOG")
     assert kincaid.grade == min(flesch_kincaid_grade(stats), MAX_GRADE)
     assert smog.grade == min(smog_grade(stats), MAX_GRADE)
+
+
+# --- the planted problems of tests/roots/plain ----------------------------------------------
+
+PLANTED = {
+    (11, "info", "jargon"),  # “inpatient”, kept by a comment in the article
+    (13, "warning", "jargon"),  # “triggers”
+    (19, "warning", "acronym"),  # “MAT”
+    (19, "warning", "plain-words"),  # “individual counseling”
+    (21, "warning", "jargon"),  # “huddle”, the clinic's own term (source/plain-language.toml)
+    (21, "warning", "passive"),  # “is reviewed”
+    (24, "info", "passive"),  # “is paid”, kept by a comment before the paragraph
+    (26, "warning", "long-heading"),  # 14 words
+}
+
+
+def _findings(output: str) -> set[tuple[int, str, str]]:
+    found = set()
+    for line in output.splitlines():
+        match = re.match(r"source/getting-ready\.md:(\d+): (\w+): ([\w-]+):", line)
+        if match and match.group(3) != "comment":
+            found.add((int(match.group(1)), match.group(2), match.group(3)))
+    return found
+
+
+def test_check_source_reports_exactly_the_planted_problems(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """Nothing else: not the defined terms (“A relapse is when…”, “This is called a step-down”),
+    not the footnote's 27-word citation, not a grade of the title or the heading."""
+    result = run(make_project("plain"), "check", "--source")
+    assert _findings(result.stdout) == PLANTED, result.stdout
+    out = result.stdout
+    assert "“individual counseling”: plainer is “one-on-one counseling”" in out
+    assert "“person”" not in out
+    assert "“inpatient” is not explained where it is first used" in out
+    assert "(kept: patients meet it on insurance forms)" in out
+    assert "say “a short team meeting”" in out
+
+
+def test_strict_passes_once_each_problem_is_fixed_or_accepted(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("plain")
+    assert run(project, "check", "--source", "--strict").exit_code == 1
+    article = project / "source/getting-ready.md"
+    text = article.read_text(encoding="utf-8")
+    for before, after in (
+        (
+            "about triggers with you.",
+            "about triggers with you. Triggers are things that make you want to use.",
+        ),
+        ("Ask about MAT", "Ask about medicine for addiction (MAT)"),
+        ("individual counseling", "one-on-one counseling"),
+        ("Your plan is reviewed by the team", "The team looks at your plan"),
+        ("## What to bring with you when you come to group for the first time", "## What to bring"),
+    ):
+        assert before in text
+        text = text.replace(before, after)
+    article.write_text(text, encoding="utf-8")
+    rules = project / "source/plain-language.toml"
+    rules.write_text(rules.read_text() + '"huddle" = "our patients call the morning meeting that"\n')
+    result = run(project, "check", "--source", "--strict")
+    assert result.exit_code == 0, result.stdout
+    assert _findings(result.stdout) == {
+        (11, "info", "jargon"),
+        (21, "info", "jargon"),
+        (24, "info", "passive"),
+    }
+    assert result.stdout.splitlines()[-1].startswith("0 errors, 0 warnings")
+
+
+def test_a_broken_project_file_is_one_line_at_its_place(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("plain")
+    (project / "source/plain-language.toml").write_text('[keep]\n"huddle" = \n')
+    result = run(project, "check", "--source")
+    assert result.exit_code == 1
+    assert re.search(r"^source/plain-language\.toml:2: error: source: not valid TOML", result.stdout, re.M)
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Outpatient means you do not stay overnight.",
+        "It is also called inpatient rehab.",
+        "Triggers are things that make you want to use.",
+        "You may feel cravings (strong urges to use).",
+        "Detox: medical care that helps you stop safely.",
+        "Many people move on to an IOP. This is called a step-down.",
+    ],
+)
+def test_a_term_explained_where_it_is_first_used_is_not_reported(text: str) -> None:
+    from pipeline.quality.wording import explained, shipped_jargon, uses
+
+    (term,) = [t for t in shipped_jargon() if uses(t, text) and explained(t, text)]
+    assert term in text.lower() or term.rstrip("s") in text.lower()
+
+
+def test_the_reports_counts_follow_the_clinics_plain_language_file(make_project) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.engine.checks import check_counts
+    from pipeline.source.project import load_project
+
+    root = make_project("plain")
+    assert check_counts(load_project(root), [("en", True)]) == {"en": (0, 6)}
+    rules = root / "source/plain-language.toml"
+    rules.write_text(rules.read_text() + '"huddle" = "our patients call the morning meeting that"\n')
+    assert check_counts(load_project(root), [("en", True)]) == {"en": (0, 5)}  # not the cached count

@@ -12,7 +12,8 @@ from pipeline.i18n.currency import catalog_lag, current_templates
 from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import ReviewState, review_state, signed_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
-from pipeline.quality.plain_language import check_source
+from pipeline.quality.plain_language import check_source, kept_in
+from pipeline.quality.wording import PROJECT_FILE, load_wording
 from pipeline.source.articles import load_sources
 from pipeline.source.project import UI_DOMAIN, Project, write_atomic
 
@@ -105,8 +106,16 @@ def check_articles(project: Project, *, strict: bool) -> list[Finding]:
     findings = [Finding(p.path, p.line, "error", "source", p.message) for p in sources.problems]
     findings += [Finding(c.path, c.line, "info", "comment", c.message) for c in sources.comments]
     facts = {name: fact.value for name, fact in project.config.facts().items()}
+    rules = project.source_dir / PROJECT_FILE
+    try:
+        wording = load_wording(rules, project.display(rules))
+    except PlainspokenError as error:
+        findings += [Finding(p.path, p.line, "error", "source", p.message) for p in error.problems]
+        return sorted(findings)
     for doc in sources.documents:
-        findings += check_source(doc, facts=facts, target=project.config.target_grade, strict=strict)
+        kept = kept_in((project.root / doc.source_path).read_text(encoding="utf-8"))
+        target = project.config.target_grade
+        findings += check_source(doc, facts=facts, target=target, strict=strict, wording=wording, kept=kept)
     return sorted(findings)
 
 
