@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +154,66 @@ def test_the_reports_counts_follow_the_clinics_plain_language_file(make_project)
     rules = root / "source/plain-language.toml"
     rules.write_text(rules.read_text() + '"huddle" = "our patients call the morning meeting that"\n')
     assert check_counts(load_project(root), [("en", True)]) == {"en": (0, 5)}  # not the cached count
+
+
+# --- the health-literacy scorecard in report.html -------------------------------------------
+
+
+def _report_text(root: Path) -> str:
+    page = (root / "build/site/report.html").read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_the_report_shows_measured_items_and_leaves_the_human_items_unanswered(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project("plain")
+    assert run(root, "build", "--format", "html", "--format", "report").exit_code == 0
+    text = _report_text(root)
+    assert (
+        "getting-ready: PEMAT-P understandability not scored: 7 items unanswered;"
+        " PEMAT-P actionability not scored: 6 items unanswered;"
+        " CDC Clear Communication Index not scored: 17 items unanswered"
+    ) in text
+    assert (
+        "4. Medical terms only to familiarize, and defined when used no measured: 3 terms unexplained" in text
+    )
+    assert "11. Provides a summary yes measured: 2 key points" in text
+    assert (
+        "19. Simple tables with short, clear row and column headings not applicable measured: no table"
+        in text
+    )
+    assert "1. Purpose is completely evident unanswered waiting for a reviewer" in text
+    assert "%" not in text.split("Health-literacy scorecards")[1].split("Details:")[0]  # no score yet
+
+
+def test_a_reviewers_answers_complete_the_scores(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.quality.scorecard import ACTIONABLE, CDC, UNDERSTANDABLE
+
+    root = make_project("plain")
+    run(root, "build", "--format", "html", "--format", "report")
+    pemat = {n: "agree" for n in (*UNDERSTANDABLE, *ACTIONABLE)} | {2: "disagree", 24: "na"}
+    cdc = {n: "yes" for n in CDC} | {1: "no", 20: "na"}
+    lines = [
+        'reviewer = "Rosa Diaz, health educator"',
+        "[pemat]",
+        *(f'{n} = "{v}"' for n, v in pemat.items()),
+    ]
+    lines += ["[cdc]", *(f'{n} = "{v}"' for n, v in cdc.items())]
+    (root / "source/getting-ready.assessment.toml").write_text("\n".join(lines) + "\n")
+    assert run(root, "build", "--format", "html", "--format", "report").exit_code == 0
+    text = _report_text(root)
+    # The reviewer's answer wins over a measured one (4, 16 to 19, 25; CDC 4 and 7).
+    assert "PEMAT-P understandability 94 % (16 of 17)" in text
+    assert "PEMAT-P actionability 100 % (6 of 6)" in text
+    assert "CDC Clear Communication Index 95 % (18 of 19)" in text
+    assert "2. No information or content that distracts from its purpose no reviewer Rosa Diaz" in text
+
+
+def test_a_broken_assessment_is_one_line_and_counts_nothing(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project("plain")
+    (root / "source/getting-ready.assessment.toml").write_text('[pemat]\n1 = "maybe"\n')
+    result = run(root, "check", "--source")
+    assert (
+        "source/getting-ready.assessment.toml: error: source: [pemat] 1 = 'maybe': want an item"
+        in result.stdout
+    )
+    assert "Traceback" not in result.output

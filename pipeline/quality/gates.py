@@ -13,6 +13,7 @@ from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import ReviewState, review_state, signed_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
 from pipeline.quality.plain_language import check_source, kept_in
+from pipeline.quality.scorecard import Scorecard, assessment_path, read_assessment, scorecard
 from pipeline.quality.wording import PROJECT_FILE, load_wording
 from pipeline.source.articles import load_sources
 from pipeline.source.project import UI_DOMAIN, Project, write_atomic
@@ -116,7 +117,34 @@ def check_articles(project: Project, *, strict: bool) -> list[Finding]:
         kept = kept_in((project.root / doc.source_path).read_text(encoding="utf-8"))
         target = project.config.target_grade
         findings += check_source(doc, facts=facts, target=target, strict=strict, wording=wording, kept=kept)
+        findings += _assessment_problems(project, doc.slug)
     return sorted(findings)
+
+
+def _assessment_problems(project: Project, slug: str) -> list[Finding]:
+    """A broken source/<slug>.assessment.toml, as one error at its place."""
+    path = assessment_path(project.source_dir, slug)
+    try:
+        read_assessment(path, project.display(path))
+    except PlainspokenError as error:
+        return [Finding(p.path, p.line, "error", "source", p.message) for p in error.problems]
+    return []
+
+
+def article_scorecards(project: Project) -> list[Scorecard]:
+    """Each article's health-literacy scorecard; a broken assessment file leaves its items unanswered
+    (``check --source`` names the file)."""
+    findings = check_articles(project, strict=False)
+    cards = []
+    for doc in load_sources(project).documents:
+        path = assessment_path(project.source_dir, doc.slug)
+        try:
+            reviewer, answers = read_assessment(path, project.display(path))
+        except PlainspokenError:
+            reviewer, answers = "", {}
+        mine = [finding for finding in findings if finding.path == doc.source_path]
+        cards.append(scorecard(doc, mine, answers, reviewer))
+    return cards
 
 
 def language_review(
