@@ -217,3 +217,62 @@ def test_a_broken_assessment_is_one_line_and_counts_nothing(run, make_project) -
         in result.stdout
     )
     assert "Traceback" not in result.output
+
+
+# --- the clinical sign-off of the English articles, and review due dates ------------------------
+
+
+def test_review_en_records_the_clinicians_sign_off_and_an_english_edit_voids_it(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project("plain")
+    signed = run(root, "review", "en", "--by", "Sam Lee, MD")
+    assert signed.exit_code == 0, signed.output
+    assert "signed off source/getting-ready.md" in signed.output
+    assert run(root, "build", "--format", "html", "--format", "report").exit_code == 0
+    assert "medically reviewed by Sam Lee, MD on 2026-01-01; next review due 2027-11-01" in _report_text(root)
+    article = root / "source/getting-ready.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("Bring your card.", "Bring your ID card."))
+    assert run(root, "build", "--format", "html", "--format", "report").exit_code == 0
+    assert "sign-off void : changed after Sam Lee, MD's review on 2026-01-01" in _report_text(root)
+    assert run(root, "review", "en", "--by", "Sam Lee, MD").exit_code == 0
+    run(root, "build", "--format", "html", "--format", "report")
+    assert "medically reviewed by Sam Lee, MD" in _report_text(root)
+
+
+def test_review_en_is_refused_while_an_article_has_errors(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project("plain")
+    (root / "source/broken.md").write_text("---\ntitle: Broken\n---\n\nText.\n")
+    result = run(root, "review", "en", "--by", "Sam Lee, MD")
+    assert result.exit_code == 1
+    assert "source/broken.md:" in result.output and "Not signed off" in result.output
+    assert not (root / "source/clinical-review.toml").exists()
+
+
+@pytest.mark.parametrize(
+    ("today", "months", "expected"),
+    [
+        ("2026-09-15", None, []),  # due 2026-11-01: more than 30 days ahead
+        ("2026-10-10", None, ["warning: review-due: the clinical review is due on 2026-11-01, in 22 days"]),
+        ("2026-11-02", None, ["error: review-due: the clinical review was due on 2026-11-01"]),
+        ("2026-05-10", 6, ["error: review-due: the clinical review was due on 2026-05-01"]),
+    ],
+)
+def test_a_review_is_due_months_after_last_reviewed(
+    run, make_project, monkeypatch, today, months, expected
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    root = make_project("plain")
+    (root / "source/getting-ready.md").write_text(
+        (root / "source/getting-ready.md")
+        .read_text()
+        .replace("last_reviewed: 2026-11-01", "last_reviewed: 2025-11-01")
+    )
+    if months:
+        rules = root / "source/plain-language.toml"
+        rules.write_text(rules.read_text().replace("[keep]", f"[review]\nmonths = {months}\n\n[keep]"))
+    epoch = dt.datetime.fromisoformat(today).replace(tzinfo=dt.UTC).timestamp()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(epoch)))
+    result = run(root, "check", "--source")
+    found = [line.split(": ", 1)[1] for line in result.stdout.splitlines() if "review-due" in line]
+    assert len(found) == len(expected) and all(f.startswith(e) for f, e in zip(found, expected, strict=True))
+    assert result.exit_code == (1 if expected and expected[0].startswith("error") else 0)

@@ -11,7 +11,18 @@ from pipeline.i18n.catalogs import ProjectCatalog, build_date, load_catalog, pre
 from pipeline.i18n.currency import catalog_lag, current_templates
 from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import ReviewState, review_state, signed_text
+from pipeline.model import plain_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
+from pipeline.quality.clinical import (
+    RECORD,
+    Clinical,
+    clinical_state,
+    due_findings,
+    read_record,
+    review_due,
+    review_months,
+    signed_record,
+)
 from pipeline.quality.plain_language import check_source, kept_in
 from pipeline.quality.scorecard import Scorecard, assessment_path, read_assessment, scorecard
 from pipeline.quality.wording import PROJECT_FILE, load_wording
@@ -118,7 +129,62 @@ def check_articles(project: Project, *, strict: bool) -> list[Finding]:
         target = project.config.target_grade
         findings += check_source(doc, facts=facts, target=target, strict=strict, wording=wording, kept=kept)
         findings += _assessment_problems(project, doc.slug)
-    return sorted(findings)
+        findings += due_findings(doc, review_months(rules), build_date().date())
+    return sorted(findings + _record_problems(project))
+
+
+def _record_problems(project: Project) -> list[Finding]:
+    """A broken source/clinical-review.toml, as one error."""
+    path = project.source_dir / RECORD
+    try:
+        read_record(path, project.display(path))
+    except PlainspokenError as error:
+        return [Finding(p.path, p.line, "error", "source", p.message) for p in error.problems]
+    return []
+
+
+@dataclass(frozen=True)
+class ClinicalRow:
+    """An English article's clinical sign-off and next review date, for the report."""
+
+    slug: str
+    title: str
+    review: Clinical
+    due: str
+    overdue: bool
+
+
+def clinical_rows(project: Project) -> list[ClinicalRow]:
+    """Each English article's clinical sign-off and when its next review is due."""
+    path = project.source_dir / RECORD
+    try:
+        record = read_record(path, project.display(path))
+    except PlainspokenError:
+        record = {}
+    months, today = review_months(project.source_dir / PROJECT_FILE), build_date().date()
+    rows = []
+    for doc in load_sources(project).documents:
+        due = review_due(doc, months)
+        title = plain_text(doc.metadata.title.inlines)
+        rows.append(ClinicalRow(doc.slug, title, clinical_state(doc, record), due.isoformat(), due < today))
+    return rows
+
+
+def sign_off_english(project: Project, *, reviewer: str) -> SignOff:
+    """Record a clinician's sign-off of every English article; refused while any article has errors."""
+    sources = load_sources(project)
+    refused = [Finding(p.path, p.line, "error", "source", p.message) for p in sources.problems]
+    path = project.source_dir / RECORD
+    try:
+        record = read_record(path, project.display(path))
+    except PlainspokenError as error:
+        refused += [Finding(p.path, p.line, "error", "source", p.message) for p in error.problems]
+    if refused:
+        return SignOff([], refused)
+    docs = list(sources.documents)
+    date = build_date().date().isoformat()
+    write_atomic(path, signed_record(record, docs, reviewer, date).encode("utf-8"))
+    return SignOff([doc.source_path for doc in docs], [])
 
 
 def _assessment_problems(project: Project, slug: str) -> list[Finding]:
