@@ -276,3 +276,21 @@ def test_a_review_is_due_months_after_last_reviewed(
     found = [line.split(": ", 1)[1] for line in result.stdout.splitlines() if "review-due" in line]
     assert len(found) == len(expected) and all(f.startswith(e) for f, e in zip(found, expected, strict=True))
     assert result.exit_code == (1 if expected and expected[0].startswith("error") else 0)
+
+
+def test_a_checklist_numbered_steps_and_the_clinics_phone_answer_the_action_items() -> None:
+    """Task-list items (- [ ]) are the tangible tool of PEMAT item 23."""
+    from pipeline.quality.scorecard import measure
+    from pipeline.source.parse import parse_article
+
+    front = '---\ntitle: "Before you call"\nsummary:\n  - "Call us."\nlast_reviewed: 2026-01-01\nlanguage: en\n---\n\n'
+    body = (
+        "- [ ] My home is safe.\n- [ ] I have a ride.\n\n1. Call us at {clinic.phone}.\n2. Bring this page.\n"
+    )
+    measured = measure(parse_article(front + body, path="a.md", slug="a"), [])
+    assert measured[("actionable", 23)] == ("agree", "a checklist, line 9")
+    assert measured[("actionable", 22)] == measured[("cdc", 14)] == ("agree", "numbered steps, line 12")
+    assert measured[("actionable", 20)] == measured[("cdc", 5)] == ("agree", "the clinic's phone, line 12")
+    assert measured[("understandable", 11)] == ("agree", "1 key point")
+    without = measure(parse_article(front + "- My home is safe.\n", path="a.md", slug="a"), [])
+    assert ("actionable", 23) not in without and ("actionable", 22) not in without  # left to a reviewer

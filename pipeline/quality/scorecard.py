@@ -237,7 +237,9 @@ def _layout(doc: Document, findings: Sequence[Finding]) -> dict[tuple[str, int],
         found[("understandable", 8)] = found[("cdc", 9)] = ("disagree", f"{headings} headings")
     summary = len(doc.metadata.summary)
     found[("understandable", 11)] = (
-        ("agree", f"{summary} key points") if summary else ("disagree", "no key points")
+        ("agree", f"{summary} key point{'s' if summary != 1 else ''}")
+        if summary
+        else ("disagree", "no key points")
     )
     bold = any(isinstance(node, Strong) for ref in iter_units(doc) for node in walk_inlines(ref.node.inlines))
     if summary or lists or bold:
