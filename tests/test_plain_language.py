@@ -294,3 +294,30 @@ def test_a_checklist_numbered_steps_and_the_clinics_phone_answer_the_action_item
     assert measured[("understandable", 11)] == ("agree", "1 key point")
     without = measure(parse_article(front + "- My home is safe.\n", path="a.md", slug="a"), [])
     assert ("actionable", 23) not in without and ("actionable", 22) not in without  # left to a reviewer
+
+
+def test_a_translated_page_is_graded_on_its_own_language_only() -> None:
+    """A message shown in English on a Spanish page (untranslated: lang="en") is not graded as Spanish."""
+    import dataclasses
+
+    from pipeline.model import Paragraph, map_units
+    from pipeline.quality.plain_language import grade_label
+    from pipeline.quality.readability import reading_grade
+    from pipeline.source.parse import parse_article
+
+    spanish = "Usted vive en su casa. Va a la clínica por la mañana. Luego vuelve a su casa."
+    english = (
+        "Comprehensive individualized interdisciplinary rehabilitation programming addresses"
+        " co-occurring psychiatric conditions through evidence-based therapeutic modalities."
+    )
+    front = '---\ntitle: "Casa"\nsummary:\n  - "Casa."\nlast_reviewed: 2026-01-01\nlanguage: en\n---\n\n'
+    parsed = parse_article(f"{front}{spanish}\n\n{english}\n", path="a.md", slug="a")
+    doc = dataclasses.replace(parsed, language="es")  # as translate_document leaves it
+
+    def english_fallback(ref):  # type: ignore[no-untyped-def]
+        node = ref.node
+        shown_in_english = isinstance(node, Paragraph) and "Comprehensive" in str(node.inlines)
+        return dataclasses.replace(node, lang="en") if shown_in_english else node
+
+    doc = map_units(doc, english_fallback)
+    assert grade_label(doc, {}) == f"{reading_grade(spanish, 'es').grade:.1f} (Fernández-Huerta)"

@@ -88,9 +88,11 @@ def is_prose(ref: UnitRef, text: str) -> bool:
 
 
 def article_text(doc: Document, facts: Mapping[str, str]) -> str:
-    """The running prose of an article, for its overall grade (see is_prose)."""
-    texts = [plain_text(r.node.inlines, facts) for r in iter_units(doc)]
-    return "\n".join(text for ref, text in zip(iter_units(doc), texts, strict=True) if is_prose(ref, text))
+    """The running prose of an article in its own language, for its overall grade (see is_prose): a
+    message still shown in English on a translated page (lang="en") is not graded as Spanish."""
+    units = [r for r in iter_units(doc) if getattr(r.node, "lang", "") in ("", doc.language)]
+    texts = [plain_text(r.node.inlines, facts) for r in units]
+    return "\n".join(text for ref, text in zip(units, texts, strict=True) if is_prose(ref, text))
 
 
 def article_grade(doc: Document, facts: Mapping[str, str]) -> Grade:
