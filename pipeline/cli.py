@@ -462,6 +462,35 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
 
 
 @main.command()
+@click.argument("slug")
+@click.option("--by", "reviewer", default="", help='Who answers, e.g. "Rosa Diaz, health educator".')
+@click.pass_context
+def assess(ctx: click.Context, slug: str, reviewer: str) -> None:
+    """Answer the PEMAT-P and CDC Index items an article's structure cannot answer.
+
+    Each answer (agree, disagree, na; Enter skips) goes into source/SLUG.assessment.toml,
+    which the report's scorecard reads.
+    """
+    from pipeline.quality.gates import record_assessment, unanswered_items
+
+    project = _project(ctx)
+    answers = {}
+    names = {"understandable": "PEMAT-P", "actionable": "PEMAT-P", "cdc": "CDC Index"}
+    choice = click.Choice(["agree", "disagree", "na", ""])
+    for item in unanswered_items(project, slug):
+        question = f"{names[item.scale]} {item.number}. {item.text}"
+        try:
+            value = click.prompt(question, default="", type=choice, show_choices=False, show_default=False)
+        except click.Abort:  # Ctrl-D or the end of the input: keep the answers given so far
+            click.echo()
+            break
+        if value:
+            answers[(item.scale, item.number)] = value
+    path = record_assessment(project, slug, reviewer.strip(), answers)
+    click.echo(f"{len(answers)} answers recorded in {path}")
+
+
+@main.command()
 @click.argument("language", callback=_languages_one)
 @click.option("--no-pdf", is_flag=True, help="Skip the large-type PDF (HTML and JSON only).")
 @click.pass_context

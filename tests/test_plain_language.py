@@ -321,3 +321,27 @@ def test_a_translated_page_is_graded_on_its_own_language_only() -> None:
 
     doc = map_units(doc, english_fallback)
     assert grade_label(doc, {}) == f"{reading_grade(spanish, 'es').grade:.1f} (Fernández-Huerta)"
+
+
+def test_assess_asks_only_the_unanswered_items_and_keeps_earlier_answers(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    root = make_project("plain")
+    runner = CliRunner()
+    first = runner.invoke(
+        main, ["-C", str(root), "assess", "getting-ready", "--by", 'Rosa "R" Diaz'], input="agree\n\nna\n"
+    )
+    assert first.exit_code == 0, first.output
+    assert "PEMAT-P 1. Purpose is completely evident" in first.output
+    assert "PEMAT-P 11." not in first.output  # measured: the article has key points
+    assert "2 answers recorded in source/getting-ready.assessment.toml" in first.output
+    second = runner.invoke(main, ["-C", str(root), "assess", "getting-ready"], input="disagree\n" + "\n" * 40)
+    assert second.exit_code == 0, second.output
+    assert "PEMAT-P 1." not in second.output and "PEMAT-P 2. No information" in second.output
+    run(root, "build", "--format", "html", "--format", "report")
+    text = _report_text(root)
+    assert 'Purpose is completely evident yes reviewer Rosa "R" Diaz' in text
+    assert "6. Numbers are clear and easy to understand not applicable" in text
+    assert "2. No information or content that distracts from its purpose no reviewer" in text

@@ -24,7 +24,14 @@ from pipeline.quality.clinical import (
     signed_record,
 )
 from pipeline.quality.plain_language import check_source, kept_in
-from pipeline.quality.scorecard import Scorecard, assessment_path, read_assessment, scorecard
+from pipeline.quality.scorecard import (
+    Answer,
+    Scorecard,
+    assessment_path,
+    assessment_text,
+    read_assessment,
+    scorecard,
+)
 from pipeline.quality.wording import PROJECT_FILE, load_wording
 from pipeline.source.articles import load_sources
 from pipeline.source.project import UI_DOMAIN, Project, write_atomic
@@ -248,3 +255,23 @@ def sign_off(project: Project, language: str, *, reviewer: str) -> SignOff:
         write_atomic(path, signed_po.encode("utf-8"))
         signed.append(display)
     return SignOff(signed, [])
+
+
+def unanswered_items(project: Project, slug: str) -> list[Answer]:
+    """The items of an article's scorecard that neither its structure nor a reviewer answered yet."""
+    cards = [card for card in article_scorecards(project) if card.slug == slug]
+    if not cards:
+        raise PlainspokenError.at(
+            f"source/{slug}.md", 0, "no such article, or it has errors (plainspoken check --source)"
+        )
+    return [answer for answer in cards[0].answers if not answer.value]
+
+
+def record_assessment(
+    project: Project, slug: str, reviewer: str, answers: Mapping[tuple[str, int], str]
+) -> str:
+    """Add a reviewer's answers to source/<slug>.assessment.toml (earlier answers kept); its display path."""
+    path = assessment_path(project.source_dir, slug)
+    earlier_reviewer, earlier = read_assessment(path, project.display(path))
+    write_atomic(path, assessment_text(reviewer or earlier_reviewer, {**earlier, **answers}).encode("utf-8"))
+    return project.display(path)

@@ -298,3 +298,19 @@ def _blocks(blocks: Sequence[object]) -> Iterator[object]:
                 yield from _blocks(item.blocks)
         elif isinstance(block, Quote):
             yield from _blocks(block.blocks)
+
+
+def assessment_text(reviewer: str, answers: Mapping[tuple[str, int], str]) -> str:
+    """A reviewer's answers as source/<slug>.assessment.toml (what read_assessment reads)."""
+    lines = [
+        "# Health-literacy items answered by a reviewer (plainspoken assess).",
+        f"reviewer = {_quoted(reviewer)}",
+    ]
+    for table, scales in (("pemat", ("understandable", "actionable")), ("cdc", ("cdc",))):
+        mine = sorted((number, value) for (scale, number), value in answers.items() if scale in scales)
+        lines += ["", f"[{table}]", *(f'{number} = "{value}"' for number, value in mine)]
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
