@@ -345,3 +345,22 @@ def test_assess_asks_only_the_unanswered_items_and_keeps_earlier_answers(run, ma
     assert 'Purpose is completely evident yes reviewer Rosa "R" Diaz' in text
     assert "6. Numbers are clear and easy to understand not applicable" in text
     assert "2. No information or content that distracts from its purpose no reviewer" in text
+
+
+def test_a_term_with_a_footnote_is_explained_there() -> None:
+    from pipeline.quality.plain_language import check_source
+    from pipeline.source.parse import parse_article
+
+    front = '---\ntitle: "Group"\nsummary:\n  - "Come to group."\nlast_reviewed: 2026-01-01\nlanguage: en\n---\n\n'
+    noted = "We talk about triggers[^t] in group.\n\n[^t]: The people and places that make you want to use.\n"
+    plain = "We talk about triggers in group.\n"
+    found = {
+        body: [
+            f.check
+            for f in check_source(
+                parse_article(front + body, path="a.md", slug="a"), facts={}, target=8, strict=False
+            )
+        ]
+        for body in (noted, plain)
+    }
+    assert found == {noted: [], plain: ["jargon"]}

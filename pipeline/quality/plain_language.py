@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pipeline.model import Document, Heading, UnitRef, iter_units, plain_text
+from pipeline.model import Document, FootnoteRef, Heading, Text, UnitRef, iter_units, plain_text
 from pipeline.quality.checks import Finding
 from pipeline.quality.readability import Grade, reading_grade, reading_grades, sentences, words
 from pipeline.quality.wording import (
@@ -127,12 +127,18 @@ def check_source(
     for ref, text in units:
         flags += _unit(ref, text, doc.language, target)
     if doc.language.startswith("en"):
-        read = [(ref.line, text) for ref, text in units if ref.kind not in ("title", "footnote")]
+        read = [(ref.line, _noted(ref, facts)) for ref, _ in units if ref.kind not in ("title", "footnote")]
         flags += _jargon(read, wording.jargon) + _acronyms(read)
     terms = {**wording.keep, **kept.terms}
     return [
         _finding(doc.source_path, flag, strict, _reason(flag, terms, kept.lines, units)) for flag in flags
     ]
+
+
+def _noted(ref: UnitRef, facts: Mapping[str, str]) -> str:
+    """The unit's text with each footnote reference as "[note]": a term may be explained in a footnote."""
+    inlines = tuple(Text("[note]") if isinstance(node, FootnoteRef) else node for node in ref.node.inlines)
+    return plain_text(inlines, facts)
 
 
 def _reason(

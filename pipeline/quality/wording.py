@@ -118,7 +118,8 @@ def uses(term: str, text: str) -> bool:
 
 def explained(term: str, text: str) -> bool:
     """Whether ``text`` says what ``term`` means: "X means …", "X is/are …" opening a sentence,
-    "… is called X", "X, also called Y", "X (Y)", "Y (X)", "X: …" (a label or definition list)."""
+    "… is called X", "X, also called Y", "X (Y)", "Y (X)", "X: …" (a label or definition list), a
+    footnote on X."""
     t = _term(term)
     around = (
         rf"{t}\s+(?:means?|is when|are when|refers? to|stands? for)\b",
@@ -127,6 +128,7 @@ def explained(term: str, text: str) -> bool:
         rf"{t}\s*\(",
         rf"\(\s*{t}\s*\)",
         rf"{t}\s*[:—–]",
+        rf"{t}\s*\[note\]",  # a footnote on the term, as plain_language marks it
     )
     if any(re.search(pattern, text, re.IGNORECASE) for pattern in around):
         return True
