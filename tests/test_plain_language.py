@@ -233,6 +233,11 @@ def test_review_en_records_the_clinicians_sign_off_and_an_english_edit_voids_it(
     article.write_text(article.read_text(encoding="utf-8").replace("Bring your card.", "Bring your ID card."))
     assert run(root, "build", "--format", "html", "--format", "report").exit_code == 0
     assert "sign-off void : changed after Sam Lee, MD's review on 2026-01-01" in _report_text(root)
+    warned = run(root, "check", "--source").stdout
+    assert (
+        "source/getting-ready.md:2: warning: clinical-review: the clinical sign-off by Sam Lee, MD on 2026-01-01 is void"
+        in warned
+    )
     assert run(root, "review", "en", "--by", "Sam Lee, MD").exit_code == 0
     run(root, "build", "--format", "html", "--format", "report")
     assert "medically reviewed by Sam Lee, MD" in _report_text(root)

@@ -11,7 +11,7 @@ from pipeline.i18n.catalogs import ProjectCatalog, build_date, load_catalog, pre
 from pipeline.i18n.currency import catalog_lag, current_templates
 from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import ReviewState, review_state, signed_text
-from pipeline.model import plain_text
+from pipeline.model import Document, plain_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
 from pipeline.quality.clinical import (
     RECORD,
@@ -137,7 +137,24 @@ def check_articles(project: Project, *, strict: bool) -> list[Finding]:
         findings += check_source(doc, facts=facts, target=target, strict=strict, wording=wording, kept=kept)
         findings += _assessment_problems(project, doc.slug)
         findings += due_findings(doc, review_months(rules), build_date().date())
+        findings += _void_sign_off(project, doc)
     return sorted(findings + _record_problems(project))
+
+
+def _void_sign_off(project: Project, doc: Document) -> list[Finding]:
+    """A warning for an article changed since a clinician signed it off."""
+    path = project.source_dir / RECORD
+    try:
+        review = clinical_state(doc, read_record(path, project.display(path)))
+    except PlainspokenError:
+        return []  # reported once, by _record_problems
+    if review.state != "voided":
+        return []
+    message = (
+        f"the clinical sign-off by {review.reviewer} on {review.date} is void: the article changed since;"
+        " have it reviewed again (plainspoken review en --by NAME)"
+    )
+    return [Finding(doc.source_path, doc.metadata.title.line, "warning", "clinical-review", message)]
 
 
 def _record_problems(project: Project) -> list[Finding]:
