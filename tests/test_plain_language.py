@@ -369,3 +369,29 @@ def test_a_term_with_a_footnote_is_explained_there() -> None:
         for body in (noted, plain)
     }
     assert found == {noted: [], plain: ["jargon"]}
+
+
+#: Spanish sentences whose syllables textstat's pyphen count and Plainspoken's vowel count agree on
+#: (pyphen's hyphenation points miss a syllable in "días", "reaccionar", "alcohol").
+SPANISH = (
+    "Usted vive en su casa. Va a la clínica por la mañana. Luego vuelve a su casa.",
+    "Los participantes pasan gradualmente a programas ambulatorios intensivos. La supervisión"
+    " terapéutica es completa. Pregunte por su plan de tratamiento.",
+)
+
+
+@pytest.mark.parametrize("text", SPANISH, ids=range(len(SPANISH)))
+def test_spanish_readability_matches_textstat(text: str) -> None:
+    import textstat
+
+    from pipeline.quality.readability import fernandez_huerta, szigriszt_pazos
+
+    textstat.set_lang("es")
+    try:
+        stats = TextStats.of(text, "es")
+        assert stats.syllables == textstat.syllable_count(text)
+        # textstat rounds syllables per word to one decimal first: up to 3 points of ease
+        assert fernandez_huerta(stats) == pytest.approx(textstat.fernandez_huerta(text), abs=3.1)
+        assert szigriszt_pazos(stats) == pytest.approx(textstat.szigriszt_pazos(text), abs=0.1)
+    finally:
+        textstat.set_lang("en_US")

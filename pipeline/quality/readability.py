@@ -89,10 +89,12 @@ def smog_grade(stats: TextStats) -> float:
 
 
 def fernandez_huerta(stats: TextStats) -> float:
-    """Reading ease for Spanish: 206.84 - 0.60 P - 1.02 F (P syllables, F sentences per 100 words)."""
-    if not stats.words:
+    """Reading ease for Spanish: 206.84 - 0.60 P - 1.02 F, P syllables per 100 words, F words per
+    sentence (Flesch's form, as textstat computes it: read as sentences per 100 words, the formula
+    scored shorter sentences as harder)."""
+    if not stats.words or not stats.sentences:
         return 100.0
-    return 206.84 - 0.60 * 100 * stats.syllables / stats.words - 1.02 * 100 * stats.sentences / stats.words
+    return 206.84 - 0.60 * 100 * stats.syllables / stats.words - 1.02 * stats.words / stats.sentences
 
 
 def szigriszt_pazos(stats: TextStats) -> float:
