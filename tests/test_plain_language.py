@@ -136,6 +136,7 @@ def test_a_broken_project_file_is_one_line_at_its_place(run, make_project) -> No
         "You may feel cravings (strong urges to use).",
         "Detox: medical care that helps you stop safely.",
         "Many people move on to an IOP. This is called a step-down.",
+        "Do you use opioids, like fentanyl, heroin or pain pills?",
     ],
 )
 def test_a_term_explained_where_it_is_first_used_is_not_reported(text: str) -> None:
@@ -395,3 +396,24 @@ def test_spanish_readability_matches_textstat(text: str) -> None:
         assert szigriszt_pazos(stats) == pytest.approx(textstat.szigriszt_pazos(text), abs=0.1)
     finally:
         textstat.set_lang("en_US")
+
+
+def test_a_term_in_the_key_points_is_explained_where_the_body_first_uses_it() -> None:
+    """The key points summarize the body: a term there is checked where the body first uses it."""
+    from pipeline.quality.plain_language import check_source
+    from pipeline.source.parse import parse_article
+
+    front = '---\ntitle: "Group"\nsummary:\n  - "Group helps with cravings."\nlast_reviewed: 2026-01-01\nlanguage: en\n---\n\n'
+    explained = "Cravings are strong urges to use. Group helps.\n"
+    unexplained = "We talk about cravings in group.\n"
+    only_summary = "We talk in group.\n"
+    found = {
+        body: [
+            (f.line, f.check)
+            for f in check_source(
+                parse_article(front + body, path="a.md", slug="a"), facts={}, target=8, strict=False
+            )
+        ]
+        for body in (explained, unexplained, only_summary)
+    }
+    assert found == {explained: [], unexplained: [(9, "jargon")], only_summary: [(4, "jargon")]}

@@ -18,6 +18,7 @@ from pipeline.quality.wording import (
     plainer_words,
     shipped_jargon,
     spelled_out,
+    uses,
 )
 
 SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
@@ -128,11 +129,25 @@ def check_source(
         flags += _unit(ref, text, doc.language, target)
     if doc.language.startswith("en"):
         read = [(ref.line, _noted(ref, facts)) for ref, _ in units if ref.kind not in ("title", "footnote")]
-        flags += _jargon(read, wording.jargon) + _acronyms(read)
+        body = [(ref.line, _noted(ref, facts)) for ref, _ in units if ref.kind not in _OUTLINE]
+        flags += _jargon(body, wording.jargon) + _jargon(read, _only_in_outline(body, wording.jargon))
+        flags += _acronyms(read)
     terms = {**wording.keep, **kept.terms}
     return [
         _finding(doc.source_path, flag, strict, _reason(flag, terms, kept.lines, units)) for flag in flags
     ]
+
+
+#: Units that name a term the body explains: a term first met in the key points (a summary) or a
+#: heading counts as explained when its first use in the body explains it.
+_OUTLINE = ("title", "footnote", "key point", "heading")
+
+
+def _only_in_outline(body: list[tuple[int, str]], jargon: Mapping[str, str]) -> dict[str, str]:
+    """The terms the body never uses (a term only in the key points or a heading is checked there)."""
+    return {
+        term: plainer for term, plainer in jargon.items() if not any(uses(term, text) for _, text in body)
+    }
 
 
 def _noted(ref: UnitRef, facts: Mapping[str, str]) -> str:

@@ -118,13 +118,14 @@ def uses(term: str, text: str) -> bool:
 
 def explained(term: str, text: str) -> bool:
     """Whether ``text`` says what ``term`` means: "X means …", "X is/are …" opening a sentence,
-    "… is called X", "X, also called Y", "X (Y)", "Y (X)", "X: …" (a label or definition list), a
-    footnote on X."""
+    "… is called X", "X, also called Y", "X, like A or B" (examples), "X (Y)", "Y (X)", "X: …" (a
+    label or definition list), a footnote on X."""
     t = _term(term)
     around = (
         rf"{t}\s+(?:means?|is when|are when|refers? to|stands? for)\b",
         rf"\bcalled\s+(?:an?\s+|the\s+)?{t}",
         rf"{t},\s+(?:also called|or)\b",
+        rf"{t},?\s+(?:like|such as|for example)\b",
         rf"{t}\s*\(",
         rf"\(\s*{t}\s*\)",
         rf"{t}\s*[:—–]",
