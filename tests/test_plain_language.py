@@ -417,3 +417,20 @@ def test_a_term_in_the_key_points_is_explained_where_the_body_first_uses_it() ->
         for body in (explained, unexplained, only_summary)
     }
     assert found == {explained: [], unexplained: [(9, "jargon")], only_summary: [(4, "jargon")]}
+
+
+@pytest.mark.parametrize(
+    ("today", "shown"), [("2027-09-01", ""), ("2027-10-20", ": due soon"), ("2027-11-02", ": overdue")]
+)
+def test_the_report_lists_articles_whose_review_is_due(run, make_project, monkeypatch, today, shown) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    root = make_project("plain")
+    epoch = dt.datetime.fromisoformat(today).replace(tzinfo=dt.UTC).timestamp()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(epoch)))
+    run(root, "build", "--format", "html", "--format", "report")
+    text = _report_text(root)
+    assert (
+        f"not medically reviewed ( plainspoken review en --by NAME ); next review due 2027-11-01{shown} "
+        in text
+    )

@@ -15,6 +15,7 @@ from pipeline.model import Document, plain_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
 from pipeline.quality.clinical import (
     RECORD,
+    WARN_DAYS,
     Clinical,
     clinical_state,
     due_findings,
@@ -176,6 +177,7 @@ class ClinicalRow:
     review: Clinical
     due: str
     overdue: bool
+    soon: bool = False  # due within WARN_DAYS
 
 
 def clinical_rows(project: Project) -> list[ClinicalRow]:
@@ -190,7 +192,10 @@ def clinical_rows(project: Project) -> list[ClinicalRow]:
     for doc in load_sources(project).documents:
         due = review_due(doc, months)
         title = plain_text(doc.metadata.title.inlines)
-        rows.append(ClinicalRow(doc.slug, title, clinical_state(doc, record), due.isoformat(), due < today))
+        soon = 0 <= (due - today).days <= WARN_DAYS
+        rows.append(
+            ClinicalRow(doc.slug, title, clinical_state(doc, record), due.isoformat(), due < today, soon)
+        )
     return rows
 
 
