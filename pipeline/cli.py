@@ -22,6 +22,11 @@ def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return check_translation_language(value)
 
 
+def _reviewed_language(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A language to sign off: a translation, or the articles' own (en: the clinical sign-off)."""
+    return value if value == "en" else check_translation_language(value)
+
+
 def _languages(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
     """--lang options in their canonical form; unknown tags refused with a suggestion."""
     return tuple(check_language_tag(tag) for tag in value)
@@ -416,7 +421,7 @@ def check(
 
 
 @main.command()
-@click.argument("language", callback=_language)
+@click.argument("language", callback=_reviewed_language)
 @click.option("--by", "reviewer", required=True, help='Who reviewed, e.g. "Ana Ruiz, CHI".')
 @click.pass_context
 def review(ctx: click.Context, language: str, reviewer: str) -> None:
@@ -424,16 +429,21 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
 
     Refused while the language has check errors, fuzzy or untranslated
     messages. Any later change to a translation voids the sign-off.
+    For en: a clinician's sign-off of the English articles, voided by any edit.
 
     \b
     Example:
       plainspoken review es --by "Ana Ruiz, CHI"
+      plainspoken review en --by "Sam Lee, MD"
     """
-    from pipeline.quality.gates import sign_off
+    from pipeline.quality.gates import sign_off, sign_off_english
     from pipeline.summary import count
 
     project = _project(ctx)
-    result = sign_off(project, language, reviewer=reviewer.strip())
+    if language == "en":
+        result = sign_off_english(project, reviewer=reviewer.strip())
+    else:
+        result = sign_off(project, language, reviewer=reviewer.strip())
     for finding in result.refused:
         click.echo(str(finding), err=True)
     if result.refused:
@@ -445,7 +455,39 @@ def review(ctx: click.Context, language: str, reviewer: str) -> None:
         ctx.exit(1)
     for path in result.signed:
         click.echo(f"signed off {path}")
+    if language == "en":
+        click.echo(f"The English articles are medically reviewed by {reviewer.strip()}: any edit voids it.")
+        return
     click.echo(f"{language} is reviewed by {reviewer.strip()}: its pages and handouts no longer say 'Draft'.")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--by", "reviewer", default="", help='Who answers, e.g. "Rosa Diaz, health educator".')
+@click.pass_context
+def assess(ctx: click.Context, slug: str, reviewer: str) -> None:
+    """Answer the PEMAT-P and CDC Index items an article's structure cannot answer.
+
+    Each answer (agree, disagree, na; Enter skips) goes into source/SLUG.assessment.toml,
+    which the report's scorecard reads.
+    """
+    from pipeline.quality.gates import record_assessment, unanswered_items
+
+    project = _project(ctx)
+    answers = {}
+    names = {"understandable": "PEMAT-P", "actionable": "PEMAT-P", "cdc": "CDC Index"}
+    choice = click.Choice(["agree", "disagree", "na", ""])
+    for item in unanswered_items(project, slug):
+        question = f"{names[item.scale]} {item.number}. {item.text}"
+        try:
+            value = click.prompt(question, default="", type=choice, show_choices=False, show_default=False)
+        except click.Abort:  # Ctrl-D or the end of the input: keep the answers given so far
+            click.echo()
+            break
+        if value:
+            answers[(item.scale, item.number)] = value
+    path = record_assessment(project, slug, reviewer.strip(), answers)
+    click.echo(f"{len(answers)} answers recorded in {path}")
 
 
 @main.command()

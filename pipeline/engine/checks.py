@@ -11,6 +11,7 @@ from typing import Any
 from pipeline.engine.plan import digest, file_hash, pipeline_hash, settings_hash, tree_hash
 from pipeline.quality.checks import Finding
 from pipeline.quality.gates import check_articles, check_language
+from pipeline.quality.wording import PROJECT_FILE
 from pipeline.source.project import Project, write_atomic
 
 #: (errors, warnings) per language
@@ -44,7 +45,8 @@ def _checks_key(project: Project, language: str, source: bool) -> str:
     sources = (f"{p.name}={file_hash(p)}" for p in articles)
     if source:
         misnamed = (problem.path for problem in project.misnamed_articles())
-        return digest(*common, *sources, *misnamed)
+        rules = file_hash(project.source_dir / PROJECT_FILE)  # the clinic's own terms and kept findings
+        return digest(*common, *sources, *misnamed, rules)
     return digest(*common, tree_hash(project.locales_dir / language), *sources)
 
 

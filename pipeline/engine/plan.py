@@ -17,6 +17,9 @@ from urllib.parse import unquote
 from pipeline import __version__
 from pipeline.builders.outputs import specs
 from pipeline.engine import toolchain
+from pipeline.quality.clinical import RECORD
+from pipeline.quality.scorecard import assessment_path
+from pipeline.quality.wording import PROJECT_FILE
 from pipeline.source.languages import SOURCE_LANGUAGE
 from pipeline.source.project import UI_DOMAIN, Project
 
@@ -108,6 +111,9 @@ def make_plan(
         *assets.values(),
         tree_hash(project.locales_dir),
         *(file_hash(project.source_dir / f"{s}.md") for s in slugs),
+        *(file_hash(assessment_path(project.source_dir, s)) for s in slugs),  # the report's scorecards
+        file_hash(project.source_dir / PROJECT_FILE),
+        file_hash(project.source_dir / RECORD),  # the report's clinical sign-offs
         *(t.key for t in tasks),
     )
     return Plan(tuple(tasks), everything, languages, outputs, shard, tuple(slugs))

@@ -11,8 +11,29 @@ from pipeline.i18n.catalogs import ProjectCatalog, build_date, load_catalog, pre
 from pipeline.i18n.currency import catalog_lag, current_templates
 from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import ReviewState, review_state, signed_text
+from pipeline.model import Document, plain_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
-from pipeline.quality.plain_language import check_source
+from pipeline.quality.clinical import (
+    RECORD,
+    WARN_DAYS,
+    Clinical,
+    clinical_state,
+    due_findings,
+    read_record,
+    review_due,
+    review_months,
+    signed_record,
+)
+from pipeline.quality.plain_language import check_source, kept_in
+from pipeline.quality.scorecard import (
+    Answer,
+    Scorecard,
+    assessment_path,
+    assessment_text,
+    read_assessment,
+    scorecard,
+)
+from pipeline.quality.wording import PROJECT_FILE, load_wording
 from pipeline.source.articles import load_sources
 from pipeline.source.project import UI_DOMAIN, Project, write_atomic
 
@@ -105,9 +126,120 @@ def check_articles(project: Project, *, strict: bool) -> list[Finding]:
     findings = [Finding(p.path, p.line, "error", "source", p.message) for p in sources.problems]
     findings += [Finding(c.path, c.line, "info", "comment", c.message) for c in sources.comments]
     facts = {name: fact.value for name, fact in project.config.facts().items()}
+    rules = project.source_dir / PROJECT_FILE
+    try:
+        wording = load_wording(rules, project.display(rules))
+    except PlainspokenError as error:
+        findings += [Finding(p.path, p.line, "error", "source", p.message) for p in error.problems]
+        return sorted(findings)
     for doc in sources.documents:
-        findings += check_source(doc, facts=facts, target=project.config.target_grade, strict=strict)
-    return sorted(findings)
+        kept = kept_in((project.root / doc.source_path).read_text(encoding="utf-8"))
+        target = project.config.target_grade
+        findings += check_source(doc, facts=facts, target=target, strict=strict, wording=wording, kept=kept)
+        findings += _assessment_problems(project, doc.slug)
+        findings += due_findings(doc, review_months(rules), build_date().date())
+        findings += _void_sign_off(project, doc)
+    return sorted(findings + _record_problems(project))
+
+
+def _void_sign_off(project: Project, doc: Document) -> list[Finding]:
+    """A warning for an article changed since a clinician signed it off."""
+    path = project.source_dir / RECORD
+    try:
+        review = clinical_state(doc, read_record(path, project.display(path)))
+    except PlainspokenError:
+        return []  # reported once, by _record_problems
+    if review.state != "voided":
+        return []
+    message = (
+        f"the clinical sign-off by {review.reviewer} on {review.date} is void: the article changed since;"
+        " have it reviewed again (plainspoken review en --by NAME)"
+    )
+    return [Finding(doc.source_path, doc.metadata.title.line, "warning", "clinical-review", message)]
+
+
+def _record_problems(project: Project) -> list[Finding]:
+    """A broken source/clinical-review.toml, as one error."""
+    path = project.source_dir / RECORD
+    try:
+        read_record(path, project.display(path))
+    except PlainspokenError as error:
+        return [Finding(p.path, p.line, "error", "source", p.message) for p in error.problems]
+    return []
+
+
+@dataclass(frozen=True)
+class ClinicalRow:
+    """An English article's clinical sign-off and next review date, for the report."""
+
+    slug: str
+    title: str
+    review: Clinical
+    due: str
+    overdue: bool
+    soon: bool = False  # due within WARN_DAYS
+
+
+def clinical_rows(project: Project) -> list[ClinicalRow]:
+    """Each English article's clinical sign-off and when its next review is due."""
+    path = project.source_dir / RECORD
+    try:
+        record = read_record(path, project.display(path))
+    except PlainspokenError:
+        record = {}
+    months, today = review_months(project.source_dir / PROJECT_FILE), build_date().date()
+    rows = []
+    for doc in load_sources(project).documents:
+        due = review_due(doc, months)
+        title = plain_text(doc.metadata.title.inlines)
+        soon = 0 <= (due - today).days <= WARN_DAYS
+        rows.append(
+            ClinicalRow(doc.slug, title, clinical_state(doc, record), due.isoformat(), due < today, soon)
+        )
+    return rows
+
+
+def sign_off_english(project: Project, *, reviewer: str) -> SignOff:
+    """Record a clinician's sign-off of every English article; refused while any article has errors."""
+    sources = load_sources(project)
+    refused = [Finding(p.path, p.line, "error", "source", p.message) for p in sources.problems]
+    path = project.source_dir / RECORD
+    try:
+        record = read_record(path, project.display(path))
+    except PlainspokenError as error:
+        refused += [Finding(p.path, p.line, "error", "source", p.message) for p in error.problems]
+    if refused:
+        return SignOff([], refused)
+    docs = list(sources.documents)
+    date = build_date().date().isoformat()
+    write_atomic(path, signed_record(record, docs, reviewer, date).encode("utf-8"))
+    return SignOff([doc.source_path for doc in docs], [])
+
+
+def _assessment_problems(project: Project, slug: str) -> list[Finding]:
+    """A broken source/<slug>.assessment.toml, as one error at its place."""
+    path = assessment_path(project.source_dir, slug)
+    try:
+        read_assessment(path, project.display(path))
+    except PlainspokenError as error:
+        return [Finding(p.path, p.line, "error", "source", p.message) for p in error.problems]
+    return []
+
+
+def article_scorecards(project: Project) -> list[Scorecard]:
+    """Each article's health-literacy scorecard; a broken assessment file leaves its items unanswered
+    (``check --source`` names the file)."""
+    findings = check_articles(project, strict=False)
+    cards = []
+    for doc in load_sources(project).documents:
+        path = assessment_path(project.source_dir, doc.slug)
+        try:
+            reviewer, answers = read_assessment(path, project.display(path))
+        except PlainspokenError:
+            reviewer, answers = "", {}
+        mine = [finding for finding in findings if finding.path == doc.source_path]
+        cards.append(scorecard(doc, mine, answers, reviewer))
+    return cards
 
 
 def language_review(
@@ -145,3 +277,23 @@ def sign_off(project: Project, language: str, *, reviewer: str) -> SignOff:
         write_atomic(path, signed_po.encode("utf-8"))
         signed.append(display)
     return SignOff(signed, [])
+
+
+def unanswered_items(project: Project, slug: str) -> list[Answer]:
+    """The items of an article's scorecard that neither its structure nor a reviewer answered yet."""
+    cards = [card for card in article_scorecards(project) if card.slug == slug]
+    if not cards:
+        raise PlainspokenError.at(
+            f"source/{slug}.md", 0, "no such article, or it has errors (plainspoken check --source)"
+        )
+    return [answer for answer in cards[0].answers if not answer.value]
+
+
+def record_assessment(
+    project: Project, slug: str, reviewer: str, answers: Mapping[tuple[str, int], str]
+) -> str:
+    """Add a reviewer's answers to source/<slug>.assessment.toml (earlier answers kept); its display path."""
+    path = assessment_path(project.source_dir, slug)
+    earlier_reviewer, earlier = read_assessment(path, project.display(path))
+    write_atomic(path, assessment_text(reviewer or earlier_reviewer, {**earlier, **answers}).encode("utf-8"))
+    return project.display(path)

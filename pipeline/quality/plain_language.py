@@ -1,35 +1,75 @@
-"""The plain-language report on source articles: reading grade, long sentences, plainer words."""
+"""The plain-language report on source articles: grades, long sentences, jargon, acronyms, passive voice."""
 
 from __future__ import annotations
 
-import csv
-import functools
 import re
 from collections.abc import Mapping
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from pipeline.model import Document, Heading, UnitRef, iter_units, plain_text
+from pipeline.model import Document, FootnoteRef, Heading, Text, UnitRef, iter_units, plain_text
 from pipeline.quality.checks import Finding
-from pipeline.quality.readability import Grade, reading_grade, sentences, words
+from pipeline.quality.readability import Grade, reading_grade, reading_grades, sentences, words
+from pipeline.quality.wording import (
+    Wording,
+    acronyms,
+    explained,
+    first_uses,
+    passives,
+    plainer_words,
+    shipped_jargon,
+    spelled_out,
+    uses,
+)
 
 SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 
-PLAIN_WORDS = Path(__file__).parent.parent / "data" / "plain_words.csv"
 LONG_SENTENCE = 20  # words
 LONG_PARAGRAPH = 100  # words
+LONG_HEADING = 8  # words: a heading is the reader's short question or label
+SMOG_SAMPLE = 30  # sentences: SMOG was made for a sample of 30; on fewer it is not gated
 PLAIN_CHECKS: dict[str, str] = {
-    "reading-grade": "this paragraph reads at grade 11.2 (target 8): shorten “It is called…” (28 words)",
+    "reading-grade": "the article reads at grade 11.8 by SMOG (target 8)",
     "long-sentence": "a sentence of 27 words (plain language: 20 at most): “When someone is…”",
     "plain-words": "“immediately”: plainer is “right away / now”",
     "long-paragraph": "a paragraph of 120 words (100 at most): split it",
+    "jargon": "“triggers” is not explained where it is first used: say what it means there, or say “…”",
+    "acronym": "“IOP” is not spelled out where it is first used: write “Intensive Outpatient Program (IOP)”",
+    "passive": "passive voice (“are not included”): say who does what",
+    "long-heading": "a heading of 11 words (8 at most): make it the reader's short question",
 }
+#: An author keeps a finding: <!-- plain: keep "term": reason --> for a term anywhere in the
+#: article, <!-- plain: keep: reason --> for every finding of the paragraph that follows.
+_KEEP = re.compile(r"<!--\s*plain:\s*keep\s*(?:\"([^\"]+)\"\s*)?:\s*(.*?)\s*-->", re.S)
 
 
-@functools.cache
-def plain_words() -> dict[str, str]:
-    """Word → plainer alternative, from the list shipped with Plainspoken."""
-    with PLAIN_WORDS.open(encoding="utf-8", newline="") as handle:
-        return {row["word"].lower(): row["plainer"] for row in csv.DictReader(handle)}
+@dataclass(frozen=True)
+class Flag:
+    """One plain-language problem before its severity is known; ``subject`` is the term it names."""
+
+    line: int
+    check: str
+    message: str
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What an author accepts, with the reason: terms anywhere, and every finding at a line."""
+
+    terms: Mapping[str, str] = field(default_factory=dict)  # case-folded term → reason
+    lines: Mapping[int, str] = field(default_factory=dict)  # line of a comment → reason
+
+
+def kept_in(text: str) -> Kept:
+    """The ``plain: keep`` comments of an article's Markdown."""
+    terms, lines = {}, {}
+    for match in _KEEP.finditer(text):
+        reason = " ".join(match.group(2).split()) or "no reason given"
+        if match.group(1):
+            terms[match.group(1).casefold()] = reason
+        else:
+            lines[text.count("\n", 0, match.start()) + 1] = reason
+    return Kept(terms, lines)
 
 
 #: Units that are never prose: a table's cells are facts, not sentences.
@@ -41,15 +81,19 @@ def is_prose(ref: UnitRef, text: str) -> bool:
     """Whether a unit counts in the reading grade: not a heading, title, table cell or short fact."""
     if isinstance(ref.node, Heading) or ref.kind in ("title", *NOT_PROSE):
         return False
+    if ref.kind == "footnote":  # a citation: CDC item 11 asks for sources, no grade should punish them
+        return False
     if ref.kind in ("list item", "key point"):
         return len(words(text)) >= SHORT_FACT and text.rstrip().endswith(SENTENCE_ENDS)
     return True
 
 
 def article_text(doc: Document, facts: Mapping[str, str]) -> str:
-    """The running prose of an article, for its overall grade (see is_prose)."""
-    texts = [plain_text(r.node.inlines, facts) for r in iter_units(doc)]
-    return "\n".join(text for ref, text in zip(iter_units(doc), texts, strict=True) if is_prose(ref, text))
+    """The running prose of an article in its own language, for its overall grade (see is_prose): a
+    message still shown in English on a translated page (lang="en") is not graded as Spanish."""
+    units = [r for r in iter_units(doc) if getattr(r.node, "lang", "") in ("", doc.language)]
+    texts = [plain_text(r.node.inlines, facts) for r in units]
+    return "\n".join(text for ref, text in zip(units, texts, strict=True) if is_prose(ref, text))
 
 
 def article_grade(doc: Document, facts: Mapping[str, str]) -> Grade:
@@ -67,45 +111,154 @@ def grade_label(doc: Document, facts: Mapping[str, str]) -> str:
     return f"{measured.grade:.1f} ({measured.formula})"
 
 
-def check_source(doc: Document, *, facts: Mapping[str, str], target: float, strict: bool) -> list[Finding]:
-    """Plain-language findings for one article: warnings, or errors with ``strict``."""
-    severity = "error" if strict else "warning"
-    found: list[tuple[int, str, str]] = []
-    grade = article_grade(doc, facts)
-    if grade.grade > target:
-        found.append(
-            (
-                doc.metadata.title.line,
-                "reading-grade",
-                f"the article reads at grade {grade.shown} ({grade.formula}; {grade.detail}); "
-                f"target {target:g}",
-            )
+def check_source(
+    doc: Document,
+    *,
+    facts: Mapping[str, str],
+    target: float,
+    strict: bool,
+    wording: Wording | None = None,
+    kept: Kept = Kept(),
+) -> list[Finding]:
+    """Plain-language findings for one article: warnings, or errors with ``strict``; a finding the
+    author keeps (``kept``, or the clinic's ``[keep]`` in ``wording``) is info, with its reason."""
+    wording = wording or Wording(shipped_jargon())
+    units = [(ref, plain_text(ref.node.inlines, facts)) for ref in iter_units(doc)]
+    flags = _article_grades(doc, facts, target)
+    for ref, text in units:
+        flags += _unit(ref, text, doc.language, target)
+    if doc.language.startswith("en"):
+        read = [(ref.line, _noted(ref, facts)) for ref, _ in units if ref.kind not in ("title", "footnote")]
+        body = [(ref.line, _noted(ref, facts)) for ref, _ in units if ref.kind not in _OUTLINE]
+        flags += _jargon(body, wording.jargon) + _jargon(read, _only_in_outline(body, wording.jargon))
+        flags += _acronyms(read)
+    terms = {**wording.keep, **kept.terms}
+    return [
+        _finding(doc.source_path, flag, strict, _reason(flag, terms, kept.lines, units)) for flag in flags
+    ]
+
+
+#: Units that name a term the body explains: a term first met in the key points (a summary) or a
+#: heading counts as explained when its first use in the body explains it.
+_OUTLINE = ("title", "footnote", "key point", "heading")
+
+
+def _only_in_outline(body: list[tuple[int, str]], jargon: Mapping[str, str]) -> dict[str, str]:
+    """The terms the body never uses (a term only in the key points or a heading is checked there)."""
+    return {
+        term: plainer for term, plainer in jargon.items() if not any(uses(term, text) for _, text in body)
+    }
+
+
+def _noted(ref: UnitRef, facts: Mapping[str, str]) -> str:
+    """The unit's text with each footnote reference as "[note]": a term may be explained in a footnote."""
+    inlines = tuple(Text("[note]") if isinstance(node, FootnoteRef) else node for node in ref.node.inlines)
+    return plain_text(inlines, facts)
+
+
+def _reason(
+    flag: Flag, terms: Mapping[str, str], lines: Mapping[int, str], units: list[tuple[UnitRef, str]]
+) -> str:
+    """Why the author keeps this finding, or '' if they do not."""
+    if flag.subject and flag.subject.casefold() in terms:
+        return terms[flag.subject.casefold()]
+    starts = sorted({ref.line for ref, _ in units})
+    for line, reason in lines.items():
+        following = [start for start in starts if start >= line]
+        if following and following[0] == flag.line:
+            return reason
+    return ""
+
+
+def _finding(path: str, flag: Flag, strict: bool, reason: str) -> Finding:
+    if reason:
+        return Finding(path, flag.line, "info", flag.check, f"{flag.message} (kept: {reason})")
+    return Finding(path, flag.line, "error" if strict else "warning", flag.check, flag.message)
+
+
+def _article_grades(doc: Document, facts: Mapping[str, str], target: float) -> list[Flag]:
+    """The article's grade by each formula of its language, where above the target."""
+    if doc.language not in FORMULA_LANGUAGES:
+        return []
+    text = article_text(doc, facts)
+    sample = len(sentences(text))
+    return [
+        Flag(
+            doc.metadata.title.line,
+            "reading-grade",
+            f"the article reads at grade {grade.shown} by {grade.formula} ({grade.detail});"
+            f" target {target:g}",
         )
-    for ref in iter_units(doc):
-        if isinstance(ref.node, Heading) or ref.kind == "title":
-            continue
-        text = plain_text(ref.node.inlines, facts)
+        for grade in reading_grades(text, doc.language)
+        if grade.grade > target and (grade.formula != "SMOG" or sample >= SMOG_SAMPLE)
+    ]
+
+
+def _unit(ref: UnitRef, text: str, language: str, target: float) -> list[Flag]:
+    """One unit's findings: a heading's length; a paragraph's sentences, grade and words."""
+    if isinstance(ref.node, Heading):
+        count = len(words(text))
+        if count <= LONG_HEADING:
+            return []
+        message = f"a heading of {count} words ({LONG_HEADING} at most): make it the reader's short question"
+        return [Flag(ref.line, "long-heading", message)]
+    if ref.kind in ("title", "footnote", *NOT_PROSE):  # a citation or a table cell is not prose
+        return []
+    found = [
+        Flag(ref.line, check, message)
+        for check, message in _paragraph(text, language, target, graded=is_prose(ref, text))
+    ]
+    if language.startswith("en"):
         found += [
-            (ref.line, check, message)
-            for check, message in _paragraph(text, doc.language, target, graded=is_prose(ref, text))
+            Flag(ref.line, "passive", f"passive voice (“{verb}”): say who does what")
+            for verb in passives(text)
         ]
-    return [Finding(doc.source_path, line, severity, check, message) for line, check, message in found]
+        found += [
+            Flag(ref.line, "plain-words", f"“{word}”: plainer is “{plainer}”", word)
+            for word, plainer in plainer_words(text)
+        ]
+    return found
+
+
+def _jargon(units: list[tuple[int, str]], jargon: Mapping[str, str]) -> list[Flag]:
+    """Each health term where it is first used, unless it is explained there."""
+    found = first_uses(units, jargon)
+    hidden = {
+        (line, short) for line, short, _ in found for _, long, _ in found if short != long and short in long
+    }
+    return [
+        Flag(
+            line,
+            "jargon",
+            f"“{term}” is not explained where it is first used: say what it means there"
+            + (f", or say “{jargon[term]}”" if jargon[term] else ""),
+            term,
+        )
+        for line, term, text in found
+        if (line, term) not in hidden and not explained(term, text)
+    ]
+
+
+def _acronyms(units: list[tuple[int, str]]) -> list[Flag]:
+    """Each acronym where it is first used, unless it is spelled out there."""
+    seen: set[str] = set()
+    found = []
+    for line, text in units:
+        for acronym in acronyms(text):
+            if acronym not in seen and not spelled_out(acronym, text):
+                message = (
+                    f"“{acronym}” is not spelled out where it is first used: write “the words ({acronym})”"
+                )
+                found.append(Flag(line, "acronym", message, acronym))
+            seen.add(acronym)
+    return found
 
 
 def _paragraph(text: str, language: str, target: float, *, graded: bool) -> list[tuple[str, str]]:
+    """Long sentences, else the paragraph's grade (a long sentence is reported once); a long paragraph."""
     problems = []
     parts = sentences(text) or [text]
     count = len(words(text))
-    longest = max(parts, key=lambda s: len(words(s)))
-    grade = reading_grade(text, language)
-    if graded and count >= 15 and grade.grade > target:
-        problems.append(
-            (
-                "reading-grade",
-                f"this paragraph reads at grade {grade.shown} (target {target:g}): "
-                f"shorten “{_start(longest)}” ({len(words(longest))} words)",
-            )
-        )
     for sentence in parts:
         if len(words(sentence)) > LONG_SENTENCE:
             problems.append(
@@ -115,21 +268,20 @@ def _paragraph(text: str, language: str, target: float, *, graded: bool) -> list
                     f"{LONG_SENTENCE} at most): “{_start(sentence)}”",
                 )
             )
+    grade = reading_grade(text, language)
+    if graded and not problems and count >= 15 and grade.grade > target:
+        longest = max(parts, key=lambda s: len(words(s)))
+        problems.append(
+            (
+                "reading-grade",
+                f"this paragraph reads at grade {grade.shown} by {grade.formula} (target {target:g}): "
+                f"shorten “{_start(longest)}” ({len(words(longest))} words)",
+            )
+        )
     if count > LONG_PARAGRAPH:
         problems.append(
             ("long-paragraph", f"a paragraph of {count} words ({LONG_PARAGRAPH} at most): split it")
         )
-    if language.startswith("en"):
-        problems += _plain_words(text)
-    return problems
-
-
-def _plain_words(text: str) -> list[tuple[str, str]]:
-    problems = []
-    lowered = text.lower()
-    for word, plainer in plain_words().items():
-        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered):
-            problems.append(("plain-words", f"“{word}”: plainer is “{plainer}”"))
     return problems
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
+
+import pyphen  # type: ignore[import-untyped]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’)\]]*\s+|(?<=[.!?。！？])[\"”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:[.,:/–-]\d+)*")
@@ -22,16 +25,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@functools.cache
+def _hyphenator() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="en_US")
+
+
+@functools.cache
 def english_syllables(word: str) -> int:
-    """A vowel-group count with silent-e rules; 1 at least."""
-    word = re.sub(r"[^a-z]", "", word.lower())
-    if not word:
-        return 1
-    if len(word) <= 3:
-        return 1
-    word = re.sub(r"(?:[^laeiouy]es|[^laeiouy]ed|[^laeiouy]e)$", "", word)
-    word = re.sub(r"^y", "", word)
-    return max(1, len(re.findall(r"[aeiouy]{1,2}", word)))
+    """Syllables as textstat counts them (before 0.7.5): the points where the en_US hyphenation
+    dictionary (pyphen, Hunspell's patterns) may break a word, plus one; a compound's parts added."""
+    parts = [p for p in re.split(r"[-'’]", word.lower()) if p]
+    return max(1, sum(len(_hyphenator().positions(part)) + 1 for part in parts))
 
 
 def spanish_syllables(word: str) -> int:
@@ -85,10 +89,19 @@ def smog_grade(stats: TextStats) -> float:
 
 
 def fernandez_huerta(stats: TextStats) -> float:
-    """Reading ease for Spanish: 206.84 - 0.60 P - 1.02 F (P syllables, F sentences per 100 words)."""
-    if not stats.words:
+    """Reading ease for Spanish: 206.84 - 0.60 P - 1.02 F, P syllables per 100 words, F words per
+    sentence (Flesch's form, as textstat computes it: read as sentences per 100 words, the formula
+    scored shorter sentences as harder)."""
+    if not stats.words or not stats.sentences:
         return 100.0
-    return 206.84 - 0.60 * 100 * stats.syllables / stats.words - 1.02 * 100 * stats.sentences / stats.words
+    return 206.84 - 0.60 * 100 * stats.syllables / stats.words - 1.02 * stats.words / stats.sentences
+
+
+def szigriszt_pazos(stats: TextStats) -> float:
+    """INFLESZ, Spanish perspicuity: 206.835 - 62.3 (syllables/words) - words/sentences."""
+    if not stats.words or not stats.sentences:
+        return 100.0
+    return 206.835 - 62.3 * stats.syllables / stats.words - stats.words / stats.sentences
 
 
 def fernandez_huerta_grade(ease: float) -> float:
@@ -113,11 +126,22 @@ class Grade:
         return f"{MAX_GRADE:g} or above" if self.grade >= MAX_GRADE else f"{self.grade:.1f}"
 
 
-def reading_grade(text: str, language: str) -> Grade:
-    """The grade a text reads at: Flesch-Kincaid for English, Fernández-Huerta for Spanish."""
+def reading_grades(text: str, language: str) -> tuple[Grade, ...]:
+    """Each formula's grade for a text: Flesch-Kincaid and SMOG for English (SMOG counts long
+    words only, and reads 2 to 3 grades above Flesch-Kincaid on health text), Fernández-Huerta
+    for Spanish, with Szigriszt-Pazos's INFLESZ ease beside it."""
     stats = TextStats.of(text, language)
     if language.startswith("es"):
         ease = fernandez_huerta(stats)
-        return Grade(fernandez_huerta_grade(ease), "Fernández-Huerta", f"ease {ease:.0f}")
+        detail = f"ease {ease:.0f}, INFLESZ {szigriszt_pazos(stats):.0f}"
+        return (Grade(fernandez_huerta_grade(ease), "Fernández-Huerta", detail),)
     grade, smog = min(flesch_kincaid_grade(stats), MAX_GRADE), min(smog_grade(stats), MAX_GRADE)
-    return Grade(grade, "Flesch-Kincaid", f"SMOG {smog:.1f}")
+    return (
+        Grade(grade, "Flesch-Kincaid", f"SMOG {smog:.1f}"),
+        Grade(smog, "SMOG", f"Flesch-Kincaid {grade:.1f}"),
+    )
+
+
+def reading_grade(text: str, language: str) -> Grade:
+    """The grade a text reads at by its language's main formula: Flesch-Kincaid, Fernández-Huerta."""
+    return reading_grades(text, language)[0]

@@ -14,7 +14,7 @@ from pipeline.i18n.lifecycle import language_status
 from pipeline.i18n.review import ReviewState
 from pipeline.i18n.translate import MessageCounts
 from pipeline.i18n.ui import UiText
-from pipeline.quality.gates import domains, language_review
+from pipeline.quality.gates import article_scorecards, clinical_rows, domains, language_review
 from pipeline.site.voices_status import voice_row
 from pipeline.source.languages import braille_table
 from pipeline.source.project import Project, language_info, write_atomic
@@ -127,7 +127,9 @@ def write_report_page(project: Project, report: ReportRows) -> Path:
     pages.languages = list(report.languages)
     context = pages.page_context(UiText("en"), language_info("en"), "")
     rows = refresh_outputs(project, report.rows)
-    context.update({"alternates": [], "page_title": "Build report", "rows": rows})
+    cards, clinical = article_scorecards(project), clinical_rows(project)
+    context.update({"alternates": [], "page_title": "Build report", "rows": rows, "scorecards": cards})
+    context["clinical"] = clinical
     out = project.site_dir / "report.html"
     write_atomic(out, pages.env.get_template("report.html").render(context).encode("utf-8"))
     return out
