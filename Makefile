@@ -88,7 +88,7 @@ $(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
 # After a deliberate upgrade has passed make test: the venv's versions become the tested set.
 lock:
 	@{ sed -n '/^#/p' $(CONSTRAINTS); $(BIN)/python -m pip freeze --all --exclude-editable \
-		| grep -v -e '^setuptools==' -e '^wheel==' -e '^plainspoken'; } > $(CONSTRAINTS).new
+		| grep -v -e '^wheel==' -e '^plainspoken'; } > $(CONSTRAINTS).new
 	@mv $(CONSTRAINTS).new $(CONSTRAINTS)
 
 $(WEBVTT_CHECK): tests/webvtt/package.json tests/webvtt/package-lock.json
