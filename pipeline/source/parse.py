@@ -71,6 +71,8 @@ _ANCHOR_LINK = re.compile(r"^#[A-Za-z0-9][\w-]*$")
 #: A file of the project's own, such as a printable form: assets/intake-form.pdf.
 ASSET_LINK = re.compile(r"^assets/(?!.*(?:^|/)\.\.(?:/|$))[\w./-]+$")
 FRONT_MATTER_KEYS = ("title", "summary", "last_reviewed", "language")
+#: Front matter keys an article must have (``language`` defaults to the project's source language).
+REQUIRED_KEYS = ("title", "summary", "last_reviewed")
 
 
 def _placeholder_rule(state: StateInline, silent: bool) -> bool:
@@ -231,14 +233,14 @@ def _metadata(node: SyntaxTreeNode, ctx: _Context) -> Metadata:
     not), so that no YAML type, such as an impossible date, can escape as an exception.
     """
     values = _front_nodes(_compose(node.content, ctx), ctx)
-    missing = [key for key in FRONT_MATTER_KEYS if key not in values]
+    missing = [key for key in REQUIRED_KEYS if key not in values]
     if missing:
         names = " and ".join(", ".join(repr(k) for k in missing).rsplit(", ", 1))
         ctx.report(f"front matter is missing {names} (see README, 'Writing articles')", 1)
     title = _front_text(values["title"], "title", ctx) if "title" in values else None
     summary = _summary(values["summary"], ctx) if "summary" in values else None
     reviewed = _last_reviewed(values["last_reviewed"], ctx) if "last_reviewed" in values else None
-    language = _language(values["language"], ctx) if "language" in values else None
+    language = _language(values["language"], ctx) if "language" in values else SOURCE_LANGUAGE
     if title is None or summary is None or reviewed is None or language is None:
         return _UNPUBLISHABLE  # the problems reported keep the document from being published
     return Metadata(title, summary, reviewed, language)
