@@ -1,0 +1,92 @@
+"""A new clinic starts from the wheel: `plainspoken new`, and the interface translations it ships."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from pipeline.cli import main
+from pipeline.i18n.shipped import SHIPPED_DIR
+
+REPO = Path(__file__).parent.parent
+Run = Callable[..., Result]
+
+
+def new(where: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["new", str(where), *args], catch_exceptions=False)
+
+
+def page(project: Path, language: str, slug: str) -> str:
+    return (project / "build" / "site" / language / f"{slug}.html").read_text(encoding="utf-8")
+
+
+def test_new_makes_a_project_that_builds_with_its_interface_translated(tmp_path: Path, run: Run) -> None:
+    result = new(tmp_path / "clinic", "--clinic", "Casa Clinic", "--languages", "es,vi,km")
+    assert result.exit_code == 0, result.output
+    clinic = tmp_path / "clinic"
+    for path in ("source/site.toml", "source/welcome.md", "README.md", ".gitignore"):
+        assert (clinic / path).is_file(), path
+    assert (clinic / "locales/km/LC_MESSAGES/welcome.po").is_file()
+    assert 'name = "Casa Clinic"' in (clinic / "source/site.toml").read_text()
+    assert run(clinic, "check", "--source").exit_code == 0
+    assert run(clinic, "build", "--format", "html").exit_code == 0
+    assert "Puntos clave" in page(clinic, "es", "welcome")
+    assert "¿Necesita ayuda ahora?" in page(clinic, "es", "welcome")
+    # What check still lists is the clinic's own work: the example article's translation.
+    findings = run(clinic, "check").output.splitlines()[:-1]
+    assert findings and all(re.match(r"locales/(es|vi|km)/LC_MESSAGES/welcome\.po:\d+: ", f) for f in findings)
+
+
+def test_every_key_of_the_new_site_toml_has_a_comment_above_it(tmp_path: Path) -> None:
+    new(tmp_path / "clinic")
+    text = (tmp_path / "clinic/source/site.toml").read_text()
+    lines = text[: text.index("[[crisis_lines]]")].splitlines()
+    keys = [n for n, line in enumerate(lines) if re.match(r"^\w+ =", line)]
+    assert len(keys) == 6
+    assert all(lines[n - 1].startswith("# ") for n in keys)
+
+
+def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "clinic").mkdir()
+    (tmp_path / "clinic" / "notes.txt").write_text("mine")
+    result = new(tmp_path / "clinic")
+    assert result.exit_code == 1
+    assert result.output.strip() == f"{tmp_path / 'clinic'}: already exists and is not empty: name a new folder"
+    assert (tmp_path / "clinic" / "notes.txt").read_text() == "mine"
+
+
+def test_a_project_without_its_own_ui_po_shows_the_shipped_interface(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("basic")
+    assert not (project / "locales/es/LC_MESSAGES/ui.po").exists()
+    assert run(project, "build", "--format", "html", "--lang", "es").exit_code == 0
+    assert "Puntos clave" in page(project, "es", "every-node")
+    assert "Key points" not in page(project, "es", "every-node")
+
+
+def test_a_projects_own_ui_po_overrides_the_shipped_one_message_by_message(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("basic")
+    assert run(project, "init", "es").exit_code == 0
+    ui = project / "locales/es/LC_MESSAGES/ui.po"
+    text = ui.read_text(encoding="utf-8")
+    assert 'msgstr "Puntos clave"' in text  # init starts from the shipped translations
+    text = text.replace('msgstr "Puntos clave"', 'msgstr "Lo más importante"')
+    ui.write_text(text.replace('msgstr "¿Necesita ayuda ahora?"', 'msgstr ""'), encoding="utf-8")
+    assert run(project, "build", "--format", "html", "--lang", "es").exit_code == 0
+    shown = page(project, "es", "every-node")
+    assert "Lo más importante" in shown and "Puntos clave" not in shown
+    assert "¿Necesita ayuda ahora?" in shown  # left blank in the project's: the shipped one
+
+
+def test_the_shipped_interface_catalogs_are_the_repositorys() -> None:
+    shipped = {path.stem: path.read_bytes() for path in SHIPPED_DIR.glob("*.po")}
+    ours = {path.parent.parent.name: path.read_bytes() for path in REPO.glob("locales/*/LC_MESSAGES/ui.po")}
+    assert len(shipped) == 13
+    for language, data in ours.items():
+        assert shipped[language] == data, f"copy locales/{language}/LC_MESSAGES/ui.po to pipeline/data/ui/"
