@@ -90,3 +90,36 @@ def test_the_shipped_interface_catalogs_are_the_repositorys() -> None:
     assert len(shipped) == 13
     for language, data in ours.items():
         assert shipped[language] == data, f"copy locales/{language}/LC_MESSAGES/ui.po to pipeline/data/ui/"
+
+
+def test_every_site_toml_problem_is_listed_at_once_with_its_line_and_form(tmp_path: Path) -> None:
+    """The adoption trial took six runs, one error each, to learn site.toml's keys."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "site.toml").write_text('[clinic]\nname = "Casa"\nwebsite = ""\n\n[publish]\npage_size = "a5"\n')
+    result = CliRunner().invoke(main, ["-C", str(tmp_path), "check", "--source"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        'source/site.toml:1: clinic.phone must be a non-empty string, such as phone = "(626) 555-0142"',
+        'source/site.toml:1: clinic.address must be a non-empty string, such as address = "100 Example Avenue, Pasadena, CA 91101"',
+        'source/site.toml:3: clinic.website must be a non-empty string, such as website = "https://www.example.org/"',
+        'source/site.toml:5: publish.languages must be a list such as ["en", "es"]',
+        "source/site.toml:6: publish.page_size must be one of letter, a4",
+        "source/site.toml: no [[crisis_lines]] table: every page and handout shows crisis lines; add one with id, "
+        "name, phone and note (plainspoken new writes two), or write crisis_lines = [] at the top to show none",
+    ]
+
+
+def test_a_bad_crisis_line_names_each_of_its_mistakes(tmp_path: Path) -> None:
+    assert new(tmp_path / "clinic").exit_code == 0
+    toml = tmp_path / "clinic/source/site.toml"
+    text = toml.read_text().replace('id = "samhsa"', 'id = "SAMHSA"').replace('note = "Free, private', 'notes = "Free')
+    toml.write_text(text)
+    result = CliRunner().invoke(main, ["-C", str(tmp_path / "clinic"), "check", "--source"])
+    lines = text.splitlines()
+    header = [n for n, line in enumerate(lines, start=1) if line == "[[crisis_lines]]"][1]
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f'source/site.toml:{header}: crisis_lines.note must be a non-empty string, such as note = "Call or text 988, any time, day or night."',
+        f"source/site.toml:{header + 1}: crisis line id 'SAMHSA' must be lower-case letters, digits or _",
+    ]

@@ -293,6 +293,6 @@ def test_a_site_toml_string_with_a_character_no_font_has_is_named_at_its_line(
     result = run(project, "check", "--source")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "source/site.toml:2: clinic.name: “💊” (U+1F48A PILL) is in no installed font: "
+        "source/site.toml:4: clinic.name: “💊” (U+1F48A PILL) is in no installed font: "
         "a handout would print an empty box; remove it or say it in words"
     )
