@@ -89,7 +89,7 @@ def test_every_front_matter_problem_of_a_file_is_listed_at_once() -> None:
         "---\n\n# Again\n"  # 12: the body is still checked
     )
     assert problems_of(text) == [
-        "a.md:1: front matter is missing 'title' (see README, 'Writing articles')",
+        "a.md:1: front matter is missing 'title' (see docs/clinic-staff.md, 'Writing articles')",
         "a.md:3: each summary point must be one line of text: put it in quotes (a ': ' makes YAML read a key)",
         "a.md:4: last_reviewed 2026-13-01 is not a real date (month must be in 1..12): check the month and day",
         "a.md:5: unknown front matter key 'author' (known: title, summary, last_reviewed, language)",
