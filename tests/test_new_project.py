@@ -58,6 +58,14 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert (tmp_path / "clinic" / "notes.txt").read_text() == "mine"
 
 
+def test_new_refuses_a_phone_that_is_no_number_and_writes_nothing(tmp_path: Path) -> None:
+    result = new(tmp_path / "clinic", "--phone", "call us")
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()  # its wording is the phone check's
+    assert line.startswith("source/site.toml:") and "clinic.phone" in line
+    assert not (tmp_path / "clinic").exists()
+
+
 def test_a_project_without_its_own_ui_po_shows_the_shipped_interface(
     make_project: Callable[[str], Path], run: Run
 ) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 import json
 import string
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PlainspokenError
+from pipeline.source.config import load_config
 from pipeline.source.languages import SOURCE_LANGUAGE
 from pipeline.source.project import write_atomic
 
@@ -57,10 +59,20 @@ def create_project(root: Path, choice: NewProject) -> list[Path]:
     """Write the new project's files into ``root``, which must not exist or be empty."""
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise PlainspokenError.at(str(root), 0, "already exists and is not empty: name a new folder")
+    files = project_files(choice)
+    _check_site_toml(files["source/site.toml"])
     written = []
-    for target, text in project_files(choice).items():
+    for target, text in files.items():
         path = root / target
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text.encode("utf-8"))
         written.append(path)
     return written
+
+
+def _check_site_toml(text: str) -> None:
+    """Refuse what site.toml would refuse (a --phone that is no phone number) before writing anything."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "site.toml"
+        path.write_text(text, encoding="utf-8")
+        load_config(path)
