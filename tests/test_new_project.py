@@ -131,3 +131,14 @@ def test_a_bad_crisis_line_names_each_of_its_mistakes(tmp_path: Path) -> None:
         f'source/site.toml:{header}: crisis_lines.note must be a non-empty string, such as note = "Call or text 988, any time, day or night."',
         f"source/site.toml:{header + 1}: crisis line id 'SAMHSA' must be lower-case letters, digits or _",
     ]
+
+
+def test_status_and_check_count_the_shipped_interface_of_a_project_without_ui_po(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("basic")
+    status = run(project, "status").output
+    assert re.search(r"es +ui +30 +0 +1 +0 +97%  draft", status), status  # its crisis line note is new
+    assert "behind" not in status
+    checked = run(project, "check", "--lang", "es").output
+    assert "ui.po" not in checked

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.errors import PlainspokenError, Problem
@@ -180,7 +180,8 @@ def language_status(
         shipped = shipped_ui(language) if domain == UI_DOMAIN and not path.exists() else None
         if shipped is not None:  # the interface as Plainspoken ships it: nothing to do
             display = shipped_display(language)
-            result.append(_domain_status(language, domain, display, shipped, templates.get(domain)))
+            status = _domain_status(language, domain, display, shipped, templates.get(domain))
+            result.append(replace(status, behind=""))  # messages it lacks count as untranslated
             continue
         if not path.exists():  # every message it should hold is shown in English
             missing = missing_catalog(project, language, domain)
