@@ -44,3 +44,11 @@ def test_unknown_language_on_the_command_line(run, make_project) -> None:  # typ
     assert "Traceback" not in result.output
     result = run(project, "init", "../../x")
     assert result.exit_code == 1 and not (project / "x").exists()
+
+
+def test_version_names_the_installed_release() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"plainspoken, version {version('plainspoken')}"
