@@ -142,3 +142,22 @@ def test_status_and_check_count_the_shipped_interface_of_a_project_without_ui_po
     assert "behind" not in status
     checked = run(project, "check", "--lang", "es").output
     assert "ui.po" not in checked
+
+
+def test_a_crisis_line_left_blank_in_the_projects_ui_po_counts_as_the_shipped_translation_shown(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    from pipeline.i18n.article import prepare_article
+    from pipeline.source.project import load_project
+
+    project = make_project("basic")
+    assert run(project, "init", "es").exit_code == 0
+    ui = project / "locales/es/LC_MESSAGES/ui.po"
+    text = ui.read_text(encoding="utf-8")
+    blanked = re.sub(r'(msgid "988 Suicide & Crisis Lifeline"\nmsgstr )".*"', r'\1""', text)
+    assert blanked != text
+    ui.write_text(blanked, encoding="utf-8")
+    article, _ = prepare_article(load_project(project), "every-node", "es")
+    # Only basic's own note ("Call or text 988, any time.") is in English: the shipped catalog has no such note.
+    assert article.ui_counts.fallbacks == 1
+    assert "988 Línea de Prevención del Suicidio y Crisis" in article.ui.gettext("988 Suicide & Crisis Lifeline")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from pipeline.errors import Problem
 from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalog
-from pipeline.i18n.currency import catalog_lag, from_file, shown_counts, shown_messages, ui_template
+from pipeline.i18n.currency import Shown, catalog_lag, from_file, shown_counts, shown_messages, ui_template
 from pipeline.i18n.review import ReviewState, review_state
 from pipeline.i18n.shipped import shipped_ui
 from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_from_catalog, translate_document
@@ -87,10 +87,17 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
     review = ReviewState("draft")
     if ui_catalog is not None and catalog is not None:
         review = review_state([(ui_catalog, ui_now), (catalog, article_now)])
-    ui_shown = from_file(shown_messages(ui_catalog, ui_now), ui_now, project.config.path)
+    shown = _overlaid(shown_messages(ui_catalog, ui_now), shown_messages(shipped_ui(language), ui_now))
+    ui_shown = from_file(shown, ui_now, project.config.path)
     ui_counts = shown_counts(ui_shown, markdown=False)
     ui = UiText.from_catalogs(language, shipped_ui(language), own_ui)
     return Article(translated, report, ui, review, ui_counts), warnings
+
+
+def _overlaid(own: tuple[Shown, ...], shipped: tuple[Shown, ...]) -> tuple[Shown, ...]:
+    """What the page shows: the project's translation of each message, else the shipped one."""
+    pairs = zip(own, shipped, strict=True)
+    return tuple(mine if mine.msgstr.strip() and not mine.fuzzy else theirs for mine, theirs in pairs)
 
 
 def lag_problems(
