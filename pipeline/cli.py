@@ -308,6 +308,33 @@ def _remove_orphaned_templates(project: Project, templates: dict[str, Any]) -> l
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--clinic", default="Example Clinic", show_default=True, help="The clinic's name.")
+@click.option("--phone", default="(555) 555-0100", show_default=True, help="The number patients call.")
+@click.option("--languages", default="es", show_default=True, help="Languages to translate into: es,vi,km.")
+def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
+    """Start a project in a new FOLDER that builds at once (site.toml, an example article, catalogs).
+
+    \b
+    Example:
+      plainspoken new clinic --clinic "Arroyo Seco Recovery" --languages es,vi,km
+    """
+    from pipeline.i18n.lifecycle import init_language, make_templates, write_templates
+    from pipeline.site.new_project import NewProject, create_project
+
+    tags = tuple(check_translation_language(tag.strip()) for tag in languages.split(",") if tag.strip())
+    for path in create_project(folder, NewProject(clinic, phone, tags)):
+        click.echo(f"created {path.as_posix()}")
+    project = load_project(folder)
+    templates, _ = make_templates(project)
+    write_templates(project, templates)
+    for tag in tags:
+        for path in init_language(project, tag, templates):
+            click.echo(f"created {(folder / project.display(path)).as_posix()}")
+    click.echo(f"Next: cd {folder.as_posix()} && plainspoken build; see its README.md")
+
+
+@main.command()
 @click.argument("language", callback=_language)
 @click.pass_context
 def init(ctx: click.Context, language: str) -> None:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 
-COMMANDS = ["build", "parse", "extract", "init", "update", "status", "check", "review", "serve"]
+COMMANDS = ["new", "build", "parse", "extract", "init", "update", "status", "check", "review", "serve"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
@@ -33,7 +33,7 @@ def test_top_level_help_lists_every_command() -> None:
 def test_missing_project_is_one_clear_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["-C", str(tmp_path), "build"])
     assert result.exit_code == 1
-    assert result.stderr.strip() == "source/site.toml: file not found: every project needs source/site.toml"
+    assert result.stderr.strip() == "source/site.toml: file not found: every project needs source/site.toml (plainspoken new DIR makes one)"
 
 
 def test_unknown_language_on_the_command_line(run, make_project) -> None:  # type: ignore[no-untyped-def]
@@ -44,3 +44,11 @@ def test_unknown_language_on_the_command_line(run, make_project) -> None:  # typ
     assert "Traceback" not in result.output
     result = run(project, "init", "../../x")
     assert result.exit_code == 1 and not (project / "x").exists()
+
+
+def test_version_names_the_installed_release() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"plainspoken, version {version('plainspoken')}"

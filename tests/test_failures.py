@@ -118,7 +118,7 @@ def test_a_draft_handout_says_so_in_its_text(make_project: Callable[[str], Path]
     article, _ = prepare_article(project, "every-node", "es")
     assert article.is_draft
     html, _css = render_handout(article, config=project.config, variant=VARIANTS[0])
-    assert "not yet reviewed by a qualified medical translator" in html
+    assert "todavía no la ha revisado un traductor médico" in html  # the shipped Spanish interface
 
 
 def test_a_translation_bug_in_one_language_fails_its_outputs_only_even_when_drafts_are_withheld(

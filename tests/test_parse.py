@@ -156,3 +156,8 @@ def test_cli_parse_prints_one_json_line_per_file(run, make_project) -> None:  # 
 def test_source_article_path_in_model() -> None:
     doc = parse_article(FRONT + "\nx\n", path="source/a.md", slug="a")
     assert doc.source_path == "source/a.md"
+
+
+def test_an_article_without_language_is_in_the_projects_source_language() -> None:
+    doc = parse_article(FRONT.replace("language: en\n", "") + "\nText.\n", path="a.md", slug="a")
+    assert doc.language == "en"

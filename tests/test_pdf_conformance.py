@@ -225,7 +225,8 @@ def test_sign_off_states_leave_no_empty_box_on_page_one(make_project: Any, state
     project = load_project(make_project("basic"))
     article, _ = prepare_article(project, "every-node", "es")
     article = dataclasses.replace(article, review=ReviewState(state, "Ana Ruiz", "2026-01-02", "Luis"))
-    notice = "Draft translation: not yet reviewed by a qualified medical translator."
+    # In Spanish: the root has no ui.po of its own, and the shipped Spanish interface is shown.
+    notice = "Traducción preliminar: todavía no la ha revisado un traductor médico calificado."
     for pdf in PdfBuilder(project).write(article):
         first = " ".join(pdftotext(pdf).split("\f")[0].split())
         # The draft notice is real content in the body (its box is not empty), read before the
@@ -233,7 +234,7 @@ def test_sign_off_states_leave_no_empty_box_on_page_one(make_project: Any, state
         assert first.count(notice) == (0 if state == "reviewed" else 2), first
         assert _first_structure_element(pdf) == "/P"  # a notice (English parts, at least), then H1
         if state == "reviewed":
-            assert "Reviewed by Ana Ruiz" in first
+            assert "Revisado por Ana Ruiz" in first
 
 
 # --- each language's own punctuation --------------------------------------------------------------

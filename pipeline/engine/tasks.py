@@ -18,12 +18,12 @@ from pipeline.engine.checks import check_counts
 from pipeline.engine.plan import PACKAGE_DIR, digest, file_hash, linked_files
 from pipeline.engine.results import TaskResult
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.i18n.article import Article, load_domain, prepare_article
+from pipeline.i18n.article import Article, prepare_article, ui_text
 from pipeline.i18n.publishing import Publication, decide_publication, linked_articles
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
 from pipeline.site.report import Counts, ReportRows, is_source, report_rows, write_report_page
-from pipeline.source.project import UI_DOMAIN, Project
+from pipeline.source.project import Project
 
 
 def builder_class(name: str) -> type[Builder]:
@@ -250,7 +250,7 @@ def _ui_texts(project: Project, pages: Sequence[PageEntry], result: SitePages) -
         if any(page.source for page in pages if page.language == language):
             continue
         try:
-            texts[language] = UiText.from_catalog(language, load_domain(project, language, UI_DOMAIN))
+            texts[language] = ui_text(project, language)
         except PlainspokenError as error:
             result.problems.extend(error.problems)
     return texts

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from pipeline.errors import Problem
 from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalog
-from pipeline.i18n.currency import catalog_lag, from_file, shown_counts, shown_messages, ui_template
+from pipeline.i18n.currency import Shown, catalog_lag, from_file, shown_counts, shown_messages, ui_template
 from pipeline.i18n.review import ReviewState, review_state
+from pipeline.i18n.shipped import shipped_ui
 from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_from_catalog, translate_document
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
@@ -50,17 +51,30 @@ def load_domain(project: Project, language: str, domain: str) -> ProjectCatalog 
     return load_catalog(path, project.display(path), locale=language, shared=True)
 
 
+def ui_catalogs(project: Project, language: str) -> tuple[ProjectCatalog | None, ProjectCatalog | None]:
+    """The project's own interface catalog (None without one), and the one its pages count and
+    sign by: its own, else the one Plainspoken ships."""
+    own = load_domain(project, language, UI_DOMAIN)
+    return own, own if own is not None else shipped_ui(language)
+
+
+def ui_text(project: Project, language: str) -> UiText:
+    """The interface in ``language``: the shipped translations, overridden by the project's own."""
+    own, _ = ui_catalogs(project, language)
+    return UiText.from_catalogs(language, shipped_ui(language), own)
+
+
 def prepare_article(project: Project, slug: str, language: str) -> tuple[Article, list[Problem]]:
     """Parse ``slug`` and translate it into ``language``; raises PlainspokenError on bad input."""
     doc = read_article(project, project.source_dir / f"{slug}.md")
     if doc.language == language:
         return Article(doc, TranslationReport(), UiText(language), ReviewState("source")), []
-    ui_catalog = load_domain(project, language, UI_DOMAIN)
+    own_ui, ui_catalog = ui_catalogs(project, language)
     catalog = load_domain(project, language, slug)
     catalog_path = project.display(project.catalog_path(language, slug))
     entries = entries_from_catalog(catalog) if catalog is not None else {}
     translated, report = translate_document(doc, entries, language=language, catalog_path=catalog_path)
-    warnings = [w for c in (ui_catalog, catalog) if c is not None for w in c.warnings]
+    warnings = [w for c in (own_ui, catalog) if c is not None for w in c.warnings]
     warnings += report.rejected
     if catalog is None:
         warnings.append(
@@ -68,14 +82,22 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
         )
     # Judged against the sources as they are now, not as the catalogs were last merged.
     ui_now, article_now = ui_template(project), extract_document(doc)
-    now = [(UI_DOMAIN, ui_catalog, ui_now), (slug, catalog, article_now)]
+    now = [(UI_DOMAIN, own_ui, ui_now), (slug, catalog, article_now)]  # the shipped: nothing to update
     warnings += lag_problems(project, language, now)
     review = ReviewState("draft")
     if ui_catalog is not None and catalog is not None:
         review = review_state([(ui_catalog, ui_now), (catalog, article_now)])
-    ui_shown = from_file(shown_messages(ui_catalog, ui_now), ui_now, project.config.path)
+    shown = _overlaid(shown_messages(ui_catalog, ui_now), shown_messages(shipped_ui(language), ui_now))
+    ui_shown = from_file(shown, ui_now, project.config.path)
     ui_counts = shown_counts(ui_shown, markdown=False)
-    return Article(translated, report, UiText.from_catalog(language, ui_catalog), review, ui_counts), warnings
+    ui = UiText.from_catalogs(language, shipped_ui(language), own_ui)
+    return Article(translated, report, ui, review, ui_counts), warnings
+
+
+def _overlaid(own: tuple[Shown, ...], shipped: tuple[Shown, ...]) -> tuple[Shown, ...]:
+    """What the page shows: the project's translation of each message, else the shipped one."""
+    pairs = zip(own, shipped, strict=True)
+    return tuple(mine if mine.msgstr.strip() and not mine.fuzzy else theirs for mine, theirs in pairs)
 
 
 def lag_problems(

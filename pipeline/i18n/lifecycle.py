@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.errors import PlainspokenError, Problem
@@ -24,6 +24,7 @@ from pipeline.i18n.catalogs import (
 )
 from pipeline.i18n.currency import catalog_lag, current_templates, shown_counts, shown_messages
 from pipeline.i18n.review import catalog_state
+from pipeline.i18n.shipped import shipped_display, shipped_path, shipped_ui
 from pipeline.i18n.translate import MessageCounts
 from pipeline.i18n.ui import extract_ui
 from pipeline.source.articles import load_sources, read_source
@@ -64,11 +65,18 @@ def init_language(project: Project, language: str, templates: dict[str, ProjectC
         path = project.catalog_path(language, domain)
         if path.exists():
             continue
-        data = render_catalog(new_catalog(template, language, name))
+        data = _starting_catalog(domain, template, language, name)
         # Through msgmerge too, so the header is laid out as every later update writes it.
         write_atomic(path, merge_catalog(data, project.template_path(domain), project.display(path)))
         created.append(path)
     return created
+
+
+def _starting_catalog(domain: str, template: ProjectCatalog, language: str, name: str) -> bytes:
+    """A new catalog's first text: the interface's as Plainspoken ships it (translations and
+    review state), else the template with every message to translate."""
+    shipped = shipped_path(language) if domain == UI_DOMAIN else None
+    return shipped.read_bytes() if shipped else render_catalog(new_catalog(template, language, name))
 
 
 def update_language(
@@ -169,6 +177,12 @@ def language_status(
     for domain in domains:
         path = project.catalog_path(language, domain)
         display = project.display(path)
+        shipped = shipped_ui(language) if domain == UI_DOMAIN and not path.exists() else None
+        if shipped is not None:  # the interface as Plainspoken ships it: nothing to do
+            display = shipped_display(language)
+            status = _domain_status(language, domain, display, shipped, templates.get(domain))
+            result.append(replace(status, behind=""))  # messages it lacks count as untranslated
+            continue
         if not path.exists():  # every message it should hold is shown in English
             missing = missing_catalog(project, language, domain)
             counts = shown_counts(shown_messages(None, templates.get(domain)), markdown=False)

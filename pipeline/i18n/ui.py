@@ -80,6 +80,14 @@ class UiText:
         return self.strings.get(message) or message
 
     @classmethod
+    def from_catalogs(cls, language: str, *catalogs: ProjectCatalog | None) -> UiText:
+        """Later catalogs override earlier ones message by message (a project's over the shipped)."""
+        strings: dict[str, str] = {}
+        for catalog in catalogs:
+            strings.update(cls.from_catalog(language, catalog).strings)
+        return cls(language, strings)
+
+    @classmethod
     def from_catalog(cls, language: str, catalog: ProjectCatalog | None) -> UiText:
         if catalog is None:
             return cls(language)

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pipeline.errors import PlainspokenError
+from pipeline.errors import PlainspokenError, Problem
 from pipeline.source.glyphs import undrawable, undrawable_message
 from pipeline.source.languages import LANGUAGE_TAG as LANGUAGE_TAG  # re-exported: its old home
 from pipeline.source.languages import LanguageTagError, language_tag
 from pipeline.source.phones import DEFAULT_REGION, PhoneError, example_phone, known_region, parse_phone
 
 PAGE_SIZES = ("letter", "a4")
+T = TypeVar("T")
+#: Each required string's expected form, named when it is missing or empty.
+_EXAMPLES = {
+    "clinic.name": 'name = "Arroyo Seco Recovery Center"',
+    "clinic.phone": 'phone = "(626) 555-0142"',
+    "clinic.address": 'address = "100 Example Avenue, Pasadena, CA 91101"',
+    "clinic.website": 'website = "https://www.example.org/"',
+    "crisis_lines.id": 'id = "lifeline"',
+    "crisis_lines.name": 'name = "988 Suicide & Crisis Lifeline"',
+    "crisis_lines.phone": 'phone = "988"',
+    "crisis_lines.note": 'note = "Call or text 988, any time, day or night."',
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,15 @@ class _Reader:
     def __init__(self, text: str, path: str) -> None:
         self.lines = text.splitlines()
         self.path = path
+        self.problems: list[Problem] = []
+
+    def attempt(self, read: Callable[[], T], default: T) -> T:
+        """``read()``; on a mistake, ``default`` and the mistake kept, so that all are listed at once."""
+        try:
+            return read()
+        except PlainspokenError as error:
+            self.problems.extend(error.problems)
+            return default
 
     def line_of(self, key: str, after: int = 0) -> int:
         pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
@@ -107,13 +129,24 @@ class _Reader:
                 return number
         return 0
 
-    def error(self, message: str, key: str = "", after: int = 0) -> PlainspokenError:
-        return PlainspokenError.at(self.path, self.line_of(key, after) if key else 0, message)
+    def error(self, message: str, key: str = "", after: int | None = None) -> PlainspokenError:
+        """An error at ``key``'s line after line index ``after``; a key not written: at the table
+        header on line index ``after``, if given."""
+        line = (self.line_of(key, after or 0) or self.header_line(after)) if key else 0
+        return PlainspokenError.at(self.path, line, message)
 
-    def string(self, table: dict[str, Any], key: str, where: str, after: int = 0) -> str:
+    def header_line(self, index: int | None) -> int:
+        """1-based line of the table header at line ``index``, 0 if there is none there."""
+        if index is None or index >= len(self.lines) or not self.lines[index].lstrip().startswith("["):
+            return 0
+        return index + 1
+
+    def string(self, table: dict[str, Any], key: str, where: str, after: int | None = None) -> str:
         value = table.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise self.error(f"{where}.{key} must be a non-empty string", key, after)
+            example = _EXAMPLES.get(f"{where}.{key}")
+            form = f", such as {example}" if example else ""
+            raise self.error(f"{where}.{key} must be a non-empty string{form}", key, after)
         missing = undrawable(value)  # these strings are on every page and handout
         if missing:
             raise self.error(f"{where}.{key}: {undrawable_message(missing[0])}", key, after)
@@ -121,52 +154,85 @@ class _Reader:
 
 
 def load_config(path: Path, *, display_path: str = "source/site.toml") -> SiteConfig:
-    """Read and validate site.toml."""
+    """Read and validate site.toml: every problem it has is listed at once, each at its line."""
+    text = _read_text(path, display_path)
+    data = _parse_toml(text, display_path)
+    reader = _Reader(text, display_path)
+    config = _site_config(data, reader)
+    if reader.problems:  # in the file's order; those of the whole file last
+        raise PlainspokenError(sorted(reader.problems, key=lambda p: (p.line == 0, p.line)))
+    return config
+
+
+def _read_text(path: Path, display_path: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PlainspokenError.at(
-            display_path, 0, "file not found: every project needs source/site.toml"
-        ) from None
+        message = "file not found: every project needs source/site.toml (plainspoken new DIR makes one)"
+        raise PlainspokenError.at(display_path, 0, message) from None
+
+
+def _parse_toml(text: str, display_path: str) -> dict[str, Any]:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"\(at line (\d+)", str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
         raise PlainspokenError.at(
             display_path, int(match.group(1)) if match else 0, f"not valid TOML: {message}"
         ) from None
-    reader = _Reader(text, display_path)
-    clinic = _table(data, "clinic", reader)
-    publish = _table(data, "publish", reader)
-    website = reader.string(clinic, "website", "clinic")
-    if not re.match(r"^https?://[^/\s]+", website):
-        raise reader.error(
-            "clinic.website must start with https:// (the published site's address)", "website"
-        )
-    region = _region(clinic, reader)
+
+
+def _site_config(data: dict[str, Any], reader: _Reader) -> SiteConfig:
+    """The SiteConfig, each value read on its own (a mistake is kept in ``reader``, and the rest read)."""
+    empty: dict[str, Any] = {}
+    clinic = reader.attempt(lambda: _table(data, "clinic", reader), empty)
+    publish = reader.attempt(lambda: _table(data, "publish", reader), empty)
+    at = _nth_table_line(reader, "[clinic]", 0)
+    region = reader.attempt(lambda: _region(clinic, reader), DEFAULT_REGION) if clinic else DEFAULT_REGION
+
+    def text(key: str) -> str:
+        return reader.attempt(lambda: reader.string(clinic, key, "clinic", at), "") if clinic else ""
+
+    website = reader.attempt(lambda: _website(clinic, reader, at), "") if clinic else ""
     return SiteConfig(
-        clinic_name=reader.string(clinic, "name", "clinic"),
-        clinic_phone=_phone(clinic, reader, "clinic", region),
-        clinic_address=reader.string(clinic, "address", "clinic"),
-        website=website if website.endswith("/") else website + "/",
-        languages=_languages(publish, reader),
-        page_size=_page_size(publish, reader),
-        crisis_lines=_crisis_lines(data, reader, region),
-        path=display_path,
-        voices=_voices(data, reader),
-        voice_choices=_voice_choices(data, reader),
-        target_grade=_number(data.get("plain_language", {}), "target_grade", 8.0, reader, (1, 20)),
-        drafts=_drafts(publish, reader),
-        min_translated=_number(publish, "min_translated", 0.0, reader, (0, 100)),
+        clinic_name=text("name"),
+        clinic_phone=reader.attempt(lambda: _phone(clinic, reader, "clinic", region, at), "")
+        if clinic
+        else "",
+        clinic_address=text("address"),
+        website=website,
+        languages=reader.attempt(lambda: _languages(publish, reader), ("en",)) if publish else ("en",),
+        page_size=reader.attempt(lambda: _page_size(publish, reader), "letter"),
+        crisis_lines=reader.attempt(lambda: _crisis_lines(data, reader, region), ()),
+        path=reader.path,
+        voices=reader.attempt(lambda: _voices(data, reader), ()),
+        voice_choices=reader.attempt(lambda: _voice_choices(data, reader), ()),
+        target_grade=reader.attempt(
+            lambda: _number(data.get("plain_language", {}), "target_grade", 8.0, reader, (1, 20)), 8.0
+        ),
+        drafts=reader.attempt(lambda: _drafts(publish, reader), ()),
+        min_translated=reader.attempt(lambda: _number(publish, "min_translated", 0.0, reader, (0, 100)), 0.0),
         region=region,
     )
+
+
+def _website(clinic: dict[str, Any], reader: _Reader, at: int) -> str:
+    website = reader.string(clinic, "website", "clinic", at)
+    if not re.match(r"^https?://[^/\s]+", website):
+        raise reader.error(
+            "clinic.website must start with https:// (the published site's address)", "website", at
+        )
+    return website if website.endswith("/") else website + "/"
+
+
+_TABLE_KEYS = {"clinic": "name, phone, address and website", "publish": 'languages = ["en", "es"]'}
 
 
 def _table(data: dict[str, Any], name: str, reader: _Reader) -> dict[str, Any]:
     table = data.get(name)
     if not isinstance(table, dict):
-        raise reader.error(f"missing [{name}] table")
+        raise reader.error(f"missing [{name}] table: add it with {_TABLE_KEYS[name]} (see plainspoken new)")
     return table
 
 
@@ -197,7 +263,8 @@ def _phone(table: dict[str, Any], reader: _Reader, where: str, region: str, afte
 def _languages(publish: dict[str, Any], reader: _Reader) -> tuple[str, ...]:
     languages = publish.get("languages")
     if not isinstance(languages, list) or not languages:
-        raise reader.error('publish.languages must be a list such as ["en", "es"]', "languages")
+        at = _nth_table_line(reader, "[publish]", 0)
+        raise reader.error('publish.languages must be a list such as ["en", "es"]', "languages", at)
     tags = [_language(tag, reader) for tag in languages]
     twice = [tag for index, tag in enumerate(tags) if tag in tags[:index]]
     if twice:
@@ -228,22 +295,35 @@ def _page_size(publish: dict[str, Any], reader: _Reader) -> str:
 
 
 def _crisis_lines(data: dict[str, Any], reader: _Reader, region: str) -> tuple[CrisisLine, ...]:
-    entries = data.get("crisis_lines", [])
-    if not isinstance(entries, list):
-        raise reader.error("crisis_lines must be written as [[crisis_lines]] tables")
-    lines: list[CrisisLine] = []
-    for index, entry in enumerate(entries):
-        start = _nth_table_line(reader, "[[crisis_lines]]", index)
-        line_id = reader.string(entry, "id", "crisis_lines", start)
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", line_id):
-            raise reader.error(
-                f"crisis line id {line_id!r} must be lower-case letters, digits or _", "id", start
-            )
-        name = reader.string(entry, "name", "crisis_lines", start)
-        note = reader.string(entry, "note", "crisis_lines", start)
-        phone = _phone(entry, reader, "crisis_lines", region, start)
-        lines.append(CrisisLine(line_id, name, phone, note, start + 1))
-    return tuple(lines)
+    """Every [[crisis_lines]] table; none at all is a mistake unless ``crisis_lines = []`` says so."""
+    if "crisis_lines" not in data:
+        raise reader.error(
+            "no [[crisis_lines]] table: every page and handout shows crisis lines; add one with id, name, "
+            "phone and note (plainspoken new writes two), or write crisis_lines = [] at the top to show none"
+        )
+    entries = data["crisis_lines"]
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise reader.error("crisis_lines must be written as [[crisis_lines]] tables", "crisis_lines")
+    lines = [_crisis_line(entry, index, reader, region) for index, entry in enumerate(entries)]
+    return tuple(line for line in lines if line is not None)
+
+
+def _crisis_line(entry: dict[str, Any], index: int, reader: _Reader, region: str) -> CrisisLine | None:
+    """One [[crisis_lines]] table, each of its mistakes kept (None if it has any)."""
+    start = _nth_table_line(reader, "[[crisis_lines]]", index)
+    before = len(reader.problems)
+
+    def text(key: str) -> str:
+        return reader.attempt(lambda: reader.string(entry, key, "crisis_lines", start), "")
+
+    line_id, name, note = text("id"), text("name"), text("note")
+    if line_id and not re.fullmatch(r"[a-z][a-z0-9_]*", line_id):
+        message = f"crisis line id {line_id!r} must be lower-case letters, digits or _"
+        reader.problems.extend(reader.error(message, "id", start).problems)
+    phone = reader.attempt(lambda: _phone(entry, reader, "crisis_lines", region, start), "")
+    if len(reader.problems) > before:
+        return None
+    return CrisisLine(line_id, name, phone, note, start + 1)
 
 
 def _number(table: Any, key: str, default: float, reader: _Reader, bounds: tuple[float, float]) -> float:

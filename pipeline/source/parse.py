@@ -71,6 +71,10 @@ _ANCHOR_LINK = re.compile(r"^#[A-Za-z0-9][\w-]*$")
 #: A file of the project's own, such as a printable form: assets/intake-form.pdf.
 ASSET_LINK = re.compile(r"^assets/(?!.*(?:^|/)\.\.(?:/|$))[\w./-]+$")
 FRONT_MATTER_KEYS = ("title", "summary", "last_reviewed", "language")
+#: Front matter keys an article must have (``language`` defaults to the project's source language).
+REQUIRED_KEYS = ("title", "summary", "last_reviewed")
+#: Where the supported Markdown and front matter are described.
+WRITING = "see docs/clinic-staff.md, 'Writing articles'"
 
 
 def _placeholder_rule(state: StateInline, silent: bool) -> bool:
@@ -231,14 +235,14 @@ def _metadata(node: SyntaxTreeNode, ctx: _Context) -> Metadata:
     not), so that no YAML type, such as an impossible date, can escape as an exception.
     """
     values = _front_nodes(_compose(node.content, ctx), ctx)
-    missing = [key for key in FRONT_MATTER_KEYS if key not in values]
+    missing = [key for key in REQUIRED_KEYS if key not in values]
     if missing:
         names = " and ".join(", ".join(repr(k) for k in missing).rsplit(", ", 1))
-        ctx.report(f"front matter is missing {names} (see README, 'Writing articles')", 1)
+        ctx.report(f"front matter is missing {names} ({WRITING})", 1)
     title = _front_text(values["title"], "title", ctx) if "title" in values else None
     summary = _summary(values["summary"], ctx) if "summary" in values else None
     reviewed = _last_reviewed(values["last_reviewed"], ctx) if "last_reviewed" in values else None
-    language = _language(values["language"], ctx) if "language" in values else None
+    language = _language(values["language"], ctx) if "language" in values else SOURCE_LANGUAGE
     if title is None or summary is None or reviewed is None or language is None:
         return _UNPUBLISHABLE  # the problems reported keep the document from being published
     return Metadata(title, summary, reviewed, language)
@@ -365,7 +369,7 @@ def _block(node: SyntaxTreeNode, ctx: _Context) -> Block | None:
         return None
     handler = _BLOCKS.get(node.type)
     if handler is None:
-        raise ctx.error(f"{node.type.replace('_', ' ')} is not supported (see README, 'Writing articles')")
+        raise ctx.error(f"{node.type.replace('_', ' ')} is not supported ({WRITING})")
     try:
         return handler(node, ctx)
     except ModelError as error:
@@ -386,7 +390,7 @@ def _html(content: str, ctx: _Context) -> None:
         hint = (
             "end the line with a backslash \\ for a line break"
             if re.match(r"(?i)<br\b", rest)
-            else ("write Markdown instead (see README, 'Writing articles')")
+            else f"write Markdown instead ({WRITING})"
         )
         ctx.report(f"raw HTML is not supported ({shown}): {hint}", line)
 
@@ -582,7 +586,7 @@ def _inline(node: SyntaxTreeNode, ctx: _Context) -> Inline | None:
         return None
     handler = _INLINES.get(kind)
     if handler is None:
-        raise ctx.error(f"inline {kind.replace('_', ' ')} is not supported (see README, 'Writing articles')")
+        raise ctx.error(f"inline {kind.replace('_', ' ')} is not supported ({WRITING})")
     try:
         return handler(node, ctx)
     except ModelError as error:

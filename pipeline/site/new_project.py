@@ -1,0 +1,78 @@
+"""`plainspoken new`: a project folder that builds at once, from the templates in pipeline/data/new/."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import string
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import PlainspokenError
+from pipeline.source.config import load_config
+from pipeline.source.languages import SOURCE_LANGUAGE
+from pipeline.source.project import write_atomic
+
+TEMPLATES = Path(__file__).parent.parent / "data" / "new"
+#: Template file → where it goes in the new project.
+FILES = {
+    "site.toml": "source/site.toml",
+    "welcome.md": "source/welcome.md",
+    "README.md": "README.md",
+    "gitignore": ".gitignore",
+}
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """What ``plainspoken new`` was told about the clinic."""
+
+    clinic: str = "Example Clinic"
+    phone: str = "(555) 555-0100"
+    languages: tuple[str, ...] = ("es",)  # besides the articles' own language
+    today: str = ""
+
+
+def _toml(value: object) -> str:
+    """A TOML value (TOML's basic strings and arrays of them are JSON's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def project_files(choice: NewProject) -> dict[str, str]:
+    """Project-relative path → the text of each file of the new project."""
+    languages = [SOURCE_LANGUAGE, *(tag for tag in choice.languages if tag != SOURCE_LANGUAGE)]
+    values = {
+        "clinic": choice.clinic,
+        "name": _toml(choice.clinic),
+        "phone": _toml(choice.phone),
+        "languages": _toml(languages),
+        "today": choice.today or datetime.date.today().isoformat(),
+    }
+    return {
+        target: string.Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(values)
+        for name, target in FILES.items()
+    }
+
+
+def create_project(root: Path, choice: NewProject) -> list[Path]:
+    """Write the new project's files into ``root``, which must not exist or be empty."""
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise PlainspokenError.at(str(root), 0, "already exists and is not empty: name a new folder")
+    files = project_files(choice)
+    _check_site_toml(files["source/site.toml"])
+    written = []
+    for target, text in files.items():
+        path = root / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def _check_site_toml(text: str) -> None:
+    """Refuse what site.toml would refuse (a --phone that is no phone number) before writing anything."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "site.toml"
+        path.write_text(text, encoding="utf-8")
+        load_config(path)

@@ -1,0 +1,163 @@
+"""A new clinic starts from the wheel: `plainspoken new`, and the interface translations it ships."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from pipeline.cli import main
+from pipeline.i18n.shipped import SHIPPED_DIR
+
+REPO = Path(__file__).parent.parent
+Run = Callable[..., Result]
+
+
+def new(where: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["new", str(where), *args], catch_exceptions=False)
+
+
+def page(project: Path, language: str, slug: str) -> str:
+    return (project / "build" / "site" / language / f"{slug}.html").read_text(encoding="utf-8")
+
+
+def test_new_makes_a_project_that_builds_with_its_interface_translated(tmp_path: Path, run: Run) -> None:
+    result = new(tmp_path / "clinic", "--clinic", "Casa Clinic", "--languages", "es,vi,km")
+    assert result.exit_code == 0, result.output
+    clinic = tmp_path / "clinic"
+    for path in ("source/site.toml", "source/welcome.md", "README.md", ".gitignore"):
+        assert (clinic / path).is_file(), path
+    assert (clinic / "locales/km/LC_MESSAGES/welcome.po").is_file()
+    assert 'name = "Casa Clinic"' in (clinic / "source/site.toml").read_text()
+    assert run(clinic, "check", "--source").exit_code == 0
+    assert run(clinic, "build", "--format", "html").exit_code == 0
+    assert "Puntos clave" in page(clinic, "es", "welcome")
+    assert "¿Necesita ayuda ahora?" in page(clinic, "es", "welcome")
+    # What check still lists is the clinic's own work: the example article's translation.
+    findings = run(clinic, "check").output.splitlines()[:-1]
+    assert findings and all(re.match(r"locales/(es|vi|km)/LC_MESSAGES/welcome\.po:\d+: ", f) for f in findings)
+
+
+def test_every_key_of_the_new_site_toml_has_a_comment_above_it(tmp_path: Path) -> None:
+    new(tmp_path / "clinic")
+    text = (tmp_path / "clinic/source/site.toml").read_text()
+    lines = text[: text.index("[[crisis_lines]]")].splitlines()
+    keys = [n for n, line in enumerate(lines) if re.match(r"^\w+ =", line)]
+    assert len(keys) == 6
+    assert all(lines[n - 1].startswith("# ") for n in keys)
+
+
+def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "clinic").mkdir()
+    (tmp_path / "clinic" / "notes.txt").write_text("mine")
+    result = new(tmp_path / "clinic")
+    assert result.exit_code == 1
+    assert result.output.strip() == f"{tmp_path / 'clinic'}: already exists and is not empty: name a new folder"
+    assert (tmp_path / "clinic" / "notes.txt").read_text() == "mine"
+
+
+def test_new_refuses_a_phone_that_is_no_number_and_writes_nothing(tmp_path: Path) -> None:
+    result = new(tmp_path / "clinic", "--phone", "call us")
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()  # its wording is the phone check's
+    assert line.startswith("source/site.toml:") and "clinic.phone" in line
+    assert not (tmp_path / "clinic").exists()
+
+
+def test_a_project_without_its_own_ui_po_shows_the_shipped_interface(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("basic")
+    assert not (project / "locales/es/LC_MESSAGES/ui.po").exists()
+    assert run(project, "build", "--format", "html", "--lang", "es").exit_code == 0
+    assert "Puntos clave" in page(project, "es", "every-node")
+    assert "Key points" not in page(project, "es", "every-node")
+
+
+def test_a_projects_own_ui_po_overrides_the_shipped_one_message_by_message(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("basic")
+    assert run(project, "init", "es").exit_code == 0
+    ui = project / "locales/es/LC_MESSAGES/ui.po"
+    text = ui.read_text(encoding="utf-8")
+    assert 'msgstr "Puntos clave"' in text  # init starts from the shipped translations
+    text = text.replace('msgstr "Puntos clave"', 'msgstr "Lo más importante"')
+    ui.write_text(text.replace('msgstr "¿Necesita ayuda ahora?"', 'msgstr ""'), encoding="utf-8")
+    assert run(project, "build", "--format", "html", "--lang", "es").exit_code == 0
+    shown = page(project, "es", "every-node")
+    assert "Lo más importante" in shown and "Puntos clave" not in shown
+    assert "¿Necesita ayuda ahora?" in shown  # left blank in the project's: the shipped one
+
+
+def test_the_shipped_interface_catalogs_are_the_repositorys() -> None:
+    shipped = {path.stem: path.read_bytes() for path in SHIPPED_DIR.glob("*.po")}
+    ours = {path.parent.parent.name: path.read_bytes() for path in REPO.glob("locales/*/LC_MESSAGES/ui.po")}
+    assert len(shipped) == 13
+    for language, data in ours.items():
+        assert shipped[language] == data, f"copy locales/{language}/LC_MESSAGES/ui.po to pipeline/data/ui/"
+
+
+def test_every_site_toml_problem_is_listed_at_once_with_its_line_and_form(tmp_path: Path) -> None:
+    """The adoption trial took six runs, one error each, to learn site.toml's keys."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "site.toml").write_text('[clinic]\nname = "Casa"\nwebsite = ""\n\n[publish]\npage_size = "a5"\n')
+    result = CliRunner().invoke(main, ["-C", str(tmp_path), "check", "--source"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        'source/site.toml:1: clinic.phone must be a non-empty string, such as phone = "(626) 555-0142"',
+        'source/site.toml:1: clinic.address must be a non-empty string, such as address = "100 Example Avenue, Pasadena, CA 91101"',
+        'source/site.toml:3: clinic.website must be a non-empty string, such as website = "https://www.example.org/"',
+        'source/site.toml:5: publish.languages must be a list such as ["en", "es"]',
+        "source/site.toml:6: publish.page_size must be one of letter, a4",
+        "source/site.toml: no [[crisis_lines]] table: every page and handout shows crisis lines; add one with id, "
+        "name, phone and note (plainspoken new writes two), or write crisis_lines = [] at the top to show none",
+    ]
+
+
+def test_a_bad_crisis_line_names_each_of_its_mistakes(tmp_path: Path) -> None:
+    assert new(tmp_path / "clinic").exit_code == 0
+    toml = tmp_path / "clinic/source/site.toml"
+    text = toml.read_text().replace('id = "samhsa"', 'id = "SAMHSA"').replace('note = "Free, private', 'notes = "Free')
+    toml.write_text(text)
+    result = CliRunner().invoke(main, ["-C", str(tmp_path / "clinic"), "check", "--source"])
+    lines = text.splitlines()
+    header = [n for n, line in enumerate(lines, start=1) if line == "[[crisis_lines]]"][1]
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f'source/site.toml:{header}: crisis_lines.note must be a non-empty string, such as note = "Call or text 988, any time, day or night."',
+        f"source/site.toml:{header + 1}: crisis line id 'SAMHSA' must be lower-case letters, digits or _",
+    ]
+
+
+def test_status_and_check_count_the_shipped_interface_of_a_project_without_ui_po(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    project = make_project("basic")
+    status = run(project, "status").output
+    assert re.search(r"es +ui +30 +0 +1 +0 +97%  draft", status), status  # its crisis line note is new
+    assert "behind" not in status
+    checked = run(project, "check", "--lang", "es").output
+    assert "ui.po" not in checked
+
+
+def test_a_crisis_line_left_blank_in_the_projects_ui_po_counts_as_the_shipped_translation_shown(
+    make_project: Callable[[str], Path], run: Run
+) -> None:
+    from pipeline.i18n.article import prepare_article
+    from pipeline.source.project import load_project
+
+    project = make_project("basic")
+    assert run(project, "init", "es").exit_code == 0
+    ui = project / "locales/es/LC_MESSAGES/ui.po"
+    text = ui.read_text(encoding="utf-8")
+    blanked = re.sub(r'(msgid "988 Suicide & Crisis Lifeline"\nmsgstr )".*"', r'\1""', text)
+    assert blanked != text
+    ui.write_text(blanked, encoding="utf-8")
+    article, _ = prepare_article(load_project(project), "every-node", "es")
+    # Only basic's own note ("Call or text 988, any time.") is in English: the shipped catalog has no such note.
+    assert article.ui_counts.fallbacks == 1
+    assert "988 Línea de Prevención del Suicidio y Crisis" in article.ui.gettext("988 Suicide & Crisis Lifeline")
