@@ -15,7 +15,15 @@ import pytest
 from conftest import REPO, ROOTS
 
 from pipeline.builders.pdf import PdfBuilder
-from pipeline.builders.pdf_audit import compare, normalise, pdftotext, squash, text_layer, unlisted_content
+from pipeline.builders.pdf_audit import (
+    compare,
+    content_text,
+    normalise,
+    pdftotext,
+    squash,
+    text_layer,
+    unlisted_content,
+)
 from pipeline.builders.print_measure import page_fills
 from pipeline.builders.printing import render_pdf
 from pipeline.engine.tasks import translate_language
@@ -282,4 +290,15 @@ def test_running_header_and_footer_are_pagination_artifacts(make_project: Any) -
             content = page.get_contents().get_data().decode("latin-1")
             kinds = set(re.findall(r"/Artifact\s*<<\s*/Type\s*/Pagination\s*/Subtype\s*/(\w+)", content))
             assert kinds == {"Header", "Footer"}, pdf.name
+        assert unlisted_content(pdf) == []
+
+
+def test_last_reviewed_date_is_content_a_screen_reader_announces(make_project: Any) -> None:
+    """Not only in the running header, an Artifact that screen readers skip (#22)."""
+    project = load_project(make_project("basic"))
+    article, _ = prepare_article(project, "every-node", "es")
+    for pdf in PdfBuilder(project).write(article):
+        content = content_text(pdf)
+        assert "Last reviewed: 15 de enero de 2026" in content, pdf.name
+        assert "Test Clinic · " not in content  # the running header is left out: it is furniture
         assert unlisted_content(pdf) == []

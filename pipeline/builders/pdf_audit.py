@@ -176,3 +176,36 @@ def _outer_sequences(page: Any, reader: Any) -> list[tuple[str, int | None]]:
         elif operator == b"EMC":
             depth -= 1
     return found
+
+
+def content_text(pdf: Path) -> str:
+    """The text ``pdf`` shows outside Artifacts: what a reader that skips page furniture hears.
+
+    Marked-content sequences are followed while pypdf extracts each page; text inside an
+    ``/Artifact`` sequence (running header and footer) is left out.
+    """
+    from pypdf import PdfReader
+
+    pieces: list[str] = []
+    for page in PdfReader(str(pdf)).pages:
+        operator, text = _outside_artifacts(pieces)
+        page.extract_text(visitor_operand_before=operator, visitor_text=text)
+        pieces.append("\f")
+    return "".join(pieces)
+
+
+def _outside_artifacts(pieces: list[str]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """pypdf's operator and text visitors: ``pieces`` gets the text shown outside ``/Artifact``."""
+    tags: list[str] = []
+
+    def operator(op: bytes, args: Any, *_: Any) -> None:
+        if op in (b"BDC", b"BMC"):
+            tags.append(str(args[0]))
+        elif op == b"EMC" and tags:
+            tags.pop()
+
+    def text(fragment: str, *_: Any) -> None:
+        if "/Artifact" not in tags:
+            pieces.append(fragment)
+
+    return operator, text
