@@ -209,3 +209,62 @@ def _outside_artifacts(pieces: list[str]) -> tuple[Callable[..., None], Callable
             pieces.append(fragment)
 
     return operator, text
+
+
+def text_by_language(pdf: Path) -> dict[str, str]:
+    """The text of ``pdf``'s tagged content by the language its structure element has (its own
+    ``/Lang``, else its parent's, else the document's): the voice a screen reader reads it with."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    root: Any = reader.trailer["/Root"]
+    languages: dict[tuple[Any, int], str] = {}
+    _mcid_languages(root.get("/StructTreeRoot"), None, str(root.get("/Lang", "")), languages)
+    found: dict[str, list[str]] = {}
+    for page in reader.pages:
+        page_id = page.indirect_reference.idnum if page.indirect_reference else None
+        for mcid, text in _text_by_mcid(page).items():
+            found.setdefault(languages.get((page_id, mcid), "(untagged)"), []).append(text)
+    return {language: " ".join(texts) for language, texts in found.items()}
+
+
+def _mcid_languages(node: Any, page: Any, language: str, found: dict[tuple[Any, int], str]) -> None:
+    """(page object number, MCID) → language, for every marked-content reference under ``node``."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, int):
+        found[(page, node)] = language
+    elif isinstance(node, list):
+        for kid in node:
+            _mcid_languages(kid, page, language, found)
+    elif hasattr(node, "keys"):
+        pg = node.get("/Pg")
+        page = pg.idnum if pg is not None and hasattr(pg, "idnum") else page
+        language = str(node.get("/Lang", language))
+        if "/MCID" in node:
+            found[(page, int(node["/MCID"]))] = language
+        elif "/K" in node and node.get("/Type") != "/OBJR":
+            _mcid_languages(node["/K"], page, language, found)
+
+
+def _text_by_mcid(page: Any) -> dict[int, str]:
+    """The text pypdf extracts from each marked-content sequence with an MCID on ``page``."""
+    properties = page.get("/Resources", {}).get("/Properties", {})
+    mcids: list[int | None] = []
+    texts: dict[int, str] = {}
+
+    def operator(op: bytes, args: Any, *_: Any) -> None:
+        if op in (b"BDC", b"BMC"):
+            props = args[1] if op == b"BDC" else {}
+            if isinstance(props, str) and props in properties:
+                props = properties[props].get_object()
+            mcid = props.get("/MCID") if hasattr(props, "get") else None
+            mcids.append(int(mcid) if mcid is not None else (mcids[-1] if mcids else None))
+        elif op == b"EMC" and mcids:
+            mcids.pop()
+
+    def text(fragment: str, *_: Any) -> None:
+        if mcids and mcids[-1] is not None:  # pypdf gives NUL between runs of a custom-encoded font
+            texts[mcids[-1]] = texts.get(mcids[-1], "") + fragment.replace("\x00", "")
+
+    page.extract_text(visitor_operand_before=operator, visitor_text=text)
+    return texts
