@@ -25,23 +25,19 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] not in "ZPMC")
 
 
-#: Left out on purpose: Arabic marks raised above their letter (tanwīn, harakat; weasyprint_glyphs).
-_RAISED_ARABIC_MARKS = frozenset(chr(c) for c in [*range(0x064B, 0x0660), 0x0670])
-
-
 def squash(text: str) -> str:
-    """``text`` without whitespace, bidi controls and raised Arabic marks; order and punctuation kept.
+    """``text`` without whitespace and bidi controls; order, punctuation and combining marks kept.
 
-    Stricter than normalise: ``( ،)IOP`` for ``(IOP)،``, ``5–3`` for ``3–5`` or a lost zero-width
-    non-joiner (U+200C, which tells Farsi where a word is not joined) all count as wrong. Hyphens
-    go too: pdftotext drops a hyphen that ends a line (pang-araw-|araw → pang-arawaraw).
+    Stricter than normalise: ``( ،)IOP`` for ``(IOP)،``, ``5–3`` for ``3–5``, ``بعيدا`` for ``بعيدًا`` (a
+    lost tanwīn) or a lost zero-width non-joiner (U+200C, which tells Farsi where a word is not
+    joined) all count as wrong. Hyphens go: pdftotext drops a hyphen that ends a line
+    (pang-araw-|araw → pang-arawaraw).
     """
     return "".join(
         ch
         for ch in text
         if not ch.isspace()
         and ch not in "-\u2010"
-        and ch not in _RAISED_ARABIC_MARKS
         and (unicodedata.category(ch) != "Cf" or ch in "\u200c\u200d")
     )
 
