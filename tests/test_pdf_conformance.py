@@ -18,6 +18,7 @@ from pipeline.builders.pdf import PdfBuilder
 from pipeline.builders.pdf_audit import (
     compare,
     content_text,
+    empty_unicode_codes,
     normalise,
     pdftotext,
     squash,
@@ -67,6 +68,12 @@ def test_text_layer_gives_back_every_sentence_in_its_script(language: str, tmp_p
     pdf = _print(language, sentences, tmp_path)
     assert compare(language, sentences, pdftotext(pdf)).missing == ()
     assert unlisted_content(pdf) == []
+
+
+@pytest.mark.parametrize("language", ["km", "ar", "hy"])
+def test_no_glyph_code_maps_to_nothing(language: str, tmp_path: Path) -> None:
+    """Khmer draws a cluster as several glyphs; each maps to some text, not to empty Unicode (#22)."""
+    assert empty_unicode_codes(_print(language, SENTENCES[language], tmp_path)) == {}
 
 
 @needs_poppler

@@ -264,3 +264,22 @@ def _text_by_mcid(page: Any) -> dict[int, str]:
 
     page.extract_text(visitor_operand_before=operator, visitor_text=text)
     return texts
+
+
+def empty_unicode_codes(pdf: Path) -> dict[str, int]:
+    """Font name → how many glyph codes its ToUnicode map maps to nothing (``<0041> <>``), for
+    each font of ``pdf`` that has any: extractors that read glyphs, not ActualText, lose them."""
+    import re
+
+    from pypdf import PdfReader
+
+    found: dict[str, int] = {}
+    for page in PdfReader(str(pdf)).pages:
+        for font in page.get("/Resources", {}).get("/Font", {}).values():
+            font = font.get_object()
+            cmap = font.get("/ToUnicode")
+            data = cmap.get_object().get_data().decode("latin-1") if cmap is not None else ""
+            empty = len(re.findall(r"<[0-9a-fA-F]+>\s*<>", data))
+            if empty:
+                found[str(font["/BaseFont"])] = empty
+    return found

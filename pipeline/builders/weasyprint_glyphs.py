@@ -19,6 +19,10 @@ Before WeasyPrint draws a line, the line's glyphs are prepared in Pango's own gl
    its own for ``دً``): the mark is in the text layer, in its place. (Drawing it again invisibly on
    the baseline was tried: poppler makes invisible text a word of its own, and a zero-width word
    overlapping a ligature broke the line.)
+4. **No glyph maps to nothing.** WeasyPrint gives a cluster's text to its first glyph and nothing
+   to the others (30–36 glyph codes of a Khmer handout's fonts mapped to empty Unicode). Those
+   glyphs stand for a WORD JOINER (invisible, "no break here"); the cluster's text stays whole on
+   its first glyph and in the run's ActualText.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ KEPT_INVISIBLES = frozenset("\u200c\u200d\u200e\u200f")
 #: (as it draws a raised glyph); set_text_rise then draws it in rendering mode 3 instead.
 INVISIBLE_RISE = 123457
 _TOP_CODE = 0xFFFF
+#: What a glyph that draws part of a cluster (Khmer's subscript consonant, its pre-base vowel's
+#: second part) stands for: the cluster's text is on its first glyph. WORD JOINER is invisible,
+#: says only "no break here", and is ignored by search; ActualText still gives the cluster whole.
+CLUSTER_PART = "\u2060"
 
 
 def replacements(actual_text: Callable[..., Any]) -> list[tuple[Any, str, Any]]:
@@ -81,8 +89,8 @@ def _prepare_glyphs(stream: Any, glyph_item: Any, utf8: bytes, text_module: Any)
         if info.glyph == pango.PANGO_GLYPH_EMPTY:
             _show_invisible(font, info, texts[i])
         elif not info.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
-            text = texts[i]
-            if text and font.to_unicode.setdefault(info.glyph, text) != text:
+            text = texts[i] or CLUSTER_PART
+            if font.to_unicode.setdefault(info.glyph, text) != text:
                 info.glyph = _own_code(font, info.glyph, text, lambda g: _width(stream, glyph_item, g, size))
 
 
