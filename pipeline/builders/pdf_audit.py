@@ -283,3 +283,22 @@ def empty_unicode_codes(pdf: Path) -> dict[str, int]:
             if empty:
                 found[str(font["/BaseFont"])] = empty
     return found
+
+
+def structure_languages(pdf: Path) -> dict[str, int]:
+    """How many structure elements of ``pdf`` carry each ``/Lang`` (the document's own as ``""``)."""
+    from pypdf import PdfReader
+
+    root: Any = PdfReader(str(pdf)).trailer["/Root"]
+    found: dict[str, int] = {}
+    stack = [root.get("/StructTreeRoot")]
+    while stack:
+        node = stack.pop()
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            stack.extend(node)
+        elif hasattr(node, "keys") and node.get("/Type") != "/OBJR" and "/MCID" not in node:
+            if "/S" in node:
+                found[str(node.get("/Lang", ""))] = found.get(str(node.get("/Lang", "")), 0) + 1
+            stack.append(node.get("/K", []))
+    return found
