@@ -209,7 +209,12 @@ def _outside_artifacts(pieces: list[str]) -> tuple[Callable[..., None], Callable
 
 def text_by_language(pdf: Path) -> dict[str, str]:
     """The text of ``pdf``'s tagged content by the language its structure element has (its own
-    ``/Lang``, else its parent's, else the document's): the voice a screen reader reads it with."""
+    ``/Lang``, else its parent's, else the document's): the voice a screen reader reads it with.
+
+    The text is pypdf's: right-to-left text in visual order, and fonts with an embedded encoding
+    CMap (weasyprint_glyphs' codes of their own) decoded wrongly, so compare it for left-to-right
+    text in fonts without one (structure_languages counts the elements of each language).
+    """
     from pypdf import PdfReader
 
     reader = PdfReader(str(pdf))
