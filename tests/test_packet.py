@@ -99,3 +99,15 @@ def test_packet_html_is_axe_clean(packet: Path) -> None:
         )
         browser.close()
     assert [v["id"] for v in results.response["violations"]] == []
+
+
+def test_pdf_parts_in_another_language_are_tagged_with_it(packet: Path) -> None:
+    """A screen reader reads the Spanish column with a Spanish voice, not the packet's English (#22)."""
+    from pipeline.builders.pdf_audit import structure_languages, text_by_language
+
+    assert structure_languages(packet / "first-day.pdf").get("es", 0) >= 3  # one per translated row, at least
+    voices = {lang: " ".join(text.split()) for lang, text in text_by_language(packet / "first-day.pdf").items()}
+    assert "Traiga su identificación y una lista de sus **medicinas**." in voices["es"]
+    assert "Bring your ID and a list of your **medicines**." in voices["en"]
+    assert "Traiga" not in voices["en"] and "Bring your ID" not in voices["es"]
+    assert "(untagged)" not in voices

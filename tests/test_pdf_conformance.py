@@ -15,7 +15,16 @@ import pytest
 from conftest import REPO, ROOTS
 
 from pipeline.builders.pdf import PdfBuilder
-from pipeline.builders.pdf_audit import compare, normalise, pdftotext, squash, text_layer, unlisted_content
+from pipeline.builders.pdf_audit import (
+    compare,
+    content_text,
+    empty_unicode_codes,
+    normalise,
+    pdftotext,
+    squash,
+    text_layer,
+    unlisted_content,
+)
 from pipeline.builders.print_measure import page_fills
 from pipeline.builders.printing import render_pdf
 from pipeline.engine.tasks import translate_language
@@ -61,6 +70,12 @@ def test_text_layer_gives_back_every_sentence_in_its_script(language: str, tmp_p
     assert unlisted_content(pdf) == []
 
 
+@pytest.mark.parametrize("language", ["km", "ar", "hy"])
+def test_no_glyph_code_maps_to_nothing(language: str, tmp_path: Path) -> None:
+    """Khmer draws a cluster as several glyphs; each maps to some text, not to empty Unicode (#22)."""
+    assert empty_unicode_codes(_print(language, SENTENCES[language], tmp_path)) == {}
+
+
 @needs_poppler
 def test_khmer_clusters_come_back_character_for_character(tmp_path: Path) -> None:
     """Subscript consonants and pre-base vowels in their written order, not only after normalising."""
@@ -77,7 +92,7 @@ def test_right_to_left_text_layer_keeps_every_character_in_its_order(language: s
 
     Whitespace and bidi controls aside (poppler adds embeddings and places some spaces its own way),
     the text comes back as written: not ``( ،)IOP`` for ``(IOP)،``, ``5–3`` for ``3–5``, or ``میکنید``
-    for ``می‌کنید``. Raised marks (tanwin) are left out of the text layer on purpose (weasyprint_glyphs).
+    for ``می‌کنید``. Raised marks (tanwīn) come back too, after their letter (#22): not ``بعيدا``.
     """
     sentences = SENTENCES[language]
     lines = pdftotext(_print(language, sentences, tmp_path))
@@ -127,9 +142,10 @@ def test_measure_ignores_what_extraction_may_change_and_nothing_else() -> None:
 
 def test_measure_in_order_counts_order_punctuation_and_non_joiners() -> None:
     wanted = ["في (IOP)، من 3–5 أيام، بعيدًا", "می\u200cکنید"]
-    good = "\u202bفي (\u202aIOP\u202c\u200f)\u060c من 3\u200f–5 أيام، بعيدا\n\fمی\u200cکنید"
+    good = "\u202bفي (\u202aIOP\u202c\u200f)\u060c من 3\u200f–5 أيام، بعيدًا\n\fمی\u200cکنید"
     assert compare("x", wanted, good, simplify=squash).share == 1.0
-    assert compare("x", wanted, "في ( ،)IOP من 5–3 أيام، بعيدا", simplify=squash).share == 0.0
+    assert compare("x", wanted, "في ( ،)IOP من 5–3 أيام، بعيدًا", simplify=squash).share == 0.0
+    assert compare("x", wanted[:1], good.replace("\u064b", ""), simplify=squash).share == 0.0  # tanwīn lost
     assert compare("x", wanted, "میکنید", simplify=squash).share == 0.0
     assert compare("x", ["pang-araw-araw na"], "pang-araw-\naraw na", simplify=squash).share == 1.0
 
@@ -283,4 +299,15 @@ def test_running_header_and_footer_are_pagination_artifacts(make_project: Any) -
             content = page.get_contents().get_data().decode("latin-1")
             kinds = set(re.findall(r"/Artifact\s*<<\s*/Type\s*/Pagination\s*/Subtype\s*/(\w+)", content))
             assert kinds == {"Header", "Footer"}, pdf.name
+        assert unlisted_content(pdf) == []
+
+
+def test_last_reviewed_date_is_content_a_screen_reader_announces(make_project: Any) -> None:
+    """Not only in the running header, an Artifact that screen readers skip (#22)."""
+    project = load_project(make_project("basic"))
+    article, _ = prepare_article(project, "every-node", "es")
+    for pdf in PdfBuilder(project).write(article):
+        content = content_text(pdf)
+        assert "Last reviewed: 15 de enero de 2026" in content, pdf.name
+        assert "Test Clinic · " not in content  # the running header is left out: it is furniture
         assert unlisted_content(pdf) == []

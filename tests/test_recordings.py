@@ -288,3 +288,15 @@ def test_only_the_guides_own_task_notes_a_recordings_words_and_atomically(root: 
         f"{s['id']}.txt" for s in segments[:3]
     )
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_the_narrators_script_pdf_reads_its_english_instructions_in_english(root: Path, run: Run) -> None:
+    """The Khmer script's instructions are tagged /Lang en, so they are not read with a Khmer voice (#22)."""
+    from pipeline.builders.pdf_audit import text_by_language
+
+    result = run(root, "record", "km")
+    assert result.exit_code == 0, result.output
+    voices = text_by_language(root / f"build/record/km/{SLUG}.pdf")
+    english, khmer = " ".join(voices["en"].split()), voices["km"]
+    assert "Narrator's script for Khmer" in english and "Narrator's script" not in khmer
+    assert re.search("[\u1780-\u17ff]", khmer) and not re.search("[\u1780-\u17ff]", english)

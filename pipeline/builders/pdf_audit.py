@@ -25,23 +25,19 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] not in "ZPMC")
 
 
-#: Left out on purpose: Arabic marks raised above their letter (tanwīn, harakat; weasyprint_glyphs).
-_RAISED_ARABIC_MARKS = frozenset(chr(c) for c in [*range(0x064B, 0x0660), 0x0670])
-
-
 def squash(text: str) -> str:
-    """``text`` without whitespace, bidi controls and raised Arabic marks; order and punctuation kept.
+    """``text`` without whitespace and bidi controls; order, punctuation and combining marks kept.
 
-    Stricter than normalise: ``( ،)IOP`` for ``(IOP)،``, ``5–3`` for ``3–5`` or a lost zero-width
-    non-joiner (U+200C, which tells Farsi where a word is not joined) all count as wrong. Hyphens
-    go too: pdftotext drops a hyphen that ends a line (pang-araw-|araw → pang-arawaraw).
+    Stricter than normalise: ``( ،)IOP`` for ``(IOP)،``, ``5–3`` for ``3–5``, ``بعيدا`` for ``بعيدًا`` (a
+    lost tanwīn) or a lost zero-width non-joiner (U+200C, which tells Farsi where a word is not
+    joined) all count as wrong. Hyphens go: pdftotext drops a hyphen that ends a line
+    (pang-araw-|araw → pang-arawaraw).
     """
     return "".join(
         ch
         for ch in text
         if not ch.isspace()
         and ch not in "-\u2010"
-        and ch not in _RAISED_ARABIC_MARKS
         and (unicodedata.category(ch) != "Cf" or ch in "\u200c\u200d")
     )
 
@@ -175,4 +171,139 @@ def _outer_sequences(page: Any, reader: Any) -> list[tuple[str, int | None]]:
             depth += 1
         elif operator == b"EMC":
             depth -= 1
+    return found
+
+
+def content_text(pdf: Path) -> str:
+    """The text ``pdf`` shows outside Artifacts: what a reader that skips page furniture hears.
+
+    Marked-content sequences are followed while pypdf extracts each page; text inside an
+    ``/Artifact`` sequence (running header and footer) is left out.
+    """
+    from pypdf import PdfReader
+
+    pieces: list[str] = []
+    for page in PdfReader(str(pdf)).pages:
+        operator, text = _outside_artifacts(pieces)
+        page.extract_text(visitor_operand_before=operator, visitor_text=text)
+        pieces.append("\f")
+    return "".join(pieces)
+
+
+def _outside_artifacts(pieces: list[str]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """pypdf's operator and text visitors: ``pieces`` gets the text shown outside ``/Artifact``."""
+    tags: list[str] = []
+
+    def operator(op: bytes, args: Any, *_: Any) -> None:
+        if op in (b"BDC", b"BMC"):
+            tags.append(str(args[0]))
+        elif op == b"EMC" and tags:
+            tags.pop()
+
+    def text(fragment: str, *_: Any) -> None:
+        if "/Artifact" not in tags:
+            pieces.append(fragment)
+
+    return operator, text
+
+
+def text_by_language(pdf: Path) -> dict[str, str]:
+    """The text of ``pdf``'s tagged content by the language its structure element has (its own
+    ``/Lang``, else its parent's, else the document's): the voice a screen reader reads it with.
+
+    The text is pypdf's: right-to-left text in visual order, and fonts with an embedded encoding
+    CMap (weasyprint_glyphs' codes of their own) decoded wrongly, so compare it for left-to-right
+    text in fonts without one (structure_languages counts the elements of each language).
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    root: Any = reader.trailer["/Root"]
+    languages: dict[tuple[Any, int], str] = {}
+    _mcid_languages(root.get("/StructTreeRoot"), None, str(root.get("/Lang", "")), languages)
+    found: dict[str, list[str]] = {}
+    for page in reader.pages:
+        page_id = page.indirect_reference.idnum if page.indirect_reference else None
+        for mcid, text in _text_by_mcid(page).items():
+            found.setdefault(languages.get((page_id, mcid), "(untagged)"), []).append(text)
+    return {language: " ".join(texts) for language, texts in found.items()}
+
+
+def _mcid_languages(node: Any, page: Any, language: str, found: dict[tuple[Any, int], str]) -> None:
+    """(page object number, MCID) → language, for every marked-content reference under ``node``."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, int):
+        found[(page, node)] = language
+    elif isinstance(node, list):
+        for kid in node:
+            _mcid_languages(kid, page, language, found)
+    elif hasattr(node, "keys"):
+        pg = node.get("/Pg")
+        page = pg.idnum if pg is not None and hasattr(pg, "idnum") else page
+        language = str(node.get("/Lang", language))
+        if "/MCID" in node:
+            found[(page, int(node["/MCID"]))] = language
+        elif "/K" in node and node.get("/Type") != "/OBJR":
+            _mcid_languages(node["/K"], page, language, found)
+
+
+def _text_by_mcid(page: Any) -> dict[int, str]:
+    """The text pypdf extracts from each marked-content sequence with an MCID on ``page``."""
+    properties = page.get("/Resources", {}).get("/Properties", {})
+    mcids: list[int | None] = []
+    texts: dict[int, str] = {}
+
+    def operator(op: bytes, args: Any, *_: Any) -> None:
+        if op in (b"BDC", b"BMC"):
+            props = args[1] if op == b"BDC" else {}
+            if isinstance(props, str) and props in properties:
+                props = properties[props].get_object()
+            mcid = props.get("/MCID") if hasattr(props, "get") else None
+            mcids.append(int(mcid) if mcid is not None else (mcids[-1] if mcids else None))
+        elif op == b"EMC" and mcids:
+            mcids.pop()
+
+    def text(fragment: str, *_: Any) -> None:
+        if mcids and mcids[-1] is not None:  # pypdf gives NUL between runs of a custom-encoded font
+            texts[mcids[-1]] = texts.get(mcids[-1], "") + fragment.replace("\x00", "")
+
+    page.extract_text(visitor_operand_before=operator, visitor_text=text)
+    return texts
+
+
+def empty_unicode_codes(pdf: Path) -> dict[str, int]:
+    """Font name → how many glyph codes its ToUnicode map maps to nothing (``<0041> <>``), for
+    each font of ``pdf`` that has any: extractors that read glyphs, not ActualText, lose them."""
+    import re
+
+    from pypdf import PdfReader
+
+    found: dict[str, int] = {}
+    for page in PdfReader(str(pdf)).pages:
+        for font in page.get("/Resources", {}).get("/Font", {}).values():
+            font = font.get_object()
+            cmap = font.get("/ToUnicode")
+            data = cmap.get_object().get_data().decode("latin-1") if cmap is not None else ""
+            empty = len(re.findall(r"<[0-9a-fA-F]+>\s*<>", data))
+            if empty:
+                found[str(font["/BaseFont"])] = empty
+    return found
+
+
+def structure_languages(pdf: Path) -> dict[str, int]:
+    """How many structure elements of ``pdf`` carry each ``/Lang`` (the document's own as ``""``)."""
+    from pypdf import PdfReader
+
+    root: Any = PdfReader(str(pdf)).trailer["/Root"]
+    found: dict[str, int] = {}
+    stack = [root.get("/StructTreeRoot")]
+    while stack:
+        node = stack.pop()
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            stack.extend(node)
+        elif hasattr(node, "keys") and node.get("/Type") != "/OBJR" and "/MCID" not in node:
+            if "/S" in node:
+                found[str(node.get("/Lang", ""))] = found.get(str(node.get("/Lang", "")), 0) + 1
+            stack.append(node.get("/K", []))
     return found

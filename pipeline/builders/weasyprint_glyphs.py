@@ -13,16 +13,22 @@ Before WeasyPrint draws a line, the line's glyphs are prepared in Pango's own gl
    empty glyph that WeasyPrint leaves out: Farsi's می‌کنید came back as میکنید. The font's own
    zero-width glyph for the character is drawn instead, in text rendering mode 3 (Noto Naskh
    Arabic draws a dotted box for it), so the character sits between its neighbours.
-3. **Raised marks.** An Arabic mark raised with a text rise (tanwīn) went to a line of its own in
-   poppler and split the line around it. It is wrapped in an empty ``/ActualText``: the line and
-   its words stay whole, the mark itself is left out of the text layer. (Drawing it again
-   invisibly on the baseline was tried: poppler makes invisible text a word of its own, and a
-   zero-width word overlapping a ligature broke the line.)
+3. **Raised marks.** An Arabic mark raised with a text rise (tanwīn, ḍamma) went to a line of its
+   own in poppler and split the line around it. Its glyph is wrapped in an empty ``/ActualText``,
+   so the line and its words stay whole, and its text goes with its base glyph's instead (a code of
+   its own for ``دً``): the mark is in the text layer, in its place. (Drawing it again invisibly on
+   the baseline was tried: poppler makes invisible text a word of its own, and a zero-width word
+   overlapping a ligature broke the line.)
+4. **No glyph maps to nothing.** WeasyPrint gives a cluster's text to its first glyph and nothing
+   to the others (30–36 glyph codes of a Khmer handout's fonts mapped to empty Unicode). Those
+   glyphs stand for a WORD JOINER (invisible, "no break here"); the cluster's text stays whole on
+   its first glyph and in the run's ActualText.
 """
 
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +38,10 @@ KEPT_INVISIBLES = frozenset("\u200c\u200d\u200e\u200f")
 #: (as it draws a raised glyph); set_text_rise then draws it in rendering mode 3 instead.
 INVISIBLE_RISE = 123457
 _TOP_CODE = 0xFFFF
+#: What a glyph that draws part of a cluster (Khmer's subscript consonant, its pre-base vowel's
+#: second part) stands for: the cluster's text is on its first glyph. WORD JOINER is invisible,
+#: says only "no break here", and is ignored by search; ActualText still gives the cluster whole.
+CLUSTER_PART = "\u2060"
 
 
 def replacements(actual_text: Callable[..., Any]) -> list[tuple[Any, str, Any]]:
@@ -72,14 +82,45 @@ def _prepare_glyphs(stream: Any, glyph_item: Any, utf8: bytes, text_module: Any)
     """Codes of their own, invisible characters and raised marks for one run of glyphs."""
     pango, glyphs = text_module.pango, glyph_item.glyphs
     font, size = stream.add_font(glyph_item.item.analysis.font)
+    texts = [_glyph_text(glyph_item, i, utf8) for i in range(glyphs.num_glyphs)]
+    texts = _with_raised_marks(glyph_item, texts)
     for i in range(glyphs.num_glyphs):
         info = glyphs.glyphs[i]
         if info.glyph == pango.PANGO_GLYPH_EMPTY:
-            _show_invisible(font, info, _glyph_text(glyph_item, i, utf8))
+            _show_invisible(font, info, texts[i])
         elif not info.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
-            text = _glyph_text(glyph_item, i, utf8)
-            if text and font.to_unicode.setdefault(info.glyph, text) != text:
+            text = texts[i] or CLUSTER_PART
+            if font.to_unicode.setdefault(info.glyph, text) != text:
                 info.glyph = _own_code(font, info.glyph, text, lambda g: _width(stream, glyph_item, g, size))
+
+
+def _with_raised_marks(glyph_item: Any, texts: list[str]) -> list[str]:
+    """``texts`` with each raised mark's text also on its base glyph: the text layer's copy of it.
+
+    A raised mark's own glyph stays out of the text layer (see the module's docstring), so its base
+    glyph gives back both (``دً`` for ``د``). Right-to-left glyphs are in visual order, the base after
+    its marks, and poppler reverses a glyph's text with the line: there the marks go first.
+    """
+    glyphs, rtl = glyph_item.glyphs, glyph_item.item.analysis.level % 2
+    raised = [bool(glyphs.glyphs[i].geometry.y_offset) and _is_mark(texts[i]) for i in range(len(texts))]
+    texts = list(texts)
+    for i in sorted(range(len(texts)), reverse=bool(rtl)):
+        base = _base_of(i, raised, 1 if rtl else -1)
+        if raised[i] and base is not None:
+            texts[base] = texts[i] + texts[base] if rtl else texts[base] + texts[i]
+    return texts
+
+
+def _base_of(mark: int, raised: list[bool], step: int) -> int | None:
+    """The first glyph from ``mark`` on, going ``step``, that is not a raised mark."""
+    i = mark + step
+    while 0 <= i < len(raised) and raised[i]:
+        i += step
+    return i if 0 <= i < len(raised) else None
+
+
+def _is_mark(text: str) -> bool:
+    return bool(text) and all(unicodedata.category(ch) == "Mn" for ch in text)
 
 
 def _glyph_text(glyph_item: Any, i: int, utf8: bytes) -> str:

@@ -1,4 +1,4 @@
-"""A small shim over WeasyPrint 70's tagging: ActualText where glyphs cannot map back, furniture as Artifacts.
+"""A small shim over WeasyPrint 70's tagging: ActualText, furniture as Artifacts, /Lang on parts.
 
 Carried until WeasyPrint fixes these upstream; tests/test_pdf_conformance.py fails if a new
 release changes what it relies on (Stream.marked, document.draw_page, pdf.tags._build_box_tree,
@@ -19,6 +19,10 @@ and weasyprint_glyphs' own list). Delete it when the upstream issues below are f
    content that is neither real nor an Artifact (PDF/UA-1, Matterhorn 01-005). Here that text is
    drawn as ``/Artifact <</Type /Pagination /Subtype /Header>>`` (or ``/Footer``) and the margin
    boxes are left out of the tree.
+4. **Languages of parts.** WeasyPrint writes the document's ``/Lang`` only, so a packet's Spanish
+   column or a Khmer script's English instructions were read with the document's voice. Each
+   structure element whose language (its box's ``lang``) differs from its parent's carries ``/Lang``
+   (ISO 32000-1 14.9.2; PDF/UA-1 7.2).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -109,6 +114,7 @@ def _replacements() -> list[tuple[Any, str, Any]]:
     import weasyprint.pdf
     import weasyprint.pdf.tags
     from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf import tags
     from weasyprint.pdf.stream import Stream
 
     class TextString(pydyf.Object):  # type: ignore[misc]
@@ -129,7 +135,7 @@ def _replacements() -> list[tuple[Any, str, Any]]:
         *weasyprint_glyphs.replacements(actual_text),
         (Stream, "marked", _marked_wrapper(Stream.marked, boxes, pydyf, actual_text)),
         (weasyprint.document, "draw_page", _draw_page_wrapper(weasyprint.document.draw_page, boxes)),
-        (weasyprint.pdf.tags, "_build_box_tree", _tree_wrapper(weasyprint.pdf.tags._build_box_tree, boxes)),
+        (tags, "_build_box_tree", _tree_wrapper(tags._build_box_tree, boxes, pydyf)),
         (weasyprint.pdf, "add_links", _links_wrapper(weasyprint.pdf.add_links, TextString)),
     ]
 
@@ -192,15 +198,66 @@ def _draw_page_wrapper(draw_page: Callable[..., Any], boxes: Any) -> Callable[..
     return wrapped
 
 
-def _tree_wrapper(build_box_tree: Callable[..., Iterator[Any]], boxes: Any) -> Callable[..., Iterator[Any]]:
-    """Margin boxes (now Artifacts) stay out of the structure tree; everything else as before."""
+def _tree_wrapper(
+    build_box_tree: Callable[..., Iterator[Any]], boxes: Any, pydyf: Any
+) -> Callable[..., Iterator[Any]]:
+    """Margin boxes (now Artifacts) stay out of the structure tree; each element whose language
+    differs from its parent's carries ``/Lang`` (WeasyPrint sets the document's only)."""
 
-    def wrapped(box: Any, *args: Any) -> Iterator[Any]:
+    def wrapped(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
         if isinstance(box, boxes.MarginBox):
             return
-        yield from build_box_tree(box, *args)
+        languages = _element_languages(pdf)
+        parent_language = _language_of(parent, languages, pydyf)
+        box_language = box.style["lang"] or parent_language
+        languages.stack.append((box_language, parent_language))
+        try:
+            for element in build_box_tree(box, parent, pdf, *args):
+                if id(element) not in languages.of:  # no child was built under it
+                    _set_language(element, box_language, parent_language, languages, pydyf)
+                yield element
+        finally:
+            languages.stack.pop()
 
     return wrapped
+
+
+@dataclass
+class _ElementLanguages:
+    """While WeasyPrint builds one document's structure tree: each element's language, by id,
+    and (language of the box being built, language of its parent element) for each box open."""
+
+    document: str
+    of: dict[int, str] = field(default_factory=dict)
+    stack: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _element_languages(pdf: Any) -> _ElementLanguages:
+    if not hasattr(pdf, "element_languages"):
+        lang = pdf.catalog.get("Lang")
+        pdf.element_languages = _ElementLanguages(str(getattr(lang, "string", "") or ""))
+    languages: _ElementLanguages = pdf.element_languages
+    return languages
+
+
+def _language_of(parent: Any, languages: _ElementLanguages, pydyf: Any) -> str:
+    """The language ``parent`` has in the tree: an element met for the first time as a parent
+    was made for the innermost box being built (or is the document element)."""
+    if id(parent) not in languages.of:
+        if languages.stack:
+            _set_language(parent, *languages.stack[-1], languages, pydyf)
+        else:
+            languages.of[id(parent)] = languages.document
+    return languages.of[id(parent)]
+
+
+def _set_language(
+    element: Any, language: str, parent_language: str, languages: _ElementLanguages, pydyf: Any
+) -> None:
+    """Note ``element``'s language; write it as ``/Lang`` where it differs from its parent's."""
+    languages.of[id(element)] = language
+    if language != parent_language:
+        element["Lang"] = pydyf.String(language)
 
 
 def _links_wrapper(add_links: Callable[..., None], text_string: Any) -> Callable[..., None]:

@@ -185,10 +185,11 @@ def label_phone_links(html: str, labels: Mapping[str, str]) -> str:
 def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
     doc = article.doc
     url = online_url(config, article.language, doc.slug)
+    _ = article.ui.gettext
     context: dict[str, Any] = {}  # the article's own parts are added by render_handout
     context.update(
         {
-            "_": article.ui.gettext,
+            "_": _,
             "page_lang": language_info(article.language),
             "variant": variant.name,
             "clinic_name": config.clinic_name,
@@ -203,6 +204,8 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
                 for c in config.crisis_lines
             ],
             **review_notes(article),  # the notices and colophon in the body, not only in the footer
+            # 'Last reviewed: ' with the language's gap (none after '：'); the date is article_parts'
+            "last_reviewed_label": punctuation(article.language).after(_("Last reviewed:"), ""),
             "online_url": url,
             "online_url_html": unbroken_url_html(url),
             "qr_data_uri": qr_data_uri(url),
