@@ -255,6 +255,20 @@ def test_the_narrators_script_leaves_out_what_is_not_translated_and_says_so(root
     assert "ចំណុច" in html  # the interface words (key points, help) are translated: they are read
 
 
+def test_a_crisis_note_not_translated_yet_is_left_out_of_the_narrators_script(root: Path, run: Run) -> None:
+    """The line's translated name is read; its new English note is not for a Khmer narrator."""
+    line = '\n[[crisis_lines]]\nid = "lifeline"\nname = "988 Lifeline"\nphone = "988"\nnote = "Free, any time."\n'
+    site = root / "source/site.toml"
+    site.write_text(site.read_text(encoding="utf-8") + line, encoding="utf-8")
+    ui = root / "locales/km/LC_MESSAGES/ui.po"
+    ui.write_text(
+        ui.read_text(encoding="utf-8") + '\nmsgid "988 Lifeline"\nmsgstr "ខ្សែជំនួយ 988"\n', encoding="utf-8"
+    )
+    status = {s["text"]: s["status"] for s in script(root, run)}
+    assert status["Free, any time."] == "untranslated"
+    assert any(text.startswith("ខ្សែជំនួយ 988") and state == "missing" for text, state in status.items())
+
+
 @pytest.mark.slow  # builds audio guides
 def test_a_voiced_languages_summary_and_status_count_its_recordings(root: Path, run: Run) -> None:
     segments = script(root, run, "es", "naloxone-basics")
