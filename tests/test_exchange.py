@@ -684,3 +684,26 @@ def test_a_placeholder_or_footnote_typed_as_text_counts_as_its_code(
     after = msgstrs(project / EVERY_INLINE)
     assert after["Call {clinic.phone} today."] == ("Llame hoy al {clinic.phone}.", False)
     assert after[FOOTNOTED] == (FOOTNOTED_ES, False)
+
+
+def test_one_missing_or_broken_catalog_never_holds_back_the_others(
+    project: Path, run: Callable[..., Result]
+) -> None:
+    """A new article not yet in the catalogs and a broken .po: the rest is exported, each named."""
+    (project / "source/clinic-hours.md").write_text(
+        '---\ntitle: "Clinic hours"\nsummary:\n  - "We are open every day."\nlast_reviewed: 2026-02-01\n'
+        "language: en\n---\n\n## Hours\n\nWe open at 9.\n",
+        encoding="utf-8",
+    )
+    with (project / "locales/es/LC_MESSAGES/first-day.po").open("a", encoding="utf-8") as po:
+        po.write('\nmsgid "unterminated\n')
+    out = project / "es.xlf"
+    result = run(project, "export", "es", "-o", str(out))
+    assert result.exit_code == 1
+    assert (
+        "locales/es/LC_MESSAGES/clinic-hours.po: missing: run plainspoken init es; not exported"
+        in result.output
+    )
+    assert "locales/es/LC_MESSAGES/first-day.po:" in result.output
+    files = [f.get("original") for f in etree.parse(str(out)).getroot().iterfind("x:file", NS)]
+    assert files == ["locales/es/LC_MESSAGES/ui.po", "locales/es/LC_MESSAGES/every-inline.po"]
