@@ -707,3 +707,22 @@ def test_one_missing_or_broken_catalog_never_holds_back_the_others(
     assert "locales/es/LC_MESSAGES/first-day.po:" in result.output
     files = [f.get("original") for f in etree.parse(str(out)).getroot().iterfind("x:file", NS)]
     assert files == ["locales/es/LC_MESSAGES/ui.po", "locales/es/LC_MESSAGES/every-inline.po"]
+
+
+def test_a_target_whose_inline_code_was_edited_is_refused_not_put_back(
+    project: Path, run: Callable[..., Result]
+) -> None:
+    """A translator who points a link at the Spanish page is told, not silently given the English one."""
+    tree = export(run, project, "--article", "first-day")
+    link = unit(tree, "Read [our guide](https://test-clinic.example.org/guide) before you come.")
+    moved = code("ept", "1", "](https://test-clinic.example.org/es/guia)")
+    set_target(link, "Lea ", code("bpt", "1", "["), "nuestra guía", moved, " antes de venir.")
+    set_target(unit(tree, "Before you come"), "Antes de venir")
+    result = run(project, "import", str(save(tree, project)))
+    assert result.exit_code == 1
+    assert (
+        f"trans-unit {link.get('id')}: rejected: the text inside inline code <ept id='1'> was changed to "
+        "'](https://test-clinic.example.org/es/guia)'"
+    ) in result.output
+    catalog = (project / CATALOG).read_text(encoding="utf-8")
+    assert 'msgstr "Antes de venir"' in catalog and "nuestra guía" not in catalog
