@@ -151,7 +151,10 @@ class SpeechRenderer:
         title = self._unit(meta.title, PAUSE_SECTION, chapter=True)
         segments = [title]
         if meta.summary:
-            segments.append(self.interface("Key points", "key-points", PAUSE_HEADING, chapter=True))
+            heading = self.interface(
+                "Key points", self._("Key points"), "key-points", PAUSE_HEADING, chapter=True
+            )
+            segments.append(heading)
             segments += [self._unit(p, PAUSE_ITEM) for p in meta.summary]
             segments[-1] = _with_pause(segments[-1], PAUSE_SECTION)
         for block in doc.blocks:
@@ -182,19 +185,24 @@ class SpeechRenderer:
 
     def help_section(self, config: SiteConfig) -> list[Segment]:
         """The crisis lines, the clinic and 911, as the page and handout end: its own chapter."""
-        segments = [self.interface("Need help now?", "help-title", PAUSE_HEADING, chapter=True)]
+        heading = self._("Need help now?")
+        segments = [self.interface("Need help now?", heading, "help-title", PAUSE_HEADING, chapter=True)]
         for line in config.crisis_lines:
             segments += self.crisis_line(line)
         lang = self.fallback("Call us:")  # the page header's words: the clinic's name is English
         marks = punctuation(lang) if lang else self.marks
         call_us = marks.sentence(marks.after(self._("Call us:"), config.clinic_phone))
         segments.append(Segment(call_us, self.speak(call_us, lang), "help-clinic", PAUSE_ITEM, lang=lang))
-        segments.append(self.interface("In an emergency, call 911.", "help-911", PAUSE_ITEM))
+        call_911 = self._("In an emergency, call 911.")
+        segments.append(self.interface("In an emergency, call 911.", call_911, "help-911", PAUSE_ITEM))
         return segments
 
-    def interface(self, message: str, anchor: str, pause: int, *, chapter: bool = False) -> Segment:
-        """An interface message as the page shows it: in English, and said so, where it fell back."""
-        text, lang = self._(message), self.fallback(message)
+    def interface(
+        self, message: str, text: str, anchor: str, pause: int, *, chapter: bool = False
+    ) -> Segment:
+        """An interface message, ``text`` as the page shows it: in English, and said so, where it fell
+        back (the callers' own ``self._("…")`` calls are what extraction finds)."""
+        lang = self.fallback(message)
         return Segment(text, self.speak(text, lang), anchor, pause, text if chapter else "", lang)
 
     def crisis_line(self, line: CrisisLine) -> list[Segment]:
