@@ -218,28 +218,36 @@ def test_only_project_assets_are_ever_fetched(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_missing_glyph_fails_that_language_and_keeps_the_old_pdf(tmp_path: Path) -> None:
+def test_a_translation_no_font_can_draw_is_rejected_at_its_line_and_shown_in_english(tmp_path: Path) -> None:
+    """The handout never prints an empty box: the message falls back to English, and says where."""
     root = tmp_path / "clinic"
     for part in ("source", "locales"):
         shutil.copytree(ROOTS / "clinic" / part, root / part)
-    assert build(root, "--format", "pdf", "--lang", "en", "--lang", "es").exit_code == 0
-    old = (root / f"build/site/es/{SLUG}.pdf").read_bytes()
     po = root / f"locales/es/LC_MESSAGES/{SLUG}.po"
     po.write_text(
         po.read_text(encoding="utf-8").replace('msgstr "Costo"', 'msgstr "Costo \ue000"'),
         encoding="utf-8",
     )
-    result = build(root, "--format", "pdf", "--lang", "en", "--lang", "es")
-    assert result.exit_code == 1
-    assert f"build/site/es/{SLUG}.pdf: no font has a glyph for" in result.stderr
-    assert "(U+E000)" in result.stderr
-    assert re.search(r"es\s+pdf\s+FAILED", result.stdout)
-    assert "1 up to date, 1 failed" in result.stdout  # English was not touched
-    assert (root / f"build/site/es/{SLUG}.pdf").read_bytes() == old
+    result = build(root, "--format", "pdf", "--lang", "es")
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        rf"locales/es/LC_MESSAGES/{SLUG}.po:\d+: translation rejected, source text used: .*\(U\+E000\)",
+        result.stderr,
+    )
+    assert re.search(r"es\s+pdf\s+built\s+.*1 message in English", result.stdout)
+    text = subprocess.run(
+        ["pdftotext", str(root / f"build/site/es/{SLUG}.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "\ue000" not in text and "Cost" in text
     assert not list((root / "build/site/es").glob(".*tmp"))
 
 
-def test_an_untested_weasyprint_is_refused_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_untested_weasyprint_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import weasyprint
 
     root = tmp_path / "basic"
