@@ -104,6 +104,23 @@ def test_each_kind_of_unusable_recording_is_told_apart_and_a_clipped_one_flagged
     assert audit_recording(good) == ("", "")
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "u-3f9a1c2b (1).wav",
+        "U-3F9A1C2B.WAV",
+        "u-3f9a1c2b.wav.wav",
+        "u-3f9a1c2b (1).mp3.wav",
+        "u-3f9a1c2b.m4a",
+    ],
+)
+def test_a_misnamed_recording_is_matched_to_the_segment_it_was_meant_for(name: str) -> None:
+    """A copy mark, upper case, or an extension typed where the phone or Windows adds its own."""
+    from pipeline.speech.narration import probable_id
+
+    assert probable_id(Path(name), {"u-3f9a1c2b": object()}) == "u-3f9a1c2b"
+
+
 @pytest.mark.slow  # builds audio guides
 def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good_ones_are_used(
     root: Path, run: Run
