@@ -604,9 +604,12 @@ def export(ctx: click.Context, language: str, kind: str, article: str | None, ou
     project = _project(ctx)
     if article and not (project.source_dir / f"{article}.md").exists():
         raise PlainspokenError.at(str(output), 0, f"no article {article!r} in source/")
-    data = export_language(project, check_language_tag(language), kind=kind, article=article)
+    data, left_out = export_language(project, check_language_tag(language), kind=kind, article=article)
     write_atomic(output, data)
     click.echo(f"wrote {output}")
+    for problem in left_out:  # one catalog that cannot be read never holds back the others
+        click.echo(str(problem), err=True)
+    ctx.exit(1 if left_out else 0)
 
 
 @main.command(name="import")
@@ -670,8 +673,9 @@ def packet(ctx: click.Context, language: str, article: str | None, page_size: st
     packets = write_packets(project, tag, [article] if article else slugs, page_size=size)
     for path in packets.files:
         click.echo(f"wrote {project.display(path)}")
-    for problem in packets.behind:
+    for problem in (*packets.behind, *packets.failed):
         click.echo(str(problem), err=True)
+    ctx.exit(1 if packets.failed else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

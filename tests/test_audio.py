@@ -335,6 +335,14 @@ def test_a_configured_voice_that_does_not_exist_fails_without_audio(tmp_path: Pa
     shutil.copytree(ROOTS / "basic", root)
     toml = root / "source/site.toml"
     toml.write_text(toml.read_text() + '\n[voices]\nes = "es-xx"\n')
+    # One Spanish message for the Spanish voice to say: the English parts have the English voice.
+    ui = root / "locales/es/LC_MESSAGES/ui.po"
+    ui.parent.mkdir(parents=True)
+    ui.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\nLanguage: es\\n"\n\n'
+        'msgid "Need help now?"\nmsgstr "¿Necesita ayuda ahora?"\n',
+        encoding="utf-8",
+    )
     result = build(root, "--format", "audio")
     assert result.exit_code == 1
     assert "build/site/es/every-node.mp3: espeak-ng has no voice 'es-xx' (voice es-xx)" in result.stderr

@@ -240,7 +240,9 @@ def test_a_translation_no_font_can_draw_stays_english_with_its_catalog_line(tmp_
     assert "\ue000" not in text and "Cost\n" in text and "Costo" not in text
 
 
-def test_an_untested_weasyprint_is_refused_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_untested_weasyprint_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import weasyprint
 
     root = tmp_path / "basic"

@@ -70,6 +70,8 @@ def test_a_page_whose_audio_failed_is_rebuilt_with_the_new_guide(make_project: C
     guide.mkdir()  # the guide cannot be written (as on a full disk): not an input of any task
     failed = cli(root, *build)
     assert failed.returncode == 1 and re.search(r"en +audio +FAILED", failed.stdout), failed.stdout
+    told = "its audio failed in this build: it has the last audio built, if any, until the audio builds"
+    assert re.search(rf"en +html +built +every-node \(\d+\.\d s\): {told}", failed.stdout), failed.stdout
     guide.rmdir()
     again = cli(root, *build)
     assert again.returncode == 0, again.stdout

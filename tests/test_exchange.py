@@ -692,3 +692,45 @@ def test_a_placeholder_or_footnote_typed_as_text_counts_as_its_code(
     after = msgstrs(project / EVERY_INLINE)
     assert after["Call {clinic.phone} today."] == ("Llame hoy al {clinic.phone}.", False)
     assert after[FOOTNOTED] == (FOOTNOTED_ES, False)
+
+
+def test_one_missing_or_broken_catalog_never_holds_back_the_others(
+    project: Path, run: Callable[..., Result]
+) -> None:
+    """A new article not yet in the catalogs and a broken .po: the rest is exported, each named."""
+    (project / "source/clinic-hours.md").write_text(
+        '---\ntitle: "Clinic hours"\nsummary:\n  - "We are open every day."\nlast_reviewed: 2026-02-01\n'
+        "language: en\n---\n\n## Hours\n\nWe open at 9.\n",
+        encoding="utf-8",
+    )
+    with (project / "locales/es/LC_MESSAGES/first-day.po").open("a", encoding="utf-8") as po:
+        po.write('\nmsgid "unterminated\n')
+    out = project / "es.xlf"
+    result = run(project, "export", "es", "-o", str(out))
+    assert result.exit_code == 1
+    assert (
+        "locales/es/LC_MESSAGES/clinic-hours.po: missing: run plainspoken init es; not exported"
+        in result.output
+    )
+    assert "locales/es/LC_MESSAGES/first-day.po:" in result.output
+    files = [f.get("original") for f in etree.parse(str(out)).getroot().iterfind("x:file", NS)]
+    assert files == ["locales/es/LC_MESSAGES/ui.po", "locales/es/LC_MESSAGES/every-inline.po"]
+
+
+def test_a_target_whose_inline_code_was_edited_is_refused_not_put_back(
+    project: Path, run: Callable[..., Result]
+) -> None:
+    """A translator who points a link at the Spanish page is told, not silently given the English one."""
+    tree = export(run, project, "--article", "first-day")
+    link = unit(tree, "Read [our guide](https://test-clinic.example.org/guide) before you come.")
+    moved = code("ept", "1", "](https://test-clinic.example.org/es/guia)")
+    set_target(link, "Lea ", code("bpt", "1", "["), "nuestra guía", moved, " antes de venir.")
+    set_target(unit(tree, "Before you come"), "Antes de venir")
+    result = run(project, "import", str(save(tree, project)))
+    assert result.exit_code == 1
+    assert (
+        f"trans-unit {link.get('id')}: rejected: the text inside inline code <ept id='1'> was changed to "
+        "'](https://test-clinic.example.org/es/guia)'"
+    ) in result.output
+    catalog = (project / CATALOG).read_text(encoding="utf-8")
+    assert 'msgstr "Antes de venir"' in catalog and "nuestra guía" not in catalog

@@ -111,3 +111,22 @@ def test_pdf_parts_in_another_language_are_tagged_with_it(packet: Path) -> None:
     assert "Bring your ID and a list of your **medicines**." in voices["en"]
     assert "Traiga" not in voices["en"] and "Bring your ID" not in voices["es"]
     assert "(untagged)" not in voices
+
+
+def test_an_article_with_no_catalog_yet_never_holds_back_the_others(
+    make_project: Callable[[str], Path], run: Callable[..., Result]
+) -> None:
+    root = make_project("exchange")
+    assert run(root, "extract").exit_code == 0 and run(root, "init", "es").exit_code == 0
+    (root / "source/clinic-hours.md").write_text(
+        '---\ntitle: "Clinic hours"\nsummary:\n  - "We are open every day."\nlast_reviewed: 2026-02-01\n'
+        "language: en\n---\n\n## Hours\n\nWe open at 9.\n",
+        encoding="utf-8",
+    )
+    result = run(root, "packet", "es")
+    assert result.exit_code == 1
+    assert "locales/es/LC_MESSAGES/clinic-hours.po: missing: run plainspoken init es" in result.output
+    written = sorted(p.name for p in (root / "build/review/es").iterdir())
+    assert written == [
+        f"{slug}.{ext}" for slug in ("every-inline", "first-day", "ui") for ext in ("html", "pdf")
+    ]

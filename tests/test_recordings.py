@@ -104,6 +104,23 @@ def test_each_kind_of_unusable_recording_is_told_apart_and_a_clipped_one_flagged
     assert audit_recording(good) == ("", "")
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "u-3f9a1c2b (1).wav",
+        "U-3F9A1C2B.WAV",
+        "u-3f9a1c2b.wav.wav",
+        "u-3f9a1c2b (1).mp3.wav",
+        "u-3f9a1c2b.m4a",
+    ],
+)
+def test_a_misnamed_recording_is_matched_to_the_segment_it_was_meant_for(name: str) -> None:
+    """A copy mark, upper case, or an extension typed where the phone or Windows adds its own."""
+    from pipeline.speech.narration import probable_id
+
+    assert probable_id(Path(name), {"u-3f9a1c2b": object()}) == "u-3f9a1c2b"
+
+
 @pytest.mark.slow  # builds audio guides
 def test_a_folder_with_every_kind_of_bad_file_is_named_in_one_build_and_the_good_ones_are_used(
     root: Path, run: Run
@@ -253,6 +270,20 @@ def test_the_narrators_script_leaves_out_what_is_not_translated_and_says_so(root
     assert "Naloxone can reverse" not in html and "Keep naloxone" not in html
     assert "3 segments are not translated into Khmer yet and are left out of this script" in html
     assert "ចំណុច" in html  # the interface words (key points, help) are translated: they are read
+
+
+def test_a_crisis_note_not_translated_yet_is_left_out_of_the_narrators_script(root: Path, run: Run) -> None:
+    """The line's translated name is read; its new English note is not for a Khmer narrator."""
+    line = '\n[[crisis_lines]]\nid = "lifeline"\nname = "988 Lifeline"\nphone = "988"\nnote = "Free, any time."\n'
+    site = root / "source/site.toml"
+    site.write_text(site.read_text(encoding="utf-8") + line, encoding="utf-8")
+    ui = root / "locales/km/LC_MESSAGES/ui.po"
+    ui.write_text(
+        ui.read_text(encoding="utf-8") + '\nmsgid "988 Lifeline"\nmsgstr "ខ្សែជំនួយ 988"\n', encoding="utf-8"
+    )
+    status = {s["text"]: s["status"] for s in script(root, run)}
+    assert status["Free, any time."] == "untranslated"
+    assert any(text.startswith("ខ្សែជំនួយ 988") and state == "missing" for text, state in status.items())
 
 
 @pytest.mark.slow  # builds audio guides

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from conftest import REPO, ROOTS
 from test_audio_formats import validate
 
@@ -257,6 +258,45 @@ def test_a_caption_in_another_language_is_valid_webvtt(tmp_path: Path) -> None:
     path.write_text(render_vtt(mixed), encoding="utf-8")
     assert "<lang en>Wait &lt;a&gt; &amp; see.</lang>" in path.read_text(encoding="utf-8")
     assert validate(path) == {str(path): []}
+
+
+def with_new_crisis_texts(root: Path) -> Path:
+    """site.toml edited, ``update`` not run: the lifeline's note is new, and a whole new line."""
+    site = root / "source/site.toml"
+    text = site.read_text(encoding="utf-8").replace(
+        "Call or text 988, any time, day or night.", "Free, 24 hours a day, in many languages."
+    )
+    text += '\n[[crisis_lines]]\nid = "access"\nname = "Access Line"\n'
+    text += 'phone = "1-800-854-7771"\nnote = "Free."\n'
+    site.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_crisis_line_words_that_fell_back_are_spoken_in_english(make_project: Callable[[str], Path]) -> None:
+    """A translated name keeps the page's voice, its new English note is said by the English one."""
+    segments = {s.anchor: s for s in script(with_new_crisis_texts(make_project(ROOT)), "es").segments}
+    assert (segments["help-lifeline"].text, segments["help-lifeline"].lang) == (
+        "988 Línea de Prevención del Suicidio y Crisis: 988.",
+        "",
+    )
+    note = segments["help-lifeline-note"]
+    assert (note.text, note.lang) == ("Free, 24 hours a day, in many languages.", "en")
+    assert (segments["help-access"].text, segments["help-access"].lang) == (
+        "Access Line: 1-800-854-7771. Free.",
+        "en",
+    )
+    assert segments["help-title"].lang == segments["help-911"].lang == ""  # translated: Spanish
+
+
+def test_crisis_line_words_that_fell_back_are_marked_english_on_the_page(
+    make_project: Callable[[str], Path], run: Callable[..., Result]
+) -> None:
+    root = with_new_crisis_texts(make_project(ROOT))
+    assert run(root, "build", "--lang", "es", "--format", "html", "-j", "1").exit_code == 0
+    page = (root / "build/site/es/first-dose.html").read_text(encoding="utf-8")
+    assert '<span lang="en" dir="auto">Free, 24 hours a day, in many languages.</span>' in page
+    assert '<strong><span lang="en" dir="auto">Access Line</span></strong>' in page
+    assert "<strong>988 Línea de Prevención del Suicidio y Crisis</strong>" in page  # translated
 
 
 # --- the language's own punctuation ---------------------------------------------------------

@@ -294,3 +294,15 @@ SignOffWalk.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestSignOffWalk = SignOffWalk.TestCase
+
+
+def test_a_blank_reviewer_name_signs_nothing(run: Run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """A stray space for --by would put "Reviewed by  on …" on every page."""
+    project = make_project("signoff")
+    before = {po: (project / po).read_bytes() for po in (UI_PO, ARTICLE_PO)}
+    result = run(project, "review", "es", "--by", " ")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        '<command line>: --by is empty: give the reviewer\'s name and qualification, e.g. --by "Ana Ruiz, CHI"'
+    )
+    assert {po: (project / po).read_bytes() for po in before} == before

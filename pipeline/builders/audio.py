@@ -100,7 +100,8 @@ class AudioBuilder(Builder):
 
     def untranslated(self, article: Article) -> frozenset[str]:
         """The ids of segments still in the articles' own language, not for this language's narrator:
-        untranslated units, and interface words (key points, help) said as in the source's script."""
+        untranslated units, and interface words (key points, help) said as in the source's script or
+        in another language (a crisis line's note that fell back)."""
         if article.review.state == "source":
             return frozenset()
         from pipeline.i18n.article import prepare_article
@@ -109,7 +110,7 @@ class AudioBuilder(Builder):
         slug = article.doc.slug
         own = read_article(self.project, self.project.source_dir / f"{slug}.md").language
         source = {s.anchor: s.text for s in self.script(prepare_article(self.project, slug, own)[0]).segments}
-        same = {s.anchor for s in self.script(article).segments if source.get(s.anchor) == s.text}
+        same = {s.anchor for s in self.script(article).segments if s.lang or source.get(s.anchor) == s.text}
         return untranslated_ids(article.doc) | same
 
     def write_share(self, article: Article, index: int, count: int) -> None:

@@ -136,6 +136,8 @@ class HtmlBuilder(Builder):
         config = self.project.config
         return {
             "_": ui.gettext,
+            "_marked": ui.marked,  # site.toml's words: in a lang span where they fell back
+            "lang_of": ui.lang_attr,
             "page_lang": page_lang,
             "root": root,
             "home_href": f"{root}{page_lang.tag}/index.html"

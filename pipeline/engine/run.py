@@ -200,6 +200,7 @@ def _build_staged(
         for result in _missing(work.todo, report.ran):
             report.results.append(result)
             progress.task_done(result)
+        report.results = _told_what_failed_under_them(report.results)
         folder.publish(_manifest(plan, report, previous, work, staged))
     except BaseException:
         folder.discard()
@@ -227,6 +228,26 @@ def _missing(todo: Sequence[Task], ran: Sequence[TaskResult]) -> list[TaskResult
     reported = {result.id for result in ran}
     message = "planned, but the job building it returned no result for it (nothing was recorded)"
     return [_failed(task, message) for task in todo if task.id not in reported]
+
+
+def _told_what_failed_under_them(results: list[TaskResult]) -> list[TaskResult]:
+    """A task built while what it needs failed in the same build says so in its row: it holds the
+    need's last output (a page: the read-along of the last guide built), until the need builds."""
+    failed = {result.id: result.output for result in results if result.status == "failed"}
+    return [
+        _with_failed_needs(result, [failed[n] for n in _need_ids(result) if n in failed])
+        for result in results
+    ]
+
+
+def _with_failed_needs(result: TaskResult, needs: list[str]) -> TaskResult:
+    if result.status != "built" or not needs:
+        return result
+    names = ", ".join(needs)
+    told = (
+        f"its {names} failed in this build: it has the last {names} built, if any, until the {names} builds"
+    )
+    return dataclasses.replace(result, reason=f"{result.reason}; {told}" if result.reason else told)
 
 
 def _failed(task: Task, message: str) -> TaskResult:

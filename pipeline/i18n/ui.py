@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.extract import extract_from_dir, extract_from_file
+from markupsafe import Markup, escape
 
 from pipeline.i18n.catalogs import ProjectCatalog, add_message, new_template
 from pipeline.i18n.translate import is_blank
 from pipeline.source.config import SiteConfig
 from pipeline.source.glyphs import undrawable
+from pipeline.source.languages import SOURCE_LANGUAGE
 from pipeline.source.project import UI_DOMAIN
 
 PACKAGE_DIR = Path(__file__).parent.parent
@@ -78,6 +80,23 @@ class UiText:
 
     def gettext(self, message: str) -> str:
         return self.strings.get(message) or message
+
+    def fallback(self, message: str) -> str:
+        """The language ``message`` is shown in when it has no translation here; '' when it has one."""
+        untranslated = message and self.language != SOURCE_LANGUAGE and message not in self.strings
+        return SOURCE_LANGUAGE if untranslated else ""
+
+    def marked(self, message: str) -> Markup:
+        """``message`` for a page, in a ``lang`` span when it fell back: read in its own voice."""
+        lang = self.fallback(message)
+        if not lang:
+            return escape(self.gettext(message))
+        return Markup('<span lang="{}" dir="auto">{}</span>').format(lang, message)
+
+    def lang_attr(self, message: str) -> Markup:
+        """` lang="en" dir="auto"` for the element that shows ``message`` when it fell back."""
+        lang = self.fallback(message)
+        return Markup(' lang="{}" dir="auto"').format(lang) if lang else Markup("")
 
     @classmethod
     def from_catalogs(cls, language: str, *catalogs: ProjectCatalog | None) -> UiText:

@@ -258,6 +258,7 @@ def _fragments(element: etree._Element, natives: dict[tuple[str, str], str]) -> 
             native = natives.get(key, child.text if child.text and child.text.strip() else None)
             if native is None:
                 raise KeyError(f"inline code <{name} id={key[1]!r}> is not in the source")
+            _check_unedited(child, name, key, native)
             parts.append((False, native))
         elif name in ("mrk", "g"):  # segmentation marks and groups: keep what they hold
             parts += _fragments(child, natives)
@@ -265,6 +266,17 @@ def _fragments(element: etree._Element, natives: dict[tuple[str, str], str]) -> 
             raise KeyError(f"unexpected element <{name}> in the target")
         parts.append((True, child.tail or ""))
     return parts
+
+
+def _check_unedited(code: etree._Element, name: str, key: tuple[str, str], native: str) -> None:
+    """A code's text is the source's: one edited in a target would be put back without a word."""
+    edited = (code.text or "").strip()
+    if edited and edited != native.strip():
+        raise KeyError(
+            f"rejected: the text inside inline code <{name} id={key[1]!r}> was changed to {edited!r}; "
+            f"the source's {native.strip()!r} would be kept: leave the code as it is and translate "
+            "the words around it"
+        )
 
 
 def returned(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import load_catalog
+from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.po_edit import NewString, set_msgstrs
 from pipeline.i18n.tmx import export_tmx
 from pipeline.i18n.xliff import (
@@ -34,25 +35,41 @@ _OWN_ID = re.compile(r"m[0-9a-f]{12}")
 _LANGUAGE_FOLDER = re.compile(r"(?:^|/)locales/([^/]+)/LC_MESSAGES/")
 
 
-def catalog_files(project: Project, language: str, article: str | None) -> list[CatalogFile]:
-    """The language's catalogs to export: one article's, or the interface's and every article's."""
+def catalog_files(
+    project: Project, language: str, article: str | None
+) -> tuple[list[CatalogFile], list[Problem]]:
+    """The language's catalogs to export: one article's, or the interface's and every article's;
+    each one that cannot be read is named, and the others are exported all the same."""
     chosen = [article] if article else domains(project)
-    files = []
+    files: list[CatalogFile] = []
+    problems: list[Problem] = []
     for domain in chosen:
-        path = project.catalog_path(language, domain)
-        display = project.display(path)
-        if not path.exists():
-            raise PlainspokenError.at(display, 0, f"missing: run plainspoken init {language}")
-        catalog = load_catalog(path, display, locale=language)
-        files.append(CatalogFile(domain, display, catalog, markdown=domain != UI_DOMAIN))
-    return files
+        try:
+            files.append(catalog_file(project, language, domain))
+        except PlainspokenError as error:
+            problems += error.problems
+    return files, problems
 
 
-def export_language(project: Project, language: str, *, kind: str, article: str | None) -> bytes:
-    """The language's catalogs as an XLIFF 1.2 or 2.0 file (kind xliff, xliff2) or a TMX 1.4 memory."""
-    files = catalog_files(project, language, article)
+def catalog_file(project: Project, language: str, domain: str) -> CatalogFile:
+    path = project.catalog_path(language, domain)
+    display = project.display(path)
+    if not path.exists():
+        raise PlainspokenError.at(display, 0, f"{missing_catalog(project, language, domain)}; not exported")
+    catalog = load_catalog(path, display, locale=language)
+    return CatalogFile(domain, display, catalog, markdown=domain != UI_DOMAIN)
+
+
+def export_language(
+    project: Project, language: str, *, kind: str, article: str | None
+) -> tuple[bytes, list[Problem]]:
+    """The language's catalogs as an XLIFF 1.2 or 2.0 file (kind xliff, xliff2) or a TMX 1.4 memory,
+    and each catalog left out (missing or unreadable); nothing to write when none can be read."""
+    files, problems = catalog_files(project, language, article)
+    if not files:
+        raise PlainspokenError(problems)
     writers = {"xliff": export_xliff, "xliff2": export_xliff2, "tmx": export_tmx}
-    return writers[kind](files, language=language)
+    return writers[kind](files, language=language), problems
 
 
 @dataclass

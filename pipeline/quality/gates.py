@@ -265,7 +265,11 @@ class SignOff:
 
 
 def sign_off(project: Project, language: str, *, reviewer: str) -> SignOff:
-    """Record the review in every catalog of ``language``; refuse while any check fails."""
+    """Record the review in every catalog of ``language``; refuse while any check fails, and a
+    reviewer's name that is blank (a stray space): no page may say "Reviewed by" no one."""
+    if not reviewer.strip():
+        message = '--by is empty: give the reviewer\'s name and qualification, e.g. --by "Ana Ruiz, CHI"'
+        raise PlainspokenError.at("<command line>", 0, message)
     errors = [f for f in check_language(project, language) if f.severity == "error"]
     if errors:
         return SignOff([], errors)

@@ -190,6 +190,8 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
     context.update(
         {
             "_": _,
+            "_marked": article.ui.marked,  # site.toml's words: in a lang span where they fell back
+            "lang_of": article.ui.lang_attr,
             "page_lang": language_info(article.language),
             "variant": variant.name,
             "clinic_name": config.clinic_name,

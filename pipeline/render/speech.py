@@ -112,6 +112,7 @@ class SpeechRenderer:
         lexicon: Mapping[str, str],
         gettext: Callable[[str], str],
         lexicons: Mapping[str, Mapping[str, str]] | None = None,
+        fallback: Callable[[str], str] | None = None,
     ) -> None:
         self.facts = facts
         phones = [fact for fact in facts.values() if fact.kind == "phone"]
@@ -120,6 +121,7 @@ class SpeechRenderer:
         self.lexicon = _longest_first(lexicon)
         self.lexicons = {lang: _longest_first(found) for lang, found in (lexicons or {}).items()}
         self._ = gettext
+        self.fallback = fallback or (lambda message: "")  # an interface message's language, if it fell back
         self.anchors: dict[int, str] = {}
         self.footnotes: dict[str, Footnote] = {}
         self.pending: list[str] = []  # footnotes referred to in this section, not read yet
@@ -158,8 +160,10 @@ class SpeechRenderer:
         title = self._unit(meta.title, PAUSE_SECTION, chapter=True)
         segments = [title]
         if meta.summary:
-            heading = self._("Key points")
-            segments.append(Segment(heading, self.speak(heading), "key-points", PAUSE_HEADING, heading))
+            heading = self.interface(
+                "Key points", self._("Key points"), "key-points", PAUSE_HEADING, chapter=True
+            )
+            segments.append(heading)
             segments += [self._unit(p, PAUSE_ITEM) for p in meta.summary]
             segments[-1] = _with_pause(segments[-1], PAUSE_SECTION)
         for block in doc.blocks:
@@ -191,21 +195,47 @@ class SpeechRenderer:
     def help_section(self, config: SiteConfig) -> list[Segment]:
         """The crisis lines, the clinic and 911, as the page and handout end: its own chapter."""
         heading = self._("Need help now?")
-        lines = [(f"help-{line.id}", self.crisis_line(line)) for line in config.crisis_lines]
-        call_us = self._("Call us:")  # the page header's words: the clinic's name is English
-        lines.append(("help-clinic", self.marks.sentence(self.marks.after(call_us, config.clinic_phone))))
-        lines.append(("help-911", self._("In an emergency, call 911.")))
-        segments = [Segment(heading, self.speak(heading), "help-title", PAUSE_HEADING, heading)]
-        segments += [Segment(text, self.speak(text), anchor, PAUSE_ITEM) for anchor, text in lines]
+        segments = [self.interface("Need help now?", heading, "help-title", PAUSE_HEADING, chapter=True)]
+        for line in config.crisis_lines:
+            segments += self.crisis_line(line)
+        lang = self.fallback("Call us:")  # the page header's words: the clinic's name is English
+        marks = punctuation(lang) if lang else self.marks
+        call_us = marks.sentence(marks.after(self._("Call us:"), config.clinic_phone))
+        segments.append(Segment(call_us, self.speak(call_us, lang), "help-clinic", PAUSE_ITEM, lang=lang))
+        call_911 = self._("In an emergency, call 911.")
+        segments.append(self.interface("In an emergency, call 911.", call_911, "help-911", PAUSE_ITEM))
         return segments
 
-    def crisis_line(self, line: CrisisLine) -> str:
-        """The page's own words for a crisis line, with the punctuation its translator wrote."""
+    def interface(
+        self, message: str, text: str, anchor: str, pause: int, *, chapter: bool = False
+    ) -> Segment:
+        """An interface message, ``text`` as the page shows it: in English, and said so, where it fell
+        back (the callers' own ``self._("…")`` calls are what extraction finds)."""
+        lang = self.fallback(message)
+        return Segment(text, self.speak(text, lang), anchor, pause, text if chapter else "", lang)
+
+    def crisis_line(self, line: CrisisLine) -> list[Segment]:
+        """The page's own words for a crisis line, with the punctuation its translator wrote; a
+        name and note that fell back are said in English, a note alone that fell back after it."""
+        anchor, name_lang, note_lang = f"help-{line.id}", self.fallback(line.name), self.fallback(line.note)
+        if name_lang and (note_lang or not line.note):
+            text = CRISIS_LINE.format(name=line.name, number=line.phone, note=line.note).strip()
+            return [Segment(text, self.speak(text, name_lang), anchor, PAUSE_ITEM, lang=name_lang)]
+        if not note_lang:
+            text = self.crisis_text(line, self._(line.note))
+            return [Segment(text, self.speak(text), anchor, PAUSE_ITEM)]
+        text, note = self.crisis_text(line, "").strip(), line.note
+        return [
+            Segment(text, self.speak(text), anchor, PAUSE_ITEM),
+            Segment(note, self.speak(note, note_lang), f"{anchor}-note", PAUSE_ITEM, lang=note_lang),
+        ]
+
+    def crisis_text(self, line: CrisisLine, note: str) -> str:
         template, parts = self._(CRISIS_LINE), {"name": self._(line.name), "number": line.phone}
         try:
-            return template.format(**parts, note=self._(line.note))
+            return template.format(**parts, note=note)
         except (KeyError, IndexError, ValueError):  # a catalog check names the broken message
-            return CRISIS_LINE.format(**parts, note=self._(line.note))
+            return CRISIS_LINE.format(**parts, note=note)
 
     # --- text ----------------------------------------------------------------
 
@@ -317,10 +347,14 @@ def render_speech(
     gettext: Callable[[str], str],
     config: SiteConfig | None = None,
     lexicons: Mapping[str, Mapping[str, str]] | None = None,
+    fallback: Callable[[str], str] | None = None,
 ) -> SpeechScript:
     """The speech script of ``doc``; with ``config`` it ends with the "Need help now?" section.
-    ``lexicons``: the lexicon of each language a part may have fallen back to."""
-    renderer = SpeechRenderer(facts=facts, lexicon=lexicon, gettext=gettext, lexicons=lexicons)
+    ``lexicons``: the lexicon of each language a part may have fallen back to; ``fallback``: the
+    language an interface message is shown in when it has no translation ('' when it has one)."""
+    renderer = SpeechRenderer(
+        facts=facts, lexicon=lexicon, gettext=gettext, lexicons=lexicons, fallback=fallback
+    )
     return renderer.render(doc, config=config)
 
 

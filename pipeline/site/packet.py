@@ -11,6 +11,7 @@ from markupsafe import Markup
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import ProjectCatalog, load_catalog
 from pipeline.i18n.currency import catalog_lag, current_templates
+from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import DATE, REVIEWER, catalog_state
 from pipeline.quality.checks import CHECKS, Term, load_glossary, term_pattern
 from pipeline.quality.gates import message_checker
@@ -104,6 +105,7 @@ class Packets:
 
     files: tuple[Path, ...]
     behind: tuple[Problem, ...]
+    failed: tuple[Problem, ...] = ()  # each catalog with no packet, and why
 
 
 def write_packets(
@@ -111,23 +113,40 @@ def write_packets(
 ) -> Packets:
     """build/review/<lang>/<slug>.html and .pdf for each catalog (``ui`` for the interface: every
     catalog that ``plainspoken review`` signs has its packet)."""
-    written, behind = [], []
-    folder = project.root / "build" / "review" / language
+    written: list[Path] = []
+    behind: list[Problem] = []
+    failed: list[Problem] = []
     templates = current_templates(project)
     for slug in slugs:
-        path = project.catalog_path(language, slug)
-        if not path.exists():
-            raise PlainspokenError.at(project.display(path), 0, f"missing: run plainspoken init {language}")
-        catalog = load_catalog(path, project.display(path), locale=language)
-        template = templates.get(slug)
-        html = render_packet(project, language, slug, catalog, page_size=page_size, template=template)
-        write_atomic(folder / f"{slug}.html", html.encode("utf-8"))
-        written.append(folder / f"{slug}.html")
-        if pdf:
-            written.append(_write_pdf(project, folder / f"{slug}.pdf", html))
-        lag = catalog_lag(catalog, template)
-        behind += [Problem(project.display(path), 0, lag.message)] if lag else []
-    return Packets(tuple(written), tuple(behind))
+        try:
+            written += _write_packet(project, language, slug, templates.get(slug), page_size, pdf, behind)
+        except PlainspokenError as error:  # one catalog that cannot be read never holds back the others
+            failed += error.problems
+    return Packets(tuple(written), tuple(behind), tuple(failed))
+
+
+def _write_packet(
+    project: Project,
+    language: str,
+    slug: str,
+    template: ProjectCatalog | None,
+    page_size: str,
+    pdf: bool,
+    behind: list[Problem],
+) -> list[Path]:
+    """One catalog's packet, HTML and PDF; its lag behind the source added to ``behind``."""
+    path, folder = project.catalog_path(language, slug), project.root / "build" / "review" / language
+    if not path.exists():
+        raise PlainspokenError.at(project.display(path), 0, missing_catalog(project, language, slug))
+    catalog = load_catalog(path, project.display(path), locale=language)
+    html = render_packet(project, language, slug, catalog, page_size=page_size, template=template)
+    write_atomic(folder / f"{slug}.html", html.encode("utf-8"))
+    written = [folder / f"{slug}.html"]
+    if pdf:
+        written.append(_write_pdf(project, folder / f"{slug}.pdf", html))
+    lag = catalog_lag(catalog, template)
+    behind += [Problem(project.display(path), 0, lag.message)] if lag else []
+    return written
 
 
 def _write_pdf(project: Project, out: Path, html: str) -> Path:

@@ -37,6 +37,7 @@ def article_script(project: Project, article: Article) -> SpeechScript:
         facts=config.facts(),
         lexicon=language_lexicon(project, article.language),
         gettext=article.ui.gettext,
+        fallback=article.ui.fallback,
         config=config,
         lexicons={source: language_lexicon(project, source)},  # for the parts that fell back to it
     )

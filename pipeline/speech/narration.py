@@ -279,9 +279,12 @@ def audio_files(folder: Path) -> list[Path]:
 def probable_id(path: Path, by_id: Mapping[str, object]) -> str:
     """The segment id a misnamed file was probably meant for ("U-3F9A1C2B (1).WAV" → "u-3f9a1c2b"), or ""."""
     stem = path.stem.strip().casefold()
-    for candidate in (stem, _COPY_MARK.sub("", stem), stem.replace(" ", "-").replace("_", "-")):
-        if candidate in by_id:
-            return candidate
+    inner = Path(stem)  # "u-3f9a1c2b.wav.wav": an extension typed where the system adds its own
+    stems = (stem, inner.stem) if inner.suffix in (*FORMATS, *OTHER_AUDIO) else (stem,)
+    for name in stems:
+        for candidate in (name, _COPY_MARK.sub("", name), name.replace(" ", "-").replace("_", "-")):
+            if candidate in by_id:
+                return candidate
     return ""
 
 
