@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pipeline.builders.base import Builder
+from pipeline.builders.outputs import page_links
 from pipeline.i18n.article import Article
 from pipeline.i18n.publishing import article_link_languages
 from pipeline.i18n.ui import UiText
@@ -25,8 +26,10 @@ from pipeline.render.pages import (
     audio_length,
     audio_size,
     clock,
+    file_size,
     make_environment,
     review_notes,
+    spoken_language_name,
 )
 from pipeline.source.config import LANGUAGE_TAG, Fact
 from pipeline.source.project import LanguageInfo, language_info, write_atomic
@@ -146,6 +149,7 @@ class HtmlBuilder(Builder):
                 "address": config.clinic_address,
                 "phone_html": fact_html(self.facts["clinic.phone"]),
             },
+            "interpreter_html": self._interpreter_notice(ui),
             "crisis_lines": [
                 {
                     "id": line.id,
@@ -156,6 +160,12 @@ class HtmlBuilder(Builder):
                 for line in config.crisis_lines
             ],
         }
+
+    def _interpreter_notice(self, ui: UiText) -> Markup:
+        """The free language help every page gives (ACA Section 1557), in the page's language."""
+        # Translators: the free language help on every page and handout; keep {clinic.phone}.
+        notice = ui.gettext("An interpreter is free. To ask for one, call {clinic.phone}.")
+        return Markup(escape(notice).replace("{clinic.phone}", fact_html(self.facts["clinic.phone"])))
 
     def _alternates(self, root: str, page: str, languages: Sequence[str]) -> list[dict[str, str]]:
         """Links to ``page`` in each of ``languages``, named in their own language."""
@@ -187,10 +197,26 @@ class HtmlBuilder(Builder):
             {
                 "alternates": languages_with_it,
                 "listen": self._listen_context(article),
+                "offers": self._offers(article),
                 **review_notes(article),
             }
         )
         return context
+
+    def _offers(self, article: Article) -> list[dict[str, str]]:
+        """The files of other formats that the registry says the page links, those that exist."""
+        folder, slug, tag = self.project.output_dir(article.language), article.doc.slug, article.language
+        language = language_info(tag).native_name
+        offers = []
+        for link in page_links():
+            path = folder / f"{slug}{link.suffix}"
+            if path.is_file():
+                size = file_size(path.stat().st_size, tag)
+                text = article.ui.gettext("{label} ({size}, {language})").format(
+                    label=article.ui.gettext(link.label), size=size, language=language
+                )
+                offers.append({"href": path.name, "type": link.media_type, "lang": tag, "text": text})
+        return offers
 
     def _chapters(self, article: Article, starts: dict[str, float]) -> list[dict[str, str]]:
         """The key points and each section, where the guide reads them."""
@@ -229,13 +255,25 @@ class HtmlBuilder(Builder):
         )
         choice = self.project.config.voice_choice(article.language)
         narrated = recordings_dir(self.project.root, article.language, article.doc.slug).is_dir()
+        captions = folder / f"{article.doc.slug}.vtt"
         return {
             "src": mp3.name,
+            "captions": captions.name if captions.is_file() else "",
+            "spoken_in": self._spoken_in(article),
             "narrator": choice.narrator if choice and narrated else "",
             "download": download,
             "chapters": self._chapters(article, {cue["id"]: cue["start"] for cue in guide["cues"]}),
             "cues_json": Markup(json.dumps(guide["cues"], separators=(",", ":")).replace("</", "<\\/")),
         }
+
+    def _spoken_in(self, article: Article) -> str:
+        """'The audio guide is spoken in Cantonese.' where the voice speaks another variety than the
+        page's language names (espeak-ng's yue for zh-Hant); '' otherwise."""
+        voice = voice_for(article.language, dict(self.project.config.voices))
+        name = spoken_language_name(voice, article.language) if voice else ""
+        if not name:
+            return ""
+        return article.ui.gettext("The audio guide is spoken in {language}.").format(language=name)
 
     def _language_index_context(self, tag: str) -> dict[str, Any]:
         ui = self.ui.get(tag) or UiText(tag)

@@ -21,6 +21,7 @@ from pipeline.render.pages import article_parts, long_date, make_environment, re
 from pipeline.render.punctuation import punctuation
 from pipeline.source.config import Fact, SiteConfig
 from pipeline.source.project import language_info
+from pipeline.speech.voices import voice_for
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 
@@ -206,6 +207,8 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
             "online_url": url,
             "online_url_html": unbroken_url_html(url),
             "qr_data_uri": qr_data_uri(url),
+            # The code opens the page; it promises audio only where the language has a voice.
+            "audio_guide": voice_for(article.language, dict(config.voices)) is not None,
         }
     )
     return context
