@@ -246,5 +246,8 @@ def test_every_page_says_an_interpreter_is_free_and_how_to_ask(run, make_project
         html = (project / "build/site" / rel).read_text(encoding="utf-8")
         notice = re.search(r'<p class="interpreter" id="interpreter">(.*?)</p>', html, flags=re.S)
         assert notice and 'href="tel:+16265550142"' in notice.group(1), rel
+    # The site index says it in every published language, in that language.
+    index = (project / "build/site/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<span class="interpreter" lang="es" dir="ltr">[^<]*intérprete', index)
     es = (project / f"build/site/es/{SLUG}.html").read_text(encoding="utf-8")
     assert "intérprete" in re.search(r'<p class="interpreter".*?</p>', es, flags=re.S).group(0)  # type: ignore[union-attr]

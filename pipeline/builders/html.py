@@ -302,7 +302,12 @@ class HtmlBuilder(Builder):
                 "alternates": [],
                 "page_title": ui.gettext("Choose your language"),
                 "languages": [
-                    {**vars(language_info(tag)), "href": f"{tag}/index.html"} for tag in self.languages
+                    {
+                        **vars(language_info(tag)),
+                        "href": f"{tag}/index.html",
+                        "interpreter_html": self._interpreter_notice(self.ui.get(tag) or UiText(tag)),
+                    }
+                    for tag in self.languages
                 ],
             }
         )
