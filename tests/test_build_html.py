@@ -251,3 +251,21 @@ def test_every_page_says_an_interpreter_is_free_and_how_to_ask(run, make_project
     assert re.search(r'<span class="interpreter" lang="es" dir="ltr">[^<]*intérprete', index)
     es = (project / f"build/site/es/{SLUG}.html").read_text(encoding="utf-8")
     assert "intérprete" in re.search(r'<p class="interpreter".*?</p>', es, flags=re.S).group(0)  # type: ignore[union-attr]
+
+
+def test_a_task_list_is_check_boxes_on_the_page_and_boxes_on_paper(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """`- [ ] Call us…` printed literally before; now a labelled check box on screen and an empty
+    box on paper, with only the words in the text layer."""
+    import subprocess
+
+    project = make_project("basic")
+    result = run(project, "build", "--lang", "en", "--format", "html", "--format", "pdf", "-j", "1")
+    assert result.exit_code == 0, result.output
+    html = (project / "build/site/en/every-node.html").read_text(encoding="utf-8")
+    assert '<ul class="checklist">' in html
+    assert '<label><input type="checkbox"> Call us to book a first visit.</label>' in html
+    assert '<label><input type="checkbox" checked> Read this page.</label>' in html
+    assert "[ ]" not in html and "[x]" not in html
+    pdf = project / "build/site/en/every-node.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Call us to book a first visit." in text and "[ ]" not in text and "[x]" not in text

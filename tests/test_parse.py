@@ -156,3 +156,17 @@ def test_cli_parse_prints_one_json_line_per_file(run, make_project) -> None:  # 
 def test_source_article_path_in_model() -> None:
     doc = parse_article(FRONT + "\nx\n", path="source/a.md", slug="a")
     assert doc.source_path == "source/a.md"
+
+
+def test_a_task_list_item_is_a_tick_box_and_its_words_only() -> None:
+    """`- [ ] Call us` printed literally before: the box is now the item's state, not its text."""
+    from pipeline.model import BulletList, OrderedList
+
+    doc = parse("- [ ] Call us\n- [x] Read *this*\n- plain [ ] item\n\n1. [ ] First\n")
+    bullets, numbered = doc.blocks
+    assert isinstance(bullets, BulletList) and isinstance(numbered, OrderedList)
+    assert [item.checked for item in bullets.items] == [False, True, None]
+    assert [item.checked for item in numbered.items] == [False]
+    first = bullets.items[0].blocks[0]
+    assert isinstance(first, Paragraph) and first.inlines == (Text("Call us"),)
+    assert plain_text(bullets.items[2].blocks[0].inlines) == "plain [ ] item"  # type: ignore[union-attr]
