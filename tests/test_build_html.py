@@ -240,8 +240,10 @@ def test_each_page_offers_its_handouts_and_captions_with_size_and_language(run, 
 
 
 def test_every_page_says_an_interpreter_is_free_and_how_to_ask(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
     project = make_project("clinic")
-    run(project, "build", "--format", "html", "--lang", "es", "--lang", "en")
+    run(project, "build", "--format", "html", "--format", "pdf", "--lang", "es", "--lang", "en")
     for rel in (f"es/{SLUG}.html", "es/index.html", "index.html"):
         html = (project / "build/site" / rel).read_text(encoding="utf-8")
         notice = re.search(r'<p class="interpreter" id="interpreter">(.*?)</p>', html, flags=re.S)
@@ -251,6 +253,10 @@ def test_every_page_says_an_interpreter_is_free_and_how_to_ask(run, make_project
     assert re.search(r'<span class="interpreter" lang="es" dir="ltr">[^<]*intérprete', index)
     es = (project / f"build/site/es/{SLUG}.html").read_text(encoding="utf-8")
     assert "intérprete" in re.search(r'<p class="interpreter".*?</p>', es, flags=re.S).group(0)  # type: ignore[union-attr]
+    # …and so does the handout, with the number to call.
+    pdf = project / f"build/site/es/{SLUG}.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"intérprete es gratis\. Para pedirlo, llame al\s+\(626\) 555-0142", text)
 
 
 def test_a_task_list_is_check_boxes_on_the_page_and_boxes_on_paper(run, make_project) -> None:  # type: ignore[no-untyped-def]

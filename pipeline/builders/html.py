@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from pipeline.builders.base import Builder
 from pipeline.builders.outputs import page_links
@@ -27,6 +27,7 @@ from pipeline.render.pages import (
     audio_size,
     clock,
     file_size,
+    interpreter_notice,
     make_environment,
     review_notes,
     spoken_language_name,
@@ -162,10 +163,7 @@ class HtmlBuilder(Builder):
         }
 
     def _interpreter_notice(self, ui: UiText) -> Markup:
-        """The free language help every page gives (ACA Section 1557), in the page's language."""
-        # Translators: the free language help on every page and handout; keep {clinic.phone}.
-        notice = ui.gettext("An interpreter is free. To ask for one, call {clinic.phone}.")
-        return Markup(escape(notice).replace("{clinic.phone}", fact_html(self.facts["clinic.phone"])))
+        return interpreter_notice(ui.gettext, fact_html(self.facts["clinic.phone"]))
 
     def _alternates(self, root: str, page: str, languages: Sequence[str]) -> list[dict[str, str]]:
         """Links to ``page`` in each of ``languages``, named in their own language."""

@@ -13,7 +13,7 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pipeline.i18n.article import Article
 from pipeline.model import Document, unit_anchors
@@ -100,6 +100,13 @@ def audio_size(num_bytes: int, language: str) -> str:
         )
     except (UnknownLocaleError, ValueError):
         return f"{num_bytes / 1_000_000:.1f} MB"
+
+
+def interpreter_notice(gettext: Callable[[str], str], phone_html: Markup) -> Markup:
+    """The free language help every page and handout gives (ACA Section 1557), in its language."""
+    # Translators: the free language help on every page and handout; keep {clinic.phone}.
+    notice = gettext("An interpreter is free. To ask for one, call {clinic.phone}.")
+    return Markup(escape(notice).replace("{clinic.phone}", phone_html))
 
 
 def file_size(num_bytes: int, language: str) -> str:
