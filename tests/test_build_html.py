@@ -275,3 +275,12 @@ def test_a_task_list_is_check_boxes_on_the_page_and_boxes_on_paper(run, make_pro
     pdf = project / "build/site/en/every-node.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Call us to book a first visit." in text and "[ ]" not in text and "[x]" not in text
+
+
+def test_the_page_names_the_variety_a_voice_speaks_only_when_it_differs() -> None:
+    from pipeline.render.pages import spoken_language_name
+
+    assert spoken_language_name("yue", "zh-Hant") == "粵語"  # Cantonese, in Traditional Chinese
+    assert spoken_language_name("yue", "en") == "Cantonese"
+    assert spoken_language_name("es-419", "es") == ""  # Spanish is Spanish
+    assert spoken_language_name("vi-vn-x-south", "vi") == ""

@@ -267,6 +267,9 @@ class HtmlBuilder(Builder):
     def _spoken_in(self, article: Article) -> str:
         """'The audio guide is spoken in Cantonese.' where the voice speaks another variety than the
         page's language names (espeak-ng's yue for zh-Hant); '' otherwise."""
+        choice = self.project.config.voice_choice(article.language)
+        if choice and choice.engine != "espeak-ng":  # Piper or a narrator: no variety to name
+            return ""
         voice = voice_for(article.language, dict(self.project.config.voices))
         name = spoken_language_name(voice, article.language) if voice else ""
         if not name:
