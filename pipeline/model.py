@@ -179,13 +179,17 @@ class Heading:
 
 @dataclass(frozen=True)
 class ListItem:
-    """One item of a list: blocks, usually one paragraph."""
+    """One item of a list: blocks, usually one paragraph. A task-list item (``- [ ] Call us``) is a
+    tick box: ``checked`` False or True; None for an ordinary item. The box is structure, not words:
+    a translator sees only "Call us", and cannot lose or move it."""
 
     blocks: tuple[Block, ...]
     line: int
+    checked: bool | None = None
 
     def __post_init__(self) -> None:
         _require_all(self.blocks, BLOCK_TYPES, "ListItem")
+        _require(self.checked in (None, False, True), "checked must be None, False or True")
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def pseudo_translate(msgid: str) -> str:
 
 def pseudo_plain(text: str) -> str:
     """Interface strings are plain text: accent it, keep {placeholders}."""
-    parts = re.split(r"(\{\w+\})", text)
+    parts = re.split(r"(\{[\w.]+\})", text)  # {name} and fact placeholders such as {clinic.phone}
     return "⟦" + "".join(p if p.startswith("{") else p.translate(_ACCENTS) for p in parts) + "⟧"
 
 

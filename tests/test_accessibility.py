@@ -148,3 +148,23 @@ def test_without_javascript_the_player_and_links_still_work(site: Path, browser:
     link.click()
     assert page.url.endswith(target)
     context.close()
+
+
+@pytest.mark.parametrize("rel", ["es/choosing-care.html", "ar/choosing-care.html", "km/choosing-care.html"])
+def test_on_a_phone_the_title_and_crisis_lines_are_in_the_first_screen(
+    site: Path, browser: Any, rel: str, tmp_path: Path
+) -> None:
+    """At 390 px the language chooser is one closed line, so the title and the crisis lines show
+    before any scrolling (the 14 language links used to fill the first screen)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto((site / rel).as_uri())
+    page.screenshot(path=str(tmp_path / "first-screen.png"))
+    first_screen = 844
+    for selector in ("h1", ".help-now", "#interpreter"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= first_screen, (selector, box)
+    assert not page.locator("details.languages").evaluate("d => d.open")
+    page.locator("details.languages summary").click()  # opened, every language is there
+    assert page.locator("details.languages a[hreflang]").count() > 10
+    context.close()

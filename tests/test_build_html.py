@@ -213,3 +213,74 @@ def test_a_web_page_build_loads_no_audio_or_pdf_stack(make_project: Callable[[st
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def test_each_page_offers_its_handouts_and_captions_with_size_and_language(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """The page links what the output registry says it links (handout, large print, captions), each
+    with its size and language; the audio player carries the captions as a track."""
+    project = make_project("clinic")
+    result = run(project, "build", "--lang", "zh-Hant", "-j", "1")
+    assert result.exit_code == 0, result.output
+    path = project / f"build/site/zh-Hant/{SLUG}.html"
+    html = path.read_text(encoding="utf-8")
+    links = {a["href"]: a for tag, a in page(path).tags if tag == "a" and a.get("type")}
+    assert {href: a["type"] for href, a in links.items()} == {
+        f"{SLUG}.pdf": "application/pdf",
+        f"{SLUG}-large-print.pdf": "application/pdf",
+        f"{SLUG}.vtt": "text/vtt",
+    }
+    assert {a["hreflang"] for a in links.values()} == {"zh-Hant"}
+    for href in links:
+        anchor = re.search(rf'href="{re.escape(href)}"[^>]*>([^<]*)</a>', html)
+        assert anchor and re.search(r"（\d[\d.,]* (kB|MB)，中文 \(繁體\)）$", anchor.group(1)), href
+    (track,) = [a for tag, a in page(path).tags if tag == "track"]
+    assert track["kind"] == "captions" and track["src"] == f"{SLUG}.vtt" and track["srclang"] == "zh-Hant"
+    # The zh-Hant voice speaks Cantonese: the page says so (in Chinese, named by CLDR).
+    assert "粵語" in html
+
+
+def test_every_page_says_an_interpreter_is_free_and_how_to_ask(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    project = make_project("clinic")
+    run(project, "build", "--format", "html", "--format", "pdf", "--lang", "es", "--lang", "en")
+    for rel in (f"es/{SLUG}.html", "es/index.html", "index.html"):
+        html = (project / "build/site" / rel).read_text(encoding="utf-8")
+        notice = re.search(r'<p class="interpreter" id="interpreter">(.*?)</p>', html, flags=re.S)
+        assert notice and 'href="tel:+16265550142"' in notice.group(1), rel
+    # The site index says it in every published language, in that language.
+    index = (project / "build/site/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<span class="interpreter" lang="es" dir="ltr">[^<]*intérprete', index)
+    es = (project / f"build/site/es/{SLUG}.html").read_text(encoding="utf-8")
+    assert "intérprete" in re.search(r'<p class="interpreter".*?</p>', es, flags=re.S).group(0)  # type: ignore[union-attr]
+    # …and so does the handout, with the number to call.
+    pdf = project / f"build/site/es/{SLUG}.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"intérprete es gratis\. Para pedirlo, llame al\s+\(626\) 555-0142", text)
+
+
+def test_a_task_list_is_check_boxes_on_the_page_and_boxes_on_paper(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """`- [ ] Call us…` printed literally before; now a labelled check box on screen and an empty
+    box on paper, with only the words in the text layer."""
+    import subprocess
+
+    project = make_project("basic")
+    result = run(project, "build", "--lang", "en", "--format", "html", "--format", "pdf", "-j", "1")
+    assert result.exit_code == 0, result.output
+    html = (project / "build/site/en/every-node.html").read_text(encoding="utf-8")
+    assert '<ul class="checklist">' in html
+    assert '<label><input type="checkbox"> Call us to book a first visit.</label>' in html
+    assert '<label><input type="checkbox" checked> Read this page.</label>' in html
+    assert "[ ]" not in html and "[x]" not in html
+    pdf = project / "build/site/en/every-node.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Call us to book a first visit." in text and "[ ]" not in text and "[x]" not in text
+
+
+def test_the_page_names_the_variety_a_voice_speaks_only_when_it_differs() -> None:
+    from pipeline.render.pages import spoken_language_name
+
+    assert spoken_language_name("yue", "zh-Hant") == "粵語"  # Cantonese, in Traditional Chinese
+    assert spoken_language_name("yue", "en") == "Cantonese"
+    assert spoken_language_name("es-419", "es") == ""  # Spanish is Spanish
+    assert spoken_language_name("vi-vn-x-south", "vi") == ""

@@ -253,3 +253,21 @@ def test_an_untested_weasyprint_is_refused_in_one_line(
     assert "WeasyPrint 71.0 is installed, but the PDF text-layer shim was tested with 70.x only" in result.stderr
     assert "Traceback" not in result.output
     assert not (root / "build/site/en/every-node.pdf").exists()
+
+
+@needs_poppler
+def test_the_qr_caption_promises_audio_only_where_there_is_a_guide(tmp_path: Path) -> None:
+    """Japanese has no voice: its caption and the code's alt text said "listen to this guide"."""
+    root = tmp_path / "clinic"
+    shutil.copytree(ROOTS / "clinic", root)
+    assert build(root, "--format", "pdf", "--lang", "ja", "--lang", "es", "-j", "1").exit_code == 0
+
+    def page_one(lang: str) -> str:
+        pdf = root / f"build/site/{lang}/{SLUG}.pdf"
+        return _squash(subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout)
+
+    assert "このガイドをオンラインで読むには" in page_one("ja") and "聞いたり" not in page_one("ja")
+    assert "paraescucharestaguíaoleerlaeninternet" in page_one("es")
+    from tests.test_exchange import figure_alts
+
+    assert "QRコード：このガイドをオンラインで読む" in figure_alts(root / f"build/site/ja/{SLUG}.pdf")

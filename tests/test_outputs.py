@@ -3,6 +3,7 @@ grouping, the CLI and the report pick it up from there."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -70,12 +71,15 @@ def test_jobs_split_where_outputs_need_nothing_of_each_other(
     from pipeline.source.project import load_project
 
     project = load_project(make_project("basic"))  # en has a voice
+    html = outputs.spec("html")
     chosen = ("audio", "pdf", "html", "text")  # the formats this test is about, whatever else is registered
     plan = make_plan(project, outputs=chosen, languages=("en",))
     assert [t.output for t in plan.tasks] == ["audio", "pdf", "html", "text"]
+    # The page needs both (it links the handouts): one job. A page that linked no handout would not.
+    assert [job.outputs for job in plan_jobs(project, plan.tasks)] == [("audio", "pdf", "html", "text")]
+    outputs.register(dataclasses.replace(html, needs=("audio",), page_links=()))
     jobs = plan_jobs(project, plan.tasks)
     assert [job.outputs for job in jobs] == [("audio", "html"), ("pdf",), ("text",)]  # longest first
-    html = outputs.spec("html")
     outputs.register(outputs.OutputSpec("digest", TextBuilder, files=(".d",), needs=("text", "pdf")))
     try:
         (job, *rest) = plan_jobs(
@@ -84,6 +88,7 @@ def test_jobs_split_where_outputs_need_nothing_of_each_other(
         assert job.outputs == ("audio", "html") and rest[0].outputs == ("pdf", "text", "digest")
     finally:
         outputs.unregister("digest")
+        outputs.register(html)
     assert outputs.spec("html") is html
 
 

@@ -161,3 +161,17 @@ def test_source_article_path_in_model() -> None:
 def test_an_article_without_language_is_in_the_projects_source_language() -> None:
     doc = parse_article(FRONT.replace("language: en\n", "") + "\nText.\n", path="a.md", slug="a")
     assert doc.language == "en"
+
+
+def test_a_task_list_item_is_a_tick_box_and_its_words_only() -> None:
+    """`- [ ] Call us` printed literally before: the box is now the item's state, not its text."""
+    from pipeline.model import BulletList, OrderedList
+
+    doc = parse("- [ ] Call us\n- [x] Read *this*\n- plain [ ] item\n\n1. [ ] First\n")
+    bullets, numbered = doc.blocks
+    assert isinstance(bullets, BulletList) and isinstance(numbered, OrderedList)
+    assert [item.checked for item in bullets.items] == [False, True, None]
+    assert [item.checked for item in numbered.items] == [False]
+    first = bullets.items[0].blocks[0]
+    assert isinstance(first, Paragraph) and first.inlines == (Text("Call us"),)
+    assert plain_text(bullets.items[2].blocks[0].inlines) == "plain [ ] item"  # type: ignore[union-attr]

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from markupsafe import Markup
 
 from pipeline.builders.base import Builder
+from pipeline.builders.outputs import page_links
 from pipeline.i18n.article import Article
 from pipeline.i18n.publishing import article_link_languages
 from pipeline.i18n.ui import UiText
@@ -25,8 +26,11 @@ from pipeline.render.pages import (
     audio_length,
     audio_size,
     clock,
+    file_size,
+    interpreter_notice,
     make_environment,
     review_notes,
+    spoken_language_name,
 )
 from pipeline.source.config import LANGUAGE_TAG, Fact
 from pipeline.source.project import LanguageInfo, language_info, write_atomic
@@ -148,6 +152,7 @@ class HtmlBuilder(Builder):
                 "address": config.clinic_address,
                 "phone_html": fact_html(self.facts["clinic.phone"]),
             },
+            "interpreter_html": self._interpreter_notice(ui),
             "crisis_lines": [
                 {
                     "id": line.id,
@@ -158,6 +163,9 @@ class HtmlBuilder(Builder):
                 for line in config.crisis_lines
             ],
         }
+
+    def _interpreter_notice(self, ui: UiText) -> Markup:
+        return interpreter_notice(ui.gettext, fact_html(self.facts["clinic.phone"]))
 
     def _alternates(self, root: str, page: str, languages: Sequence[str]) -> list[dict[str, str]]:
         """Links to ``page`` in each of ``languages``, named in their own language."""
@@ -189,10 +197,26 @@ class HtmlBuilder(Builder):
             {
                 "alternates": languages_with_it,
                 "listen": self._listen_context(article),
+                "offers": self._offers(article),
                 **review_notes(article),
             }
         )
         return context
+
+    def _offers(self, article: Article) -> list[dict[str, str]]:
+        """The files of other formats that the registry says the page links, those that exist."""
+        folder, slug, tag = self.project.output_dir(article.language), article.doc.slug, article.language
+        language = language_info(tag).native_name
+        offers = []
+        for link in page_links():
+            path = folder / f"{slug}{link.suffix}"
+            if path.is_file():
+                size = file_size(path.stat().st_size, tag)
+                text = article.ui.gettext("{label} ({size}, {language})").format(
+                    label=article.ui.gettext(link.label), size=size, language=language
+                )
+                offers.append({"href": path.name, "type": link.media_type, "lang": tag, "text": text})
+        return offers
 
     def _chapters(self, article: Article, starts: dict[str, float]) -> list[dict[str, str]]:
         """The key points and each section, where the guide reads them."""
@@ -231,13 +255,28 @@ class HtmlBuilder(Builder):
         )
         choice = self.project.config.voice_choice(article.language)
         narrated = recordings_dir(self.project.root, article.language, article.doc.slug).is_dir()
+        captions = folder / f"{article.doc.slug}.vtt"
         return {
             "src": mp3.name,
+            "captions": captions.name if captions.is_file() else "",
+            "spoken_in": self._spoken_in(article),
             "narrator": choice.narrator if choice and narrated else "",
             "download": download,
             "chapters": self._chapters(article, {cue["id"]: cue["start"] for cue in guide["cues"]}),
             "cues_json": Markup(json.dumps(guide["cues"], separators=(",", ":")).replace("</", "<\\/")),
         }
+
+    def _spoken_in(self, article: Article) -> str:
+        """'The audio guide is spoken in Cantonese.' where the voice speaks another variety than the
+        page's language names (espeak-ng's yue for zh-Hant); '' otherwise."""
+        choice = self.project.config.voice_choice(article.language)
+        if choice and choice.engine != "espeak-ng":  # Piper or a narrator: no variety to name
+            return ""
+        voice = voice_for(article.language, dict(self.project.config.voices))
+        name = spoken_language_name(voice, article.language) if voice else ""
+        if not name:
+            return ""
+        return article.ui.gettext("The audio guide is spoken in {language}.").format(language=name)
 
     def _language_index_context(self, tag: str) -> dict[str, Any]:
         ui = self.ui.get(tag) or UiText(tag)
@@ -266,7 +305,12 @@ class HtmlBuilder(Builder):
                 "alternates": [],
                 "page_title": ui.gettext("Choose your language"),
                 "languages": [
-                    {**vars(language_info(tag)), "href": f"{tag}/index.html"} for tag in self.languages
+                    {
+                        **vars(language_info(tag)),
+                        "href": f"{tag}/index.html",
+                        "interpreter_html": self._interpreter_notice(self.ui.get(tag) or UiText(tag)),
+                    }
+                    for tag in self.languages
                 ],
             }
         )

@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class PageLink:
+    """A file of a format that the article page offers, e.g. the handout."""
+
+    label: str  #: interface message naming it (translated in ui.po), e.g. "Handout (PDF)"
+    suffix: str  #: what follows the slug, one of the format's files
+    media_type: str  #: the link's type attribute, e.g. "application/pdf"
+
+
+@dataclass(frozen=True)
 class OutputSpec:
     """What one output format is, for everything but the builder that writes it."""
 
@@ -32,12 +41,17 @@ class OutputSpec:
     indexed: bool = False  #: the shared pages list these files, so they wait for them
     #: what renders it, for its key: distributions by name, and "fonts" or "espeak-ng" (their files)
     toolchain: tuple[str, ...] = ()
+    #: files the article page links, with their size and language (the page must need the format)
+    page_links: tuple[PageLink, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or self.name == "report":
             raise ValueError(f"output name {self.name!r}: a lower-case word other than 'report'")
         if self.name in self.needs:
             raise ValueError(f"output {self.name} cannot need itself")
+        stray = [link.suffix for link in self.page_links if link.suffix not in self.files]
+        if stray:
+            raise ValueError(f"output {self.name} links {', '.join(stray)}, which it does not write")
 
     @property
     def policy_key(self) -> str:
@@ -50,6 +64,11 @@ class OutputSpec:
         module, _, attribute = self.builder.partition(":")
         cls: type[Builder] = getattr(importlib.import_module(module), attribute)
         return cls
+
+
+def N_(message: str) -> str:
+    """Marks an interface message for extraction; it is translated where it is shown."""
+    return message
 
 
 _REGISTRY: dict[str, OutputSpec] = {}
@@ -109,6 +128,12 @@ def policy_keys() -> list[str]:
     return sorted({output.policy_key for output in specs()})
 
 
+def page_links() -> Iterator[PageLink]:
+    """What the article page offers besides itself, in build order."""
+    for output in specs():
+        yield from output.page_links
+
+
 def report_columns() -> Iterator[tuple[str, str]]:
     """The report's links to an article's files, (label, suffix): the cheapest output (the page) first."""
     for output in sorted(specs(), key=lambda s: s.cost):
@@ -123,6 +148,7 @@ register(
         cost=3.0,
         report=(("Audio (MP3)", ".mp3"),),
         voiced=True,
+        page_links=(PageLink(N_("Captions (WebVTT)"), ".vtt", "text/vtt"),),
         language_files=("pronunciation.toml",),
         toolchain=(
             *("lameenc", "numpy", "scipy", "miniaudio", "mutagen", "langcodes"),
@@ -137,6 +163,10 @@ register(
         files=(".pdf", "-large-print.pdf"),
         cost=1.5,
         report=(("Handout (PDF)", ".pdf"), ("Large print (PDF)", "-large-print.pdf")),
+        page_links=(
+            PageLink(N_("Handout (PDF)"), ".pdf", "application/pdf"),
+            PageLink(N_("Large print handout (PDF)"), "-large-print.pdf", "application/pdf"),
+        ),
         toolchain=("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "jinja2", "segno", "fonts"),
     )
 )
@@ -145,7 +175,7 @@ register(
         "html",
         "pipeline.builders.html:HtmlBuilder",
         files=(".html",),
-        needs=("audio",),
+        needs=("audio", "pdf"),  # the page shows the audio's cues and links both formats' files
         cost=0.1,
         report=(("Web page", ".html"),),
         indexed=True,

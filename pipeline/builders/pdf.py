@@ -11,6 +11,7 @@ from pipeline.i18n.article import Article
 from pipeline.i18n.publishing import article_link_languages
 from pipeline.render.handout import VARIANTS, looser_spacing, render_handout
 from pipeline.source.project import write_atomic
+from pipeline.speech.voices import voice_for
 
 
 class PdfBuilder(Builder):
@@ -25,7 +26,12 @@ class PdfBuilder(Builder):
             out = self.project.output_dir(article.language) / f"{article.doc.slug}{variant.suffix}.pdf"
             links = article_link_languages(self.project, article.doc, article.language, self.publication)
             html, css = render_handout(
-                article, config=self.project.config, variant=variant, article_links=links
+                article,
+                config=self.project.config,
+                variant=variant,
+                article_links=links,
+                # the QR code promises audio only where the language has a voice
+                audio_guide=voice_for(article.language, dict(self.project.config.voices)) is not None,
             )
             data = render_pdf(
                 html,

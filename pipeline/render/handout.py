@@ -17,7 +17,13 @@ from pipeline.render.direction_marks import mark_rtl_boundaries
 from pipeline.render.fonts import css_font_family
 from pipeline.render.html import fact_html, tel_href
 from pipeline.render.isolates import resolve_isolates
-from pipeline.render.pages import article_parts, long_date, make_environment, review_notes
+from pipeline.render.pages import (
+    article_parts,
+    interpreter_notice,
+    long_date,
+    make_environment,
+    review_notes,
+)
 from pipeline.render.punctuation import punctuation
 from pipeline.source.config import Fact, SiteConfig
 from pipeline.source.project import language_info
@@ -137,13 +143,16 @@ def render_handout(
     config: SiteConfig,
     variant: HandoutVariant,
     article_links: Mapping[str, str] | None = None,
+    audio_guide: bool = True,
 ) -> tuple[str, str]:
     """The handout's HTML and CSS for WeasyPrint; links to other articles lead to the website.
 
-    ``article_links``: slug → the language of that article's page to print (see HtmlRenderer).
+    ``article_links``: slug → the language of that article's page to print (see HtmlRenderer);
+    ``audio_guide``: whether the page the QR code opens has an audio guide (its caption says so).
     """
     env = make_environment()
     context = _html_context(article, config, variant)
+    context["audio_guide"] = audio_guide
     context.update(
         article_parts(
             article.doc,
@@ -197,6 +206,9 @@ def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant)
             "clinic_name": config.clinic_name,
             "clinic_address": config.clinic_address,
             "clinic_phone_html": fact_html(config.facts()["clinic.phone"]),
+            "interpreter_html": interpreter_notice(
+                article.ui.gettext, fact_html(config.facts()["clinic.phone"])
+            ),
             "crisis_lines": [
                 {
                     "name": c.name,

@@ -170,16 +170,33 @@ class HtmlRenderer:
 
     def list_item(self, node: ListItem) -> str:
         only = node.blocks[0] if len(node.blocks) == 1 else None
+        if node.checked is not None:
+            return self.task_item(node, only)
         if isinstance(only, Paragraph):
             return f"<li{self.unit_attrs(only)}>{self.inlines(only.inlines)}</li>"
         return f"<li>{self.blocks(node.blocks)}</li>"
 
+    def task_item(self, node: ListItem, only: Block | None) -> str:
+        """A tick box labelled by the item's words: a real check box on screen, a box on paper."""
+        box = '<input type="checkbox"' + (" checked" if node.checked else "") + ">"
+        if isinstance(only, Paragraph):
+            words = self.inlines(only.inlines)
+            return f'<li class="task"{self.unit_attrs(only)}><label>{box} {words}</label></li>'
+        first = node.blocks[0] if node.blocks else None
+        label = escape(plain_text(first.inlines)) if isinstance(first, Paragraph) else ""
+        return f'<li class="task">{box[:-1]} aria-label="{label}">{self.blocks(node.blocks)}</li>'
+
+    def _list_class(self, items: tuple[ListItem, ...]) -> str:
+        return ' class="checklist"' if any(item.checked is not None for item in items) else ""
+
     def bullet_list(self, node: BulletList) -> str:
-        return "<ul>\n" + "\n".join(self.list_item(i) for i in node.items) + "\n</ul>"
+        items = "\n".join(self.list_item(i) for i in node.items)
+        return f"<ul{self._list_class(node.items)}>\n{items}\n</ul>"
 
     def ordered_list(self, node: OrderedList) -> str:
         start = f' start="{node.start}"' if node.start != 1 else ""
-        return f"<ol{start}>\n" + "\n".join(self.list_item(i) for i in node.items) + "\n</ol>"
+        items = "\n".join(self.list_item(i) for i in node.items)
+        return f"<ol{start}{self._list_class(node.items)}>\n{items}\n</ol>"
 
     def table(self, node: Table) -> str:
         head = [r for r in node.rows if r.cells and all(c.header for c in r.cells)]

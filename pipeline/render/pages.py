@@ -9,11 +9,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from babel.core import UnknownLocaleError
+from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pipeline.i18n.article import Article
 from pipeline.model import Document, unit_anchors
@@ -100,6 +100,37 @@ def audio_size(num_bytes: int, language: str) -> str:
         )
     except (UnknownLocaleError, ValueError):
         return f"{num_bytes / 1_000_000:.1f} MB"
+
+
+def interpreter_notice(gettext: Callable[[str], str], phone_html: Markup) -> Markup:
+    """The free language help every page and handout gives (ACA Section 1557), in its language."""
+    # Translators: the free language help on every page and handout; keep {clinic.phone}.
+    notice = gettext("An interpreter is free. To ask for one, call {clinic.phone}.")
+    return Markup(escape(notice).replace("{clinic.phone}", phone_html))
+
+
+def file_size(num_bytes: int, language: str) -> str:
+    """84_200 → '84 kB', 3_245_000 → '3.2 MB', as the language writes it."""
+    if num_bytes >= 1_000_000:
+        return audio_size(num_bytes, language)
+    try:
+        return format_unit(
+            max(1, round(num_bytes / 1000)), "digital-kilobyte", length="short", locale=_locale(language)
+        )
+    except (UnknownLocaleError, ValueError):
+        return f"{max(1, round(num_bytes / 1000))} kB"
+
+
+def spoken_language_name(voice: str, language: str) -> str:
+    """The language a voice speaks, named in ``language``, when it is not ``language`` itself
+    (espeak-ng's 'yue' for a zh-Hant page → '粵語'); '' when it is, or when CLDR has no name."""
+    spoken = voice.split("-")[0].split("_")[0].lower()
+    if spoken == language.split("-")[0].lower():
+        return ""
+    try:
+        return str(Locale.parse(_locale(language)).languages.get(spoken, ""))
+    except (UnknownLocaleError, ValueError):
+        return ""
 
 
 def whole_seconds(seconds: float) -> int:

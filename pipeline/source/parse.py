@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.model import (
@@ -92,7 +93,7 @@ def _placeholder_rule(state: StateInline, silent: bool) -> bool:
 
 
 def make_markdown() -> MarkdownIt:
-    """CommonMark with tables, footnotes, front matter and placeholders.
+    """CommonMark with tables, footnotes, front matter, task lists and placeholders.
 
     Raw HTML, strikethrough and every link are recognised only so that the converter can refuse
     them with a clear message (or drop an author's private comment): none is ever rendered.
@@ -101,6 +102,7 @@ def make_markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin)
     md.use(footnote_plugin, inline=False, always_match_refs=True)
+    md.use(tasklists_plugin)  # - [ ] Call us: a tick box (ListItem.checked)
     md.inline.ruler.push("placeholder", _placeholder_rule)
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # an unsafe link is reported, never left as literal text
     return md
@@ -431,8 +433,24 @@ def _items(node: SyntaxTreeNode, ctx: _Context) -> tuple[ListItem, ...]:
     items = []
     for item in node.children:
         line = _line(item)
-        items.append(ListItem(_blocks(item.children, ctx), line))
+        checked = _take_task_box(item)
+        items.append(ListItem(_blocks(item.children, ctx), line, checked=checked))
     return tuple(items)
+
+
+def _take_task_box(item: SyntaxTreeNode) -> bool | None:
+    """A task-list item's box (``[ ]`` False, ``[x]`` True), taken out of its text; None if none.
+
+    mdit-py-plugins' tasklists marks the item and puts the box first in its first paragraph as an
+    ``<input>``: that input is removed here, with the space after it."""
+    if "task-list-item" not in str(item.attrs.get("class", "")).split():
+        return None
+    inline = item.children[0].children[0]
+    box, *rest = inline.children
+    if rest and rest[0].type == "text":
+        rest[0].token.content = rest[0].token.content.removeprefix(" ")  # type: ignore[union-attr]
+    inline.children = rest
+    return 'checked="checked"' in box.content
 
 
 def _blocks(nodes: list[SyntaxTreeNode], ctx: _Context) -> tuple[Block, ...]:
