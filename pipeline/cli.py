@@ -310,7 +310,7 @@ def _remove_orphaned_templates(project: Project, templates: dict[str, Any]) -> l
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--clinic", default="Example Clinic", show_default=True, help="The clinic's name.")
-@click.option("--phone", default="(555) 555-0100", show_default=True, help="The number patients call.")
+@click.option("--phone", default="(626) 555-0100", show_default=True, help="The number patients call.")
 @click.option("--languages", default="es", show_default=True, help="Languages to translate into: es,vi,km.")
 def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
     """Start a project in a new FOLDER that builds at once (site.toml, an example article, catalogs).

@@ -29,7 +29,7 @@ class NewProject:
     """What ``plainspoken new`` was told about the clinic."""
 
     clinic: str = "Example Clinic"
-    phone: str = "(555) 555-0100"
+    phone: str = "(626) 555-0100"
     languages: tuple[str, ...] = ("es",)  # besides the articles' own language
     today: str = ""
 
