@@ -279,13 +279,10 @@ def _actions(doc: Document) -> dict[tuple[str, int], tuple[str, str]]:
     steps = [b for b in _blocks(doc.blocks) if isinstance(b, OrderedList)]
     if steps:
         found[("actionable", 22)] = found[("cdc", 14)] = ("agree", f"numbered steps, line {steps[0].line}")
-    ticks = [
-        r.line
-        for r in units
-        if r.kind == "list item" and re.match(r"\[[ xX]\]\s", plain_text(r.node.inlines))
-    ]
-    if ticks:
-        found[("actionable", 23)] = ("agree", f"a checklist, line {ticks[0]}")
+    lists = [b for b in _blocks(doc.blocks) if isinstance(b, BulletList | OrderedList)]
+    ticks = [item for block in lists for item in block.items if item.checked is not None]
+    if ticks:  # a task list's items carry their tick box as structure (ListItem.checked)
+        found[("actionable", 23)] = ("agree", f"a checklist, line {ticks[0].line}")
     return found
 
 
