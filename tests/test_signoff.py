@@ -73,9 +73,17 @@ def test_a_reviewed_page_credits_the_reviewer_and_says_nothing_about_drafts(run:
     signed_off(run, project)
     build(run, project, "html")
     text = page_text(project / PAGE)
-    colophon = re.search(r"Traducido por [^.]*\. Revisado por Ana Ruiz, CHI el [^.]+\.", text)
+    colophon = re.search(r"Revisado por Ana Ruiz, CHI el [^.]+\.", text)
     assert colophon, text
     assert "draft" not in colophon.group(0).lower() and DRAFT not in text
+    assert "Traducido por" not in text  # init's "Plainspoken draft" names no translator: none is credited
+    po = project / ARTICLE_PO  # a translator who is named is credited
+    po.write_text(po.read_text().replace("Plainspoken draft <", "Marta Díaz <"), encoding="utf-8")
+    ui = project / UI_PO
+    ui.write_text(ui.read_text().replace("Plainspoken draft <", "Marta Díaz <"), encoding="utf-8")
+    signed_off(run, project)
+    build(run, project, "html")
+    assert "Traducido por Marta Díaz. Revisado por Ana Ruiz, CHI el " in page_text(project / PAGE)
 
 
 def test_an_english_edit_voids_the_sign_off_everywhere_before_update(run: Run, make_project) -> None:  # type: ignore[no-untyped-def]

@@ -166,11 +166,13 @@ def review_notes(article: Article) -> dict[str, Any]:
     review = article.review
     colophon = ""
     if review.state == "reviewed":
-        colophon = _("Translated by {translator}. Reviewed by {reviewer} on {date}.").format(
-            translator=review.translator or "—",
-            reviewer=review.reviewer,
-            date=long_date(review.date, article.language) if review.date else "",
-        )
+        date = long_date(review.date, article.language) if review.date else ""
+        if review.translator:
+            colophon = _("Translated by {translator}. Reviewed by {reviewer} on {date}.").format(
+                translator=review.translator, reviewer=review.reviewer, date=date
+            )
+        else:  # no translator named (init's "Plainspoken draft" is no name): credit the reviewer alone
+            colophon = _("Reviewed by {reviewer} on {date}.").format(reviewer=review.reviewer, date=date)
     return {
         "draft": article.is_draft,
         "draft_notice": _("Draft translation: not yet reviewed by a qualified medical translator."),
