@@ -243,6 +243,19 @@ def test_the_handouts_fingerprint_the_font_files_of_their_language() -> None:
     assert toolchain.fingerprint(html, "en") == toolchain.fingerprint(html, "ja")
 
 
+def test_a_liblouis_upgrade_changes_the_braille_key_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new braille table changes what a BRF holds: the BRFs are made again, the pages are not."""
+    from pipeline.engine import toolchain
+
+    braille, html = outputs.spec("braille"), outputs.spec("html")
+    before = toolchain.fingerprint(braille, "en"), toolchain.fingerprint(html, "en")
+    assert toolchain._liblouis("en") != toolchain._stats(())  # the tables are there and counted
+    monkeypatch.setattr(toolchain, "_liblouis", lambda language: "upgraded")
+    monkeypatch.setitem(toolchain._SYSTEM_PARTS, "liblouis", toolchain._liblouis)
+    after = toolchain.fingerprint(braille, "en"), toolchain.fingerprint(html, "en")
+    assert after[0] != before[0] and after[1] == before[1]
+
+
 def test_a_site_file_changed_by_hand_is_rebuilt(run: Run, make_project: Callable[[str], Path]) -> None:
     root = make_project("basic")
     assert run(root, "build", "--format", "html", "-j", "1").exit_code == 0

@@ -188,6 +188,7 @@ register(
         "pipeline.builders.braille:BrailleBuilder",
         files=(".brf",),
         cost=0.2,
+        toolchain=("liblouis",),
         report=(("Braille (BRF) for embossers and braille displays", ".brf"),),
     )
 )

@@ -31,6 +31,11 @@ ESPEAK_FILES = (
     *(f"/usr/lib/{arch}espeak-ng-data" for arch in (f"{_ARCH}/", "")),
     "/usr/share/espeak-ng-data",
 )
+#: liblouis's library and its translation tables (a braille table changes what a BRF holds).
+LIBLOUIS_FILES = (
+    *(f"/usr/lib/{arch}liblouis.so.20" for arch in (f"{_ARCH}/", "")),
+    "/usr/share/liblouis/tables",
+)
 
 
 def fingerprint(output: OutputSpec, language: str) -> str:
@@ -94,14 +99,20 @@ def _font_files() -> tuple[tuple[str, str], ...]:
 
 
 def _espeak(language: str) -> str:
-    """espeak-ng's library and every file of its data (one voice's data is shared by others)."""
-    return _espeak_stats()
+    """espeak-ng's library and every file of its data (one voice's data is shared by others; an
+    upgrade replaces the phonemes and dictionaries)."""
+    return _system_files(ESPEAK_FILES)
 
 
-@functools.lru_cache(maxsize=1)
-def _espeak_stats() -> str:
-    """The library and the data folder's own files (phonemes, dictionaries: an upgrade replaces them)."""
-    paths = [path for pattern in ESPEAK_FILES for path in glob.glob(pattern)]
+def _liblouis(language: str) -> str:
+    """liblouis's library and every table (a language's table includes others)."""
+    return _system_files(LIBLOUIS_FILES)
+
+
+@functools.cache
+def _system_files(patterns: tuple[str, ...]) -> str:
+    """The stats of the files ``patterns`` name, and of the files in the folders they name."""
+    paths = [path for pattern in patterns for path in glob.glob(pattern)]
     files = [p for path in paths for p in ([path] if os.path.isfile(path) else _files_in(path))]
     return _stats(tuple(sorted(files)))
 
@@ -119,4 +130,8 @@ def _stats(paths: tuple[str, ...]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-_SYSTEM_PARTS: dict[str, Callable[[str], str]] = {"fonts": _fonts, "espeak-ng": _espeak}
+_SYSTEM_PARTS: dict[str, Callable[[str], str]] = {
+    "fonts": _fonts,
+    "espeak-ng": _espeak,
+    "liblouis": _liblouis,
+}
