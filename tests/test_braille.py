@@ -4,6 +4,7 @@ and back-translated to the article's words in every language with a braille tabl
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -198,6 +199,20 @@ def test_no_cell_needs_dots_7_or_8_where_a_near_character_has_six(built: Built) 
     assert lost == {"fa"}
     persian = (built.project.output_dir("fa") / "choosing-care.brf").read_bytes().decode("ascii")
     assert ",ARROYO ,SECO ,RECOVERY ,CENTER" in persian  # the clinic's name in UEB, not in 8 dots cut to 6
+
+
+def test_the_page_links_the_brf_or_says_the_language_has_none(clinic: Project) -> None:
+    """Like a guide with no voice: the Japanese page says it has no braille, in Japanese."""
+    en = (clinic.output_dir("en") / "choosing-care.html").read_text(encoding="utf-8")
+    link = re.search(r'<a href="choosing-care\.brf" type="application/x-brf" hreflang="en">([^<]*)</a>', en)
+    assert link and re.fullmatch(
+        r"Braille \(BRF\) for embossers and braille displays \(\d+ kB, English\)", link[1]
+    )
+    assert "not available in this language" not in en
+    ja = (clinic.output_dir("ja") / "choosing-care.html").read_text(encoding="utf-8")
+    assert ".brf" not in ja
+    formats = re.search(r'<section id="formats".*?</section>', ja, flags=re.S)
+    assert formats and "<p>この言語の点字（BRF）は、まだありません。</p>" in formats[0]
 
 
 def test_the_report_links_the_brf(clinic: Project) -> None:

@@ -244,7 +244,8 @@ def test_the_handouts_fingerprint_the_font_files_of_their_language() -> None:
 
 
 def test_a_liblouis_upgrade_changes_the_braille_key_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A new braille table changes what a BRF holds: the BRFs are made again, the pages are not."""
+    """A new braille table changes what a BRF holds: the BRFs are made again (and the pages that link
+    them, through the braille key they need); the pages' own toolchain does not change."""
     from pipeline.engine import toolchain
 
     braille, html = outputs.spec("braille"), outputs.spec("html")

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from markupsafe import Markup
 
 from pipeline.builders.base import Builder
-from pipeline.builders.outputs import page_links
+from pipeline.builders.outputs import PageLink, page_links
 from pipeline.i18n.article import Article
 from pipeline.i18n.publishing import article_link_languages
 from pipeline.i18n.ui import UiText
@@ -198,6 +198,7 @@ class HtmlBuilder(Builder):
                 "alternates": languages_with_it,
                 "listen": self._listen_context(article),
                 "offers": self._offers(article),
+                "missing": [article.ui.gettext(link.missing) for link in self._missing(article.language)],
                 **review_notes(article),
             }
         )
@@ -217,6 +218,11 @@ class HtmlBuilder(Builder):
                 )
                 offers.append({"href": path.name, "type": link.media_type, "lang": tag, "text": text})
         return offers
+
+    @staticmethod
+    def _missing(language: str) -> list[PageLink]:
+        """The linked files this language can never have (no braille table): the page says so."""
+        return [link for link in page_links() if link.missing and link.cannot_have(language)]
 
     def _chapters(self, article: Article, starts: dict[str, float]) -> list[dict[str, str]]:
         """The key points and each section, where the guide reads them."""

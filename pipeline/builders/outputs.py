@@ -23,6 +23,17 @@ class PageLink:
     label: str  #: interface message naming it (translated in ui.po), e.g. "Handout (PDF)"
     suffix: str  #: what follows the slug, one of the format's files
     media_type: str  #: the link's type attribute, e.g. "application/pdf"
+    #: what the page says instead where the language cannot have the file (an interface message), and
+    #: "module:function" giving a language's reason it cannot ('' where it can), as for a missing voice
+    missing: str = ""
+    missing_in: str = ""
+
+    def cannot_have(self, language: str) -> bool:
+        """Whether ``language`` can never have this file (its function imported now, not before)."""
+        if not self.missing_in:
+            return False
+        module, _, attribute = self.missing_in.partition(":")
+        return bool(getattr(importlib.import_module(module), attribute)(language))
 
 
 @dataclass(frozen=True)
@@ -172,24 +183,33 @@ register(
 )
 register(
     OutputSpec(
-        "html",
-        "pipeline.builders.html:HtmlBuilder",
-        files=(".html",),
-        needs=("audio", "pdf"),  # the page shows the audio's cues and links both formats' files
-        cost=0.1,
-        report=(("Web page", ".html"),),
-        indexed=True,
-        toolchain=("jinja2",),
-    )
-)
-register(
-    OutputSpec(
         "braille",
         "pipeline.builders.braille:BrailleBuilder",
         files=(".brf",),
         cost=0.2,
         toolchain=("liblouis",),
         report=(("Braille (BRF) for embossers and braille displays", ".brf"),),
+        page_links=(
+            PageLink(
+                N_("Braille (BRF) for embossers and braille displays"),
+                ".brf",
+                "application/x-brf",
+                missing=N_("Braille (BRF) is not available in this language yet."),
+                missing_in="pipeline.source.languages:no_braille_reason",
+            ),
+        ),
+    )
+)
+register(
+    OutputSpec(
+        "html",
+        "pipeline.builders.html:HtmlBuilder",
+        files=(".html",),
+        needs=("audio", "pdf", "braille"),  # the page shows the audio's cues and links their files
+        cost=0.1,
+        report=(("Web page", ".html"),),
+        indexed=True,
+        toolchain=("jinja2",),
     )
 )
 

@@ -16,7 +16,7 @@ from pipeline.i18n.translate import MessageCounts
 from pipeline.i18n.ui import UiText
 from pipeline.quality.gates import article_scorecards, clinical_rows, domains, language_review
 from pipeline.site.voices_status import voice_row
-from pipeline.source.languages import braille_table
+from pipeline.source.languages import no_braille_reason
 from pipeline.source.project import Project, language_info, write_atomic
 
 Counts = Mapping[str, tuple[int, int]]  #: (errors, warnings) of the checks of each language
@@ -77,16 +77,10 @@ def language_rows(project: Project, pages: Sequence[PageEntry], checks: Counts) 
                 tuple(_with_outputs(project, tag, ArticleRow(p.slug, p.title, p.grade, ())) for p in mine),
                 voice_row(project, tag, thorough=False).summary(),  # the build decodes each
                 tuple(row.behind for row in status if row.behind),
-                _no_braille(tag),
+                no_braille_reason(tag),
             )
         )
     return rows
-
-
-def _no_braille(language: str) -> str:
-    """Why ``language`` has no braille-ready files ('no braille table: …'), or '' if it has them."""
-    table = braille_table(language)
-    return table if isinstance(table, str) else ""
 
 
 def _with_outputs(project: Project, language: str, row: ArticleRow) -> ArticleRow:

@@ -205,3 +205,9 @@ BRAILLE_TABLES: dict[str, BrailleTable | str] = {
 def braille_table(tag: str) -> BrailleTable | str:
     """The language's braille table, or the one-line reason it has none."""
     return BRAILLE_TABLES.get(tag, f"no braille table: none chosen for {tag} yet")
+
+
+def no_braille_reason(tag: str) -> str:
+    """Why ``tag`` has no braille-ready files ('no braille table: …'), or '' if it has them."""
+    table = braille_table(tag)
+    return table if isinstance(table, str) else ""
