@@ -3,6 +3,7 @@ and back-translated to the article's words in every language with a braille tabl
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import re
 import shutil
@@ -42,12 +43,12 @@ from pipeline.render.braille import (
     unicode_cells,
     wrap,
 )
-from pipeline.source.languages import braille_table
+from pipeline.source.languages import BRAILLE_TABLES, braille_table
 from pipeline.source.project import Project, load_project
 
 Run = Callable[..., Result]
 #: Tables whose back-translation reads a number sign (Persian's, forward only, gives ⠼⠁ back as ا).
-NUMBERS_BACK = ("en", "es", "ar", "ru", "vi")
+NUMBERS_BACK = ("en", "es", "ar", "ru", "vi", "tl")
 BRAILLE_ASCII = set(" A1B'K2L@CIF/MSP\"E3H9O6R^DJG>NTQ,*5<-U8V.%[$+X!&;:4\\0Z7(_?W]#Y)=")
 
 
@@ -129,13 +130,34 @@ def test_a_placeholder_without_a_value_stops_the_braille(make_project: Callable[
 def test_every_language_with_a_table_has_its_brf_and_the_others_say_why(built: Built) -> None:
     clinic, summary = built.project, built.summary
     languages = with_table(clinic)
-    assert len(languages) == 10
+    assert len(languages) == 11 and "tl" in languages  # Tagalog: Philippine braille is uncontracted
     for tag in clinic.config.languages:
         brf = clinic.output_dir(tag) / "choosing-care.brf"
         assert brf.exists() == (tag in languages), tag
-    for tag in ("ja", "tl", "hy"):
+    for tag in ("ja", "hy"):
         assert f"  {tag:<8} braille skipped  choosing-care" in summary
     assert "ja       braille skipped  choosing-care (0.0 s): no braille table: Japanese" in summary
+
+
+def table_info(table: str, key: str) -> str:
+    """What a liblouis table's own metadata says (e.g. its "contraction"), or ''."""
+    lib = liblouis().lib
+    lib.lou_getTableInfo.restype = ctypes.c_char_p
+    found = lib.lou_getTableInfo(table.encode(), key.encode())
+    return bytes(found).decode() if found else ""
+
+
+def test_braille_is_contracted_where_the_languages_authority_publishes_it_so(clinic: Project) -> None:
+    """English in UEB grade 2 ('the' is one cell); Spanish, Tagalog and the others uncontracted, as
+    their readers' general texts are; the language table's flag agrees with liblouis's own."""
+    contracted = [tag for tag, t in BRAILLE_TABLES.items() if not isinstance(t, str) and t.contracted]
+    assert contracted == ["en", "ko"]
+    for tag, table in BRAILLE_TABLES.items():
+        declared = "" if isinstance(table, str) else table_info(table.table, "contraction")
+        assert not declared or (declared != "no") == (not isinstance(table, str) and table.contracted), tag
+    brf = {tag: (clinic.output_dir(tag) / "choosing-care.brf").read_bytes().decode() for tag in ("en", "es")}
+    assert " ! " in brf["en"] and "THE" not in brf["en"]
+    assert "PROGRAMA" in brf["es"]  # spelled out: contracted Spanish (estenografía) writes it in 6 cells
 
 
 def test_every_brf_has_the_embosser_geometry(clinic: Project) -> None:

@@ -177,28 +177,57 @@ class BrailleTable:
 
 
 #: The one table of braille per language: a table, or why there is none (shown where a BRF would be).
+#: Contracted where the language's braille authority publishes contracted braille, uncontracted where
+#: its readers' general texts are; "back" below: the share of the sample article's words liblouis
+#: gives back from each table (docs/clinic-staff.md, "Braille").
 BRAILLE_TABLES: dict[str, BrailleTable | str] = {
-    "en": BrailleTable("en-ueb-g2.ctb", True, "UEB grade 2, adopted by BANA (2016)"),
-    # CBE (Comisión Braille Española): general texts in integral (uncontracted) braille; liblouis's
-    # es-g2 (estenografía) gave back only 78% of the sample article's words, es.tbl 99%.
-    "es": BrailleTable("es.tbl", False, "CBE Spanish braille, uncontracted (integral)"),
-    "ar": BrailleTable("ar-ar-g1.utb", False, "Arabic braille grade 1 (Unified Arabic Braille)"),
+    "en": BrailleTable(
+        "en-ueb-g2.ctb", True, "UEB grade 2: BANA's code for the US since 2016 (Rules of UEB 2013)"
+    ),
+    # es-g2 (estenografía) is marked forward-only by liblouis and gives back 77% (es.tbl 96%); its own
+    # header says no publisher offers grade 2. Spain's ONCE stopped contracted publications in 1986
+    # (F. García Soria, "Estenografía y braille abreviado", Montevideo 2010); the CBE's estenografía
+    # (technical document B 16) is a reader's shorthand it promotes, not what it prints; the
+    # Australian Braille Authority's "Spanish and UEB" (2019) transcribes Spanish uncontracted.
+    "es": BrailleTable(
+        "es.tbl", False, "Spanish braille, uncontracted (braille integral), as ONCE and the CBE publish it"
+    ),
+    # Contracted Arabic (ar-ar-g2, 96% back) exists; Mada's Unified Arabic Braille project calls
+    # grade 1 the one easy to read and used commonly: readers from any Arab country know it.
+    "ar": BrailleTable(
+        "ar-ar-g1.utb", False, "Arabic braille grade 1 (Unified Arabic Braille, as Mada teaches)"
+    ),
     # fa-ir-g1 writes Latin letters (IOP, the clinic's address) in 8 dots: UEB grade 1 writes them.
-    "fa": BrailleTable("fa-ir-g1.utb", False, "Persian braille, uncontracted", latin="en-ueb-g1.ctb"),
+    "fa": BrailleTable(
+        "fa-ir-g1.utb",
+        False,
+        "Persian braille, uncontracted (liblouis's one Persian table)",
+        latin="en-ueb-g1.ctb",
+    ),
     # liblouis's only Armenian table (hy.ctb) is 8-dot computer braille: its digits and capitals need
     # dots 7 and 8, which a BRF cannot hold (the sample article lost 521 of 4,500 cells).
     "hy": "no braille table: liblouis's Armenian table is 8-dot computer braille, which a BRF cannot hold",
     "hyw": "no braille table: liblouis's Armenian table is 8-dot computer braille, which a BRF cannot hold",
-    "km": BrailleTable("km-g1.utb", False, "Khmer braille grade 1"),
-    "ko": BrailleTable("ko-g2.ctb", True, "Korean braille (hangeul jeomja) with its standard contractions"),
+    "km": BrailleTable("km-g1.utb", False, "Khmer braille grade 1 (liblouis's one Khmer table)"),
+    # Korean braille's abbreviations (약자, 약어) are part of the national rules (한국 점자 규정,
+    # National Institute of Korean Language), not a second grade: every reader learns them.
+    # ko-g2 is forward-only in liblouis (34% back): measured, not held to a threshold.
+    "ko": BrailleTable("ko-g2.ctb", True, "Korean braille (한국 점자 규정) with its standard abbreviations"),
+    # ru-ru-g1's partial contractions give back 38% (forward-only): the literary code, uncontracted.
     "ru": BrailleTable("ru-litbrl.ctb", False, "Russian literary braille, uncontracted"),
-    "vi": BrailleTable("vi-vn-g0.utb", False, "Vietnamese braille, uncontracted"),
+    # Sao Mai Center's tables; its contracted grades (vi-vn-g1, g2) give back 21% and 14%.
+    "vi": BrailleTable("vi-vn-g0.utb", False, "Vietnamese braille, uncontracted (Sao Mai Center)"),
     "zh-Hans": BrailleTable("zhcn-cbs.ctb", False, "Chinese common braille (national standard GF 0019-2018)"),
     "zh-Hant": BrailleTable(
         "zh-hk.ctb", False, "Cantonese braille (Hong Kong), like its voice", latin="en-ueb-g1.ctb"
     ),
     "ja": "no braille table: Japanese braille needs each kanji's kana reading, which liblouis does not make",
-    "tl": "no braille table: liblouis has none for Tagalog, and Filipino braille practice is to be checked",
+    # Philippine braille is the uncontracted English braille alphabet, ng as n g, with English
+    # braille's numbers and punctuation (UNESCO, World Braille Usage, 3rd ed., 2013); liblouis has no
+    # Filipino table, and UEB grade 1 is that code as US readers learn it (ñ as UEB writes it).
+    "tl": BrailleTable(
+        "en-ueb-g1.ctb", False, "Philippine braille: uncontracted English braille (UNESCO 2013), in UEB"
+    ),
 }
 
 
