@@ -28,6 +28,7 @@ from conftest import ROOTS
 from pipeline.builders.braille import liblouis, six_dot_braille
 from pipeline.cli import main
 from pipeline.i18n.article import prepare_article
+from pipeline.model import Block, BulletList, Heading, ListItem, Paragraph, Text
 from pipeline.render.braille import (
     BLANK,
     BOLD,
@@ -54,7 +55,8 @@ BRAILLE_ASCII = set(" A1B'K2L@CIF/MSP\"E3H9O6R^DJG>NTQ,*5<-U8V.%[$+X!&;:4\\0Z7(_
 
 def fake_braille(text: str) -> str:
     """One cell per character (a letter's dots from its code), a blank cell per space: no liblouis."""
-    return "".join(BLANK if ch == " " else chr(0x2801 + ord(ch) % 63) for ch in text)
+    marks = (*ITALIC, *BOLD)  # the emphasis indicators are liblouis's to write
+    return "".join(BLANK if ch == " " else chr(0x2801 + ord(ch) % 63) for ch in text if ch not in marks)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,58 @@ def test_a_heading_is_never_the_last_line_of_a_page() -> None:
     heading = PrintBlock("Heading", 4, 4, blank_before=True, keep_with_next=True)
     pages = braille_pages([*filler, heading, PrintBlock("after " * 20)], fake_braille)
     assert pages[1][1].strip(BLANK) == fake_braille("Heading")
+
+
+def layout(project: Project, extra: tuple[Block, ...] = ()) -> list[str]:
+    """every-node's lines (and ``extra`` blocks'), laid out with one cell per print character."""
+    article, _ = prepare_article(project, "every-node", "en")
+    doc = dataclasses.replace(article.doc, blocks=(*article.doc.blocks, *extra))
+    blocks = PrintBlocks(dataclasses.replace(article, doc=doc), project.config).all()
+    return [line for page in braille_pages(blocks, fake_braille) for line in page[1:]]
+
+
+def line_of(lines: list[str], text: str) -> int:
+    (index,) = [i for i, line in enumerate(lines) if line.strip(BLANK).startswith(fake_braille(text))]
+    return index
+
+
+def indent(line: str) -> int:
+    return len(line) - len(line.lstrip(BLANK))
+
+
+def test_headings_are_centred_or_indented_as_braille_formats_asks(
+    make_project: Callable[[str], Path],
+) -> None:
+    """Braille Formats: a level-2 heading centred between blank lines; level 3 at cell 5 after a
+    blank line; deeper at cell 7."""
+    h3, h4 = (Heading(n, f"h{n}", (Text(f"Level {n} heading"),), 1) for n in (3, 4))
+    lines = layout(load_project(make_project("basic")), (h3, Paragraph((Text("After it."),), 1), h4))
+    at = line_of(lines, "A section heading")
+    centred = lines[at]
+    assert abs(indent(centred) - (CELLS - len(centred))) <= 1
+    assert lines[at - 1] == "" and lines[at + 1] == ""
+    at = line_of(lines, "Level 3 heading")
+    assert indent(lines[at]) == 4 and lines[at - 1] == ""
+    assert indent(lines[line_of(lines, "Level 4 heading")]) == 6
+
+
+def test_lists_and_tables_are_linearised(make_project: Callable[[str], Path]) -> None:
+    """List format 1-3 (no bullet: the format shows the items), numbers kept; nested lists 3-5; a
+    table row by row, each cell after its column's heading, runovers at cell 3."""
+    inner = BulletList(
+        (ListItem((Paragraph((Text("Nested item, long enough to run over onto a second line"),), 1),), 1),), 1
+    )
+    outer = BulletList((ListItem((Paragraph((Text("Outer item"),), 1), inner), 1),), 1)
+    lines = layout(load_project(make_project("basic")), (outer,))
+    flexibility = line_of(lines, "Flexibility: You can balance")
+    assert indent(lines[flexibility]) == 0 and indent(lines[flexibility + 1]) == 2  # its runover
+    assert indent(lines[line_of(lines, "1. First step.")]) == 0
+    assert indent(lines[line_of(lines, "Option: IOP; Cost: Lower")]) == 0
+    assert line_of(lines, "Option: Residential; Cost: Higher") > 0
+    nested = line_of(lines, "Nested item")
+    assert indent(lines[line_of(lines, "Outer item")]) == 0
+    assert indent(lines[nested]) == 2 and indent(lines[nested + 1]) == 4
+    assert all(len(line) <= CELLS for line in lines)
 
 
 def test_a_placeholder_without_a_value_stops_the_braille(make_project: Callable[[str], Path]) -> None:
