@@ -7,6 +7,8 @@ import ctypes
 import dataclasses
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,7 +252,8 @@ def test_the_title_page_and_the_help_box_are_kept(clinic: Project) -> None:
         return liblouis().back_translate(table, BLANK.join(unicode_cells(line.strip()) for line in page[1:]))
 
     title = words(text(pages[0]))
-    assert words("Arroyo Seco Recovery Center") <= title and words("2026") <= title  # clinic, date reviewed
+    assert words("Arroyo Seco Recovery Center") <= title  # the clinic
+    assert words("Last reviewed: November 27, 2026") <= title
     help_box = text(pages[1])
     assert help_box.lstrip().lower().startswith("need help now?")
     for number in ("988", "1-800-662-4357", "(626) 555-0142", "911"):
@@ -296,6 +299,18 @@ def test_the_report_links_the_brf(clinic: Project) -> None:
     assert '<a href="en/choosing-care.brf">Braille (BRF) for embossers and braille displays</a>' in report
     assert "ja/choosing-care.brf" not in report
     assert "<p>Braille (BRF): no braille table: Japanese braille needs" in report
+
+
+def test_make_conformance_prints_each_languages_measure_threshold_and_verdict(clinic: Project) -> None:
+    script = Path(__file__).resolve().parent.parent / "benchmarks/conformance_braille.py"
+    done = subprocess.run([sys.executable, str(script), str(clinic.root)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {line.split("/")[0]: line.split() for line in done.stdout.splitlines() if ".brf" in line}
+    assert sorted(rows) == sorted(with_table(clinic))
+    for tag, row in rows.items():
+        assert row[-1] == "OK" and float(row[2]) >= WORDS_THRESHOLD.get(tag, 0.0), row
+        assert row[3] == (f"{WORDS_THRESHOLD[tag]:.2f}" if tag in WORDS_THRESHOLD else "—"), row
+    assert re.search(r"^ja +no braille table: Japanese", done.stdout, flags=re.M)
 
 
 def test_without_liblouis_the_build_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
