@@ -72,6 +72,9 @@ def test_axe_finds_no_violations_on_any_page(site: Path, browser: Any) -> None:
     # An article and an index per language source/site.toml publishes, the site index, the report:
     published = len(load_project(site.parent.parent).config.languages)
     assert len(pages(site)) == 2 * published + 2
+    # …among them pages that link a braille file and one that says its language has none.
+    assert 'href="choosing-care.brf"' in (site / "en/choosing-care.html").read_text(encoding="utf-8")
+    assert "点字（BRF）は、まだありません" in (site / "ja/choosing-care.html").read_text(encoding="utf-8")
     assert found == {}
 
 
