@@ -501,3 +501,65 @@ def test_the_report_names_each_languages_formula_or_none(run, make_project) -> N
     assert "counted in characters since Khmer puts no spaces" in rows["km"]
     for tag in ("ru", "zh-Hans", "km"):
         assert "grade" not in rows[tag] and "Flesch" not in rows[tag], rows[tag]
+
+
+# --- jargon in a translation: the language's list and the clinic's own -------------------------
+
+CARE_ES = "locales/es/LC_MESSAGES/choosing-care.po"
+GROUP = "**Apoyo de la comunidad:** La terapia de grupo le ayuda a conectarse con "
+
+
+def _jargon_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if ": warning: jargon: " in line]
+
+
+def test_a_translation_is_checked_against_its_languages_jargon_list(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """The shipped Spanish list (pipeline/data/health_jargon.es.csv) flags "desintoxicación" where a
+    Spanish page first uses it unexplained, at the catalog's line; explained there, it is not."""
+    from pipeline.engine.checks import check_counts
+    from pipeline.source.project import load_project
+
+    root = make_project("clinic")
+    po = root / CARE_ES
+    text = po.read_text(encoding="utf-8")
+    line = text[: text.rindex("msgid", 0, text.index(GROUP))].count("\n") + 1  # the message's msgid
+    po.write_text(text.replace(GROUP, GROUP.replace("La terapia", "Tras la desintoxicación, la terapia")))
+    found = _jargon_lines(run(root, "check", "--lang", "es").stdout)
+    assert found == [
+        f"{CARE_ES}:{line}: warning: jargon: “desintoxicación” is not explained where it is first used:"
+        " say what it means there, or say “dejar el alcohol o las drogas con ayuda médica”"
+    ], found
+    assert check_counts(load_project(root), [("es", False)]) == {"es": (0, 1)}  # the report's count
+    explained = GROUP.replace(
+        "La terapia", "Tras la desintoxicación, es decir, dejar de consumir con ayuda médica, la terapia"
+    )
+    po.write_text(text.replace(GROUP, explained))
+    assert _jargon_lines(run(root, "check", "--lang", "es").stdout) == []
+    assert check_counts(load_project(root), [("es", False)]) == {"es": (0, 0)}
+
+
+def test_a_clinic_adds_its_own_terms_per_language(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project("clinic")
+    own = root / "locales/es/jargon.csv"
+    own.write_text('term,plainer\nterapia de grupo,"hablar con otras personas, con un terapeuta"\n')
+    found = _jargon_lines(run(root, "check", "--lang", "es").stdout)
+    assert len(found) == 1 and "“terapia de grupo” is not explained" in found[0], found
+    assert "hablar con otras personas, con un terapeuta" in found[0]
+    assert _jargon_lines(run(root, "check", "--lang", "ru").stdout) == []  # Spanish terms, Spanish pages
+    own.write_text("word,meaning\nterapia,x\n")
+    broken = run(root, "check", "--lang", "es")
+    assert "locales/es/jargon.csv:1: error: file: a jargon list needs the columns term and plainer" in broken.stdout
+    assert broken.exit_code == 1 and "Traceback" not in broken.output
+
+
+def test_the_spanish_jargon_list_says_where_each_term_is_from() -> None:
+    import csv
+
+    from pipeline.quality.wording import DATA, shipped_jargon
+
+    with (DATA / "health_jargon.es.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) >= 50 and {"ambulatorio intensivo", "desintoxicación"} <= {r["term"] for r in rows}
+    assert {r["source"] for r in rows} <= {"plainspoken", "translation-review"}
+    assert all(r["plainer"].strip() for r in rows)
+    assert shipped_jargon("ru") == {}  # no list shipped: nothing is guessed

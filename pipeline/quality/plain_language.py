@@ -240,9 +240,9 @@ def _unit(ref: UnitRef, text: str, language: str, target: float) -> list[Flag]:
     return found
 
 
-def _jargon(units: list[tuple[int, str]], jargon: Mapping[str, str]) -> list[Flag]:
+def _jargon(units: list[tuple[int, str]], jargon: Mapping[str, str], language: str = "en") -> list[Flag]:
     """Each health term where it is first used, unless it is explained there."""
-    found = first_uses(units, jargon)
+    found = first_uses(units, jargon, language)
     hidden = {
         (line, short) for line, short, _ in found for _, long, _ in found if short != long and short in long
     }
@@ -255,8 +255,14 @@ def _jargon(units: list[tuple[int, str]], jargon: Mapping[str, str]) -> list[Fla
             term,
         )
         for line, term, text in found
-        if (line, term) not in hidden and not explained(term, text)
+        if (line, term) not in hidden and not explained(term, text, language)
     ]
+
+
+def translated_jargon(units: list[tuple[int, str]], jargon: Mapping[str, str], language: str) -> list[Flag]:
+    """A translation's health terms (its language's list) where first used and not explained there;
+    ``units``: (line, translated text) in the catalog's order, the article's reading order."""
+    return _jargon(units, jargon, language)
 
 
 def _acronyms(units: list[tuple[int, str]]) -> list[Flag]:
