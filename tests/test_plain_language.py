@@ -563,3 +563,22 @@ def test_the_spanish_jargon_list_says_where_each_term_is_from() -> None:
     assert {r["source"] for r in rows} <= {"plainspoken", "translation-review"}
     assert all(r["plainer"].strip() for r in rows)
     assert shipped_jargon("ru") == {}  # no list shipped: nothing is guessed
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "meant"),
+    [
+        ("desintoxicación", "La desintoxicación es dejar el alcohol con ayuda médica.", True),
+        ("desintoxicación", "La desintoxicación significa dejar el alcohol con ayuda.", True),
+        ("detonantes", "Lejos de los detonantes, es decir, de lo que le da ganas de consumir.", True),
+        ("recaída", "Volver a consumir se llama recaída.", True),
+        ("sustancias", "Deje las sustancias como el alcohol o las drogas.", True),
+        ("copago", "Pague el copago (lo que paga en cada visita).", True),
+        ("desintoxicación", "Después de la desintoxicación, venga al grupo.", False),
+        ("recaída", "Una recaída no es un fracaso.", False),  # says what it is not
+    ],
+)
+def test_spanish_ways_of_explaining_a_term(term: str, text: str, meant: bool) -> None:
+    from pipeline.quality.wording import explained
+
+    assert explained(term, text, "es") is meant
