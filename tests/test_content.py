@@ -58,3 +58,23 @@ def test_the_shipped_project_is_where_the_content_tests_look() -> None:
     """The content tests above must not pass by finding nothing."""
     assert list((REPO / "source").glob("*.md")) and (REPO / "locales").is_dir()
     assert Path(REPO / "source/site.toml").is_file()
+
+
+def test_the_shipped_articles_scorecard_and_findings_are_reported_not_hidden(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """Issue 23: the report's scorecard shows the shipped article's measured PEMAT-P and CDC items and
+    leaves the human items unanswered until a reviewer assesses them; check --source lists its
+    plain-language findings at their lines (the clinic's text is not rewritten to pass)."""
+    project = make_project("repo")
+    result = run(project, "build", "--format", "html", "--format", "report", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    page = (project / "build/site/report.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    for slug in (p.stem for p in (project / "source").glob("*.md")):
+        card = text.split(f"{slug}: PEMAT-P understandability")[1].split("Details:")[0]
+        assert re.search(r"11\. Provides a summary yes measured: \d+ key points?", card), card
+        assert re.search(r"8\. Information chunked into short sections (yes|no) measured", card), card
+        if not (project / f"source/{slug}.assessment.toml").exists():
+            assert "1. Purpose is completely evident unanswered waiting for a reviewer" in card
+            assert "items unanswered" in card and "%" not in card  # no score from unanswered items
+    findings = run(project, "check", "--source").stdout
+    assert re.search(r"^source/[\w-]+\.md:\d+: warning: (jargon|long-sentence|reading-grade): ", findings, re.M)

@@ -326,7 +326,7 @@ def test_a_translated_page_is_graded_on_its_own_language_only() -> None:
         return dataclasses.replace(node, lang="en") if shown_in_english else node
 
     doc = map_units(doc, english_fallback)
-    assert grade_label(doc, {}) == f"{reading_grade(spanish, 'es').grade:.1f} (Fernández-Huerta)"
+    assert grade_label(doc, {}) == f"reading grade {reading_grade(spanish, 'es').grade:.1f} (Fernández-Huerta)"
 
 
 def test_assess_asks_only_the_unanswered_items_and_keeps_earlier_answers(run, make_project) -> None:  # type: ignore[no-untyped-def]
@@ -434,3 +434,151 @@ def test_the_report_lists_articles_whose_review_is_due(run, make_project, monkey
         f"not medically reviewed ( plainspoken review en --by NAME ); next review due 2027-11-01{shown} "
         in text
     )
+
+
+# --- languages no reading formula was validated for ---------------------------------------------
+
+
+def test_a_language_without_a_validated_formula_is_measured_against_the_english(make_project) -> None:  # type: ignore[no-untyped-def]
+    """Every language of the clinic root but English and Spanish: its sentence and word length beside
+    the English article's, in characters where the script puts no spaces between words; never a
+    grade by an English formula (which would count syllables of words it was never made for)."""
+    from pipeline.i18n.article import prepare_article
+    from pipeline.quality.plain_language import grade_label
+    from pipeline.quality.readability import reading_grades
+    from pipeline.source.articles import read_article
+    from pipeline.source.project import load_project
+
+    project = load_project(make_project("clinic"))
+    english = read_article(project, project.source_dir / "choosing-care.md")
+    labels = {}
+    for language in project.config.languages:
+        article, _ = prepare_article(project, "choosing-care", language)
+        labels[language] = grade_label(article.doc, {}, english)
+        if language not in ("en", "es"):
+            assert reading_grades("Una frase. Otra frase. Y otra más.", language) == ()
+    assert labels["en"].startswith("reading grade ") and labels["en"].endswith("(Flesch-Kincaid)")
+    assert labels["es"].endswith("(Fernández-Huerta)")
+    others = {tag: label for tag, label in labels.items() if tag not in ("en", "es")}
+    assert len(others) >= 10
+    for tag, label in others.items():
+        assert "grade" not in label and "Flesch" not in label and "SMOG" not in label, label
+        assert label.startswith("no reading formula validated for "), label
+        by_characters = tag.split("-")[0] in ("zh", "ja", "km")
+        unit = "characters a sentence (English: " if by_characters else "words a sentence, "
+        assert unit in label, label
+        assert ("counted in characters" in label) == by_characters, label
+        assert re.search(r"\(English: \d", label), label
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "per_sentence"),
+    [
+        ("你好吗？我很好。谢谢你！", "zh-Hans", 3.0),  # no space after 。 or ！ or ？
+        ("សួស្ដី។ អរគុណ។", "km", 5.0),  # Khmer ends a sentence with ។
+        ("Ի՞նչ է սա։ Սա տուն է։", "hy", 3.0),  # Armenian: ։ (words), the question mark sits in the word
+        ("هل أنت بخير؟ نعم أنا بخير.", "ar", 3.0),
+    ],
+)
+def test_sentences_end_where_each_script_ends_them(text: str, language: str, per_sentence: float) -> None:
+    from pipeline.quality.readability import Lengths, counts_characters
+
+    unit = "characters" if counts_characters(language) else "words"
+    assert Lengths.of(text).per_sentence(unit) == pytest.approx(per_sentence, abs=0.5)
+
+
+def test_the_report_names_each_languages_formula_or_none(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project("clinic")
+    languages = ("en", "es", "ru", "zh-Hans", "km")
+    result = run(root, "build", "--format", "html", "--format", "report", *(f"--lang={tag}" for tag in languages))
+    assert result.exit_code == 0, result.output
+    report = (root / "build/site/report.html").read_text(encoding="utf-8")
+    rows = {tag: row for row in report.split("<tr>") for tag in languages if f"<code>{tag}</code>" in row}
+    assert re.search(r"reading grade \d+\.\d \(Flesch-Kincaid\)", rows["en"])
+    assert re.search(r"reading grade \d+\.\d \(Fernández-Huerta\)", rows["es"])
+    assert "no reading formula validated for Russian: " in rows["ru"]
+    assert "counted in characters since Chinese (Simplified) puts no spaces" in html.unescape(rows["zh-Hans"])
+    assert "counted in characters since Khmer puts no spaces" in rows["km"]
+    for tag in ("ru", "zh-Hans", "km"):
+        assert "grade" not in rows[tag] and "Flesch" not in rows[tag], rows[tag]
+
+
+# --- jargon in a translation: the language's list and the clinic's own -------------------------
+
+CARE_ES = "locales/es/LC_MESSAGES/choosing-care.po"
+GROUP = "**Apoyo de la comunidad:** La terapia de grupo le ayuda a conectarse con "
+
+
+def _jargon_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if ": warning: jargon: " in line]
+
+
+def test_a_translation_is_checked_against_its_languages_jargon_list(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """The shipped Spanish list (pipeline/data/health_jargon.es.csv) flags "desintoxicación" where a
+    Spanish page first uses it unexplained, at the catalog's line; explained there, it is not."""
+    from pipeline.engine.checks import check_counts
+    from pipeline.source.project import load_project
+
+    root = make_project("clinic")
+    po = root / CARE_ES
+    text = po.read_text(encoding="utf-8")
+    line = text[: text.rindex("msgid", 0, text.index(GROUP))].count("\n") + 1  # the message's msgid
+    po.write_text(text.replace(GROUP, GROUP.replace("La terapia", "Tras la desintoxicación, la terapia")))
+    found = _jargon_lines(run(root, "check", "--lang", "es").stdout)
+    assert found == [
+        f"{CARE_ES}:{line}: warning: jargon: “desintoxicación” is not explained where it is first used:"
+        " say what it means there, or say “dejar el alcohol o las drogas con ayuda médica”"
+    ], found
+    assert check_counts(load_project(root), [("es", False)]) == {"es": (0, 1)}  # the report's count
+    explained = GROUP.replace(
+        "La terapia", "Tras la desintoxicación, es decir, dejar de consumir con ayuda médica, la terapia"
+    )
+    po.write_text(text.replace(GROUP, explained))
+    assert _jargon_lines(run(root, "check", "--lang", "es").stdout) == []
+    assert check_counts(load_project(root), [("es", False)]) == {"es": (0, 0)}
+
+
+def test_a_clinic_adds_its_own_terms_per_language(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project("clinic")
+    own = root / "locales/es/jargon.csv"
+    own.write_text('term,plainer\nterapia de grupo,"hablar con otras personas, con un terapeuta"\n')
+    found = _jargon_lines(run(root, "check", "--lang", "es").stdout)
+    assert len(found) == 1 and "“terapia de grupo” is not explained" in found[0], found
+    assert "hablar con otras personas, con un terapeuta" in found[0]
+    assert _jargon_lines(run(root, "check", "--lang", "ru").stdout) == []  # Spanish terms, Spanish pages
+    own.write_text("word,meaning\nterapia,x\n")
+    broken = run(root, "check", "--lang", "es")
+    assert "locales/es/jargon.csv:1: error: file: a jargon list needs the columns term and plainer" in broken.stdout
+    assert broken.exit_code == 1 and "Traceback" not in broken.output
+
+
+def test_the_spanish_jargon_list_says_where_each_term_is_from() -> None:
+    import csv
+
+    from pipeline.quality.wording import DATA, shipped_jargon
+
+    with (DATA / "health_jargon.es.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) >= 50 and {"ambulatorio intensivo", "desintoxicación"} <= {r["term"] for r in rows}
+    assert {r["source"] for r in rows} <= {"plainspoken", "translation-review"}
+    assert all(r["plainer"].strip() for r in rows)
+    assert shipped_jargon("ru") == {}  # no list shipped: nothing is guessed
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "meant"),
+    [
+        ("desintoxicación", "La desintoxicación es dejar el alcohol con ayuda médica.", True),
+        ("desintoxicación", "La desintoxicación significa dejar el alcohol con ayuda.", True),
+        ("detonantes", "Lejos de los detonantes, es decir, de lo que le da ganas de consumir.", True),
+        ("recaída", "Volver a consumir se llama recaída.", True),
+        ("sustancias", "Deje las sustancias como el alcohol o las drogas.", True),
+        ("copago", "Pague el copago (lo que paga en cada visita).", True),
+        ("desintoxicación", "Después de la desintoxicación, venga al grupo.", False),
+        ("recaída", "Una recaída no es un fracaso.", False),  # says what it is not
+    ],
+)
+def test_spanish_ways_of_explaining_a_term(term: str, text: str, meant: bool) -> None:
+    from pipeline.quality.wording import explained
+
+    assert explained(term, text, "es") is meant

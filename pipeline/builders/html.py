@@ -17,8 +17,9 @@ from pipeline.builders.outputs import PageLink, page_links
 from pipeline.i18n.article import Article
 from pipeline.i18n.publishing import article_link_languages
 from pipeline.i18n.ui import UiText
-from pipeline.model import Heading, plain_text
+from pipeline.model import Document, Heading, plain_text
 from pipeline.quality.plain_language import grade_label
+from pipeline.quality.readability import formula
 from pipeline.render.fonts import css_lang_rules
 from pipeline.render.html import HtmlRenderer, fact_html
 from pipeline.render.pages import (
@@ -32,6 +33,7 @@ from pipeline.render.pages import (
     review_notes,
     spoken_language_name,
 )
+from pipeline.source.articles import read_article
 from pipeline.source.config import LANGUAGE_TAG, Fact
 from pipeline.source.project import LanguageInfo, language_info, write_atomic
 from pipeline.speech.narration import recordings_dir
@@ -98,8 +100,16 @@ class HtmlBuilder(Builder):
             article.report.translated,
             article.fallbacks,
             article.review.state == "source",
-            grade_label(article.doc, {name: fact.value for name, fact in self.facts.items()}),
+            grade_label(
+                article.doc, {name: fact.value for name, fact in self.facts.items()}, self._english(article)
+            ),
         )
+
+    def _english(self, article: Article) -> Document | None:
+        """The English article a translation's lengths are set beside, where no formula grades it."""
+        if article.review.state == "source" or formula(article.language):
+            return None
+        return read_article(self.project, self.project.source_dir / f"{article.doc.slug}.md")
 
     def entry(self, article: Article) -> dict[str, Any]:
         return self.page_entry(article).to_dict()

@@ -54,6 +54,8 @@ class OutputSpec:
     toolchain: tuple[str, ...] = ()
     #: files the article page links, with their size and language (the page must need the format)
     page_links: tuple[PageLink, ...] = ()
+    #: shows the English article's clinical sign-off ("Medically reviewed by"): remade when it is signed
+    signed: bool = False
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or self.name == "report":
@@ -179,6 +181,7 @@ register(
             PageLink(N_("Large print handout (PDF)"), "-large-print.pdf", "application/pdf"),
         ),
         toolchain=("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "jinja2", "segno", "fonts"),
+        signed=True,
     )
 )
 register(
@@ -210,6 +213,7 @@ register(
         report=(("Web page", ".html"),),
         indexed=True,
         toolchain=("jinja2",),
+        signed=True,
     )
 )
 

@@ -17,7 +17,8 @@ from urllib.parse import unquote
 from pipeline import __version__
 from pipeline.builders.outputs import specs
 from pipeline.engine import toolchain
-from pipeline.quality.clinical import RECORD
+from pipeline.errors import PlainspokenError
+from pipeline.quality.clinical import RECORD, read_record
 from pipeline.quality.scorecard import assessment_path
 from pipeline.quality.wording import PROJECT_FILE
 from pipeline.source.languages import SOURCE_LANGUAGE
@@ -168,6 +169,16 @@ def linked_files(project: Project, linked: Sequence[str], language: str) -> dict
     return {path.relative_to(project.root).as_posix(): file_hash(path) for path in paths}
 
 
+def sign_off_key(project: Project, slug: str) -> str:
+    """The article's entry in source/clinical-review.toml (who signed it, when, what they read): an
+    input of the outputs that show it; an edit of the article voids it through the article's own hash."""
+    path = project.source_dir / RECORD
+    try:
+        return digest(json.dumps(read_record(path, project.display(path)).get(slug, {}), sort_keys=True))
+    except PlainspokenError:
+        return file_hash(path)
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
@@ -188,6 +199,7 @@ def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[
         fallback = voice_inputs(project.config, project.root, SOURCE_LANGUAGE, slug)
         lexicon = file_hash(project.locales_dir / SOURCE_LANGUAGE / "pronunciation.toml")
         voice += f"\nfallback={voices.get(SOURCE_LANGUAGE, 'default')}\n{fallback}\n{lexicon}"
+    signed = sign_off_key(project, slug)
     keys: dict[str, str] = {}
     for output in specs():  # in build order: what an output needs is keyed before it
         keys[output.name] = digest(
@@ -196,6 +208,7 @@ def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[
             *(keys[need] for need in output.needs),
             *(file_hash(project.locales_dir / language / name) for name in output.language_files),
             *([voice] if output.voiced else []),
+            *([signed] if output.signed else []),
             toolchain.fingerprint(output, language),
         )
     return keys

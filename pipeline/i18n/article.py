@@ -13,6 +13,7 @@ from pipeline.i18n.shipped import shipped_ui
 from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_from_catalog, translate_document
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
+from pipeline.quality.clinical import RECORD, Clinical, medical_review
 from pipeline.source.articles import read_article
 from pipeline.source.project import UI_DOMAIN, Project
 
@@ -27,6 +28,8 @@ class Article:
     review: ReviewState  # state "source" for the articles' own language
     #: The interface's messages every output shows (site.toml's crisis lines), as they are now.
     ui_counts: MessageCounts = field(default_factory=MessageCounts)
+    #: The clinical sign-off of the English article, shown while it still matches what it says.
+    clinical: Clinical = field(default_factory=lambda: Clinical("unreviewed"))
 
     @property
     def language(self) -> str:
@@ -67,14 +70,17 @@ def ui_text(project: Project, language: str) -> UiText:
 def prepare_article(project: Project, slug: str, language: str) -> tuple[Article, list[Problem]]:
     """Parse ``slug`` and translate it into ``language``; raises PlainspokenError on bad input."""
     doc = read_article(project, project.source_dir / f"{slug}.md")
+    record = project.source_dir / RECORD
+    clinical, record_problems = medical_review(record, project.display(record), doc)
     if doc.language == language:
-        return Article(doc, TranslationReport(), UiText(language), ReviewState("source")), []
+        source = Article(doc, TranslationReport(), UiText(language), ReviewState("source"), clinical=clinical)
+        return source, record_problems
     own_ui, ui_catalog = ui_catalogs(project, language)
     catalog = load_domain(project, language, slug)
     catalog_path = project.display(project.catalog_path(language, slug))
     entries = entries_from_catalog(catalog) if catalog is not None else {}
     translated, report = translate_document(doc, entries, language=language, catalog_path=catalog_path)
-    warnings = [w for c in (own_ui, catalog) if c is not None for w in c.warnings]
+    warnings = [w for c in (own_ui, catalog) if c is not None for w in c.warnings] + record_problems
     warnings += report.rejected
     if catalog is None:
         warnings.append(
@@ -91,7 +97,7 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
     ui_shown = from_file(shown, ui_now, project.config.path)
     ui_counts = shown_counts(ui_shown, markdown=False)
     ui = UiText.from_catalogs(language, shipped_ui(language), own_ui)
-    return Article(translated, report, ui, review, ui_counts), warnings
+    return Article(translated, report, ui, review, ui_counts, clinical), warnings
 
 
 def _overlaid(own: tuple[Shown, ...], shipped: tuple[Shown, ...]) -> tuple[Shown, ...]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import PlainspokenError
+from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import extract_document
 from pipeline.model import Document
 from pipeline.quality.checks import Finding
@@ -61,6 +61,15 @@ def clinical_state(doc: Document, record: Mapping[str, Mapping[str, str]]) -> Cl
         return Clinical("unreviewed")
     state = "reviewed" if entry.get("hash") == article_hash(doc) else "voided"
     return Clinical(state, entry.get("reviewer", ""), entry.get("date", ""))
+
+
+def medical_review(path: Path, display: str, doc: Document) -> tuple[Clinical, list[Problem]]:
+    """The sign-off of ``doc`` (its English source) that pages and handouts show; unreviewed, with
+    the problem, when the record is broken (``check --source`` names it too)."""
+    try:
+        return clinical_state(doc, read_record(path, display)), []
+    except PlainspokenError as error:
+        return Clinical("unreviewed"), list(error.problems)
 
 
 def signed_record(

@@ -25,7 +25,7 @@ from pipeline.quality.clinical import (
     review_months,
     signed_record,
 )
-from pipeline.quality.plain_language import check_source, kept_in
+from pipeline.quality.plain_language import check_source, kept_in, translated_jargon
 from pipeline.quality.scorecard import (
     Answer,
     Scorecard,
@@ -34,7 +34,7 @@ from pipeline.quality.scorecard import (
     read_assessment,
     scorecard,
 )
-from pipeline.quality.wording import PROJECT_FILE, load_wording
+from pipeline.quality.wording import LANGUAGE_FILE, PROJECT_FILE, load_language_jargon, load_wording
 from pipeline.source.articles import load_sources
 from pipeline.source.project import UI_DOMAIN, Project, write_atomic
 
@@ -102,7 +102,30 @@ def check_language(project: Project, language: str) -> list[Finding]:
         findings += [Finding(w.path, w.line, "warning", "file", w.message) for w in catalog.warnings]
         findings += language_header(path.read_bytes(), display, language)
         findings += check_catalog(catalog, path=display, checker=checker)
+        if catalog.domain != UI_DOMAIN:
+            findings += _translated_jargon(project, language, catalog, display)
     return sorted(findings)
+
+
+def _translated_jargon(
+    project: Project, language: str, catalog: ProjectCatalog, display: str
+) -> list[Finding]:
+    """Warnings for the health terms of the language's list (Plainspoken's and locales/<lang>/jargon.csv)
+    that a translated article uses without explaining them where first used."""
+    path = project.locales_dir / language / LANGUAGE_FILE
+    try:
+        jargon = load_language_jargon(path, project.display(path), language)
+    except PlainspokenError as error:
+        return [Finding(p.path, p.line, "error", "file", p.message) for p in error.problems]
+    shown = [
+        (message.lineno or 0, str(message.string))
+        for message in catalog
+        if message.id and isinstance(message.string, str) and message.string.strip() and not message.fuzzy
+    ]
+    return [
+        Finding(display, flag.line, "warning", flag.check, flag.message)
+        for flag in translated_jargon(shown, jargon, language)
+    ]
 
 
 _LANGUAGE_HEADER = re.compile(rb'^"Language: *([^"\\]*)', re.MULTILINE)

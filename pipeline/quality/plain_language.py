@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 
 from pipeline.model import Document, FootnoteRef, Heading, Text, UnitRef, iter_units, plain_text
 from pipeline.quality.checks import Finding
-from pipeline.quality.readability import Grade, reading_grade, reading_grades, sentences, words
+from pipeline.quality.readability import (
+    Grade,
+    Lengths,
+    counts_characters,
+    formula,
+    reading_grade,
+    reading_grades,
+    sentences,
+    words,
+)
 from pipeline.quality.wording import (
     Wording,
     acronyms,
@@ -20,6 +29,7 @@ from pipeline.quality.wording import (
     spelled_out,
     uses,
 )
+from pipeline.source.project import language_info
 
 SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 
@@ -100,15 +110,25 @@ def article_grade(doc: Document, facts: Mapping[str, str]) -> Grade:
     return reading_grade(article_text(doc, facts), doc.language)
 
 
-FORMULA_LANGUAGES = ("en", "es")  # where a reading formula is validated
-
-
-def grade_label(doc: Document, facts: Mapping[str, str]) -> str:
-    """'7.9 (Flesch-Kincaid)', or 'not measured' in a language with no validated formula."""
-    if doc.language not in FORMULA_LANGUAGES:
-        return "not measured"
-    measured = article_grade(doc, facts)
-    return f"{measured.grade:.1f} ({measured.formula})"
+def grade_label(doc: Document, facts: Mapping[str, str], english: Document | None = None) -> str:
+    """'reading grade 7.9 (Flesch-Kincaid)'; in a language no formula was validated for, never an
+    English formula's grade but its sentence and word length beside the ``english`` article's."""
+    if formula(doc.language):
+        measured = article_grade(doc, facts)
+        return f"reading grade {measured.grade:.1f} ({measured.formula})"
+    own = Lengths.of(article_text(doc, facts))
+    theirs = Lengths.of(article_text(english, facts)) if english is not None else None
+    name = language_info(doc.language).english_name
+    label = f"no reading formula validated for {name}: "
+    if counts_characters(doc.language):  # no spaces between words: a "word" is not what spaces delimit
+        label += f"{own.per_sentence('characters'):.0f} characters a sentence"
+        if theirs is not None:
+            label += f" (English: {theirs.per_sentence('characters'):.0f})"
+        return label + f", counted in characters since {name} puts no spaces between words"
+    label += f"{own.per_sentence('words'):.1f} words a sentence, {own.letters_per_word:.1f} letters a word"
+    if theirs is not None:
+        label += f" (English: {theirs.per_sentence('words'):.1f} and {theirs.letters_per_word:.1f})"
+    return label
 
 
 def check_source(
@@ -178,7 +198,7 @@ def _finding(path: str, flag: Flag, strict: bool, reason: str) -> Finding:
 
 def _article_grades(doc: Document, facts: Mapping[str, str], target: float) -> list[Flag]:
     """The article's grade by each formula of its language, where above the target."""
-    if doc.language not in FORMULA_LANGUAGES:
+    if not formula(doc.language):
         return []
     text = article_text(doc, facts)
     sample = len(sentences(text))
@@ -220,9 +240,9 @@ def _unit(ref: UnitRef, text: str, language: str, target: float) -> list[Flag]:
     return found
 
 
-def _jargon(units: list[tuple[int, str]], jargon: Mapping[str, str]) -> list[Flag]:
+def _jargon(units: list[tuple[int, str]], jargon: Mapping[str, str], language: str = "en") -> list[Flag]:
     """Each health term where it is first used, unless it is explained there."""
-    found = first_uses(units, jargon)
+    found = first_uses(units, jargon, language)
     hidden = {
         (line, short) for line, short, _ in found for _, long, _ in found if short != long and short in long
     }
@@ -235,8 +255,14 @@ def _jargon(units: list[tuple[int, str]], jargon: Mapping[str, str]) -> list[Fla
             term,
         )
         for line, term, text in found
-        if (line, term) not in hidden and not explained(term, text)
+        if (line, term) not in hidden and not explained(term, text, language)
     ]
+
+
+def translated_jargon(units: list[tuple[int, str]], jargon: Mapping[str, str], language: str) -> list[Flag]:
+    """A translation's health terms (its language's list) where first used and not explained there;
+    ``units``: (line, translated text) in the catalog's order, the article's reading order."""
+    return _jargon(units, jargon, language)
 
 
 def _acronyms(units: list[tuple[int, str]]) -> list[Flag]:
@@ -268,8 +294,8 @@ def _paragraph(text: str, language: str, target: float, *, graded: bool) -> list
                     f"{LONG_SENTENCE} at most): “{_start(sentence)}”",
                 )
             )
-    grade = reading_grade(text, language)
-    if graded and not problems and count >= 15 and grade.grade > target:
+    grade = reading_grade(text, language) if formula(language) else None
+    if graded and grade and not problems and count >= 15 and grade.grade > target:
         longest = max(parts, key=lambda s: len(words(s)))
         problems.append(
             (

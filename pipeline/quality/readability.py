@@ -1,15 +1,21 @@
-"""Reading-grade formulas, computed offline: Flesch-Kincaid and SMOG (English), Fernández-Huerta (Spanish)."""
+"""Reading-grade formulas, computed offline: Flesch-Kincaid and SMOG (English), Fernández-Huerta
+(Spanish); sentence and word length for the languages no formula was validated for."""
 
 from __future__ import annotations
 
 import functools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pyphen  # type: ignore[import-untyped]
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’)\]]*\s+|(?<=[.!?。！？])[\"”’)\]]*$")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?؟։])[\"”’)\]]*\s+"  # Latin, Arabic "؟", Armenian "։": a space follows
+    r"|(?<=[。！？។])[\"”’)\]]*\s*"  # CJK, Khmer "។": no space need follow
+    r"|(?<=[.!?؟։])[\"”’)\]]*$"
+)
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:[.,:/–-]\d+)*")
 _SPANISH_STRONG = set("aeoáéóíú")  # accented i/u break a diphthong like a strong vowel
 _SPANISH_VOWELS = set("aeiouáéíóúü")
@@ -23,6 +29,56 @@ def sentences(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
+
+
+def primary(language: str) -> str:
+    """'zh-Hans' → 'zh': the language, without script or region."""
+    return language.replace("_", "-").split("-")[0].lower()
+
+
+#: Languages written without spaces between words: a sentence's length there is its characters.
+CHARACTER_LANGUAGES = frozenset({"zh", "ja", "km", "th", "lo", "my"})
+
+
+def counts_characters(language: str) -> bool:
+    return primary(language) in CHARACTER_LANGUAGES
+
+
+def letters(text: str) -> int:
+    """Letters, marks and digits: what a reader reads, without spaces, punctuation or invisible joiners."""
+    return sum(1 for char in text if unicodedata.category(char)[0] in "LMN")
+
+
+@dataclass(frozen=True)
+class Lengths:
+    """Sentence and word length, for a language no reading formula was validated for."""
+
+    sentences: int
+    words: int
+    letters: int
+
+    @classmethod
+    def of(cls, text: str) -> Lengths:
+        found = sentences(text)
+        return cls(len(found), sum(len(words(s)) for s in found), sum(letters(s) for s in found))
+
+    def per_sentence(self, unit: str) -> float:
+        """Mean words (``unit`` "words") or characters ("characters") a sentence."""
+        return (self.words if unit == "words" else self.letters) / max(1, self.sentences)
+
+    @property
+    def letters_per_word(self) -> float:
+        return self.letters / max(1, self.words)
+
+
+#: The formula each language's reading grade is validated in: none elsewhere, where an English
+#: formula would grade syllables and words it was never made for.
+FORMULAS = {"en": "Flesch-Kincaid", "es": "Fernández-Huerta"}
+
+
+def formula(language: str) -> str:
+    """The main reading formula validated for ``language``, or '' if there is none."""
+    return FORMULAS.get(primary(language), "")
 
 
 @functools.cache
@@ -63,7 +119,7 @@ class TextStats:
 
     @classmethod
     def of(cls, text: str, language: str) -> TextStats:
-        count = spanish_syllables if language.startswith("es") else english_syllables
+        count = spanish_syllables if primary(language) == "es" else english_syllables
         found = [w for s in sentences(text) for w in words(s)]
         syllables = [1 if w[0].isdigit() else count(w) for w in found]
         return cls(len(sentences(text)), len(found), sum(syllables), sum(1 for n in syllables if n >= 3))
@@ -129,9 +185,11 @@ class Grade:
 def reading_grades(text: str, language: str) -> tuple[Grade, ...]:
     """Each formula's grade for a text: Flesch-Kincaid and SMOG for English (SMOG counts long
     words only, and reads 2 to 3 grades above Flesch-Kincaid on health text), Fernández-Huerta
-    for Spanish, with Szigriszt-Pazos's INFLESZ ease beside it."""
+    for Spanish, with Szigriszt-Pazos's INFLESZ ease beside it; none in any other language."""
+    if not formula(language):
+        return ()
     stats = TextStats.of(text, language)
-    if language.startswith("es"):
+    if primary(language) == "es":
         ease = fernandez_huerta(stats)
         detail = f"ease {ease:.0f}, INFLESZ {szigriszt_pazos(stats):.0f}"
         return (Grade(fernandez_huerta_grade(ease), "Fernández-Huerta", detail),)
@@ -143,5 +201,9 @@ def reading_grades(text: str, language: str) -> tuple[Grade, ...]:
 
 
 def reading_grade(text: str, language: str) -> Grade:
-    """The grade a text reads at by its language's main formula: Flesch-Kincaid, Fernández-Huerta."""
-    return reading_grades(text, language)[0]
+    """The grade a text reads at by its language's main formula: Flesch-Kincaid, Fernández-Huerta;
+    ValueError in a language with none (see formula)."""
+    grades = reading_grades(text, language)
+    if not grades:
+        raise ValueError(f"no reading formula is validated for {language}")
+    return grades[0]

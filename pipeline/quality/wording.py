@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PlainspokenError
-from pipeline.quality.readability import sentences
+from pipeline.quality.readability import counts_characters, primary, sentences
 
 DATA = Path(__file__).parent.parent / "data"
 #: The clinic's own terms to explain and the findings it accepts: source/plain-language.toml.
@@ -72,10 +72,32 @@ class Wording:
 
 
 @functools.cache
-def shipped_jargon() -> dict[str, str]:
-    """Term → plainer wording, from pipeline/data/health_jargon.csv (its source column says where from)."""
-    with (DATA / "health_jargon.csv").open(encoding="utf-8", newline="") as handle:
+def shipped_jargon(language: str = "en") -> dict[str, str]:
+    """Term → plainer wording, from pipeline/data/health_jargon.csv (English) or
+    health_jargon.<language>.csv (its source column says where each term is from); {} where
+    Plainspoken ships no list for the language."""
+    name = "health_jargon.csv" if language == "en" else f"health_jargon.{language}.csv"
+    if not (DATA / name).exists():
+        return {}
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
         return {row["term"]: row["plainer"] for row in csv.DictReader(handle)}
+
+
+#: A clinic's own terms to explain in one language: locales/<lang>/jargon.csv, columns term,plainer.
+LANGUAGE_FILE = "jargon.csv"
+
+
+def load_language_jargon(path: Path, display: str, language: str) -> dict[str, str]:
+    """Plainspoken's list for ``language`` with the clinic's own file's terms added (theirs win)."""
+    if not path.exists():
+        return shipped_jargon(language)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "term" not in reader.fieldnames:
+            raise PlainspokenError.at(display, 1, "a jargon list needs the columns term and plainer")
+        rows = [row for row in reader if (row["term"] or "").strip()]
+    own = {row["term"].strip(): (row.get("plainer") or "").strip() for row in rows}
+    return {**shipped_jargon(language), **own}
 
 
 @functools.cache
@@ -107,33 +129,52 @@ def load_wording(path: Path, display: str) -> Wording:
 
 
 @functools.cache
-def _term(term: str) -> str:
-    """A term as a regular expression: whole words, singular or plural."""
+def _term(term: str, language: str = "en") -> str:
+    """A term as a regular expression: whole words, singular or plural (any part of the text in a
+    script without spaces between words)."""
+    if counts_characters(language):
+        return re.escape(term)
     return rf"(?<![\w-]){re.escape(term)}(?:e?s)?(?![\w-])"
 
 
-def uses(term: str, text: str) -> bool:
-    return re.search(_term(term), text, re.IGNORECASE) is not None
+def uses(term: str, text: str, language: str = "en") -> bool:
+    return re.search(_term(term, language), text, re.IGNORECASE) is not None
 
 
-def explained(term: str, text: str) -> bool:
+#: How each language says what a term means, around the term (X): "X means …", "… is called X",
+#: "X, also called Y", "X, like A or B". Brackets, a colon and a footnote explain in any language.
+_EXPLAINING = {
+    "en": (
+        r"{t}\s+(?:means?|is when|are when|refers? to|stands? for)\b",
+        r"\bcalled\s+(?:an?\s+|the\s+)?{t}",
+        r"{t},\s+(?:also called|or)\b",
+        r"{t},?\s+(?:like|such as|for example)\b",
+    ),
+    "es": (
+        r"{t}\s+(?:significan?|quieren? decir|se refieren? a|es cuando|son cuando)\b",
+        r"\b(?:llamad[oa]s?|se llaman?)\s+(?:(?:el|la|los|las|un|una)\s+)?{t}",
+        r"{t},?\s+(?:también llamad[oa]s?|o sea|es decir)\b",
+        r"{t},?\s+(?:como|por ejemplo)\b",
+    ),
+}
+_ANY_LANGUAGE = (r"{t}\s*\(", r"\(\s*{t}\s*\)", r"{t}\s*[:：—–]", r"{t}\s*\[note\]")
+#: "X is/are …" opening a sentence; in Spanish "X es …" with up to two words before ("Un programa X es").
+_DEFINING = {"en": r"{t}\s+(?:is|are)\b", "es": r"(?:[^\W\d_]+\s+){{0,2}}?{t}\s+(?:es|son)\b"}
+
+
+def explained(term: str, text: str, language: str = "en") -> bool:
     """Whether ``text`` says what ``term`` means: "X means …", "X is/are …" opening a sentence,
     "… is called X", "X, also called Y", "X, like A or B" (examples), "X (Y)", "Y (X)", "X: …" (a
-    label or definition list), a footnote on X."""
-    t = _term(term)
-    around = (
-        rf"{t}\s+(?:means?|is when|are when|refers? to|stands? for)\b",
-        rf"\bcalled\s+(?:an?\s+|the\s+)?{t}",
-        rf"{t},\s+(?:also called|or)\b",
-        rf"{t},?\s+(?:like|such as|for example)\b",
-        rf"{t}\s*\(",
-        rf"\(\s*{t}\s*\)",
-        rf"{t}\s*[:—–]",
-        rf"{t}\s*\[note\]",  # a footnote on the term, as plain_language marks it
-    )
-    if any(re.search(pattern, text, re.IGNORECASE) for pattern in around):
+    label or definition list), a footnote on X; in Spanish "X significa …", "llamado X", "X, es
+    decir, …", "X es …"; in another language the brackets, colon and footnote only."""
+    t, base = _term(term, language), primary(language)
+    around = (*_EXPLAINING.get(base, ()), *_ANY_LANGUAGE)
+    if any(re.search(pattern.format(t=t), text, re.IGNORECASE) for pattern in around):
         return True
-    return any(re.match(rf"{t}\s+(?:is|are)\b", sentence, re.IGNORECASE) for sentence in sentences(text))
+    defining = _DEFINING.get(base)
+    return defining is not None and any(
+        re.match(defining.format(t=t), sentence, re.IGNORECASE) for sentence in sentences(text)
+    )
 
 
 def acronyms(text: str) -> list[str]:
@@ -171,11 +212,13 @@ def plainer_words(text: str) -> list[tuple[str, str]]:
     return [(word, plainer) for _, word, plainer in sorted(found)]
 
 
-def first_uses(units: Iterable[tuple[int, str]], terms: Iterable[str]) -> list[tuple[int, str, str]]:
+def first_uses(
+    units: Iterable[tuple[int, str]], terms: Iterable[str], language: str = "en"
+) -> list[tuple[int, str, str]]:
     """(line, term, text of that unit) where each term is first used, in reading order."""
     remaining, found = list(terms), []
     for line, text in units:
-        for term in [t for t in remaining if uses(t, text)]:
+        for term in [t for t in remaining if uses(t, text, language)]:
             found.append((line, term, text))
             remaining.remove(term)
     return found

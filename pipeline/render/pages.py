@@ -160,6 +160,20 @@ def clock(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+def medical_review(article: Article) -> str:
+    """'Medically reviewed by … on …' in the page's language while the clinician's sign-off still
+    matches the English; '' without one, or once an edit voided it (the report and check say so
+    to the clinic: a patient is told who checked the content, not that nobody has yet)."""
+    clinical = article.clinical
+    if clinical.state != "reviewed":
+        return ""
+    date = long_date(clinical.date, article.language) if clinical.date else ""
+    # Translators: the English article's clinical sign-off, e.g. "Sam Lee, MD" and a long date.
+    return article.ui.gettext("Medically reviewed by {reviewer} on {date}.").format(
+        reviewer=clinical.reviewer, date=date
+    )
+
+
 def review_notes(article: Article) -> dict[str, Any]:
     """The draft notice, the English-parts notice and the reviewed colophon, translated."""
     _ = article.ui.gettext
@@ -174,6 +188,7 @@ def review_notes(article: Article) -> dict[str, Any]:
         else:  # no translator named (init's "Plainspoken draft" is no name): credit the reviewer alone
             colophon = _("Reviewed by {reviewer} on {date}.").format(reviewer=review.reviewer, date=date)
     return {
+        "medical_review": medical_review(article),
         "draft": article.is_draft,
         "draft_notice": _("Draft translation: not yet reviewed by a qualified medical translator."),
         "fallbacks": article.fallbacks,

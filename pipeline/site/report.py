@@ -20,7 +20,6 @@ from pipeline.source.languages import no_braille_reason
 from pipeline.source.project import Project, language_info, write_atomic
 
 Counts = Mapping[str, tuple[int, int]]  #: (errors, warnings) of the checks of each language
-FORMULA_LANGUAGES = ("en", "es")  # where a reading formula is validated
 
 
 @dataclass(frozen=True)
