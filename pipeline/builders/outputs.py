@@ -172,10 +172,21 @@ register(
 )
 register(
     OutputSpec(
+        "bilingual",
+        "pipeline.builders.bilingual:BilingualBuilder",
+        files=("-bilingual.pdf",),  # every translated language; the articles' own is skipped
+        cost=1.5,
+        report=(("Bilingual handout (PDF)", "-bilingual.pdf"),),
+        page_links=(PageLink(N_("Bilingual handout (PDF)"), "-bilingual.pdf", "application/pdf"),),
+        toolchain=("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "jinja2", "segno", "fonts"),
+    )
+)
+register(
+    OutputSpec(
         "html",
         "pipeline.builders.html:HtmlBuilder",
         files=(".html",),
-        needs=("audio", "pdf"),  # the page shows the audio's cues and links both formats' files
+        needs=("audio", "pdf", "bilingual"),  # the page shows the audio's cues and links their files
         cost=0.1,
         report=(("Web page", ".html"),),
         indexed=True,
