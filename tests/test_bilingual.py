@@ -25,6 +25,7 @@ from pipeline.builders.pdf_audit import (
     text_by_language,
     unlisted_content,
 )
+from pipeline.builders.print_measure import type_sizes
 from pipeline.cli import main
 from pipeline.i18n.article import Article, prepare_article
 from pipeline.render.handout import running_texts
@@ -78,6 +79,8 @@ def test_tagged_like_the_handout(clinic: Path, language: str) -> None:
     assert bool(root["/MarkInfo"]["/Marked"])
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     assert unlisted_content(handout(clinic, language)) == []
+    sizes = type_sizes(handout(clinic, language))  # as the regular handout: body 12 pt, nothing under 11
+    assert sizes.body >= 12 and sizes.content >= 11 and sizes.furniture >= 11, sizes
     fonts = subprocess.run(["pdffonts", str(handout(clinic, language))], capture_output=True, text=True)
     rows = fonts.stdout.splitlines()[2:]
     assert rows and all(re.search(r"\byes\s+yes\s+yes\b", row) for row in rows), fonts.stdout

@@ -19,6 +19,9 @@ from pipeline.source.project import language_info
 #: What the source language's ids start with: the same article twice on one page, each id once.
 SOURCE_ID_PREFIX = "source-"
 _ID_REFERENCE = re.compile(r'\b(id|aria-labelledby|href)="(#?)([^"]*)"')
+#: The end of a paragraph's text (not of an element it holds), where a left-to-right mark goes.
+_PARAGRAPH_END = re.compile(r"(?<=[^>\s])(?=</(?:p|h[1-6]|li|td|th)>)")
+LRM = "\u200e"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,15 @@ def source_ids(html: str) -> Markup:
     return Markup(_ID_REFERENCE.sub(prefixed, html))
 
 
+def left_to_right_ends(html: str, *, page_rtl: bool, inline: bool = False) -> Markup:
+    """``html`` (English) with a left-to-right mark ending each paragraph (``inline``: ending it)
+    when the page is right-to-left. poppler lays a right-to-left page's lines out from the right,
+    and gave 'What is your budget?' back as '?What is your budget'; the mark keeps the '?' on its side."""
+    if not page_rtl:
+        return Markup(html)
+    return Markup(html + LRM if inline else _PARAGRAPH_END.sub(LRM, html))
+
+
 def _renderer(article: Article, config: SiteConfig, links: Mapping[str, str] | None) -> HtmlRenderer:
     return article_renderer(
         article.doc,
@@ -58,12 +70,17 @@ def block_pairs(
     patient: HtmlRenderer, source: HtmlRenderer, article: Article, english: Article
 ) -> list[BlockPair]:
     """The body's blocks paired in reading order, then the notes (after every reference to them)."""
+    rtl = _rtl(article)
+
+    def english_html(html: str) -> Markup:
+        return left_to_right_ends(source_ids(html), page_rtl=rtl)
+
     pairs = [
-        BlockPair(patient.blocks((mine,)), source_ids(source.blocks((theirs,))))
+        BlockPair(patient.blocks((mine,)), english_html(source.blocks((theirs,))))
         for mine, theirs in zip(article.doc.blocks, english.doc.blocks, strict=True)
     ]
     notes = BlockPair(
-        patient.footnotes(article.doc.footnotes), source_ids(source.footnotes(english.doc.footnotes))
+        patient.footnotes(article.doc.footnotes), english_html(source.footnotes(english.doc.footnotes))
     )
     return [*pairs, notes] if notes.patient else pairs
 
@@ -75,12 +92,16 @@ def summary_pairs(
     return [
         BlockPair(
             patient.inlines(mine.inlines),
-            source.inlines(theirs.inlines),
+            left_to_right_ends(source.inlines(theirs.inlines), page_rtl=_rtl(article), inline=True),
             patient.unit_attrs(mine),
             source_ids(source.unit_attrs(theirs)),
         )
         for mine, theirs in zip(article.doc.metadata.summary, english.doc.metadata.summary, strict=True)
     ]
+
+
+def _rtl(article: Article) -> bool:
+    return language_info(article.language).direction == "rtl"
 
 
 def render_bilingual(
@@ -96,9 +117,10 @@ def render_bilingual(
     running header and footer) with its title, key points and body in ``article``'s language, each
     followed by ``english`` (the article in its source language)."""
     patient, source = _renderer(article, config, article_links), _renderer(english, config, source_links)
+    title = source.inlines(english.doc.metadata.title.inlines)
     parts: dict[str, Any] = {
         "source_lang": language_info(english.language),
-        "source_title_html": source.inlines(english.doc.metadata.title.inlines),
+        "source_title_html": left_to_right_ends(title, page_rtl=_rtl(article), inline=True),
         "summary_pairs": summary_pairs(patient, source, article, english),
         "pairs": block_pairs(patient, source, article, english),
     }
