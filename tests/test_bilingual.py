@@ -215,3 +215,16 @@ def test_the_report_and_the_page_link_it(make_project: Any) -> None:
     assert link is not None and "Folleto bilingüe (PDF)" in link.group(1), page
     report = (site / "report.html").read_text("utf-8")
     assert re.search(r'href="es/first-dose-bilingual\.pdf"[^>]*>\s*Bilingual handout \(PDF\)', report), report
+
+
+@needs_poppler
+def test_a_part_not_translated_yet_is_printed_once(make_project: Any) -> None:
+    """The basic root has no Spanish catalog: its Spanish handout is in English, and the bilingual
+    one gives each part once (in English, marked so), not twice."""
+    root = make_project("basic")
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "--format", "bilingual", "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdftotext(root / "build/site/es/every-node-bilingual.pdf").split())
+    assert text.count("An opening paragraph with") == 1
+    assert text.count("Every node type") == 1 and text.count("First key point.") == 1
+    assert structure_languages(root / "build/site/es/every-node-bilingual.pdf").get("en", 0) > 0

@@ -76,7 +76,7 @@ def block_pairs(
         return left_to_right_ends(source_ids(html), page_rtl=rtl)
 
     pairs = [
-        BlockPair(patient.blocks((mine,)), english_html(source.blocks((theirs,))))
+        _paired(patient.blocks((mine,)), english_html(source.blocks((theirs,))))
         for mine, theirs in zip(article.doc.blocks, english.doc.blocks, strict=True)
     ]
     notes = BlockPair(
@@ -85,19 +85,25 @@ def block_pairs(
     return [*pairs, notes] if notes.patient else pairs
 
 
+def _paired(patient: Markup, source: Markup) -> BlockPair:
+    """The pair, or the patient's block alone where it says the same (a rule, a code block, a part
+    not translated yet, which carries its own language)."""
+    if " ".join(patient.striptags().split()) == " ".join(source.striptags().split()):
+        return BlockPair(patient, Markup(""))
+    return BlockPair(patient, source)
+
+
 def summary_pairs(
     patient: HtmlRenderer, source: HtmlRenderer, article: Article, english: Article
 ) -> list[BlockPair]:
     """The key points, each in both languages."""
-    return [
-        BlockPair(
-            patient.inlines(mine.inlines),
-            left_to_right_ends(source.inlines(theirs.inlines), page_rtl=_rtl(article), inline=True),
-            patient.unit_attrs(mine),
-            source_ids(source.unit_attrs(theirs)),
-        )
-        for mine, theirs in zip(article.doc.metadata.summary, english.doc.metadata.summary, strict=True)
-    ]
+    pairs = []
+    for mine, theirs in zip(article.doc.metadata.summary, english.doc.metadata.summary, strict=True):
+        english_html = left_to_right_ends(source.inlines(theirs.inlines), page_rtl=_rtl(article), inline=True)
+        pair = _paired(patient.inlines(mine.inlines), english_html)
+        attrs = (patient.unit_attrs(mine), source_ids(source.unit_attrs(theirs)))
+        pairs.append(BlockPair(pair.patient, pair.source, *attrs))
+    return pairs
 
 
 def _rtl(article: Article) -> bool:
@@ -120,7 +126,10 @@ def render_bilingual(
     title = source.inlines(english.doc.metadata.title.inlines)
     parts: dict[str, Any] = {
         "source_lang": language_info(english.language),
-        "source_title_html": left_to_right_ends(title, page_rtl=_rtl(article), inline=True),
+        "source_title_html": _paired(
+            patient.inlines(article.doc.metadata.title.inlines),
+            left_to_right_ends(title, page_rtl=_rtl(article), inline=True),
+        ).source,
         "summary_pairs": summary_pairs(patient, source, article, english),
         "pairs": block_pairs(patient, source, article, english),
     }
