@@ -18,6 +18,7 @@ from conftest import REPO, ROOTS
 from pipeline.builders.pdf_audit import (
     compare,
     messages,
+    normalise,
     pairs_out_of_order,
     pdftotext,
     squash,
@@ -93,6 +94,9 @@ def test_every_block_carries_its_language(clinic: Path) -> None:
     for language, doc in (("es", article.doc), ("en", english.doc)):
         layer = compare(language, messages(doc, facts), by_language.get(language, ""))
         assert layer.share == 1.0, (language, layer.missing)
+    # The help box too: the crisis lines again in English, for the family member or nurse reading along.
+    for line in ("988 Suicide & Crisis Lifeline: 988. Call or text 988", "In an emergency, call 911."):
+        assert normalise(line) in normalise(by_language["en"]), line
     # Each English block, key point and the English title is an element of its own marked /Lang en.
     blocks = len(english.doc.blocks) + len(english.doc.metadata.summary) + 1
     assert structure_languages(handout(clinic, "es")).get("en", 0) >= blocks

@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from pipeline.i18n.article import Article
-from pipeline.render.handout import REGULAR, render_handout
+from pipeline.render.handout import REGULAR, html_context, render_handout
 from pipeline.render.html import HtmlRenderer
 from pipeline.render.pages import article_renderer, make_environment
 from pipeline.source.config import SiteConfig
@@ -110,6 +110,14 @@ def _rtl(article: Article) -> bool:
     return language_info(article.language).direction == "rtl"
 
 
+def source_help_box(english: Article, config: SiteConfig, *, page_rtl: bool) -> Markup:
+    """The handout's help box (crisis lines, the clinic, 911) in the source language: handout.html's
+    own block, rendered with the source language's words."""
+    template = make_environment().get_template("handout.html")
+    context = template.new_context(html_context(english, config, REGULAR))
+    return left_to_right_ends("".join(template.blocks["help"](context)), page_rtl=page_rtl)
+
+
 def render_bilingual(
     article: Article,
     english: Article,
@@ -132,6 +140,7 @@ def render_bilingual(
         ).source,
         "summary_pairs": summary_pairs(patient, source, article, english),
         "pairs": block_pairs(patient, source, article, english),
+        "source_help_html": source_help_box(english, config, page_rtl=_rtl(article)),
     }
     html, css = render_handout(
         article,

@@ -155,7 +155,7 @@ def render_handout(
     and what its template needs besides the handout's context.
     """
     env = make_environment()
-    context = _html_context(article, config, variant)
+    context = html_context(article, config, variant)
     context["audio_guide"] = audio_guide
     context.update(
         article_parts(
@@ -196,7 +196,8 @@ def label_phone_links(html: str, labels: Mapping[str, str]) -> str:
     return re.sub(r'<a class="tel" href="([^"]*)">', labelled, html)
 
 
-def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
+def html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
+    """What handout.html shows besides the article's parts: notices, QR code, help box, in its language."""
     doc = article.doc
     url = online_url(config, article.language, doc.slug)
     _ = article.ui.gettext
