@@ -232,3 +232,18 @@ def test_a_part_not_translated_yet_is_printed_once(make_project: Any) -> None:
     assert text.count("An opening paragraph with") == 1
     assert text.count("Every node type") == 1 and text.count("First key point.") == 1
     assert structure_languages(root / "build/site/es/every-node-bilingual.pdf").get("en", 0) > 0
+
+
+def test_each_id_once_and_each_language_s_notes_linked_from_its_own_text(make_project: Any) -> None:
+    """The article is on the page twice: the English footnote reference leads to the English note."""
+    from pipeline.render.bilingual import render_bilingual
+
+    project = load_project(make_project("author"))
+    article, _ = prepare_article(project, "first-day", "es")
+    english, _ = prepare_article(project, "first-day", "en")
+    html, _ = render_bilingual(article, english, config=project.config)
+    ids = re.findall(r'\bid="([^"]*)"', html)
+    assert sorted(ids) == sorted(set(ids))
+    assert [target for target in re.findall(r'href="#([^"]*)"', html) if target not in ids] == []
+    english_part = html[html.index('<div class="source"') :]
+    assert 'href="#source-fn-1"' in english_part and 'id="source-fn-1"' in english_part
