@@ -222,16 +222,23 @@ def test_the_report_and_the_page_link_it(make_project: Any) -> None:
 
 
 @needs_poppler
-def test_a_part_not_translated_yet_is_printed_once(make_project: Any) -> None:
-    """The basic root has no Spanish catalog: its Spanish handout is in English, and the bilingual
-    one gives each part once (in English, marked so), not twice."""
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_a_part_not_translated_yet_is_printed_once(make_project: Any, language: str) -> None:
+    """The basic root has no catalogs: its Spanish (or Arabic) handout is in English, and the
+    bilingual one gives each part once (in English, marked so), not twice."""
     root = make_project("basic")
-    result = CliRunner().invoke(main, ["-C", str(root), "build", "--format", "bilingual", "--lang", "es"])
+    toml = root / "source/site.toml"
+    toml.write_text(toml.read_text("utf-8").replace('["en", "es"]', '["en", "es", "ar"]'), "utf-8")
+    args = ["-C", str(root), "build", "--format", "bilingual", "--lang", language]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    text = " ".join(pdftotext(root / "build/site/es/every-node-bilingual.pdf").split())
+    pdf = root / f"build/site/{language}/every-node-bilingual.pdf"
+    text = " ".join("".join(ch for ch in pdftotext(pdf) if unicodedata.category(ch) != "Cf").split())
     assert text.count("An opening paragraph with") == 1
-    assert text.count("Every node type") == 1 and text.count("First key point.") == 1
-    assert structure_languages(root / "build/site/es/every-node-bilingual.pdf").get("en", 0) > 0
+    # The title and a key point (words, since poppler may give a short English line on a
+    # right-to-left page in the order it reads the page's own lines).
+    assert text.count("Every") == 1 and text.count(" key ") == 1
+    assert structure_languages(pdf).get("en", 0) > 0
 
 
 def test_each_id_once_and_each_language_s_notes_linked_from_its_own_text(make_project: Any) -> None:

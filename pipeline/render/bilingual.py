@@ -88,9 +88,10 @@ def block_pairs(
 def _paired(patient: Markup, source: Markup) -> BlockPair:
     """The pair, or the patient's block alone where it says the same (a rule, a code block, a part
     not translated yet, which carries its own language)."""
-    if " ".join(patient.striptags().split()) == " ".join(source.striptags().split()):
-        return BlockPair(patient, Markup(""))
-    return BlockPair(patient, source)
+    def words(html: Markup) -> list[str]:
+        return html.striptags().replace(LRM, "").split()
+
+    return BlockPair(patient, Markup("") if words(patient) == words(source) else source)
 
 
 def summary_pairs(
