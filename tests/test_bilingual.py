@@ -68,6 +68,7 @@ def test_every_translated_language_gets_one_and_the_articles_own_none(clinic: Pa
     assert re.search(r"en\s+bilingual skipped\s+choosing-care .*articles' own language", summary), summary
 
 
+@needs_poppler
 @pytest.mark.parametrize("language", ["es", "ar"])
 def test_tagged_like_the_handout(clinic: Path, language: str) -> None:
     """The structure probe the handouts pass: Letter, tagged, titled, every piece of content tagged
