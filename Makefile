@@ -52,11 +52,12 @@ bench: setup-test $(VENV)/.installed-bench
 
 # What #13 asked to see from the inside: every handout's text layer (normalised and in order),
 # pages and untagged content; every guide's loudness and true peak (ours and ffmpeg's ebur128); every
-# BRF's words given back by liblouis, per language.
+# BRF's words given back by liblouis, per language; every bilingual handout's text layer in both languages.
 conformance: setup-test
 	@echo "== benchmarks/bench_pdf_text.py"; $(BIN)/python benchmarks/bench_pdf_text.py
 	@echo "== benchmarks/conformance_audio.py"; $(BIN)/python benchmarks/conformance_audio.py
 	@echo "== benchmarks/conformance_braille.py"; $(BIN)/python benchmarks/conformance_braille.py
+	@echo "== benchmarks/conformance_bilingual.py"; $(BIN)/python benchmarks/conformance_bilingual.py
 
 $(VENV)/.installed-bench: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[test,bench]'

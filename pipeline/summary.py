@@ -92,7 +92,7 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
             click.echo(_row(result))
         for problem in dict.fromkeys(report.problems):  # the shared pages' (indexes, report), misnamed files
             where = ("source", "file") if problem.path.startswith("source/") else ("site", "pages")
-            click.echo(f"  {where[0]:<8} {where[1]:<7} {'FAILED':<8} {problem}")
+            click.echo(f"  {where[0]:<8} {where[1]:<9} {'FAILED':<8} {problem}")
     if not report.ran and not report.site_pages and not report.failed:
         up_to_date = count(counts["up to date"], "output", "outputs")
         click.echo(f"Up to date: {up_to_date}, nothing to build ({report.seconds:.1f} s).")
@@ -114,7 +114,7 @@ def _row(result: TaskResult) -> str:
         lines = count(result.crisis_line_fallbacks, "crisis-line message", "crisis-line messages")
         detail += f", {lines} in English"
     status = "FAILED" if result.status == "failed" else result.status
-    return f"  {result.language:<8} {result.output:<7} {status:<8} {detail}"
+    return f"  {result.language:<8} {result.output:<9} {status:<8} {detail}"
 
 
 def print_status(rows: Sequence[DomainStatus], *, as_json: bool) -> None:

@@ -171,3 +171,24 @@ def test_on_a_phone_the_title_and_crisis_lines_are_in_the_first_screen(
     page.locator("details.languages summary").click()  # opened, every language is there
     assert page.locator("details.languages a[hreflang]").count() > 10
     context.close()
+
+
+def test_the_bilingual_handout_link_is_axe_clean(make_project: Any, browser: Any) -> None:
+    """The page offers the bilingual handout (#26) by name, size and language, with no axe finding."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    root = make_project("segment-languages")
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "--lang", "es"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((root / "build/site/es/first-dose.html").as_uri())
+    link = page.locator('a[href="first-dose-bilingual.pdf"]')
+    assert link.count() == 1 and link.get_attribute("type") == "application/pdf"
+    assert "Folleto bilingüe (PDF)" in link.inner_text()
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    violations = axe_module.Axe().run(page, options=options).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []
+    context.close()

@@ -191,8 +191,8 @@ def test_every_language_with_a_table_has_its_brf_and_the_others_say_why(built: B
         brf = clinic.output_dir(tag) / "choosing-care.brf"
         assert brf.exists() == (tag in languages), tag
     for tag in ("ja", "hy"):
-        assert f"  {tag:<8} braille skipped  choosing-care" in summary
-    assert "ja       braille skipped  choosing-care (0.0 s): no braille table: Japanese" in summary
+        assert f"  {tag:<8} braille   skipped  choosing-care" in summary
+    assert "ja       braille   skipped  choosing-care (0.0 s): no braille table: Japanese" in summary
 
 
 def table_info(table: str, key: str) -> str:

@@ -216,8 +216,8 @@ def test_a_web_page_build_loads_no_audio_or_pdf_stack(make_project: Callable[[st
 
 
 def test_each_page_offers_its_handouts_and_captions_with_size_and_language(run, make_project) -> None:  # type: ignore[no-untyped-def]
-    """The page links what the output registry says it links (handout, large print, captions, braille),
-    each with its size and language; the audio player carries the captions as a track."""
+    """The page links what the output registry says it links (handout, large print, bilingual
+    handout, captions, braille), each with its size and language; the audio player carries the captions as a track."""
     project = make_project("clinic")
     result = run(project, "build", "--lang", "zh-Hant", "-j", "1")
     assert result.exit_code == 0, result.output
@@ -227,6 +227,7 @@ def test_each_page_offers_its_handouts_and_captions_with_size_and_language(run, 
     assert {href: a["type"] for href, a in links.items()} == {
         f"{SLUG}.pdf": "application/pdf",
         f"{SLUG}-large-print.pdf": "application/pdf",
+        f"{SLUG}-bilingual.pdf": "application/pdf",
         f"{SLUG}.vtt": "text/vtt",
         f"{SLUG}.brf": "application/x-brf",
     }

@@ -186,6 +186,17 @@ register(
 )
 register(
     OutputSpec(
+        "bilingual",
+        "pipeline.builders.bilingual:BilingualBuilder",
+        files=("-bilingual.pdf",),  # every translated language; the articles' own is skipped
+        cost=1.5,
+        report=(("Bilingual handout (PDF)", "-bilingual.pdf"),),
+        page_links=(PageLink(N_("Bilingual handout (PDF)"), "-bilingual.pdf", "application/pdf"),),
+        toolchain=("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "jinja2", "segno", "fonts"),
+    )
+)
+register(
+    OutputSpec(
         "braille",
         "pipeline.builders.braille:BrailleBuilder",
         files=(".brf",),
@@ -208,7 +219,7 @@ register(
         "html",
         "pipeline.builders.html:HtmlBuilder",
         files=(".html",),
-        needs=("audio", "pdf", "braille"),  # the page shows the audio's cues and links their files
+        needs=("audio", "pdf", "bilingual", "braille"),  # the page shows the cues and links the files
         cost=0.1,
         report=(("Web page", ".html"),),
         indexed=True,

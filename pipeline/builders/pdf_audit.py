@@ -78,6 +78,14 @@ def compare(
     page's running header and footer say, which is left out: a paragraph that goes on over a
     page break is then found whole.
     """
+    haystack = body_text(extracted, furniture, simplify)
+    texts = [text for text in wanted if simplify(text)]
+    missing = tuple(text for text in texts if simplify(text) not in haystack)
+    return TextLayer(language, len(texts), missing)
+
+
+def body_text(extracted: str, furniture: Furniture = None, simplify: Callable[[str], str] = normalise) -> str:
+    """``extracted`` (pages ended by form feeds) simplified, without each page's running header and footer."""
     pages = extracted.split("\f")
     if pages and not pages[-1].strip():
         pages.pop()
@@ -88,9 +96,27 @@ def compare(
             if simplify(piece):
                 text = text.replace(simplify(piece), "")
         haystack += text
-    texts = [text for text in wanted if simplify(text)]
-    missing = tuple(text for text in texts if simplify(text) not in haystack)
-    return TextLayer(language, len(texts), missing)
+    return haystack
+
+
+def pairs_out_of_order(
+    pairs: Sequence[tuple[str, str]], extracted: str, furniture: Furniture = None
+) -> tuple[tuple[str, str], ...]:
+    """The pairs (a message of a bilingual handout, the same in the source language) whose
+    translation is not where reading order puts it (after the pair before) or is not followed by
+    its source. Pairs that read the same in both (a name) say nothing about order: left out."""
+    haystack = body_text(extracted, furniture, squash)
+    wrong, cursor = [], 0
+    for translation, source in pairs:
+        mine, theirs = squash(translation), squash(source)
+        if not mine or not theirs or normalise(translation) == normalise(source):
+            continue
+        at = haystack.find(mine, cursor)
+        if at < 0 or haystack.find(theirs, at + len(mine)) < 0:
+            wrong.append((translation, source))
+            continue
+        cursor = at + len(mine)
+    return tuple(wrong)
 
 
 def pdftotext(pdf: Path) -> str:

@@ -144,14 +144,18 @@ def render_handout(
     variant: HandoutVariant,
     article_links: Mapping[str, str] | None = None,
     audio_guide: bool = True,
+    template: str = "handout.html",
+    parts: Mapping[str, Any] | None = None,
 ) -> tuple[str, str]:
     """The handout's HTML and CSS for WeasyPrint; links to other articles lead to the website.
 
     ``article_links``: slug → the language of that article's page to print (see HtmlRenderer);
-    ``audio_guide``: whether the page the QR code opens has an audio guide (its caption says so).
+    ``audio_guide``: whether the page the QR code opens has an audio guide (its caption says so);
+    ``template`` and ``parts``: a handout of another kind (bilingual.html extends handout.html)
+    and what its template needs besides the handout's context.
     """
     env = make_environment()
-    context = _html_context(article, config, variant)
+    context = html_context(article, config, variant)
     context["audio_guide"] = audio_guide
     context.update(
         article_parts(
@@ -163,7 +167,8 @@ def render_handout(
             gettext=article.ui.gettext,
         )
     )
-    html = resolve_isolates(env.get_template("handout.html").render(context))
+    context.update(parts or {})
+    html = resolve_isolates(env.get_template(template).render(context))
     html = label_phone_links(html, phone_labels(article, config))
     if language_info(article.language).direction == "rtl":
         html = mark_rtl_boundaries(html)
@@ -191,7 +196,8 @@ def label_phone_links(html: str, labels: Mapping[str, str]) -> str:
     return re.sub(r'<a class="tel" href="([^"]*)">', labelled, html)
 
 
-def _html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
+def html_context(article: Article, config: SiteConfig, variant: HandoutVariant) -> dict[str, Any]:
+    """What handout.html shows besides the article's parts: notices, QR code, help box, in its language."""
     doc = article.doc
     url = online_url(config, article.language, doc.slug)
     _ = article.ui.gettext

@@ -46,6 +46,28 @@ def long_date(iso: str, language: str) -> str:
         return iso
 
 
+def article_renderer(
+    doc: Document,
+    *,
+    facts: Mapping[str, Fact],
+    asset_prefix: str,
+    article_links: Mapping[str, str] | None = None,
+    site_url: str = "",
+    gettext: Callable[[str], str] = str,
+) -> HtmlRenderer:
+    """The renderer of ``doc``'s parts: its units' anchors, its language, its footnotes' numbers."""
+    return HtmlRenderer(
+        facts=facts,
+        asset_prefix=asset_prefix,
+        anchors=unit_anchors(doc),
+        language=doc.language,
+        article_links=article_links,
+        site_url=site_url,
+        footnotes=doc.footnotes,
+        gettext=gettext,
+    )
+
+
 def article_parts(
     doc: Document,
     *,
@@ -59,14 +81,12 @@ def article_parts(
 
     ``article_links`` and ``site_url`` are HtmlRenderer's: where links to other articles lead.
     """
-    render = HtmlRenderer(
+    render = article_renderer(
+        doc,
         facts=facts,
         asset_prefix=asset_prefix,
-        anchors=unit_anchors(doc),
-        language=doc.language,
         article_links=article_links,
         site_url=site_url,
-        footnotes=doc.footnotes,
         gettext=gettext,
     )
     title = render.inlines(doc.metadata.title.inlines)
