@@ -70,3 +70,10 @@ def test_every_part_in_another_language_carries_its_lang(staff_pdfs: list[Path])
         tagged = Counter(own for _, own, _ in elements if own)
         assert marked and all(tagged[tag] >= n for tag, n in marked.items()), (pdf, marked, tagged)
         assert set(tagged) <= set(marked), (pdf, tagged)  # no part given a language it is not in
+
+
+@pytest.mark.slow
+def test_no_glyph_code_maps_to_nothing_in_packets_and_scripts(staff_pdfs: list[Path]) -> None:
+    from pipeline.builders.pdf_audit import empty_unicode_codes
+
+    assert {pdf.name: empty_unicode_codes(pdf) for pdf in staff_pdfs if empty_unicode_codes(pdf)} == {}
