@@ -77,10 +77,10 @@ def main() -> int:
         for language in project.config.languages:
             rows = handout_rows(project, language) + staff_rows(project, language)
             print(f"\n== {language} ({language_info(language).english_name})")
-            print(f"  {'check':<46}{'regular':>16}{'large print':>16}  {'target':<22}")
+            print(f"  {'check':<56}{'regular':>16}{'large print':>16}  {'target':<22}")
             for row in rows:
                 verdict = "OK" if row.ok else "MISSED"
-                print(f"  {row.check:<46}{row.regular:>16}{row.large:>16}  {row.target:<22}{verdict}")
+                print(f"  {row.check:<56}{row.regular:>16}{row.large:>16}  {row.target:<22}{verdict}")
             missed += sum(not row.ok for row in rows)
         print(f"\n{missed} check(s) MISSED")
     return 0
