@@ -75,8 +75,8 @@ def main() -> int:
         project = load_project(root)
         missed = 0
         for language in project.config.languages:
+            print(f"\n== {language} ({language_info(language).english_name})")  # before -v's lines
             rows = handout_rows(project, language) + staff_rows(project, language)
-            print(f"\n== {language} ({language_info(language).english_name})")
             print(f"  {'check':<56}{'regular':>16}{'large print':>16}  {'target':<22}")
             for row in rows:
                 verdict = "OK" if row.ok else "MISSED"
