@@ -17,7 +17,7 @@ from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import DATE, REVIEWER, catalog_state
 from pipeline.quality.checks import CHECKS, Term, load_glossary, term_pattern
 from pipeline.quality.gates import message_checker
-from pipeline.render.direction_marks import RLM, mark_ltr_line_ends, mark_rtl_boundaries
+from pipeline.render.direction_marks import LRM, RLM, mark_ltr_line_ends, mark_rtl_boundaries
 from pipeline.render.fonts import css_font_family, css_lang_rules
 from pipeline.render.pages import long_date, make_environment
 from pipeline.source.project import UI_DOMAIN, Project, language_info, write_atomic
@@ -156,6 +156,9 @@ _RTL_BLOCK = re.compile(r'<div lang="[^"]+" dir="rtl">.*?</div>', re.S)
 #: A separator that other punctuation follows (``:**`` after a bold label, ``.)``): poppler takes
 #: ``:`` for part of a number, and gave ``**:`` back for ``:**``.
 _SEPARATOR_THEN_PUNCTUATION = re.compile(r"([:.,/\u060c])(?=[^\s\w<&])")
+#: A placeholder that ends a translation before its closing punctuation (``{length})``): its brace
+#: belongs to the left-to-right run, the bracket after it to the line, and poppler gave ``(}`` back.
+_LAST_PLACEHOLDER_THEN_PUNCTUATION = re.compile(r"\}(?=[^\w\s<]+</div>)")
 
 
 def print_html(html: str, language: str) -> tuple[str, str]:
@@ -184,8 +187,10 @@ def _translation_marks(block: str) -> str:
     from bidi import get_display  # type: ignore[import-untyped]  # python-bidi has no type hints
 
     marked = _SEPARATOR_THEN_PUNCTUATION.sub(lambda found: found[1] + RLM, block)
+    marked = _LAST_PLACEHOLDER_THEN_PUNCTUATION.sub("}" + LRM + RLM, marked)
     shown = [
-        get_display(re.sub(r"<[^>]*>", "", text), base_dir="R").replace(RLM, "") for text in (block, marked)
+        get_display(re.sub(r"<[^>]*>", "", text), base_dir="R").replace(RLM, "").replace(LRM, "")
+        for text in (block, marked)
     ]
     return mark_rtl_boundaries(marked if shown[0] == shown[1] else block)
 
