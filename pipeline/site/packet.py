@@ -182,8 +182,9 @@ def print_html(html: str, language: str) -> tuple[str, str]:
 
 
 def _translation_marks(block: str) -> str:
-    """A translation's right-to-left marks: a handout's, and one after each separator that other
-    punctuation follows, where it leaves the line as it is shown."""
+    """A translation's right-to-left marks: a handout's; an RLM after each separator that other
+    punctuation follows, and LRM+RLM after a last placeholder's brace, where the line is shown as
+    without them (python-bidi)."""
     from bidi import get_display  # type: ignore[import-untyped]  # python-bidi has no type hints
 
     marked = _SEPARATOR_THEN_PUNCTUATION.sub(lambda found: found[1] + RLM, block)
