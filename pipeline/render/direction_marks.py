@@ -7,6 +7,8 @@ back as ``( ،)IOP`` and ``3–5`` as ``5–3``. A right-to-left mark (U+200F) w
 Bidirectional Algorithm already gives those neutrals the paragraph's direction changes nothing
 on the page (tests/test_pdf_conformance.py compares the rendered pages) and ends the run where
 the page ends it. The PDF builder draws the marks invisibly (builders/weasyprint_tags.py).
+For a page poppler reads right to left although it is left to right (a right-to-left review
+packet), mark_ltr_line_ends puts a left-to-right mark after the punctuation its lines may end with.
 """
 
 from __future__ import annotations
