@@ -54,6 +54,7 @@ bench: setup-test $(VENV)/.installed-bench
 # pages and untagged content; every guide's loudness and true peak (ours and ffmpeg's ebur128); every
 # BRF's words given back by liblouis, per language; every bilingual handout's text layer in both languages.
 conformance: setup-test
+	@echo "== benchmarks/conformance_print.py"; $(BIN)/python benchmarks/conformance_print.py  # #22, per language
 	@echo "== benchmarks/bench_pdf_text.py"; $(BIN)/python benchmarks/bench_pdf_text.py
 	@echo "== benchmarks/conformance_audio.py"; $(BIN)/python benchmarks/conformance_audio.py
 	@echo "== benchmarks/conformance_braille.py"; $(BIN)/python benchmarks/conformance_braille.py

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOTS
 
 from pipeline.source.project import load_project
 
@@ -22,7 +23,8 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"),
 ]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: WCAG 2.2 AA, and axe's best practices (landmarks, one main, headings in order): #22.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -51,23 +53,20 @@ def pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-def test_axe_finds_no_violations_on_any_page(site: Path, browser: Any) -> None:
+def axe_violations(page: Any, path: Path) -> list[tuple[str, list[Any]]]:
+    """axe-core's violations on ``path`` (AXE_TAGS, and enhanced contrast): (rule, first targets)."""
     axe = axe_module.Axe()
-    found = {}
+    page.goto(path.as_uri())
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    enhanced = axe.run(page, options={"runOnly": {"type": "rule", "values": ["color-contrast-enhanced"]}})
+    violations = results.response["violations"] + enhanced.response["violations"]
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+
+def test_axe_finds_no_violations_on_any_page(site: Path, browser: Any) -> None:
     context = browser.new_context()
     page = context.new_page()
-    for path in pages(site):
-        page.goto(path.as_uri())
-        results = axe.run(
-            page,
-            options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
-        )
-        enhanced = axe.run(page, options={"runOnly": {"type": "rule", "values": ["color-contrast-enhanced"]}})
-        violations = results.response["violations"] + enhanced.response["violations"]
-        if violations:
-            found[path.relative_to(site).as_posix()] = [
-                (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations
-            ]
+    found = {path.relative_to(site).as_posix(): axe_violations(page, path) for path in pages(site)}
     context.close()
     # An article and an index per language source/site.toml publishes, the site index, the report:
     published = len(load_project(site.parent.parent).config.languages)
@@ -75,7 +74,33 @@ def test_axe_finds_no_violations_on_any_page(site: Path, browser: Any) -> None:
     # …among them pages that link a braille file and one that says its language has none.
     assert 'href="choosing-care.brf"' in (site / "en/choosing-care.html").read_text(encoding="utf-8")
     assert "点字（BRF）は、まだありません" in (site / "ja/choosing-care.html").read_text(encoding="utf-8")
-    assert found == {}
+    assert {path: found for path, found in found.items() if found} == {}
+
+
+@pytest.fixture(scope="module")
+def staff_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The narrator's scripts and review packets (HTML) of tests/roots/clinic in three scripts."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    root = tmp_path_factory.mktemp("staff") / "clinic"
+    shutil.copytree(ROOTS / "clinic", root)
+    for language in ("es", "ar", "km"):
+        for command in ("record", "packet"):
+            result = CliRunner().invoke(main, ["-C", str(root), command, language])
+            assert result.exit_code == 0, result.output
+    return sorted((root / "build").glob("re*/*/*.html"))
+
+
+def test_axe_finds_no_violations_in_narrators_scripts_and_packets(staff_pages: list[Path], browser: Any) -> None:
+    """The narrator's script had no main landmark and content outside any landmark (#22)."""
+    context = browser.new_context()
+    page = context.new_page()
+    found = {path.relative_to(path.parents[2]).as_posix(): axe_violations(page, path) for path in staff_pages}
+    context.close()
+    assert len(found) == 3 * 3  # a script and two packets (the article, the interface) per language
+    assert {path: found for path, found in found.items() if found} == {}
 
 
 @pytest.mark.parametrize("rel", ["es/choosing-care.html", "en/choosing-care.html", "index.html"])

@@ -92,3 +92,15 @@ def test_the_marked_page_looks_exactly_like_the_unmarked_one(page: str, tmp_path
         subprocess.run(["pdftoppm", "-r", "72", "-gray", "-singlefile", str(pdf), str(tmp_path / name)], check=True)
         images.append((tmp_path / f"{name}.pgm").read_bytes())
     assert images[0] == images[1]
+
+
+def test_left_to_right_line_ends_get_a_mark_after_their_punctuation() -> None:
+    """For a page poppler reads right to left (a right-to-left review packet): ``Hello, world.``
+    came back as ``.Hello, world``. Right-to-left elements and the stylesheet are left alone."""
+    from pipeline.render.direction_marks import LRM, mark_ltr_line_ends
+
+    html = '<style>p { a: b; }</style><p>Hello, world. (IOP) 3–5.</p><div lang="ar" dir="rtl"><p>كلمة، كلمة.</p></div>'
+    assert mark_ltr_line_ends(html) == (
+        f'<style>p {{ a: b; }}</style><p>Hello,{LRM} world.{LRM} (IOP){LRM} 3–5.{LRM}</p>'
+        '<div lang="ar" dir="rtl"><p>كلمة، كلمة.</p></div>'
+    )

@@ -312,3 +312,12 @@ def test_last_reviewed_date_is_content_a_screen_reader_announces(make_project: A
         assert f"{label} 15 de enero de 2026" in " ".join(content.split()), pdf.name
         assert "Test Clinic · " not in content  # the running header is left out: it is furniture
         assert unlisted_content(pdf) == []
+
+
+def test_no_glyph_code_maps_to_nothing_in_any_handout(full_site: Path) -> None:
+    """Every handout of tests/roots/clinic, regular and large print, in all its languages (#22:
+    Khmer handouts' fonts had 30–36 glyph codes mapped to empty Unicode)."""
+    pdfs = sorted((full_site / "build/site").glob("*/*.pdf"))
+    published = load_project(full_site).config.languages
+    assert len(pdfs) >= 2 * len(published)
+    assert {pdf.relative_to(full_site).as_posix(): empty_unicode_codes(pdf) for pdf in pdfs if empty_unicode_codes(pdf)} == {}

@@ -149,3 +149,25 @@ def test_measured_sizes_are_the_ones_drawn(tmp_path: Path) -> None:
     (tmp_path / "t.pdf").write_bytes(data)
     sizes = type_sizes(tmp_path / "t.pdf")
     assert (sizes.content, sizes.furniture, sizes.body) == (12.0, 9.0, 12.0)
+
+
+def test_every_language_prints_large_type_and_whole_words(full_site: Path) -> None:
+    """The checks above in every language of tests/roots/clinic (they take six representative
+    scripts): type sizes read from the content streams, regular and large print; no hyphenation
+    break in the text layer; the clinic's address in logical order."""
+    from pipeline.source.project import load_project
+
+    site, missed = full_site / "build/site", {}
+    for language in load_project(full_site).config.languages:
+        regular, large = (_pdf(site, language, suffix) for suffix in ("", "-large-print"))
+        sizes = type_sizes(regular), type_sizes(large)
+        text = pdftotext(regular) + pdftotext(large)
+        kept = {
+            "regular type": sizes[0].body >= 12 and sizes[0].content >= 11 and sizes[0].furniture >= 11,
+            "large type": sizes[1].content >= 18 and sizes[1].furniture >= 14,
+            "no hyphen breaks": "\u2010" not in text and "\u00ad" not in text,
+            "address in order": ADDRESS in _text(regular) and ADDRESS in _text(large),
+        }
+        problems = [goal for goal, met in kept.items() if not met]
+        missed.update({language: problems} if problems else {})
+    assert missed == {}

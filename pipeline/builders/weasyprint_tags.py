@@ -18,7 +18,9 @@ and weasyprint_glyphs' own list). Delete it when the upstream issues below are f
    (running header and footer) as ``/Span`` with an MCID but leaves it out of the structure tree:
    content that is neither real nor an Artifact (PDF/UA-1, Matterhorn 01-005). Here that text is
    drawn as ``/Artifact <</Type /Pagination /Subtype /Header>>`` (or ``/Footer``) and the margin
-   boxes are left out of the tree.
+   boxes are left out of the tree. A margin box of direction marks only (a right-to-left review
+   packet's, see site/packet.print_html) carries them as its ``/ActualText``: drawn as zero-width
+   glyphs at one place, poppler would keep only one of them.
 4. **Languages of parts.** WeasyPrint writes the document's ``/Lang`` only, so a packet's Spanish
    column or a Khmer script's English instructions were read with the document's voice. Each
    structure element whose language (its box's ``lang``) differs from its parent's carries ``/Lang``
@@ -152,7 +154,7 @@ def _marked_wrapper(original: Any, boxes: Any, pydyf: Any, actual_text: Any) -> 
             subtype = self.pagination_boxes[id(box)]
             kind = {"Type": "/Pagination", **({"Subtype": subtype} if subtype else {})}
             with _marked_content(self, "Artifact", pydyf.Dictionary(kind)):
-                if needs_actual_text(box.text):
+                if needs_actual_text(box.text) or not box.text.strip("\u200e\u200f"):
                     with _marked_content(self, "Span", actual_text(box.text)):
                         yield
                 else:

@@ -7,6 +7,8 @@ back as ``( ،)IOP`` and ``3–5`` as ``5–3``. A right-to-left mark (U+200F) w
 Bidirectional Algorithm already gives those neutrals the paragraph's direction changes nothing
 on the page (tests/test_pdf_conformance.py compares the rendered pages) and ends the run where
 the page ends it. The PDF builder draws the marks invisibly (builders/weasyprint_tags.py).
+For a page poppler reads right to left although it is left to right (a right-to-left review
+packet), mark_ltr_line_ends puts a left-to-right mark after the punctuation its lines may end with.
 """
 
 from __future__ import annotations
@@ -249,3 +251,56 @@ def _number_goes_on(solid: list[_Unit], i: int) -> bool:
     if following in ("CS", "ES"):
         return i + 2 < len(solid) and solid[i + 2].kind == "N"
     return following == "ET" and solid[i].kind == "N"
+
+
+LRM = "\u200e"
+_TEXT_NODE = re.compile(r"(<[^>]*>)|([^<]+)")
+_RTL_ELEMENT = re.compile(r"""<(\w+)[^>]*\bdir\s*=\s*["']?rtl""", re.I)
+
+
+def mark_ltr_line_ends(html: str) -> str:
+    """``html`` (a left-to-right page) with LRM after punctuation that a line may end with.
+
+    On a page poppler reads right to left (it takes the direction of the page's majority of
+    letters), a left-to-right line that ends in punctuation came back with it first:
+    ``.Reviewed and signed off``. An LRM after the punctuation ends the line with a left-to-right
+    letter, which changes nothing on the page. Text in ``dir=rtl`` elements, and text that holds
+    right-to-left letters, is left alone (see mark_rtl_boundaries for it).
+    """
+    pieces: list[str] = []
+    open_rtl: list[str] = []  # names of the dir=rtl elements open around the text
+    skipping = ""
+    for match in _TEXT_NODE.finditer(html):
+        tag, text = match.groups()
+        if text is not None:
+            pieces.append(text if open_rtl or skipping else _ltr_line_ends(text))
+            continue
+        parts = _TAG.fullmatch(tag)
+        name, closing = (parts[2].lower(), bool(parts[1])) if parts else ("", False)
+        if skipping:
+            skipping = "" if closing and name == skipping else skipping
+        elif name in _SKIPPED and not closing:
+            skipping = name
+        elif _RTL_ELEMENT.match(tag):
+            open_rtl.append(name)
+        elif closing and open_rtl and name == open_rtl[-1]:
+            open_rtl.pop()
+        pieces.append(tag)
+    return "".join(pieces)
+
+
+def _ltr_line_ends(text: str) -> str:
+    """LRM after each run of punctuation followed by a space or the end of ``text`` (left-to-right only)."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return text
+    out = []
+    for i, ch in enumerate(text):
+        out.append(ch)
+        after = text[i + 1 : i + 2]
+        if _neutral(ch) and (not after or after.isspace()):
+            out.append(LRM)
+    return "".join(out)
+
+
+def _neutral(ch: str) -> bool:
+    return not ch.isspace() and unicodedata.bidirectional(ch) not in ("L", "EN", "AN", "R", "AL", "BN", "NSM")

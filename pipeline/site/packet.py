@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +17,8 @@ from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import DATE, REVIEWER, catalog_state
 from pipeline.quality.checks import CHECKS, Term, load_glossary, term_pattern
 from pipeline.quality.gates import message_checker
-from pipeline.render.fonts import css_lang_rules
+from pipeline.render.direction_marks import LRM, RLM, mark_ltr_line_ends, mark_rtl_boundaries
+from pipeline.render.fonts import css_font_family, css_lang_rules
 from pipeline.render.pages import long_date, make_environment
 from pipeline.source.project import UI_DOMAIN, Project, language_info, write_atomic
 
@@ -143,17 +146,61 @@ def _write_packet(
     write_atomic(folder / f"{slug}.html", html.encode("utf-8"))
     written = [folder / f"{slug}.html"]
     if pdf:
-        written.append(_write_pdf(project, folder / f"{slug}.pdf", html))
+        written.append(_write_pdf(project, folder / f"{slug}.pdf", *print_html(html, language)))
     lag = catalog_lag(catalog, template)
     behind += [Problem(project.display(path), 0, lag.message)] if lag else []
     return written
 
 
-def _write_pdf(project: Project, out: Path, html: str) -> Path:
+_RTL_BLOCK = re.compile(r'<div lang="[^"]+" dir="rtl">.*?</div>', re.S)
+#: A separator that other punctuation follows (``:**`` after a bold label, ``.)``): poppler takes
+#: ``:`` for part of a number, and gave ``**:`` back for ``:**``.
+_SEPARATOR_THEN_PUNCTUATION = re.compile(r"([:.,/\u060c])(?=[^\s\w<&])")
+#: A placeholder that ends a translation before its closing punctuation (``{length})``): its brace
+#: belongs to the left-to-right run, the bracket after it to the line, and poppler gave ``(}`` back.
+_LAST_PLACEHOLDER_THEN_PUNCTUATION = re.compile(r"\}(?=[^\w\s<]+</div>)")
+
+
+def print_html(html: str, language: str) -> tuple[str, str]:
+    """The packet's HTML as printed, and its print stylesheet: a right-to-left language's text layer
+    read back in order, as a handout's is.
+
+    poppler reads a page in the direction of most of its letters: an Arabic packet's pages, mostly
+    English, were read left to right, and each translated line that holds a Latin word or a number
+    came back with its pieces out of order (5 of 36 messages in order). So each page carries, as a
+    page artifact, as many right-to-left marks as the packet has left-to-right letters (drawn
+    invisibly, skipped by screen readers): poppler reads it right to left. The translations get the
+    marks a right-to-left handout gets (mark_rtl_boundaries); the English, marks after the
+    punctuation a line may end with (mark_ltr_line_ends).
+    """
+    if language_info(language).direction != "rtl":
+        return html, ""
+    html = mark_ltr_line_ends(_RTL_BLOCK.sub(lambda block: _translation_marks(block[0]), html))
+    letters = sum(unicodedata.bidirectional(ch) == "L" for ch in re.sub(r"<[^>]*>", "", html))
+    family = css_font_family(language)
+    return html, f'@page {{ @top-left {{ content: "{RLM * letters}"; font: 1pt {family}; }} }}'
+
+
+def _translation_marks(block: str) -> str:
+    """A translation's right-to-left marks: a handout's; an RLM after each separator that other
+    punctuation follows, and LRM+RLM after a last placeholder's brace, where the line is shown as
+    without them (python-bidi)."""
+    from bidi import get_display  # type: ignore[import-untyped]  # python-bidi has no type hints
+
+    marked = _SEPARATOR_THEN_PUNCTUATION.sub(lambda found: found[1] + RLM, block)
+    marked = _LAST_PLACEHOLDER_THEN_PUNCTUATION.sub("}" + LRM + RLM, marked)
+    shown = [
+        get_display(re.sub(r"<[^>]*>", "", text), base_dir="R").replace(RLM, "").replace(LRM, "")
+        for text in (block, marked)
+    ]
+    return mark_rtl_boundaries(marked if shown[0] == shown[1] else block)
+
+
+def _write_pdf(project: Project, out: Path, html: str, css: str) -> Path:
     from pipeline.builders.printing import render_pdf
 
     data = render_pdf(
-        html, "", base_url=out.parent.as_uri() + "/", allowed_dirs=[], label=project.display(out)
+        html, css, base_url=out.parent.as_uri() + "/", allowed_dirs=[], label=project.display(out)
     )
     write_atomic(out, data)
     return out
