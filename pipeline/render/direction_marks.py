@@ -304,3 +304,17 @@ def _ltr_line_ends(text: str) -> str:
 
 def _neutral(ch: str) -> bool:
     return not ch.isspace() and unicodedata.bidirectional(ch) not in ("L", "EN", "AN", "R", "AL", "BN", "NSM")
+
+
+def page_direction_marks(html: str, font: str, margin_box: str) -> str:
+    """An ``@page`` rule that gives every page, in its ``margin_box``, as many RLMs as ``html`` has
+    left-to-right letters, set in ``font`` (a CSS ``font`` value: a size, then the font stack).
+
+    poppler reads a page in the direction of most of its letters: a right-to-left page that is
+    mostly English (a review packet, a bilingual handout) came back left to right, each
+    right-to-left line that holds a Latin word or a number with its pieces out of order. The marks
+    tip every page to right to left; they show nothing, and the PDF builder draws a margin box of
+    marks only as a page artifact (builders/weasyprint_tags.py), which screen readers skip.
+    """
+    letters = sum(unicodedata.bidirectional(ch) == "L" for ch in re.sub(r"<[^>]*>", "", html))
+    return f'@page {{ @{margin_box} {{ content: "{RLM * letters}"; font: {font}; }} }}'

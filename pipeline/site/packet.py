@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,13 @@ from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import DATE, REVIEWER, catalog_state
 from pipeline.quality.checks import CHECKS, Term, load_glossary, term_pattern
 from pipeline.quality.gates import message_checker
-from pipeline.render.direction_marks import LRM, RLM, mark_ltr_line_ends, mark_rtl_boundaries
+from pipeline.render.direction_marks import (
+    LRM,
+    RLM,
+    mark_ltr_line_ends,
+    mark_rtl_boundaries,
+    page_direction_marks,
+)
 from pipeline.render.fonts import css_font_family, css_lang_rules
 from pipeline.render.pages import long_date, make_environment
 from pipeline.source.project import UI_DOMAIN, Project, language_info, write_atomic
@@ -176,9 +181,7 @@ def print_html(html: str, language: str) -> tuple[str, str]:
     if language_info(language).direction != "rtl":
         return html, ""
     html = mark_ltr_line_ends(_RTL_BLOCK.sub(lambda block: _translation_marks(block[0]), html))
-    letters = sum(unicodedata.bidirectional(ch) == "L" for ch in re.sub(r"<[^>]*>", "", html))
-    family = css_font_family(language)
-    return html, f'@page {{ @top-left {{ content: "{RLM * letters}"; font: 1pt {family}; }} }}'
+    return html, page_direction_marks(html, f"1pt {css_font_family(language)}", "top-left")
 
 
 def _translation_marks(block: str) -> str:
