@@ -19,8 +19,8 @@ and weasyprint_glyphs' own list). Delete it when the upstream issues below are f
    content that is neither real nor an Artifact (PDF/UA-1, Matterhorn 01-005). Here that text is
    drawn as ``/Artifact <</Type /Pagination /Subtype /Header>>`` (or ``/Footer``) and the margin
    boxes are left out of the tree. A margin box of direction marks only (a right-to-left review
-   packet's, see site/packet.print_html) carries them as its ``/ActualText``: drawn as zero-width
-   glyphs at one place, poppler would keep only one of them.
+   packet's or bilingual handout's, see render/direction_marks.page_direction_marks) carries them
+   as its ``/ActualText``: drawn as zero-width glyphs at one place, poppler would keep only one.
 4. **Languages of parts.** WeasyPrint writes the document's ``/Lang`` only, so a packet's Spanish
    column or a Khmer script's English instructions were read with the document's voice. Each
    structure element whose language (its box's ``lang``) differs from its parent's carries ``/Lang``
