@@ -31,7 +31,7 @@ from pipeline.builders.printing import render_pdf
 from pipeline.cli import main
 from pipeline.i18n.article import Article, prepare_article
 from pipeline.render.bilingual import page_marks, render_bilingual
-from pipeline.render.handout import running_texts
+from pipeline.render.handout import REGULAR, looser_spacing, running_texts
 from pipeline.source.project import load_project
 
 pypdf = pytest.importorskip("pypdf")
@@ -159,8 +159,13 @@ def test_right_to_left_page_marks_change_nothing_on_the_page(clinic: Path, tmp_p
     source = clinic / "source"
     pages = []
     for name, style in {"plain": css.removesuffix(marks), "marked": css}.items():
-        pdf = render_pdf(
-            html, style, base_url=source.as_uri() + "/", allowed_dirs=[source / "assets"], label=name
+        pdf = render_pdf(  # as builders/bilingual.py prints it
+            html,
+            style,
+            base_url=source.as_uri() + "/",
+            allowed_dirs=[source / "assets"],
+            label=name,
+            looser=looser_spacing(REGULAR),
         )
         (tmp_path / f"{name}.pdf").write_bytes(pdf)
         subprocess.run(
