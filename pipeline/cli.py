@@ -320,7 +320,7 @@ def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
       plainspoken new clinic --clinic "Arroyo Seco Recovery" --languages es,vi,km
     """
     from pipeline.i18n.lifecycle import init_language, make_templates, write_templates
-    from pipeline.site.new_project import NewProject, create_project
+    from pipeline.site.new_project import NewProject, create_project, fill_example_drafts
 
     tags = tuple(check_translation_language(tag.strip()) for tag in languages.split(",") if tag.strip())
     for path in create_project(folder, NewProject(clinic, phone, tags)):
@@ -331,6 +331,8 @@ def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
     for tag in tags:
         for path in init_language(project, tag, templates):
             click.echo(f"created {(folder / project.display(path)).as_posix()}")
+        if fill_example_drafts(project, tag):
+            click.echo(f"  with draft translations of the example article ({tag}): have them reviewed")
     click.echo(f"Next: cd {folder.as_posix()} && plainspoken build; see its README.md")
 
 

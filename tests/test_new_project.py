@@ -33,11 +33,26 @@ def test_new_makes_a_project_that_builds_with_its_interface_translated(tmp_path:
     assert 'name = "Casa Clinic"' in (clinic / "source/site.toml").read_text()
     assert run(clinic, "check", "--source").exit_code == 0
     assert run(clinic, "build", "--format", "html").exit_code == 0
-    assert "Puntos clave" in page(clinic, "es", "welcome")
-    assert "¿Necesita ayuda ahora?" in page(clinic, "es", "welcome")
-    # What check still lists is the clinic's own work: the example article's translation.
-    findings = run(clinic, "check").output.splitlines()[:-1]
-    assert findings and all(re.match(r"locales/(es|vi|km)/LC_MESSAGES/welcome\.po:\d+: ", f) for f in findings)
+    spanish = page(clinic, "es", "welcome")
+    assert "Puntos clave" in spanish and "¿Necesita ayuda ahora?" in spanish
+    # The example article comes with drafts in every chosen language, shown as drafts.
+    assert re.search(r"<h1 [^>]*>Su primera visita</h1>", spanish)
+    assert "Traducción preliminar: todavía no la ha revisado" in spanish
+    assert "Bản dịch nháp: chưa được" in page(clinic, "vi", "welcome")
+    assert "Your First Visit" not in page(clinic, "km", "welcome").split("<main", 1)[-1]
+
+
+def test_the_example_article_has_a_draft_in_every_language_plainspoken_supports(tmp_path: Path) -> None:
+    languages = sorted(path.stem for path in SHIPPED_DIR.glob("*.po"))
+    assert len(languages) == 13
+    result = new(tmp_path / "clinic", "--languages", ",".join(languages))
+    assert result.exit_code == 0, result.output
+    for language in languages:
+        text = (tmp_path / f"clinic/locales/{language}/LC_MESSAGES/welcome.po").read_text(encoding="utf-8")
+        assert 'msgstr ""\n\n' not in text + "\n", language  # every message has its draft
+        assert "X-Review-Status: draft" in text and "#, fuzzy" not in text, language
+    status = CliRunner().invoke(main, ["-C", str(tmp_path / "clinic"), "status"]).output
+    assert re.search(r"^ko\s+welcome\s+8\s+0\s+0\s+0\s+100%\s+draft$", status, re.MULTILINE), status
 
 
 def test_every_key_of_the_new_site_toml_has_a_comment_above_it(tmp_path: Path) -> None:

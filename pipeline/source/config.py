@@ -16,6 +16,11 @@ from pipeline.source.languages import LanguageTagError, language_tag
 from pipeline.source.phones import DEFAULT_REGION, PhoneError, example_phone, known_region, parse_phone
 
 PAGE_SIZES = ("letter", "a4")
+#: [publish] min_translated when site.toml does not say: a language in which nothing of an article is
+#: translated yet is not published (its page would be the English page under another language's name,
+#: with the English one already there); one translated sentence publishes it, with a notice saying how
+#: much is still in English. min_translated = 0 publishes every language regardless.
+DEFAULT_MIN_TRANSLATED = 1.0
 T = TypeVar("T")
 #: Each required string's expected form, named when it is missing or empty.
 _EXAMPLES = {
@@ -79,7 +84,7 @@ class SiteConfig:
     voices: tuple[tuple[str, str], ...] = ()  # [voices] overrides: language → espeak-ng voice
     target_grade: float = 8.0  # [plain_language] target_grade: above it is a warning
     drafts: tuple[tuple[str, str], ...] = ()  # [publish.drafts] format → "notice" or "skip"
-    min_translated: float = 0.0  # [publish] min_translated: percent needed to publish a language
+    min_translated: float = DEFAULT_MIN_TRANSLATED  # [publish] min_translated: percent needed to publish
     voice_choices: tuple[VoiceChoice, ...] = ()  # [voices.<lang>] tables (Piper, narrators)
     region: str = DEFAULT_REGION  # [clinic] region: where its phone numbers are dialled (ISO 3166)
 
@@ -212,7 +217,10 @@ def _site_config(data: dict[str, Any], reader: _Reader) -> SiteConfig:
             lambda: _number(data.get("plain_language", {}), "target_grade", 8.0, reader, (1, 20)), 8.0
         ),
         drafts=reader.attempt(lambda: _drafts(publish, reader), ()),
-        min_translated=reader.attempt(lambda: _number(publish, "min_translated", 0.0, reader, (0, 100)), 0.0),
+        min_translated=reader.attempt(
+            lambda: _number(publish, "min_translated", DEFAULT_MIN_TRANSLATED, reader, (0, 100)),
+            DEFAULT_MIN_TRANSLATED,
+        ),
         region=region,
     )
 
