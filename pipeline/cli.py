@@ -310,7 +310,7 @@ def _remove_orphaned_templates(project: Project, templates: dict[str, Any]) -> l
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--clinic", default="Example Clinic", show_default=True, help="The clinic's name.")
-@click.option("--phone", default="(626) 555-0100", show_default=True, help="The number patients call.")
+@click.option("--phone", default="(626) 555-0199", show_default=True, help="The number patients call.")
 @click.option("--languages", default="es", show_default=True, help="Languages to translate into: es,vi,km.")
 def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
     """Start a project in a new FOLDER that builds at once (site.toml, an example article, catalogs).
@@ -436,6 +436,7 @@ def check(
       plainspoken check --lang es
     """
     from pipeline.quality.gates import check_articles, check_language
+    from pipeline.quality.readiness import readiness_findings
     from pipeline.summary import print_findings
 
     project = _project(ctx)
@@ -445,6 +446,8 @@ def check(
     if not source_only:
         for language in languages or project.translation_languages():
             findings += check_language(project, language)
+    if not source_only and not languages:  # the whole project: also what is left before publishing
+        findings += readiness_findings(project)
     print_findings(sorted(findings), as_json=as_json)
     ctx.exit(1 if any(f.severity == "error" for f in findings) else 0)
 

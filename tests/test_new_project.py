@@ -40,6 +40,36 @@ def test_new_makes_a_project_that_builds_with_its_interface_translated(tmp_path:
     assert "Traducción preliminar: todavía no la ha revisado" in spanish
     assert "Bản dịch nháp: chưa được" in page(clinic, "vi", "welcome")
     assert "Your First Visit" not in page(clinic, "km", "welcome").split("<main", 1)[-1]
+    # check lists what the clinic must still do, and nothing else: its facts, its article, reviews.
+    result = run(clinic, "check")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        *(
+            f'locales/{tag}: info: review: draft translations, not yet reviewed by a qualified medical'
+            f' translator (the pages say so); once reviewed: plainspoken review {tag} --by "Name"'
+            for tag in ("es", "km", "vi")
+        ),
+        "source/site.toml:9: error: placeholder: clinic.phone is still plainspoken new's placeholder:"
+        " write the number patients call",
+        "source/site.toml:11: error: placeholder: clinic.address is still plainspoken new's placeholder:"
+        " write the clinic's street address, on one line",
+        "source/site.toml:13: error: placeholder: clinic.website is still plainspoken new's placeholder:"
+        " write the address the site will be published at (https://…)",
+        "source/welcome.md:9: info: example: plainspoken new's example article: replace it with your own"
+        " (or copy it to start one)",
+        "3 errors, 0 warnings, 4 notes (info: not a problem)",
+    ]
+
+
+def test_check_is_clean_once_the_clinic_wrote_its_facts(tmp_path: Path, run: Run) -> None:
+    result = new(tmp_path / "clinic", "--phone", "(626) 555-0142", "--languages", "es")
+    assert result.exit_code == 0, result.output
+    toml = tmp_path / "clinic/source/site.toml"
+    text = toml.read_text(encoding="utf-8").replace("https://www.example.org/", "https://clinic.example.com/")
+    toml.write_text(text.replace("Replace with the clinic's street address", "1 Main St, Pasadena, CA"))
+    result = run(tmp_path / "clinic", "check")
+    assert result.exit_code == 0, result.output
+    assert "placeholder" not in result.output and "error" not in result.output.replace("0 errors", "")
 
 
 def test_the_example_article_has_a_draft_in_every_language_plainspoken_supports(tmp_path: Path) -> None:

@@ -27,12 +27,23 @@ FILES = {
 }
 
 
+#: [clinic] values site.toml gets until the clinic writes its own: check says so (plainspoken
+#: new's --phone replaces the phone). 555-0199 is a fictional number no one answers.
+PLACEHOLDERS = {
+    "phone": "(626) 555-0199",
+    "address": "Replace with the clinic's street address",
+    "website": "https://www.example.org/",
+}
+#: A sentence only the example article has: check notes an article that still holds it.
+EXAMPLE_SENTENCE = "This is an example. Replace it with your own article."
+
+
 @dataclass(frozen=True)
 class NewProject:
     """What ``plainspoken new`` was told about the clinic."""
 
     clinic: str = "Example Clinic"
-    phone: str = "(626) 555-0100"
+    phone: str = PLACEHOLDERS["phone"]
     languages: tuple[str, ...] = ("es",)  # besides the articles' own language
     today: str = ""
 
@@ -49,6 +60,8 @@ def project_files(choice: NewProject) -> dict[str, str]:
         "clinic": choice.clinic,
         "name": _toml(choice.clinic),
         "phone": _toml(choice.phone),
+        "address": _toml(PLACEHOLDERS["address"]),
+        "website": _toml(PLACEHOLDERS["website"]),
         "languages": _toml(languages),
         "today": choice.today or datetime.date.today().isoformat(),
     }
