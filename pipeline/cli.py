@@ -321,8 +321,10 @@ def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
     """
     from pipeline.i18n.lifecycle import init_language, make_templates, write_templates
     from pipeline.site.new_project import NewProject, create_project, fill_example_drafts
+    from pipeline.source.project import check_language
 
-    tags = tuple(check_translation_language(tag.strip()) for tag in languages.split(",") if tag.strip())
+    listed = [check_language(tag.strip()) for tag in languages.split(",") if tag.strip()]
+    tags = tuple(dict.fromkeys(tag for tag in listed if tag != "en"))  # en is the articles' own: no catalogs
     for path in create_project(folder, NewProject(clinic, phone, tags)):
         click.echo(f"created {path.as_posix()}")
     project = load_project(folder)
@@ -333,6 +335,8 @@ def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
             click.echo(f"created {(folder / project.display(path)).as_posix()}")
         if fill_example_drafts(project, tag):
             click.echo(f"  with draft translations of the example article ({tag}): have them reviewed")
+        else:
+            click.echo(f"  {tag}: Plainspoken ships no drafts in it: its pages are published once translated")
     click.echo(f"Next: cd {folder.as_posix()} && plainspoken build; see its README.md")
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from pipeline.cli import main
@@ -45,7 +46,7 @@ def test_new_makes_a_project_that_builds_with_its_interface_translated(tmp_path:
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         *(
-            f'locales/{tag}: info: review: draft translations, not yet reviewed by a qualified medical'
+            f"locales/{tag}: info: review: draft translations, not yet reviewed by a qualified medical"
             f' translator (the pages say so); once reviewed: plainspoken review {tag} --by "Name"'
             for tag in ("es", "km", "vi")
         ),
@@ -99,7 +100,9 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "clinic" / "notes.txt").write_text("mine")
     result = new(tmp_path / "clinic")
     assert result.exit_code == 1
-    assert result.output.strip() == f"{tmp_path / 'clinic'}: already exists and is not empty: name a new folder"
+    assert (
+        result.output.strip() == f"{tmp_path / 'clinic'}: already exists and is not empty: name a new folder"
+    )
     assert (tmp_path / "clinic" / "notes.txt").read_text() == "mine"
 
 
@@ -109,6 +112,58 @@ def test_new_refuses_a_phone_that_is_no_number_and_writes_nothing(tmp_path: Path
     (line,) = result.output.strip().splitlines()  # its wording is the phone check's
     assert line.startswith("source/site.toml:") and "clinic.phone" in line
     assert not (tmp_path / "clinic").exists()
+
+
+#: Ordinary mistakes in a new project's site.toml: (pattern, replacement, the line check prints,
+#: with {key} the line number of the first line that holds key's text after the edit).
+MISTAKES = [
+    (
+        r"^languages = ",
+        "lenguages = ",
+        "{lenguages}: publish.lenguages is not a setting: did you mean languages?",
+    ),
+    (
+        r"^page_size = .*$",
+        'page_size = "letter"\nmin_translate = 80',
+        "{min_translate}: publish.min_translate is not a setting: did you mean min_translated?",
+    ),
+    (r"^\[clinic\]$", "[clinc]", "{[clinc]}: [clinc] is not a table of site.toml: did you mean [clinic]?"),
+    (
+        r'^phone = "\(626\).*\n',
+        "",
+        '{[clinic]}: clinic.phone must be a non-empty string, such as phone = "(626) 555-0142"',
+    ),
+    (
+        r'^page_size = "letter"',
+        "page_size = letter",
+        '{page_size}: not valid TOML: Invalid value: write text in quotes: page_size = "letter"',
+    ),
+]
+
+
+@pytest.mark.parametrize(("pattern", "replacement", "expected"), MISTAKES)
+def test_an_ordinary_mistake_in_site_toml_is_named_at_its_line(
+    tmp_path: Path, run: Run, pattern: str, replacement: str, expected: str
+) -> None:
+    assert new(tmp_path / "clinic").exit_code == 0
+    toml = tmp_path / "clinic/source/site.toml"
+    text = re.sub(pattern, replacement, toml.read_text(encoding="utf-8"), count=1, flags=re.MULTILINE)
+    toml.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    key = re.search(r"\{(.+?)\}", expected).group(1)  # type: ignore[union-attr]
+    number = next(n for n, line in enumerate(lines, start=1) if line.startswith(key))
+    result = run(tmp_path / "clinic", "check", "--source")
+    assert result.exit_code == 1
+    assert f"source/site.toml:{number}: " + expected.split("}: ", 1)[1] in result.output.splitlines()
+    assert "Traceback" not in result.output
+
+
+def test_new_takes_en_in_its_languages_and_says_which_have_no_drafts(tmp_path: Path) -> None:
+    result = new(tmp_path / "clinic", "--languages", "en, es,fr,es")
+    assert result.exit_code == 0, result.output
+    assert 'languages = ["en", "es", "fr"]' in (tmp_path / "clinic/source/site.toml").read_text()
+    assert "  fr: Plainspoken ships no drafts in it: its pages are published once translated" in result.output
+    assert "(es): have them reviewed" in result.output
 
 
 def test_a_project_without_its_own_ui_po_shows_the_shipped_interface(
@@ -149,7 +204,9 @@ def test_every_site_toml_problem_is_listed_at_once_with_its_line_and_form(tmp_pa
     """The adoption trial took six runs, one error each, to learn site.toml's keys."""
     source = tmp_path / "source"
     source.mkdir()
-    (source / "site.toml").write_text('[clinic]\nname = "Casa"\nwebsite = ""\n\n[publish]\npage_size = "a5"\n')
+    (source / "site.toml").write_text(
+        '[clinic]\nname = "Casa"\nwebsite = ""\n\n[publish]\npage_size = "a5"\n'
+    )
     result = CliRunner().invoke(main, ["-C", str(tmp_path), "check", "--source"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
@@ -166,7 +223,11 @@ def test_every_site_toml_problem_is_listed_at_once_with_its_line_and_form(tmp_pa
 def test_a_bad_crisis_line_names_each_of_its_mistakes(tmp_path: Path) -> None:
     assert new(tmp_path / "clinic").exit_code == 0
     toml = tmp_path / "clinic/source/site.toml"
-    text = toml.read_text().replace('id = "samhsa"', 'id = "SAMHSA"').replace('note = "Free, private', 'notes = "Free')
+    text = (
+        toml.read_text()
+        .replace('id = "samhsa"', 'id = "SAMHSA"')
+        .replace('note = "Free, private', 'notes = "Free')
+    )
     toml.write_text(text)
     result = CliRunner().invoke(main, ["-C", str(tmp_path / "clinic"), "check", "--source"])
     lines = text.splitlines()
@@ -206,4 +267,6 @@ def test_a_crisis_line_left_blank_in_the_projects_ui_po_counts_as_the_shipped_tr
     article, _ = prepare_article(load_project(project), "every-node", "es")
     # Only basic's own note ("Call or text 988, any time.") is in English: the shipped catalog has no such note.
     assert article.ui_counts.fallbacks == 1
-    assert "988 Línea de Prevención del Suicidio y Crisis" in article.ui.gettext("988 Suicide & Crisis Lifeline")
+    assert "988 Línea de Prevención del Suicidio y Crisis" in article.ui.gettext(
+        "988 Suicide & Crisis Lifeline"
+    )
