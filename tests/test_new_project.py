@@ -91,7 +91,7 @@ def test_every_key_of_the_new_site_toml_has_a_comment_above_it(tmp_path: Path) -
     text = (tmp_path / "clinic/source/site.toml").read_text()
     lines = text[: text.index("[[crisis_lines]]")].splitlines()
     keys = [n for n, line in enumerate(lines) if re.match(r"^\w+ =", line)]
-    assert len(keys) == 6
+    assert len(keys) == 7
     assert all(lines[n - 1].startswith("# ") for n in keys)
 
 
@@ -123,8 +123,8 @@ MISTAKES = [
         "{lenguages}: publish.lenguages is not a setting: did you mean languages?",
     ),
     (
-        r"^page_size = .*$",
-        'page_size = "letter"\nmin_translate = 80',
+        r"^min_translated = 1$",
+        "min_translate = 80",
         "{min_translate}: publish.min_translate is not a setting: did you mean min_translated?",
     ),
     (r"^\[clinic\]$", "[clinc]", "{[clinc]}: [clinc] is not a table of site.toml: did you mean [clinic]?"),
