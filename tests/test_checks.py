@@ -268,10 +268,15 @@ def test_a_language_with_nothing_translated_is_not_published_by_default(make_pro
     root = make_project("basic")  # its Spanish catalog of every-node is missing: 0 % translated
     toml = root / "source/site.toml"
     toml.write_text(re.sub(r"^min_translated = 0 .*$", "", toml.read_text(), flags=re.MULTILINE))
-    result = run(root, "build", "--format", "html")
+    result = run(root, "build", "--format", "html", "--format", "report")
     assert result.exit_code == 0, result.output
     assert (root / "build/site/en/every-node.html").is_file()
     assert not (root / "build/site/es/every-node.html").exists()
+    report = (root / "build/site/report.html").read_text(encoding="utf-8")
+    assert (
+        "<li><code>es</code> <code>every-node</code>: 0% translated, below publish.min_translated (1%): not"
+        " published until you translate locales/es/LC_MESSAGES/every-node.po" in report
+    )
     assert re.search(
         r"es\s+html\s+skipped\s+every-node \(\d+\.\d s\): 0% translated, below publish.min_translated \(1%\): "
         r"not published until you translate locales/es/LC_MESSAGES/every-node.po "
