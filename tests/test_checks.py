@@ -283,6 +283,12 @@ def test_a_language_with_nothing_translated_is_not_published_by_default(make_pro
         r"\(min_translated = 0 in site.toml publishes it anyway\)",
         result.output,
     ), result.output
+    checked = run(root, "check").output.splitlines()
+    assert (
+        "locales/es/LC_MESSAGES/every-node.po: warning: not-published: 0% translated, below"
+        " publish.min_translated (1%): not published until you translate locales/es/LC_MESSAGES/every-node.po"
+        " (min_translated = 0 in site.toml publishes it anyway)" in checked
+    )
     toml.write_text(toml.read_text().replace('page_size = "letter"', 'page_size = "letter"\nmin_translated = 0'))
     assert run(root, "build", "--format", "html").exit_code == 0
     assert (root / "build/site/es/every-node.html").is_file()  # with its notice that it is in English

@@ -19,8 +19,10 @@ _ADVICE = {
 
 def readiness_findings(project: Project) -> list[Finding]:
     """Placeholders left in site.toml (errors: a patient would call or visit them), the example
-    article still there, and each language not yet reviewed (notes)."""
-    return [*placeholder_findings(project), *example_findings(project), *review_findings(project)]
+    article still there, each language not yet reviewed (notes), the pages site.toml's policy
+    keeps back (warnings)."""
+    found = [*placeholder_findings(project), *example_findings(project), *review_findings(project)]
+    return found + withheld_findings(project)
 
 
 def placeholder_findings(project: Project) -> list[Finding]:
@@ -74,3 +76,16 @@ def review_findings(project: Project) -> list[Finding]:
             where = project.display(project.locales_dir / language)
             found.append(Finding(where, 0, "info", "review", message))
     return found
+
+
+def withheld_findings(project: Project) -> list[Finding]:
+    """A warning for each article's page the publishing policy keeps back, saying why and what
+    publishes it (a language listed in site.toml that patients would not find)."""
+    from pipeline.i18n.publishing import decide_publication
+
+    slugs = sorted(path.stem for path in project.article_paths())
+    publication = decide_publication(project, slugs, ["html"])
+    return [
+        Finding(project.display(project.catalog_path(language, slug)), 0, "warning", "not-published", why)
+        for slug, language, _key, why in publication.withheld
+    ]
