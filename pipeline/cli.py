@@ -440,7 +440,7 @@ def check(
       plainspoken check --lang es
     """
     from pipeline.quality.gates import check_articles, check_language
-    from pipeline.quality.readiness import readiness_findings
+    from pipeline.site.readiness import readiness_findings
     from pipeline.summary import print_findings
 
     project = _project(ctx)
