@@ -289,6 +289,16 @@ def test_a_language_with_nothing_translated_is_not_published_by_default(make_pro
         " publish.min_translated (1%): not published until you translate locales/es/LC_MESSAGES/every-node.po"
         " (min_translated = 0 in site.toml publishes it anyway)" in checked
     )
+    english = root / "build/site/en/every-node.html"
+    assert 'hreflang="es"' not in english.read_text(encoding="utf-8")  # no link to a page not there
+    # One sentence translated publishes it, and the English page's language list follows.
+    assert run(root, "init", "es").exit_code == 0
+    po = root / "locales/es/LC_MESSAGES/every-node.po"
+    po.write_text(po.read_text().replace('"First key point."\nmsgstr ""', '"First key point."\nmsgstr "Primer punto."'))
+    assert run(root, "build", "--format", "html").exit_code == 0
+    assert (root / "build/site/es/every-node.html").is_file()
+    assert 'hreflang="es" href="../es/every-node.html"' in english.read_text(encoding="utf-8")
+    po.unlink()
     toml.write_text(toml.read_text().replace('page_size = "letter"', 'page_size = "letter"\nmin_translated = 0'))
     assert run(root, "build", "--format", "html").exit_code == 0
     assert (root / "build/site/es/every-node.html").is_file()  # with its notice that it is in English
