@@ -61,7 +61,7 @@ conformance: setup-test
 	@echo "== benchmarks/conformance_bilingual.py"; $(BIN)/python benchmarks/conformance_bilingual.py
 
 $(VENV)/.installed-bench: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed-test
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --no-build-isolation -c $(CONSTRAINTS) -e '.[test,bench]'
 	@touch $@
 
 setup: debian-build $(VENV)/.installed
@@ -79,12 +79,15 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) pip
 
+# The build backend too is the locked one: pip's build isolation would fetch the newest setuptools
+# from PyPI to build Plainspoken itself, whatever constraints.txt says.
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e .
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) setuptools
+	$(BIN)/python -m pip install --quiet --no-build-isolation -c $(CONSTRAINTS) -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-build-isolation -c $(CONSTRAINTS) -e '.[test]'
 	@touch $@
 
 # After a deliberate upgrade has passed make test: the venv's versions become the tested set.

@@ -310,7 +310,7 @@ def _remove_orphaned_templates(project: Project, templates: dict[str, Any]) -> l
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--clinic", default="Example Clinic", show_default=True, help="The clinic's name.")
-@click.option("--phone", default="(626) 555-0100", show_default=True, help="The number patients call.")
+@click.option("--phone", default="(626) 555-0199", show_default=True, help="The number patients call.")
 @click.option("--languages", default="es", show_default=True, help="Languages to translate into: es,vi,km.")
 def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
     """Start a project in a new FOLDER that builds at once (site.toml, an example article, catalogs).
@@ -320,9 +320,11 @@ def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
       plainspoken new clinic --clinic "Arroyo Seco Recovery" --languages es,vi,km
     """
     from pipeline.i18n.lifecycle import init_language, make_templates, write_templates
-    from pipeline.site.new_project import NewProject, create_project
+    from pipeline.site.new_project import NewProject, create_project, fill_example_drafts
+    from pipeline.source.project import check_language
 
-    tags = tuple(check_translation_language(tag.strip()) for tag in languages.split(",") if tag.strip())
+    listed = [check_language(tag.strip()) for tag in languages.split(",") if tag.strip()]
+    tags = tuple(dict.fromkeys(tag for tag in listed if tag != "en"))  # en is the articles' own: no catalogs
     for path in create_project(folder, NewProject(clinic, phone, tags)):
         click.echo(f"created {path.as_posix()}")
     project = load_project(folder)
@@ -331,6 +333,10 @@ def new(folder: Path, clinic: str, phone: str, languages: str) -> None:
     for tag in tags:
         for path in init_language(project, tag, templates):
             click.echo(f"created {(folder / project.display(path)).as_posix()}")
+        if fill_example_drafts(project, tag):
+            click.echo(f"  with draft translations of the example article ({tag}): have them reviewed")
+        else:
+            click.echo(f"  {tag}: Plainspoken ships no drafts in it: its pages are published once translated")
     click.echo(f"Next: cd {folder.as_posix()} && plainspoken build; see its README.md")
 
 
@@ -434,6 +440,7 @@ def check(
       plainspoken check --lang es
     """
     from pipeline.quality.gates import check_articles, check_language
+    from pipeline.site.readiness import readiness_findings
     from pipeline.summary import print_findings
 
     project = _project(ctx)
@@ -443,6 +450,8 @@ def check(
     if not source_only:
         for language in languages or project.translation_languages():
             findings += check_language(project, language)
+    if not source_only and not languages:  # the whole project: also what is left before publishing
+        findings += readiness_findings(project)
     print_findings(sorted(findings), as_json=as_json)
     ctx.exit(1 if any(f.severity == "error" for f in findings) else 0)
 

@@ -149,7 +149,7 @@ def test_fallback_units_are_marked_english(run, make_project) -> None:  # type: 
     assert re.search(r"es\s+html\s+built\s+choosing-care \(\d+\.\d s\), 1 message in English", result.stdout)
     html = (project / f"build/site/es/{SLUG}.html").read_text()
     assert '<h3 id="cost" lang="en" dir="auto">Cost</h3>' in html
-    assert "Algunas partes de esta página están en inglés." in html
+    assert re.search(r"Aproximadamente el \d\xa0% de esta página todavía está en inglés\.", html)  # 1 of many
 
 
 def test_rebuild_is_byte_identical_and_rewrites_nothing(run, make_project) -> None:  # type: ignore[no-untyped-def]
@@ -286,3 +286,41 @@ def test_the_page_names_the_variety_a_voice_speaks_only_when_it_differs() -> Non
     assert spoken_language_name("yue", "en") == "Cantonese"
     assert spoken_language_name("es-419", "es") == ""  # Spanish is Spanish
     assert spoken_language_name("vi-vn-x-south", "vi") == ""
+
+
+def test_a_partly_english_page_and_handout_say_how_much_is_still_in_english(make_project, run) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+    import subprocess
+
+    from pipeline.i18n.article import prepare_article
+    from pipeline.i18n.translate import MessageCounts
+    from pipeline.render.pages import english_notice
+
+    root = make_project("checks")  # its Spanish catalog has untranslated, fuzzy and rejected messages
+    article, _ = prepare_article(load_project(root), "checks", "es")
+    shown = article.report.counts.total + article.ui_counts.total
+    share = round(100 * article.fallbacks / shown)
+    assert 0 < share < 100
+    notice = f"Aproximadamente el {share}\xa0% de esta página todavía está en inglés."
+    assert run(root, "build", "--lang", "es", "--format", "html", "--format", "pdf").exit_code == 0
+    assert notice in (root / "build/site/es/checks.html").read_text(encoding="utf-8")
+    pdf = root / "build/site/es/checks.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert " ".join(notice.split()) in " ".join(text.split())
+    # Nothing translated at all: said plainly, not as "about 100%".
+    untranslated = dataclasses.replace(
+        article,
+        ui_counts=MessageCounts(untranslated=1),
+        report=dataclasses.replace(article.report, counts=MessageCounts(untranslated=5)),
+    )
+    assert english_notice(untranslated) == "Esta página todavía está en inglés: aún no se ha traducido."
+    assert (
+        english_notice(
+            dataclasses.replace(
+                article,
+                report=dataclasses.replace(article.report, counts=MessageCounts(translated=5)),
+                ui_counts=MessageCounts(translated=1),
+            )
+        )
+        == ""
+    )

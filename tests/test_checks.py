@@ -263,3 +263,43 @@ def test_build_report_for_the_clinic_manager(run, make_project) -> None:  # type
     assert re.search(r"reading grade \d+\.\d \(Fernández-Huerta\)", html)
     assert re.search(r"reading grade \d+\.\d \(Flesch-Kincaid\)", html)
     assert "0 errors, 0 warnings" in html
+
+
+def test_a_language_with_nothing_translated_is_not_published_by_default(make_project, run) -> None:  # type: ignore[no-untyped-def]
+    root = make_project("basic")  # its Spanish catalog of every-node is missing: 0 % translated
+    toml = root / "source/site.toml"
+    toml.write_text(re.sub(r"^min_translated = 0 .*$", "", toml.read_text(), flags=re.MULTILINE))
+    result = run(root, "build", "--format", "html", "--format", "report")
+    assert result.exit_code == 0, result.output
+    assert (root / "build/site/en/every-node.html").is_file()
+    assert not (root / "build/site/es/every-node.html").exists()
+    report = (root / "build/site/report.html").read_text(encoding="utf-8")
+    assert (
+        "<li><code>es</code> <code>every-node</code>: 0% translated, below publish.min_translated (1%): not"
+        " published until you translate locales/es/LC_MESSAGES/every-node.po" in report
+    )
+    assert re.search(
+        r"es\s+html\s+skipped\s+every-node \(\d+\.\d s\): 0% translated, below publish.min_translated \(1%\): "
+        r"not published until you translate locales/es/LC_MESSAGES/every-node.po "
+        r"\(min_translated = 0 in site.toml publishes it anyway\)",
+        result.output,
+    ), result.output
+    checked = run(root, "check").output.splitlines()
+    assert (
+        "locales/es/LC_MESSAGES/every-node.po: warning: not-published: 0% translated, below"
+        " publish.min_translated (1%): not published until you translate locales/es/LC_MESSAGES/every-node.po"
+        " (min_translated = 0 in site.toml publishes it anyway)" in checked
+    )
+    english = root / "build/site/en/every-node.html"
+    assert 'hreflang="es"' not in english.read_text(encoding="utf-8")  # no link to a page not there
+    # One sentence translated publishes it, and the English page's language list follows.
+    assert run(root, "init", "es").exit_code == 0
+    po = root / "locales/es/LC_MESSAGES/every-node.po"
+    po.write_text(po.read_text().replace('"First key point."\nmsgstr ""', '"First key point."\nmsgstr "Primer punto."'))
+    assert run(root, "build", "--format", "html").exit_code == 0
+    assert (root / "build/site/es/every-node.html").is_file()
+    assert 'hreflang="es" href="../es/every-node.html"' in english.read_text(encoding="utf-8")
+    po.unlink()
+    toml.write_text(toml.read_text().replace('page_size = "letter"', 'page_size = "letter"\nmin_translated = 0'))
+    assert run(root, "build", "--format", "html").exit_code == 0
+    assert (root / "build/site/es/every-node.html").is_file()  # with its notice that it is in English

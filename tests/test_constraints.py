@@ -56,8 +56,21 @@ def test_make_installs_every_package_through_the_lock() -> None:
         check=True,
     ).stdout
     installs = [line for line in dry.splitlines() if "pip install" in line]
-    assert len(installs) == 4, dry  # pip itself, the package, its tests, the benchmarks
+    assert len(installs) == 5, dry  # pip itself, the build backend, the package, its tests, the benchmarks
     assert all("-c constraints.txt" in line for line in installs), dry
+    # Build isolation would build Plainspoken with the newest setuptools on PyPI, whatever the lock says.
+    builds = [line for line in installs if " -e " in line]
+    assert len(builds) == 3 and all("--no-build-isolation" in line for line in builds), dry
+
+
+def test_the_build_backend_is_locked_within_its_range() -> None:
+    """make builds Plainspoken with the venv's setuptools: the locked version must be one that can."""
+    locked = _locked()
+    backend = tomllib.loads((REPO / "pyproject.toml").read_text())["build-system"]["requires"]
+    for requirement in map(Requirement, backend):
+        pinned = locked.get(_normal(requirement.name))
+        assert pinned is not None, f"the build backend {requirement.name} is not in constraints.txt"
+        assert requirement.specifier.contains(pinned), f"{requirement} (build-system) excludes {pinned}"
 
 
 def test_the_venv_under_test_is_the_locked_set() -> None:

@@ -84,7 +84,10 @@ def test_editing_one_catalog_runs_exactly_that_languages_tasks(run, make_project
     po.write_text(po.read_text().replace('msgstr "비용"', 'msgstr "비용 안내"'), encoding="utf-8")
     result = run(project, "build", "--format", "html", "--format", "pdf")
     ran = re.findall(r"^\[\d+/\d+\] built +(\S+) ", result.stdout, flags=re.M)
-    assert sorted(ran) == ["ko/choosing-care/html", "ko/choosing-care/pdf"]
+    # The other languages' pages are made again (by default a language with nothing translated is
+    # not published, so a Korean edit could change their language lists), never their handouts.
+    assert [task for task in ran if not task.endswith("/html")] == ["ko/choosing-care/pdf"]
+    assert "ko/choosing-care/html" in ran
     after = site_files(project)
     changed = {path for path in after if after[path] != before.get(path)}
     assert changed <= {

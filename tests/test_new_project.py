@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from pipeline.cli import main
@@ -33,11 +34,56 @@ def test_new_makes_a_project_that_builds_with_its_interface_translated(tmp_path:
     assert 'name = "Casa Clinic"' in (clinic / "source/site.toml").read_text()
     assert run(clinic, "check", "--source").exit_code == 0
     assert run(clinic, "build", "--format", "html").exit_code == 0
-    assert "Puntos clave" in page(clinic, "es", "welcome")
-    assert "¿Necesita ayuda ahora?" in page(clinic, "es", "welcome")
-    # What check still lists is the clinic's own work: the example article's translation.
-    findings = run(clinic, "check").output.splitlines()[:-1]
-    assert findings and all(re.match(r"locales/(es|vi|km)/LC_MESSAGES/welcome\.po:\d+: ", f) for f in findings)
+    spanish = page(clinic, "es", "welcome")
+    assert "Puntos clave" in spanish and "¿Necesita ayuda ahora?" in spanish
+    # The example article comes with drafts in every chosen language, shown as drafts.
+    assert re.search(r"<h1 [^>]*>Su primera visita</h1>", spanish)
+    assert "Traducción preliminar: todavía no la ha revisado" in spanish
+    assert "Bản dịch nháp: chưa được" in page(clinic, "vi", "welcome")
+    assert "Your First Visit" not in page(clinic, "km", "welcome").split("<main", 1)[-1]
+    # check lists what the clinic must still do, and nothing else: its facts, its article, reviews.
+    result = run(clinic, "check")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        *(
+            f"locales/{tag}: info: review: draft translations, not yet reviewed by a qualified medical"
+            f' translator (the pages say so); once reviewed: plainspoken review {tag} --by "Name"'
+            for tag in ("es", "km", "vi")
+        ),
+        "source/site.toml:9: error: placeholder: clinic.phone is still plainspoken new's placeholder:"
+        " write the number patients call",
+        "source/site.toml:11: error: placeholder: clinic.address is still plainspoken new's placeholder:"
+        " write the clinic's street address, on one line",
+        "source/site.toml:13: error: placeholder: clinic.website is still plainspoken new's placeholder:"
+        " write the address the site will be published at (https://…)",
+        "source/welcome.md:9: info: example: plainspoken new's example article: replace it with your own"
+        " (or copy it to start one)",
+        "3 errors, 0 warnings, 4 notes (info: not a problem)",
+    ]
+
+
+def test_check_is_clean_once_the_clinic_wrote_its_facts(tmp_path: Path, run: Run) -> None:
+    result = new(tmp_path / "clinic", "--phone", "(626) 555-0142", "--languages", "es")
+    assert result.exit_code == 0, result.output
+    toml = tmp_path / "clinic/source/site.toml"
+    text = toml.read_text(encoding="utf-8").replace("https://www.example.org/", "https://clinic.example.com/")
+    toml.write_text(text.replace("Replace with the clinic's street address", "1 Main St, Pasadena, CA"))
+    result = run(tmp_path / "clinic", "check")
+    assert result.exit_code == 0, result.output
+    assert "placeholder" not in result.output and "error" not in result.output.replace("0 errors", "")
+
+
+def test_the_example_article_has_a_draft_in_every_language_plainspoken_supports(tmp_path: Path) -> None:
+    languages = sorted(path.stem for path in SHIPPED_DIR.glob("*.po"))
+    assert len(languages) == 13
+    result = new(tmp_path / "clinic", "--languages", ",".join(languages))
+    assert result.exit_code == 0, result.output
+    for language in languages:
+        text = (tmp_path / f"clinic/locales/{language}/LC_MESSAGES/welcome.po").read_text(encoding="utf-8")
+        assert 'msgstr ""\n\n' not in text + "\n", language  # every message has its draft
+        assert "X-Review-Status: draft" in text and "#, fuzzy" not in text, language
+    status = CliRunner().invoke(main, ["-C", str(tmp_path / "clinic"), "status"]).output
+    assert re.search(r"^ko\s+welcome\s+8\s+0\s+0\s+0\s+100%\s+draft$", status, re.MULTILINE), status
 
 
 def test_every_key_of_the_new_site_toml_has_a_comment_above_it(tmp_path: Path) -> None:
@@ -45,7 +91,7 @@ def test_every_key_of_the_new_site_toml_has_a_comment_above_it(tmp_path: Path) -
     text = (tmp_path / "clinic/source/site.toml").read_text()
     lines = text[: text.index("[[crisis_lines]]")].splitlines()
     keys = [n for n, line in enumerate(lines) if re.match(r"^\w+ =", line)]
-    assert len(keys) == 6
+    assert len(keys) == 7
     assert all(lines[n - 1].startswith("# ") for n in keys)
 
 
@@ -54,7 +100,9 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "clinic" / "notes.txt").write_text("mine")
     result = new(tmp_path / "clinic")
     assert result.exit_code == 1
-    assert result.output.strip() == f"{tmp_path / 'clinic'}: already exists and is not empty: name a new folder"
+    assert (
+        result.output.strip() == f"{tmp_path / 'clinic'}: already exists and is not empty: name a new folder"
+    )
     assert (tmp_path / "clinic" / "notes.txt").read_text() == "mine"
 
 
@@ -64,6 +112,58 @@ def test_new_refuses_a_phone_that_is_no_number_and_writes_nothing(tmp_path: Path
     (line,) = result.output.strip().splitlines()  # its wording is the phone check's
     assert line.startswith("source/site.toml:") and "clinic.phone" in line
     assert not (tmp_path / "clinic").exists()
+
+
+#: Ordinary mistakes in a new project's site.toml: (pattern, replacement, the line check prints,
+#: with {key} the line number of the first line that holds key's text after the edit).
+MISTAKES = [
+    (
+        r"^languages = ",
+        "lenguages = ",
+        "{lenguages}: publish.lenguages is not a setting: did you mean languages?",
+    ),
+    (
+        r"^min_translated = 1$",
+        "min_translate = 80",
+        "{min_translate}: publish.min_translate is not a setting: did you mean min_translated?",
+    ),
+    (r"^\[clinic\]$", "[clinc]", "{[clinc]}: [clinc] is not a table of site.toml: did you mean [clinic]?"),
+    (
+        r'^phone = "\(626\).*\n',
+        "",
+        '{[clinic]}: clinic.phone must be a non-empty string, such as phone = "(626) 555-0142"',
+    ),
+    (
+        r'^page_size = "letter"',
+        "page_size = letter",
+        '{page_size}: not valid TOML: Invalid value: write text in quotes: page_size = "letter"',
+    ),
+]
+
+
+@pytest.mark.parametrize(("pattern", "replacement", "expected"), MISTAKES)
+def test_an_ordinary_mistake_in_site_toml_is_named_at_its_line(
+    tmp_path: Path, run: Run, pattern: str, replacement: str, expected: str
+) -> None:
+    assert new(tmp_path / "clinic").exit_code == 0
+    toml = tmp_path / "clinic/source/site.toml"
+    text = re.sub(pattern, replacement, toml.read_text(encoding="utf-8"), count=1, flags=re.MULTILINE)
+    toml.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    key = re.search(r"\{(.+?)\}", expected).group(1)  # type: ignore[union-attr]
+    number = next(n for n, line in enumerate(lines, start=1) if line.startswith(key))
+    result = run(tmp_path / "clinic", "check", "--source")
+    assert result.exit_code == 1
+    assert f"source/site.toml:{number}: " + expected.split("}: ", 1)[1] in result.output.splitlines()
+    assert "Traceback" not in result.output
+
+
+def test_new_takes_en_in_its_languages_and_says_which_have_no_drafts(tmp_path: Path) -> None:
+    result = new(tmp_path / "clinic", "--languages", "en, es,fr,es")
+    assert result.exit_code == 0, result.output
+    assert 'languages = ["en", "es", "fr"]' in (tmp_path / "clinic/source/site.toml").read_text()
+    assert "  fr: Plainspoken ships no drafts in it: its pages are published once translated" in result.output
+    assert "(es): have them reviewed" in result.output
 
 
 def test_a_project_without_its_own_ui_po_shows_the_shipped_interface(
@@ -104,7 +204,9 @@ def test_every_site_toml_problem_is_listed_at_once_with_its_line_and_form(tmp_pa
     """The adoption trial took six runs, one error each, to learn site.toml's keys."""
     source = tmp_path / "source"
     source.mkdir()
-    (source / "site.toml").write_text('[clinic]\nname = "Casa"\nwebsite = ""\n\n[publish]\npage_size = "a5"\n')
+    (source / "site.toml").write_text(
+        '[clinic]\nname = "Casa"\nwebsite = ""\n\n[publish]\npage_size = "a5"\n'
+    )
     result = CliRunner().invoke(main, ["-C", str(tmp_path), "check", "--source"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
@@ -121,7 +223,11 @@ def test_every_site_toml_problem_is_listed_at_once_with_its_line_and_form(tmp_pa
 def test_a_bad_crisis_line_names_each_of_its_mistakes(tmp_path: Path) -> None:
     assert new(tmp_path / "clinic").exit_code == 0
     toml = tmp_path / "clinic/source/site.toml"
-    text = toml.read_text().replace('id = "samhsa"', 'id = "SAMHSA"').replace('note = "Free, private', 'notes = "Free')
+    text = (
+        toml.read_text()
+        .replace('id = "samhsa"', 'id = "SAMHSA"')
+        .replace('note = "Free, private', 'notes = "Free')
+    )
     toml.write_text(text)
     result = CliRunner().invoke(main, ["-C", str(tmp_path / "clinic"), "check", "--source"])
     lines = text.splitlines()
@@ -161,4 +267,6 @@ def test_a_crisis_line_left_blank_in_the_projects_ui_po_counts_as_the_shipped_tr
     article, _ = prepare_article(load_project(project), "every-node", "es")
     # Only basic's own note ("Call or text 988, any time.") is in English: the shipped catalog has no such note.
     assert article.ui_counts.fallbacks == 1
-    assert "988 Línea de Prevención del Suicidio y Crisis" in article.ui.gettext("988 Suicide & Crisis Lifeline")
+    assert "988 Línea de Prevención del Suicidio y Crisis" in article.ui.gettext(
+        "988 Suicide & Crisis Lifeline"
+    )

@@ -138,3 +138,37 @@ def test_the_page_dials_and_the_guide_reads_the_extension(tmp_path: Path, make_p
 )
 def test_a_tel_link_on_paper_prints_a_number_to_dial(href: str, printed: str) -> None:
     assert print_address(href) == printed
+
+
+#: Each language's word for an extension, as its audio guide says it before the extension's digits.
+EXTENSION_WORDS = [
+    ("en", "extension"),
+    ("es", "extensión"),
+    ("vi", "số máy lẻ"),
+    ("km", "លេខ\u200bបន្ត"),
+    ("zh-Hans", "分机"),
+    ("zh-Hant", "分機"),
+    ("ko", "내선"),
+    ("ja", "内線"),
+    ("ru", "добавочный"),
+    ("tl", "lokal"),
+    ("fa", "داخلی"),
+    ("ar", "تحويلة"),
+    ("hy", "ներքին համար"),
+    ("hyw", "ներքին թիւ"),
+]
+
+
+@pytest.mark.parametrize(("language", "word"), EXTENSION_WORDS)
+def test_the_guide_reads_an_extension_with_the_languages_word(tmp_path: Path, language: str, word: str) -> None:
+    from pipeline.i18n.shipped import shipped_ui
+    from pipeline.i18n.ui import UiText
+
+    config = load_config(_site(tmp_path, "(562) 555-0100 ext. 204"))
+    path = ROOTS / "basic/source/every-node.md"
+    doc = parse_article(path.read_text(), path="source/every-node.md", slug="every-node")
+    ui = UiText.from_catalogs(language, shipped_ui(language))
+    script = render_speech(doc, facts=config.facts(), lexicon={}, gettext=ui.gettext, config=config)
+    clinic = next(s for s in script.segments if s.anchor == "help-clinic")
+    assert f"5 6 2, 5 5 5, 0 1 0 0, {word} 2 0 4" in clinic.spoken  # what the speech engine is given
+    assert language == "en" or "extension" not in clinic.spoken

@@ -29,7 +29,7 @@ SENTENCE = "Both options can help people recover, but they work in different way
 EDITED = "Both options can help people recover, but they work in very different ways."
 REVIEWED = "Revisado por Ana Ruiz, CHI"
 DRAFT = "Traducción preliminar"
-ENGLISH_PARTS = "Algunas partes de esta página están en inglés."
+ENGLISH_PARTS = "% de esta página todavía está en inglés."  # "Aproximadamente el 3 % de esta…"
 
 Run = Callable[..., Result]
 

@@ -50,6 +50,8 @@ class OutputSpec:
     voiced: bool = False  #: made only in languages with a voice, and remade when the voice changes
     language_files: tuple[str, ...] = ()  #: files it reads in locales/<lang>/ besides the catalogs
     indexed: bool = False  #: the shared pages list these files, so they wait for them
+    #: it links the article in every language it is published in (remade when that can change)
+    lists_languages: bool = False
     #: what renders it, for its key: distributions by name, and "fonts" or "espeak-ng" (their files)
     toolchain: tuple[str, ...] = ()
     #: files the article page links, with their size and language (the page must need the format)
@@ -223,6 +225,7 @@ register(
         cost=0.1,
         report=(("Web page", ".html"),),
         indexed=True,
+        lists_languages=True,
         toolchain=("jinja2",),
         signed=True,
     )

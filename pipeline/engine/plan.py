@@ -140,21 +140,27 @@ def asset_hashes(project: Project) -> dict[str, str]:
 
 def _text_key(project: Project, common: str, assets: dict[str, str], slug: str, language: str) -> str:
     """The hash of what every output of one article in one language reads: the article, its
-    catalogs, the assets they name and, when the policy can withhold languages, the other
-    languages' catalogs (they decide which languages the page links to)."""
+    catalogs and the assets they name."""
     catalogs = project.locales_dir / language / "LC_MESSAGES"
     article, catalog = project.source_dir / f"{slug}.md", catalogs / f"{slug}.po"
     named = _read(article) + _read(catalog)
     named += unquote(named)  # assets/a%20b.png names "assets/a b.png"
-    others = project.config.languages if project.config.withholds() else ()
     return digest(
         common,
         file_hash(article),
         file_hash(catalog),
         file_hash(catalogs / f"{UI_DOMAIN}.po"),
         *(f"{name}={digest}" for name, digest in assets.items() if name in named),
-        *(file_hash(project.locales_dir / other / "LC_MESSAGES" / f"{slug}.po") for other in others),
     )
+
+
+def _published_in(project: Project, slug: str) -> list[str]:
+    """When the policy can withhold languages (as by default: a language with nothing translated),
+    the article's catalogs in every language: they decide which languages its page links to. Only
+    outputs that list the languages read them: a Korean edit remakes the other pages, not their
+    handouts or guides."""
+    others = project.config.languages if project.config.withholds() else ()
+    return [file_hash(project.locales_dir / other / "LC_MESSAGES" / f"{slug}.po") for other in others]
 
 
 def linked_files(project: Project, linked: Sequence[str], language: str) -> dict[str, str]:
@@ -201,6 +207,7 @@ def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[
         voice += f"\nfallback={voices.get(SOURCE_LANGUAGE, 'default')}\n{fallback}\n{lexicon}"
     signed = sign_off_key(project, slug)
     keys: dict[str, str] = {}
+    published = _published_in(project, slug)
     for output in specs():  # in build order: what an output needs is keyed before it
         keys[output.name] = digest(
             text,
@@ -209,6 +216,7 @@ def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[
             *(file_hash(project.locales_dir / language / name) for name in output.language_files),
             *([voice] if output.voiced else []),
             *([signed] if output.signed else []),
+            *(published if output.lists_languages else []),
             toolchain.fingerprint(output, language),
         )
     return keys

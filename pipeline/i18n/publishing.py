@@ -22,11 +22,15 @@ def percent_translated(articles: Sequence[Article]) -> float:
     return sum((a.report.counts for a in articles), MessageCounts()).percent
 
 
-def withheld_reason(config: SiteConfig, article: Article, output: str) -> str:
-    """Why site.toml's policy keeps this output from being published, or ''."""
+def withheld_reason(config: SiteConfig, article: Article, output: str, catalog: str = "") -> str:
+    """Why site.toml's policy keeps this output from being published, and how to publish it; or ''."""
     percent = percent_translated([article])
     if percent < config.min_translated:
-        return f"{percent:.0f}% translated, below publish.min_translated ({config.min_translated:g}%)"
+        todo = f"translate {catalog}" if catalog else "translate more of it"
+        return (
+            f"{percent:.0f}% translated, below publish.min_translated ({config.min_translated:g}%): "
+            f"not published until you {todo} (min_translated = 0 in site.toml publishes it anyway)"
+        )
     if article.is_draft and config.draft_policy(output) == "skip":
         return f"draft translation: site.toml publishes only reviewed {output}"
     return ""
@@ -66,7 +70,8 @@ def decide_publication(project: Project, slugs: Sequence[str], keys: Sequence[st
                 article, _ = prepare_article(project, slug, language)
             except Exception:  # that article's own task fails and reports it; this decides nothing
                 continue
-            found = ((key, withheld_reason(project.config, article, key)) for key in keys)
+            catalog = project.display(project.catalog_path(language, slug))
+            found = ((key, withheld_reason(project.config, article, key, catalog)) for key in keys)
             withheld += [(slug, language, key, why) for key, why in found if why]
     return Publication(tuple(withheld))
 

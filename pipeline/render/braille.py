@@ -126,7 +126,7 @@ class PrintBlocks:
 
     def _notices(self, notes: dict[str, Any]) -> list[str]:
         texts = [notes["draft_notice"]] if notes["draft"] else []
-        texts += [self._("Some parts of this page are in English.")] if notes["fallbacks"] else []
+        texts += [notes["english_notice"]] if notes["english_notice"] else []
         return texts + ([notes["colophon"]] if notes["colophon"] else [])
 
     def help_box(self) -> list[PrintBlock]:

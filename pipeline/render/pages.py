@@ -11,6 +11,7 @@ from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.numbers import format_percent
 from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -212,5 +213,29 @@ def review_notes(article: Article) -> dict[str, Any]:
         "draft": article.is_draft,
         "draft_notice": _("Draft translation: not yet reviewed by a qualified medical translator."),
         "fallbacks": article.fallbacks,
+        "english_notice": english_notice(article),
         "colophon": colophon,
     }
+
+
+def english_notice(article: Article) -> str:
+    """How much of the page is still in English ('About 30% of this page…'), translated; '' if none."""
+    _ = article.ui.gettext
+    shown = article.report.counts.total + article.ui_counts.total
+    if not article.fallbacks or not shown:
+        return ""
+    if article.fallbacks >= shown:
+        return _("This page is still in English: it has not been translated yet.")
+    share = min(99, max(1, round(100 * article.fallbacks / shown)))  # never "0%" or "100%" of a mix
+    # Translators: {percent} is a share of the page, such as 30%, written as the language writes it.
+    return _("About {percent} of this page is still in English.").format(
+        percent=percent(share, article.language)
+    )
+
+
+def percent(share: int, language: str) -> str:
+    """30 → '30%' ('30 %' in Spanish), as the language writes a percentage."""
+    try:
+        return format_percent(share / 100, locale=_locale(language))
+    except (UnknownLocaleError, ValueError):
+        return f"{share}%"

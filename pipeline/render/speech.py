@@ -36,7 +36,7 @@ from pipeline.model import (
 )
 from pipeline.render.punctuation import LATIN, Punctuation, punctuation
 from pipeline.source.config import Fact
-from pipeline.source.phones import DEFAULT_REGION, find_phones, parse_phone
+from pipeline.source.phones import DEFAULT_REGION, EXTENSION_SPOKEN, find_phones, parse_phone
 
 if TYPE_CHECKING:
     from pipeline.source.config import CrisisLine, SiteConfig
@@ -93,11 +93,17 @@ def spoken_digits(phone: str, region: str = DEFAULT_REGION) -> str:
     return parse_phone(phone, region).spoken
 
 
-def spoken_phones(text: str, region: str = DEFAULT_REGION, short: frozenset[str] = frozenset()) -> str:
-    """``text`` with every phone number in it (and the ``short`` ones, such as 988) as spoken_digits."""
+def spoken_phones(
+    text: str,
+    region: str = DEFAULT_REGION,
+    short: frozenset[str] = frozenset(),
+    extension: str = EXTENSION_SPOKEN,
+) -> str:
+    """``text`` with every phone number in it (and the ``short`` ones, such as 988) as spoken_digits,
+    an extension after the word ``extension`` (the language's)."""
     pieces, last = [], 0
     for start, end, phone in find_phones(text, region, short):
-        pieces += [text[last:start], phone.spoken]
+        pieces += [text[last:start], phone.said(extension)]
         last = end
     return "".join(pieces) + text[last:]
 
@@ -252,7 +258,9 @@ class SpeechRenderer:
     def speak(self, text: str, lang: str = "") -> str:
         """Text as the words to say: phones in digit groups, the lexicon of its language applied
         (the page's, or for a part that fell back, that language's in ``lexicons``)."""
-        text = spoken_phones(text, self.region, self.short_phones)
+        # Translators: said before a phone number's extension in the audio guide ("…, extension 2 0 4").
+        extension = EXTENSION_SPOKEN if lang else self._("extension")  # a part that fell back: English
+        text = spoken_phones(text, self.region, self.short_phones, extension)
         for written, spoken in self.lexicons.get(lang, []) if lang else self.lexicon:
             text = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", spoken, text)
         return _ARMENIAN_ELISION.sub("", text)

@@ -52,6 +52,7 @@ class ReportRows:
 
     rows: tuple[LanguageRow, ...]
     languages: tuple[str, ...]
+    withheld: tuple[tuple[str, str, str], ...] = ()  # (language, slug, why) of pages not published
 
 
 def language_rows(project: Project, pages: Sequence[PageEntry], checks: Counts) -> list[LanguageRow]:
@@ -109,7 +110,9 @@ def is_source(pages: Sequence[PageEntry]) -> bool:
 def report_rows(project: Project, site: HtmlBuilder, checks: Counts) -> ReportRows:
     """The report's rows for the languages and pages the shared pages list."""
     pages = [page for tag in site.languages for page in site.pages.get(tag, [])]
-    return ReportRows(tuple(language_rows(project, pages, checks)), tuple(site.languages))
+    key = site.spec.policy_key
+    withheld = tuple((lang, slug, why) for slug, lang, k, why in site.publication.withheld if k == key)
+    return ReportRows(tuple(language_rows(project, pages, checks)), tuple(site.languages), withheld)
 
 
 def write_report_page(project: Project, report: ReportRows) -> Path:
@@ -123,6 +126,7 @@ def write_report_page(project: Project, report: ReportRows) -> Path:
     cards, clinical = article_scorecards(project), clinical_rows(project)
     context.update({"alternates": [], "page_title": "Build report", "rows": rows, "scorecards": cards})
     context["clinical"] = clinical
+    context["withheld"] = report.withheld
     out = project.site_dir / "report.html"
     write_atomic(out, pages.env.get_template("report.html").render(context).encode("utf-8"))
     return out

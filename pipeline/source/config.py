@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Callable
@@ -16,6 +17,11 @@ from pipeline.source.languages import LanguageTagError, language_tag
 from pipeline.source.phones import DEFAULT_REGION, PhoneError, example_phone, known_region, parse_phone
 
 PAGE_SIZES = ("letter", "a4")
+#: [publish] min_translated when site.toml does not say: a language in which nothing of an article is
+#: translated yet is not published (its page would be the English page under another language's name,
+#: with the English one already there); one translated sentence publishes it, with a notice saying how
+#: much is still in English. min_translated = 0 publishes every language regardless.
+DEFAULT_MIN_TRANSLATED = 1.0
 T = TypeVar("T")
 #: Each required string's expected form, named when it is missing or empty.
 _EXAMPLES = {
@@ -79,7 +85,7 @@ class SiteConfig:
     voices: tuple[tuple[str, str], ...] = ()  # [voices] overrides: language → espeak-ng voice
     target_grade: float = 8.0  # [plain_language] target_grade: above it is a warning
     drafts: tuple[tuple[str, str], ...] = ()  # [publish.drafts] format → "notice" or "skip"
-    min_translated: float = 0.0  # [publish] min_translated: percent needed to publish a language
+    min_translated: float = DEFAULT_MIN_TRANSLATED  # [publish] min_translated: percent needed to publish
     voice_choices: tuple[VoiceChoice, ...] = ()  # [voices.<lang>] tables (Piper, narrators)
     region: str = DEFAULT_REGION  # [clinic] region: where its phone numbers are dialled (ISO 3166)
 
@@ -122,9 +128,13 @@ class _Reader:
             self.problems.extend(error.problems)
             return default
 
-    def line_of(self, key: str, after: int = 0) -> int:
+    def line_of(self, key: str, after: int = 0, *, table: bool = False) -> int:
+        """1-based line of ``key = …`` from line index ``after``; with ``table``, only up to the
+        next table header (a key missing from [clinic] is not the crisis line's below it)."""
         pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
         for number, line in enumerate(self.lines[after:], start=after + 1):
+            if table and number > after + 1 and line.lstrip().startswith("["):
+                return 0
             if pattern.match(line):
                 return number
         return 0
@@ -132,7 +142,8 @@ class _Reader:
     def error(self, message: str, key: str = "", after: int | None = None) -> PlainspokenError:
         """An error at ``key``'s line after line index ``after``; a key not written: at the table
         header on line index ``after``, if given."""
-        line = (self.line_of(key, after or 0) or self.header_line(after)) if key else 0
+        within = self.header_line(after) > 0
+        line = (self.line_of(key, after or 0, table=within) or self.header_line(after)) if key else 0
         return PlainspokenError.at(self.path, line, message)
 
     def header_line(self, index: int | None) -> int:
@@ -178,13 +189,45 @@ def _parse_toml(text: str, display_path: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"\(at line (\d+)", str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise PlainspokenError.at(
-            display_path, int(match.group(1)) if match else 0, f"not valid TOML: {message}"
-        ) from None
+        line = int(match.group(1)) if match else 0
+        written = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        bare = re.match(r"^\s*([\w.-]+)\s*=\s*([^\s\"'\[{#][^#]*?)\s*$", written)
+        if bare and not re.fullmatch(r"[\d.+-]+|true|false", bare.group(2)):  # text without its quotes
+            message += f': write text in quotes: {bare.group(1)} = "{bare.group(2)}"'
+        raise PlainspokenError.at(display_path, line, f"not valid TOML: {message}") from None
+
+
+#: The keys each table has, to name a misspelt one (a key unlike all of them may be a newer setting).
+_KNOWN_KEYS = {
+    "": ("clinic", "publish", "crisis_lines", "voices", "plain_language"),
+    "clinic": ("name", "phone", "address", "website", "region"),
+    "publish": ("languages", "page_size", "drafts", "min_translated"),
+}
+
+
+def _misspelt_keys(data: dict[str, Any], reader: _Reader) -> None:
+    """Keep an error for each key that looks like a misspelling of a key its table lacks."""
+    for table, known in _KNOWN_KEYS.items():
+        values = data if not table else data.get(table)
+        if not isinstance(values, dict):
+            continue
+        for key in values:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+            if key in known or not close or close[0] in values:
+                continue
+            if table:
+                at = _nth_table_line(reader, f"[{table}]", 0)
+                line = reader.line_of(key, at, table=reader.header_line(at) > 0)
+                message = f"{table}.{key} is not a setting: did you mean {close[0]}?"
+            else:
+                line = _header_line(reader, f"[{key}]") or _header_line(reader, f"[[{key}]]")
+                message = f"[{key}] is not a table of site.toml: did you mean [{close[0]}]?"
+            reader.problems.append(Problem(reader.path, line, message))
 
 
 def _site_config(data: dict[str, Any], reader: _Reader) -> SiteConfig:
     """The SiteConfig, each value read on its own (a mistake is kept in ``reader``, and the rest read)."""
+    _misspelt_keys(data, reader)
     empty: dict[str, Any] = {}
     clinic = reader.attempt(lambda: _table(data, "clinic", reader), empty)
     publish = reader.attempt(lambda: _table(data, "publish", reader), empty)
@@ -212,7 +255,10 @@ def _site_config(data: dict[str, Any], reader: _Reader) -> SiteConfig:
             lambda: _number(data.get("plain_language", {}), "target_grade", 8.0, reader, (1, 20)), 8.0
         ),
         drafts=reader.attempt(lambda: _drafts(publish, reader), ()),
-        min_translated=reader.attempt(lambda: _number(publish, "min_translated", 0.0, reader, (0, 100)), 0.0),
+        min_translated=reader.attempt(
+            lambda: _number(publish, "min_translated", DEFAULT_MIN_TRANSLATED, reader, (0, 100)),
+            DEFAULT_MIN_TRANSLATED,
+        ),
         region=region,
     )
 

@@ -45,9 +45,13 @@ class Phone:
     @property
     def spoken(self) -> str:
         """Digit by digit in groups: '5 6 2, 5 5 5, 0 1 0 0, extension 2 0 4'; '+ 4 4, 2 0, …' from abroad."""
+        return self.said(EXTENSION_SPOKEN)
+
+    def said(self, extension: str) -> str:
+        """As ``spoken``, with the language's word for an extension ('extensión 2 0 4')."""
         groups = [" ".join(group) for group in self.groups]
         if self.extension:
-            groups.append(f"{EXTENSION_SPOKEN} {' '.join(self.extension)}")
+            groups.append(f"{extension} {' '.join(self.extension)}")
         return ", ".join(groups)
 
 
