@@ -69,14 +69,16 @@ def make_fetcher(allowed_dirs: Sequence[Path], mapped: tuple[str, Path] | None =
         refused: list[str]  # one message for each URL it would not or could not read
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            shown = ""  # a mapped file as the project names it (source/assets/…)
             if mapped and url.startswith(mapped[0]):
+                shown = f"{mapped[1].name}/{unquote(url.removeprefix(mapped[0]))}"
                 url = mapped[1].as_uri() + "/" + url.removeprefix(mapped[0])
             parts = urlsplit(url)
             if parts.scheme == "data" or (parts.scheme == "file" and _inside(parts.path, roots)):
                 return super().fetch(url, headers)
             if parts.scheme == "file" and _inside(parts.path, roots, exists=False):
                 self.refused.append(
-                    f"{unquote(parts.path)} is missing: an image or file it uses is not there"
+                    f"{shown or unquote(parts.path)} is missing: an image or file it uses is not there"
                 )
                 raise ValueError(f"{url} is missing")
             self.refused.append(f"refused to fetch {url}")
