@@ -24,13 +24,15 @@ Store = str | Mapping[str, bytes]
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Every input file of the project (but build/ and hidden files): path → sha256, sorted."""
+    """Every input file of the project (but build/ and hidden files): (path, sha256, modification
+    time in ns), sorted. The time is kept: a note beside a recording older than the recording is
+    about an earlier take."""
 
-    files: tuple[tuple[str, str], ...]
+    files: tuple[tuple[str, str, int], ...]
 
     @property
     def id(self) -> str:
-        return digest(*(f"{path}={hashed}" for path, hashed in self.files))
+        return digest(*(f"{path}={hashed}@{mtime}" for path, hashed, mtime in self.files))
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ class JobOutput:
 
 def take_snapshot(root: Path) -> Snapshot:
     """The project's input files and their hashes (what a worker gets instead of the project path)."""
-    return Snapshot(tuple((path, file_hash(root / path)) for path in _input_paths(root)))
+    return Snapshot(
+        tuple((path, file_hash(root / path), (root / path).stat().st_mtime_ns) for path in _input_paths(root))
+    )
 
 
 def _input_paths(root: Path) -> list[str]:
@@ -63,7 +67,7 @@ def _input_paths(root: Path) -> list[str]:
 def fill_store(root: Path, snapshot: Snapshot, store: Path) -> None:
     """A per-build folder of the project's files named by hash (hard links where the disk allows)."""
     store.mkdir(parents=True, exist_ok=True)
-    for path, hashed in snapshot.files:
+    for path, hashed, _ in snapshot.files:
         target = store / hashed
         if hashed == "missing" or target.exists():
             continue
@@ -75,7 +79,7 @@ def fill_store(root: Path, snapshot: Snapshot, store: Path) -> None:
 
 def read_blobs(root: Path, snapshot: Snapshot) -> dict[str, bytes]:
     """hash → bytes of every input file (for a cluster's workers)."""
-    return {hashed: (root / path).read_bytes() for path, hashed in snapshot.files if hashed != "missing"}
+    return {hashed: (root / path).read_bytes() for path, hashed, _ in snapshot.files if hashed != "missing"}
 
 
 _lock = threading.Lock()
@@ -90,23 +94,28 @@ def private_root(snapshot: Snapshot, store: Store) -> Path:
             return _copy[1]
         drop_private_root()
         folder = Path(tempfile.mkdtemp(prefix="plainspoken-inputs-"))
-        for path, hashed in snapshot.files:
-            _materialise(folder / path, hashed, store)
+        for path, hashed, mtime in snapshot.files:
+            _materialise(folder / path, hashed, mtime, store)
         _copy = (snapshot.id, folder)
         return folder
 
 
-def _materialise(target: Path, hashed: str, store: Store) -> None:
+def _materialise(target: Path, hashed: str, mtime: int, store: Store) -> None:
+    """One input file, with its modification time: a hard link to the store's when that is the
+    file's own (another file of the same bytes has its own time), else a copy."""
     if hashed == "missing":
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not isinstance(store, str):
+    if isinstance(store, str):
+        source = Path(store) / hashed
+        if source.stat().st_mtime_ns == mtime:
+            with contextlib.suppress(OSError):
+                os.link(source, target)
+                return
+        shutil.copyfile(source, target)
+    else:
         target.write_bytes(store[hashed])
-        return
-    try:
-        os.link(Path(store) / hashed, target)
-    except OSError:
-        shutil.copyfile(Path(store) / hashed, target)
+    os.utime(target, ns=(mtime, mtime))
 
 
 def drop_private_root() -> None:
@@ -142,7 +151,7 @@ def changed_files(folder: Path, given: Mapping[str, bytes]) -> tuple[dict[str, b
 
 def new_notes(root: Path, snapshot: Snapshot) -> dict[str, bytes]:
     """Notes beside recordings that a job wrote (the words each take was recorded for)."""
-    known = dict(snapshot.files)
+    known = {path: hashed for path, hashed, _ in snapshot.files}
     folder = root / "recordings"
     notes = sorted(folder.rglob(f"*{SIDECAR}")) if folder.is_dir() else []
     found = {p.relative_to(root).as_posix(): p for p in notes}
