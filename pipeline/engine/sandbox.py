@@ -48,9 +48,19 @@ class JobOutput:
 
 def take_snapshot(root: Path) -> Snapshot:
     """The project's input files and their hashes (what a worker gets instead of the project path)."""
-    return Snapshot(
-        tuple((path, file_hash(root / path), (root / path).stat().st_mtime_ns) for path in _input_paths(root))
-    )
+    return Snapshot(tuple((path, *_hash_and_time(root / path)) for path in _input_paths(root)))
+
+
+_hashes: dict[tuple[str, int, int], str] = {}  # (path, size, time) → sha256: a preview server's
+# rebuilds read again only the files that changed (a narrator's recordings are large)
+
+
+def _hash_and_time(path: Path) -> tuple[str, int]:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _hashes:
+        _hashes[key] = file_hash(path)
+    return _hashes[key], stat.st_mtime_ns
 
 
 def _input_paths(root: Path) -> list[str]:
@@ -93,7 +103,9 @@ def private_root(snapshot: Snapshot, store: Store) -> Path:
         if _copy is not None and _copy[0] == snapshot.id:
             return _copy[1]
         drop_private_root()
-        folder = Path(tempfile.mkdtemp(prefix="plainspoken-inputs-"))
+        # Beside a local store (on its disk: hard links, no copies), else in the temporary folder.
+        near = Path(store).parent if isinstance(store, str) else None
+        folder = Path(tempfile.mkdtemp(prefix="plainspoken-inputs-", dir=near))
         for path, hashed, mtime in snapshot.files:
             _materialise(folder / path, hashed, mtime, store)
         _copy = (snapshot.id, folder)
