@@ -34,7 +34,7 @@ def _cluster(folder: Path, **kwargs: Any) -> Iterator[Any]:
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             local_directory=str(folder),
             **kwargs,
         )

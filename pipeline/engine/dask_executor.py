@@ -3,6 +3,7 @@ tcp://host:8786``), its inputs shipped once per build; distributed is imported o
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
 from collections.abc import Callable
@@ -128,7 +129,8 @@ class DaskExecutor:
             self.client.cancel(list(self.futures), force=True)  # type: ignore[no-untyped-call]
         self.futures.clear()
         try:
-            self.client.run(worker_done)
+            with contextlib.suppress(OSError, TimeoutError):  # a worker gone since: nothing to close
+                self.client.run(worker_done, on_error="ignore")
         finally:
             self.client.close()  # type: ignore[no-untyped-call]
 
