@@ -158,3 +158,30 @@ def _kill_holder(build: subprocess.Popen[str], holds: Path) -> None:
         assert time.monotonic() < deadline, "no worker took a call"
         time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)
     os.kill(int(held[0].name.removeprefix("held-")), signal.SIGKILL)
+
+
+def test_piper_jobs_ask_for_a_piper_slot_only_where_a_worker_has_one(tmp_path: Path) -> None:
+    from pipeline.engine.dask_executor import DaskExecutor
+    from pipeline.engine.executors import Hints
+
+    for resources, wanted in (({"piper": 1}, {"piper": 1}), ({}, None)):
+        with _cluster(tmp_path / f"workers-{bool(resources)}", resources=resources) as client:
+            executor = DaskExecutor(client, client.scheduler.address)
+            executor.submit(len, ("piper",), Hints(cost=9.0, piper=True))
+            executor.submit(len, ("espeak",), Hints(cost=1.0))
+            client.gather(list(executor.futures))  # done, and still held: the scheduler keeps them
+            restrictions = client.run_on_scheduler(_restrictions)
+            assert sorted(restrictions.values(), key=str) == sorted([wanted, None], key=str)
+            assert sorted(finished.result for finished in _every_call(executor)) == [5, 6]
+            executor.close()
+
+
+def _every_call(executor: Any) -> list[Any]:
+    finished: list[Any] = []
+    while len(finished) < 2:
+        finished += executor.wait_first()
+    return finished
+
+
+def _restrictions(dask_scheduler: Any) -> dict[str, Any]:
+    return {str(key): task.resource_restrictions for key, task in dask_scheduler.tasks.items()}
