@@ -122,6 +122,11 @@ class _Formats(click.Choice):  # type: ignore[type-arg]
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per CPU core)."
 )
 @click.option("--shard", metavar="K/N", help="Build only the K-th of N slices of the work (for CI matrices).")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Build on a Dask cluster, e.g. tcp://build-1:8786 (default: [build] scheduler in site.toml).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures and the final line.")
 @click.pass_context
 def build(
@@ -131,6 +136,7 @@ def build(
     page_size: str | None,
     jobs: int | None,
     shard: str | None,
+    scheduler: str | None,
     quiet: bool,
 ) -> None:
     """Build what changed into build/site/: web pages, print handouts and audio guides.
@@ -161,6 +167,7 @@ def build(
             jobs=jobs,
             shard=_shard(shard),
             progress=progress,
+            scheduler=scheduler,
         )
     except KeyboardInterrupt:
         click.echo("\nInterrupted: build/site is unchanged.", err=True)

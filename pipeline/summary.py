@@ -93,6 +93,8 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
         for problem in dict.fromkeys(report.problems):  # the shared pages' (indexes, report), misnamed files
             where = ("source", "file") if problem.path.startswith("source/") else ("site", "pages")
             click.echo(f"  {where[0]:<8} {where[1]:<9} {'FAILED':<8} {problem}")
+    for notice in report.notices:  # e.g. a Dask worker lost (its calls ran again on others)
+        click.echo(f"  note: {notice}")
     if not report.ran and not report.site_pages and not report.failed:
         up_to_date = count(counts["up to date"], "output", "outputs")
         click.echo(f"Up to date: {up_to_date}, nothing to build ({report.seconds:.1f} s).")

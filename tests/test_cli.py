@@ -52,3 +52,20 @@ def test_version_names_the_installed_release() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0
     assert result.output.strip() == f"plainspoken, version {version('plainspoken')}"
+
+
+def test_a_build_scheduler_that_is_no_address_is_one_line_at_its_key(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("plain")
+    site = project / "source/site.toml"
+    site.write_text(site.read_text() + '\n[build]\nscheduler = "build-1:8786"\n')
+    result = run(project, "build", "--format", "html")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line = len(site.read_text().splitlines())
+    assert result.stderr.strip() == (
+        f"source/site.toml:{line}: build.scheduler 'build-1:8786': write a Dask scheduler's address, "
+        'e.g. "tcp://build-1.lan:8786"'
+    )
+    site.write_text(site.read_text().replace('"build-1:8786"', '"tcp://build-1:8786"'))
+    from pipeline.source.project import load_project
+
+    assert load_project(project).config.scheduler == "tcp://build-1:8786"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -258,8 +259,8 @@ def test_the_shared_pages_wait_for_every_page_and_the_report_for_every_job() -> 
         SiteJob,
         _Schedule,
         build_in_worker,
-        report_in_worker,
-        site_pages_in_worker,
+        report_here,
+        site_pages_here,
     )
     from pipeline.site.report import ReportRows
 
@@ -271,11 +272,11 @@ def test_the_shared_pages_wait_for_every_page_and_the_report_for_every_job() -> 
     assert schedule.next_call(busy=True) is None  # the page is not written yet
     list(schedule.record([TaskResult("a", "es", "audio", "built"), TaskResult("a", "es", "html", "built")]))
     call = schedule.next_call(busy=True)  # while the handouts print
-    assert call is not None and call[0] is site_pages_in_worker
+    assert call is not None and call[0] is site_pages_here
     list(schedule.record(SitePages(report=ReportRows((), ("es",)))))
     assert schedule.next_call(busy=True) is None  # a handout is still printing
     call = schedule.next_call(busy=False)
-    assert call is not None and call[0] is report_in_worker
+    assert call is not None and call[0] is report_here
     assert not schedule.unfinished
 
 
@@ -289,7 +290,7 @@ class _ScriptedWorkers:
     def __init__(self, deaths: dict[str, int]) -> None:
         self.deaths, self.running, self.started = deaths, {}, []  # type: ignore[var-annotated]
 
-    def submit(self, function, args):  # type: ignore[no-untyped-def]
+    def submit(self, function, args, hints=None):  # type: ignore[no-untyped-def]
         ticket = len(self.started)
         self.running[ticket] = args[4]
         self.started.append((args[4], sorted(self.running.values())))
@@ -298,13 +299,17 @@ class _ScriptedWorkers:
     def wait_first(self):  # type: ignore[no-untyped-def]
         from pipeline.engine.executors import Finished
         from pipeline.engine.results import TaskResult
+        from pipeline.engine.sandbox import JobOutput
 
         ticket = min(self.running)
         slug = self.running.pop(ticket)
         if self.deaths.get(slug):
             self.deaths[slug] -= 1
             return [Finished(ticket, died=True, exit_code=-9)]
-        return [Finished(ticket, [TaskResult(slug, "es", "pdf", "built")])]
+        return [Finished(ticket, JobOutput([TaskResult(slug, "es", "pdf", "built")]))]
+
+    def lost(self) -> list[str]:
+        return []
 
     def restart(self) -> None:
         pass
@@ -314,13 +319,19 @@ class _ScriptedWorkers:
 
 
 @pytest.mark.parametrize("deaths", [1, 2])
-def test_a_call_whose_worker_died_runs_again_with_nothing_beside_it(deaths: int) -> None:
-    from pipeline.engine.workers import Job, _dispatch, _Schedule
+def test_a_call_whose_worker_died_runs_again_with_nothing_beside_it(
+    deaths: int, make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from pipeline.engine.sandbox import Snapshot
+    from pipeline.engine.workers import Job, _Coordinator, _dispatch, _Schedule
     from pipeline.i18n.publishing import Publication
 
+    project = load_project(make_project("plain"))
+    staged = dataclasses.replace(project, site_override=tmp_path / "staging/site")
+    coordinator = _Coordinator(staged, (Snapshot(()), "store", "letter", Publication()))
     workers = _ScriptedWorkers({"a": deaths})
     jobs = [Job(slug, "es", ("pdf",), 1.0) for slug in "abcd"]
-    results = list(_dispatch(workers, ("root", "site", "letter", Publication()), _Schedule(jobs, None)))
+    results = list(_dispatch(workers, coordinator, _Schedule(jobs, None)))
     assert workers.started[:3] == [("a", ["a"]), ("b", ["a", "b"]), ("a", ["a"])]  # b ended first
     assert sorted(r.slug for r in results) == ["a", "b", "c", "d"]
     (a,) = [r for r in results if r.slug == "a"]

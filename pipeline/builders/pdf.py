@@ -13,6 +13,10 @@ from pipeline.render.handout import VARIANTS, looser_spacing, render_handout
 from pipeline.source.project import write_atomic
 from pipeline.speech.voices import voice_for
 
+#: The base URL of a handout's images: it stands for source/, wherever the project's files are (a
+#: worker's copy of them), so that a handout's bytes do not depend on the folder it was built in.
+SOURCE_URL = "file:///plainspoken-project/source/"
+
 
 class PdfBuilder(Builder):
     """Writes build/site/<lang>/<slug>.pdf and <slug>-large-print.pdf."""
@@ -36,7 +40,8 @@ class PdfBuilder(Builder):
             data = render_pdf(
                 html,
                 css,
-                base_url=source.as_uri() + "/",
+                base_url=SOURCE_URL,
+                mapped=(SOURCE_URL, source),
                 allowed_dirs=[source / "assets"],
                 label=self.project.display(out),
                 looser=looser_spacing(variant),

@@ -54,8 +54,10 @@ def _linker_cache() -> str:
     return listing.stdout
 
 
-def make_fetcher(allowed_dirs: Sequence[Path]) -> Any:
-    """A WeasyPrint URL fetcher that reads data: URLs and files under ``allowed_dirs`` only."""
+def make_fetcher(allowed_dirs: Sequence[Path], mapped: tuple[str, Path] | None = None) -> Any:
+    """A WeasyPrint URL fetcher that reads data: URLs and files under ``allowed_dirs`` only;
+    ``mapped``: a base URL that stands for a folder (the PDF then names its images by that URL,
+    the same wherever the project's files are)."""
     load_weasyprint()
     from weasyprint.urls import URLFetcher
 
@@ -67,12 +69,16 @@ def make_fetcher(allowed_dirs: Sequence[Path]) -> Any:
         refused: list[str]  # one message for each URL it would not or could not read
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            shown = ""  # a mapped file as the project names it (source/assets/…)
+            if mapped and url.startswith(mapped[0]):
+                shown = f"{mapped[1].name}/{unquote(url.removeprefix(mapped[0]))}"
+                url = mapped[1].as_uri() + "/" + url.removeprefix(mapped[0])
             parts = urlsplit(url)
             if parts.scheme == "data" or (parts.scheme == "file" and _inside(parts.path, roots)):
                 return super().fetch(url, headers)
             if parts.scheme == "file" and _inside(parts.path, roots, exists=False):
                 self.refused.append(
-                    f"{unquote(parts.path)} is missing: an image or file it uses is not there"
+                    f"{shown or unquote(parts.path)} is missing: an image or file it uses is not there"
                 )
                 raise ValueError(f"{url} is missing")
             self.refused.append(f"refused to fetch {url}")
@@ -125,6 +131,7 @@ def render_pdf(
     allowed_dirs: Sequence[Path],
     label: str,
     looser: Sequence[str] = (),
+    mapped: tuple[str, Path] | None = None,
 ) -> bytes:
     """A tagged PDF/UA-1 through weasyprint_tags; a missing glyph, refused URL or ERROR fails it.
 
@@ -133,7 +140,7 @@ def render_pdf(
     load_weasyprint()
     from weasyprint import CSS, HTML
 
-    fetcher = make_fetcher(allowed_dirs)
+    fetcher = make_fetcher(allowed_dirs, mapped)
     with weasyprint_log() as records, weasyprint_tags.patched(link_descriptions(html)):
         source = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         for extra in ("", *looser):

@@ -13,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from pipeline.engine.sandbox import Snapshot, Store
 
 
 @dataclass(frozen=True)
@@ -27,16 +30,34 @@ class Finished:
     exit_code: int | None = None
 
 
+@dataclass(frozen=True)
+class Hints:
+    """What a cluster's scheduler may use of a call: its cost (its priority), and whether a Piper
+    voice speaks in it (memory-heavy)."""
+
+    cost: float = 0.0
+    piper: bool = False
+
+
+NO_HINTS = Hints()
+
+
 class Executor(Protocol):
-    """What the scheduler needs of the place calls run in: a local pool, this process, or (later)
-    a cluster (Dask's ``Client.submit`` and ``wait(return_when="FIRST_COMPLETED")``; a
-    ``KilledWorker`` is a death)."""
+    """What the scheduler needs of the place calls run in: a local pool, this process, or a Dask
+    cluster (pipeline.engine.dask_executor; a ``KilledWorker`` is a death)."""
 
     #: How many calls may run at once.
     slots: int
 
-    def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> int:
+    def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
+        """Make the project's input files (``snapshot``) reachable by the workers, once per build
+        (``folder``: a per-build folder this process may fill); what calls find them by."""
+
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints = NO_HINTS) -> int:
         """Start ``function(*args)``; return its ticket."""
+
+    def lost(self) -> list[str]:
+        """A line for each worker lost since last asked, whose calls ran again elsewhere."""
 
     def wait_first(self) -> list[Finished]:
         """Wait until at least one running call ends; every call that has ended. A call that raised
@@ -58,7 +79,10 @@ class InProcess:
         self.pending: list[tuple[int, Callable[..., Any], tuple[Any, ...]]] = []
         self.tickets = itertools.count()
 
-    def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> int:
+    def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
+        return ship_to_folder(root, snapshot, folder)
+
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints = NO_HINTS) -> int:
         ticket = next(self.tickets)
         self.pending.append((ticket, function, args))
         return ticket
@@ -67,11 +91,22 @@ class InProcess:
         ticket, function, args = self.pending.pop(0)
         return [Finished(ticket, function(*args))]
 
+    def lost(self) -> list[str]:
+        return []
+
     def restart(self) -> None:
         """Nothing to replace: a death here is this process's."""
 
     def close(self, *, kill: bool = False) -> None:
         self.pending.clear()
+
+
+def ship_to_folder(root: Path, snapshot: Snapshot, folder: Path) -> Store:
+    """Local workers find the inputs in a per-build folder of files named by their hash."""
+    from pipeline.engine.sandbox import fill_store
+
+    fill_store(root, snapshot, folder)
+    return str(folder)
 
 
 class RemoteError(Exception):
@@ -129,7 +164,13 @@ class LocalProcesses:
         self.workers: list[_Worker] = []
         self.tickets = itertools.count()
 
-    def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> int:
+    def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
+        return ship_to_folder(root, snapshot, folder)
+
+    def lost(self) -> list[str]:
+        return []  # a death here is reported by wait_first, and its call run again alone
+
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints = NO_HINTS) -> int:
         self.restart()
         worker = next((w for w in self.workers if w.ticket is None), None)
         if worker is None:
@@ -173,7 +214,7 @@ def serve_calls(conn: Connection, initializer: Callable[[], None], finalizer: Ca
     try:
         while (message := _next_call(conn)) is not None:
             function, args = message
-            _hold_if_asked(function, args)
+            hold_if_asked(function, args)
             try:
                 result = function(*args)
             except Exception as error:
@@ -219,10 +260,11 @@ def _send_error(conn: Connection, error: Exception) -> None:
 HOLD_ENV = "PLAINSPOKEN_TEST_HOLD_CALLS"
 
 
-def _hold_if_asked(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def hold_if_asked(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     if not (folder := os.environ.get(HOLD_ENV)):
         return
-    call = f"{function.__qualname__}{args!r}"
+    named = tuple(arg for arg in args if isinstance(arg, str | int | tuple))  # not the data it is given
+    call = f"{function.__qualname__}{named!r}"
     for hold in sorted(Path(folder).glob("hold-*")):
         claimed = Path(folder) / f"claimed-{os.getpid()}"
         with contextlib.suppress(OSError):  # another worker claimed it first

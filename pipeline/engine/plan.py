@@ -121,13 +121,15 @@ def make_plan(
 
 
 def settings_hash(project: Project) -> str:
-    """site.toml as data, without [voices]: a voice is an input of its own language's audio only."""
+    """site.toml as data, without [voices] (a voice is an input of its own language's audio only)
+    and [build] (where the build runs changes none of its outputs)."""
     path = project.source_dir / "site.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return file_hash(path)
     data.pop("voices", None)
+    data.pop("build", None)
     return digest(json.dumps(data, sort_keys=True, default=str))
 
 

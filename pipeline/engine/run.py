@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.builders.outputs import names, policy_keys, spec
 from pipeline.engine.plan import Plan, Task, file_hash, make_plan
@@ -19,6 +19,9 @@ from pipeline.engine.workers import SLOW, Job, SiteJob, plan_jobs, run_jobs
 from pipeline.errors import Problem
 from pipeline.i18n.publishing import decide_publication
 from pipeline.source.project import Project
+
+if TYPE_CHECKING:
+    from pipeline.engine.dask_executor import DaskExecutor
 
 
 class Progress(Protocol):
@@ -37,6 +40,7 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     site_pages: bool = False
     seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)  # e.g. a cluster's worker lost (its work redone)
 
     @property
     def failed(self) -> bool:
@@ -55,11 +59,14 @@ def run_build(
     jobs: int | None = None,
     shard: tuple[int, int] | None = None,
     progress: Progress,
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Build what changed; the previous site stays whole until the new one is complete.
 
-    ``outputs``: names of registered outputs and "report"; None for all of them.
+    ``outputs``: names of registered outputs and "report"; None for all of them. ``scheduler``: the
+    address of a Dask scheduler whose workers build (None: site.toml's [build] scheduler, if any).
     """
+    scheduler = scheduler or project.config.scheduler
     outputs = (*names(), "report") if outputs is None else outputs
     start = time.perf_counter()
     folder = BuildFolder(project.root / "build")
@@ -80,7 +87,7 @@ def run_build(
         ]
         progress.start(len(work.todo), len(plan.tasks) - len(work.todo))
         if work.todo or work.stale or work.site_pages:
-            _build_staged(project, folder, plan, work, jobs, progress, report, previous)
+            _build_staged(project, folder, plan, work, (jobs, scheduler), progress, report, previous)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -172,12 +179,15 @@ def _build_staged(
     folder: BuildFolder,
     plan: Plan,
     work: Work,
-    jobs: int | None,
+    where: tuple[int | None, str | None],
     progress: Progress,
     report: BuildReport,
     previous: dict[str, Any],
 ) -> None:
-    """Build into a staging copy and swap it in; on any interruption, drop the copy."""
+    """Build into a staging copy and swap it in (``where``: how many local workers, or the Dask
+    scheduler's address); on any interruption, drop the copy."""
+    jobs, scheduler = where
+    executor = _cluster(scheduler)
     staged = folder.stage()
     project = dataclasses.replace(project, site_override=staged)
     known = previous.get("tasks", {})
@@ -185,15 +195,18 @@ def _build_staged(
         for task_id in work.stale:  # first: the shared pages then list only what is left
             for path in known[task_id].get("outputs", []):
                 (staged / path).unlink(missing_ok=True)
-        queue = plan_jobs(project, work.todo, jobs or os.cpu_count() or 1)
+        queue = plan_jobs(project, work.todo, executor.threads if executor else jobs or os.cpu_count() or 1)
         site = (
             SiteJob(plan.shard is None, work.with_report, _entries(known, work)) if work.site_pages else None
         )
         publication = decide_publication(project, plan.slugs, policy_keys())
-        for result in run_jobs(project, queue, site, _workers(queue, jobs), publication):
+        workers = executor.slots if executor else _workers(queue, jobs)
+        for result in run_jobs(project, queue, site, workers, publication, executor):
             if isinstance(result, TaskResult):
                 report.results.append(result)
                 progress.task_done(result)
+            elif isinstance(result, str):  # a worker lost on the way: its calls ran elsewhere
+                report.notices.append(result)
             else:
                 report.problems += result.problems
                 report.site_pages = True
@@ -205,6 +218,15 @@ def _build_staged(
     except BaseException:
         folder.discard()
         raise
+
+
+def _cluster(scheduler: str | None) -> DaskExecutor | None:
+    """The Dask cluster at ``scheduler``, if one is asked for (distributed is imported only then)."""
+    if not scheduler:
+        return None
+    from pipeline.engine.dask_executor import DaskExecutor, connect
+
+    return DaskExecutor(connect(scheduler), scheduler)
 
 
 def _entries(known: dict[str, Any], work: Work) -> dict[str, dict[str, Any]]:

@@ -3,8 +3,8 @@
 A build never writes into build/site directly. It hard-links the previous site into
 build/.staging/site, writes there, then swaps the two folders; a build killed at any point
 leaves the previous site whole (and the next build finishes or undoes a half-done swap).
-Jobs leave pieces of an output for the job that writes it (a Piper guide's speech, made in shares)
-in build/.staging/parts (``Project.scratch_dir``), dropped with the staging copy.
+The build's input files, named by their hash, are in build/.staging/inputs (local workers read
+them there, and copy them beside it), dropped with the staging copy.
 """
 
 from __future__ import annotations

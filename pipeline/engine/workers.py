@@ -10,15 +10,28 @@ import dataclasses
 import gc
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.builders.outputs import OutputSpec, spec, specs
-from pipeline.engine.executors import Executor, InProcess, LocalProcesses
+from pipeline.engine.executors import Executor, Hints, InProcess, LocalProcesses
 from pipeline.engine.plan import Task
 from pipeline.engine.results import TaskResult
+from pipeline.engine.sandbox import (
+    JobOutput,
+    Snapshot,
+    Store,
+    changed_files,
+    drop_private_root,
+    job_folder,
+    new_notes,
+    private_root,
+    take_snapshot,
+    write_output,
+)
+from pipeline.errors import Problem
 from pipeline.i18n.publishing import Publication
 from pipeline.source.project import Project, load_project
 
@@ -27,9 +40,9 @@ if TYPE_CHECKING:
     from pipeline.site.report import ReportRows
 
 
-#: What every worker call starts with: the project's root, the staging site, the page size, and
-#: what this build publishes.
-WorkerArgs = tuple[str, str, str, Publication]
+#: What every worker call starts with: the project's inputs (their hashes, and where their bytes
+#: are), the page size, and what this build publishes.
+WorkerArgs = tuple[Snapshot, Store, str, Publication]
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class Job:
     outputs: tuple[str, ...]
     cost: float
     share: tuple[int, int] | None = None
+    piper: bool = False  # a Piper voice speaks in it (memory-heavy: a cluster may have slots for it)
 
 
 @dataclass(frozen=True)
@@ -95,7 +109,21 @@ def plan_jobs(project: Project, todo: Sequence[Task], cores: int = 1) -> list[Jo
         if sum(1 for part in parts if sum(costs[o] for o in part) >= SLOW * size) < 2:
             parts = [tuple(costs)]
         jobs += shares + [Job(slug, language, part, sum(costs[o] for o in part)) for part in parts]
-    return sorted(jobs, key=lambda job: -job.cost)
+    return sorted((_with_piper(project, job) for job in jobs), key=lambda job: -job.cost)
+
+
+def _with_piper(project: Project, job: Job) -> Job:
+    """The job, marked if a Piper voice speaks in it."""
+    if not any(output.voiced for output in specs(job.outputs)):
+        return job
+    from pipeline.errors import PlainspokenError
+    from pipeline.speech.piper import PIPER_ENGINE
+    from pipeline.speech.speakers import speaker_for
+
+    with contextlib.suppress(PlainspokenError):
+        speaker = speaker_for(project.config, project.root, job.language)
+        return dataclasses.replace(job, piper=bool(speaker and speaker.engine == PIPER_ENGINE))
+    return job
 
 
 #: A part of a job this costly (per 1000 characters) is worth a worker of its own.
@@ -169,31 +197,99 @@ def run_jobs(
     site: SiteJob | None,
     workers: int,
     publication: Publication | None = None,
-) -> Iterator[TaskResult | SitePages]:
-    """Each job in a worker process (or here, with one worker); results as they finish.
+    executor: Executor | None = None,
+) -> Iterator[TaskResult | SitePages | str]:
+    """Each job in a worker process (or here, with one worker; or on ``executor``); results as
+    they finish, and a line for each worker lost on the way.
 
-    The shared pages are written by the first worker free once no page is left to write, and the
-    report (which links to every file) once nothing else is left. The workers are ended, and
-    waited for, before this returns (or raises).
+    Workers get the project's inputs as data (a snapshot of their hashes, resolved from a per-build
+    store) and give their files back as data: only this process writes the staging site. The
+    shared pages are written here once no page is left to write, and the report (which links to
+    every file) once nothing else is left. The workers are ended, and waited for, before this
+    returns (or raises).
     """
-    args = (str(project.root), str(project.site_dir), project.config.page_size, publication or Publication())
     _one_math_thread_per_worker()
-    executor: Executor = (
-        InProcess() if workers <= 1 else LocalProcesses(workers, _worker_init, _worker_exit)
-    )
+    if executor is None:
+        executor = InProcess() if workers <= 1 else LocalProcesses(workers, _worker_init, _worker_exit)
+    snapshot = take_snapshot(project.root)
     try:
-        yield from _dispatch(executor, args, _Schedule(list(jobs), site))
+        store = executor.ship(project.root, snapshot, project.site_dir.parent / "inputs")
+        args = (snapshot, store, project.config.page_size, publication or Publication())
+        yield from _dispatch(executor, _Coordinator(project, args), _Schedule(list(jobs), site))
     except BaseException:
         executor.close(kill=True)
+        drop_private_root()
         raise
     executor.close()
+    drop_private_root()  # the copy of the inputs jobs run here used
 
 
 #: A call for a worker: the function and its arguments after the WorkerArgs.
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
 
 
-def _dispatch(executor: Executor, args: WorkerArgs, schedule: _Schedule) -> Iterator[TaskResult | SitePages]:
+@dataclass
+class _Coordinator:
+    """The one writer of the staging site: what each call is handed, and what it gave back written."""
+
+    project: Project  # the staged project
+    args: WorkerArgs
+    parts: dict[tuple[str, str, str], dict[str, bytes]] = field(default_factory=dict)
+
+    def call_args(self, call: Call) -> tuple[Any, ...]:
+        """The call's arguments: the build's, its own, and (a job) the files it is handed."""
+        function, extra = call
+        if function is not build_in_worker:
+            return (*self.args, *extra)
+        slug, language, outputs = extra
+        parts: dict[str, bytes] = {}
+        for output in outputs:
+            parts.update(self.parts.pop((slug, language, output), {}))
+        return (*self.args, *extra, self._given(slug, language, outputs), parts)
+
+    def _given(self, slug: str, language: str, outputs: tuple[str, ...]) -> dict[str, bytes]:
+        """The staged files of the outputs a job builds and of what they need (the guide's cues,
+        the handouts the page links): built by an earlier job, or by the last build."""
+        wanted = {name for output in outputs for name in (output, *spec(output).needs)}
+        given = {}
+        for output in specs(sorted(wanted)):
+            for suffix in output.files:
+                path = self.project.site_dir / language / f"{slug}{suffix}"
+                if path.is_file():
+                    given[f"{language}/{slug}{suffix}"] = path.read_bytes()
+        return given
+
+    def take(self, output: JobOutput) -> Any:
+        """A call's result, once the files it gave back are written (a share's parts kept for its job)."""
+        failed = write_output(output, self.project.site_dir, self.project.root)
+        if isinstance(output.result, ShareDone):
+            done = output.result
+            self.parts.setdefault((done.slug, done.language, done.output), {}).update(output.parts)
+        if failed and isinstance(output.result, list):
+            return [self._unwritten(result, failed) for result in output.result]
+        return output.result
+
+    def _unwritten(self, result: TaskResult, failed: dict[str, OSError]) -> TaskResult:
+        """A built result whose files could not all be written into the staging site: failed."""
+        unwritten = [path for path in result.outputs if path in failed]
+        if not unwritten:
+            return result
+        error = failed[unwritten[0]]
+        where = self.project.display(self.project.site_dir / unwritten[0])
+        problem = Problem(where, 0, f"cannot be written: {error.strerror or error}")
+        return TaskResult(
+            result.slug, result.language, result.output, "failed", str(problem), problems=(problem,)
+        )
+
+    def run_here(self, call: Call) -> Any:
+        """The shared pages and the report: written here, into the staging site."""
+        function, extra = call
+        return function(self.project, self.args[3], *extra)
+
+
+def _dispatch(
+    executor: Executor, coordinator: _Coordinator, schedule: _Schedule
+) -> Iterator[TaskResult | SitePages | str]:
     """Keep every worker busy with the most urgent work there is.
 
     When a worker process dies, the call it was running is run again on its own (nothing else
@@ -204,20 +300,29 @@ def _dispatch(executor: Executor, args: WorkerArgs, schedule: _Schedule) -> Iter
     again: list[Call] = []  # calls whose worker died, to run again alone
     alone: set[int] = set()  # the tickets of calls running again alone
     while schedule.unfinished or running or again:
+        here = False
         for call, on_its_own in _startable(executor, schedule, running, again):
-            running[ticket := executor.submit(call[0], (*args, *call[1]))] = call
+            if call[0] in _HERE:
+                yield from schedule.record(coordinator.run_here(call))
+                here = True
+                continue
+            ticket = executor.submit(call[0], coordinator.call_args(call), schedule.hints(call))
+            running[ticket] = call
             if on_its_own:
                 alone.add(ticket)
+        if not running and here:
+            continue
         if not running:  # cannot happen: every job reports its pages; never spin if it does
             raise RuntimeError("build schedule stalled: shared pages wait for pages no job will write")
         for finished in executor.wait_first():
             call = running.pop(finished.ticket)
             if not finished.died:
-                yield from schedule.record(finished.result)
+                yield from schedule.record(coordinator.take(finished.result))
             elif finished.ticket in alone:
                 yield from schedule.record(_died(call, finished.exit_code))
             else:
                 again.append(call)
+        yield from executor.lost()
         executor.restart()
 
 
@@ -236,18 +341,19 @@ def _startable(
 
 def _died(call: Call, exit_code: int | None) -> Any:
     """What a call whose worker process died twice gives: failed outputs, or a share left to its job."""
-    from pipeline.errors import PlainspokenError, Problem
-
     how = f"was killed (signal {-exit_code})" if exit_code and exit_code < 0 else "stopped"
-    message = f"the worker process building it {how}, twice: out of memory? The previous file is kept."
+    return _lost(call, f"the worker process building it {how}, twice: out of memory?")
+
+
+def _lost(call: Call, why: str) -> Any:
+    """What a call no worker could finish gives: failed outputs (``why``), or a share left to its job."""
     function, extra = call
     if function is share_in_worker:
         return ShareDone(*extra[:3])  # the job writing the output speaks the share's segments itself
-    if function is build_in_worker:
-        slug, language, outputs = extra
-        problem = Problem(f"build/site/{language}/{slug}", 0, message)
-        return [TaskResult(slug, language, name, "failed", message, problems=(problem,)) for name in outputs]
-    raise PlainspokenError.at("build/site", 0, f"the shared pages: the worker writing them {how}, twice")
+    slug, language, outputs = extra
+    message = f"{why} The previous file is kept."
+    problem = Problem(f"build/site/{language}/{slug}", 0, message)
+    return [TaskResult(slug, language, name, "failed", message, problems=(problem,)) for name in outputs]
 
 
 class _Schedule:
@@ -262,6 +368,11 @@ class _Schedule:
         self.shares_left = collections.Counter(
             (job.slug, job.language, job.outputs[0]) for job in queue if job.share
         )
+        self._hints: dict[Call, Hints] = {}
+
+    def hints(self, call: Call) -> Hints:
+        """What a cluster may use of a call: its job's cost, and whether a Piper voice speaks in it."""
+        return self._hints.get(call, Hints())
 
     @property
     def unfinished(self) -> bool:
@@ -271,15 +382,17 @@ class _Schedule:
         job = next((job for job in self.queue if not self._waiting(job)), None)
         if job is not None:
             self.queue.remove(job)
+            call: Call = (build_in_worker, (job.slug, job.language, job.outputs))
             if job.share:
-                return share_in_worker, (job.slug, job.language, job.outputs[0], *job.share)
-            return build_in_worker, (job.slug, job.language, job.outputs)
+                call = (share_in_worker, (job.slug, job.language, job.outputs[0], *job.share))
+            self._hints[call] = Hints(job.cost, job.piper)
+            return call
         if self.site is not None and not self.pages_left:  # fills a worker while the last jobs run
             site, self.site = self.site, None
-            return site_pages_in_worker, (site.whole_site, site.with_report, True, site.entries)
+            return site_pages_here, (site.whole_site, site.with_report, True, site.entries)
         if self.report is not None and not busy and self.site is None:
             report, self.report = self.report, None
-            return report_in_worker, (report,)
+            return report_here, (report,)
         return None
 
     def _waiting(self, job: Job) -> bool:
@@ -338,6 +451,7 @@ def _worker_exit() -> None:
     from pipeline.speech.engine import close_idle_engines
 
     close_idle_engines()
+    drop_private_root()
 
 
 def _release_memory() -> None:
@@ -353,33 +467,46 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _worker_project(root: str, site: str, page_size: str) -> Project:
-    project = load_project(Path(root))
-    config = dataclasses.replace(project.config, page_size=page_size)
-    return dataclasses.replace(project, config=config, site_override=Path(site))
+@contextlib.contextmanager
+def _worker_project(
+    snapshot: Snapshot, store: Store, page_size: str, given: Mapping[str, bytes], parts: Mapping[str, bytes]
+) -> Iterator[tuple[Project, Path]]:
+    """The project as this process's private copy of its inputs, building into the job's own folder
+    (the files it was handed in its site/, the parts in its parts/): never the project's path."""
+    root = private_root(snapshot, store)
+    with job_folder(given, parts) as folder:
+        project = load_project(root)
+        config = dataclasses.replace(project.config, page_size=page_size)
+        yield dataclasses.replace(project, config=config, site_override=folder / "site"), folder
 
 
 def build_in_worker(
-    root: str,
-    site: str,
+    snapshot: Snapshot,
+    store: Store,
     page_size: str,
     publication: Publication,
     slug: str,
     language: str,
     outputs: tuple[str, ...],
-) -> list[TaskResult]:
-    """Runs in a worker: build one article in one language into the staging site."""
+    given: Mapping[str, bytes] | None = None,
+    parts: Mapping[str, bytes] | None = None,
+) -> JobOutput:
+    """Runs in a worker: build one article in one language; its files given back as data."""
     from pipeline.engine.tasks import build_group
 
+    given = given or {}
     try:
-        return build_group(_worker_project(root, site, page_size), slug, language, outputs, publication)
+        with _worker_project(snapshot, store, page_size, given, parts or {}) as (project, folder):
+            results = build_group(project, slug, language, outputs, publication)
+            written, removed = changed_files(folder / "site", given)
+            return JobOutput(results, written, removed, notes=new_notes(project.root, snapshot))
     finally:
         _release_memory()
 
 
 def share_in_worker(
-    root: str,
-    site: str,
+    snapshot: Snapshot,
+    store: Store,
     page_size: str,
     publication: Publication,
     slug: str,
@@ -387,52 +514,52 @@ def share_in_worker(
     output: str,
     index: int,
     count: int,
-) -> ShareDone:
-    """Runs in a worker: one share of an output's slow work, ahead of the job that builds it."""
+) -> JobOutput:
+    """Runs in a worker: one share of an output's slow work, ahead of the job that builds it (given
+    back as parts, which that job is handed)."""
     from pipeline.engine.tasks import write_share
 
     try:
-        write_share(_worker_project(root, site, page_size), slug, language, output, index, count)
+        with _worker_project(snapshot, store, page_size, {}, {}) as (project, folder):
+            write_share(project, slug, language, output, index, count)
+            parts, _ = changed_files(folder / "parts", {})
+            return JobOutput(ShareDone(slug, language, output), parts=parts)
     finally:
         _release_memory()
-    return ShareDone(slug, language, output)
 
 
-def site_pages_in_worker(
-    root: str,
-    site: str,
-    page_size: str,
+def site_pages_here(
+    project: Project,
     publication: Publication,
     whole_site: bool,
     report: bool,
     report_later: bool = False,
     entries: dict[str, dict[str, Any]] | None = None,
 ) -> SitePages:
-    """Runs in a worker: the site's shared pages, into the staging site (a failure is reported)."""
+    """Runs in the coordinator: the site's shared pages, into the staging site (a failure is
+    reported). They list what is in the staging site, so they are written where it is."""
     from pipeline.engine.tasks import SitePages, build_site_pages, failure_problems
 
-    project = _worker_project(root, site, page_size)
     try:
         return build_site_pages(
             project, publication, entries, whole_site=whole_site, report=report, report_later=report_later
         )
     except Exception as error:  # the shared pages are a task: their failure is theirs
         return SitePages(problems=list(failure_problems(error, project, "the shared pages")))
-    finally:
-        _release_memory()
 
 
-def report_in_worker(
-    root: str, site: str, page_size: str, publication: Publication, report: ReportRows
-) -> SitePages:
-    """Runs in a worker: the report, from rows made earlier, into the staging site."""
+def report_here(project: Project, publication: Publication, report: ReportRows) -> SitePages:
+    """Runs in the coordinator: the report, from rows made earlier, into the staging site."""
     from pipeline.engine.tasks import SitePages, failure_problems, write_report
 
-    project = _worker_project(root, site, page_size)
     try:
         return write_report(project, report)
     except Exception as error:  # the report is a task: its failure is its own
         return SitePages(problems=list(failure_problems(error, project, "the report")))
+
+
+#: The calls the coordinator runs itself.
+_HERE = (site_pages_here, report_here)
 
 
 __all__ = ["Job", "SiteJob", "build_in_worker", "plan_jobs", "run_jobs"]

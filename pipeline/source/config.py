@@ -88,6 +88,7 @@ class SiteConfig:
     min_translated: float = DEFAULT_MIN_TRANSLATED  # [publish] min_translated: percent needed to publish
     voice_choices: tuple[VoiceChoice, ...] = ()  # [voices.<lang>] tables (Piper, narrators)
     region: str = DEFAULT_REGION  # [clinic] region: where its phone numbers are dialled (ISO 3166)
+    scheduler: str = ""  # [build] scheduler: a Dask scheduler whose workers build ("": this machine)
 
     def voice_choice(self, language: str) -> VoiceChoice | None:
         return next((c for c in self.voice_choices if c.language == language), None)
@@ -260,7 +261,26 @@ def _site_config(data: dict[str, Any], reader: _Reader) -> SiteConfig:
             DEFAULT_MIN_TRANSLATED,
         ),
         region=region,
+        scheduler=reader.attempt(lambda: _scheduler(data, reader), ""),
     )
+
+
+def _scheduler(data: dict[str, Any], reader: _Reader) -> str:
+    """[build] scheduler: the address of a Dask scheduler (tcp://host:8786), or none."""
+    build = data.get("build", {})
+    if not isinstance(build, dict):
+        raise reader.error('build must be a table: [build] with scheduler = "tcp://host:8786"', "build")
+    if unknown := sorted(set(build) - {"scheduler"}):
+        raise reader.error(f"[build] {unknown[0]}: unknown key (the only one is scheduler)", unknown[0])
+    if "scheduler" not in build:
+        return ""
+    address = build["scheduler"]
+    if not isinstance(address, str) or not re.match(r"^(tcp|tls|ws|wss|ucx)://[^\s/]+$", address.strip()):
+        raise reader.error(
+            f'build.scheduler {address!r}: write a Dask scheduler\'s address, e.g. "tcp://build-1.lan:8786"',
+            "scheduler",
+        )
+    return address.strip()
 
 
 def _website(clinic: dict[str, Any], reader: _Reader, at: int) -> str:

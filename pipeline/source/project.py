@@ -50,8 +50,9 @@ class Project:
 
     @property
     def scratch_dir(self) -> Path | None:
-        """Where a staged build's jobs leave pieces of an output for the job that writes it (a
-        guide's speech made in shares): beside the staging copy and dropped with it; None unstaged."""
+        """Where a job leaves pieces of an output for the job that writes it (a guide's speech made
+        in shares), which the coordinator hands that job: beside the job's own site folder (its
+        parts/); None unstaged."""
         return self.site_override.parent / "parts" if self.site_override else None
 
     def display(self, path: Path) -> str:

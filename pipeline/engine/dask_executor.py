@@ -1,0 +1,189 @@
+"""The Dask executor: every build call on an existing Dask cluster (``plainspoken build --scheduler
+tcp://host:8786``), its inputs shipped once per build; distributed is imported only here."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.engine import plan
+from pipeline.engine.executors import NO_HINTS, Finished, Hints, hold_if_asked
+from pipeline.engine.sandbox import Snapshot, Store, drop_private_root, read_blobs
+from pipeline.errors import PlainspokenError
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+#: How many calls wait in the cluster's queue per worker thread, beside those running: Dask then
+#: orders them by priority (the registry's cost) and hands each worker its next call at once.
+QUEUED_PER_THREAD = 1
+
+
+class WrongVersion(Exception):
+    """A worker runs another Plainspoken (its pipeline hash differs): it refuses the call."""
+
+
+def connect(address: str) -> Client:
+    """A client of the scheduler at ``address``; one line if distributed or the scheduler is missing."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise PlainspokenError.at(
+            "--scheduler", 0, "Dask is not installed: pip install 'plainspoken[dask]'"
+        ) from None
+    try:
+        return Client(address, timeout="20s", set_as_default=False)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError, ValueError) as error:
+        raise PlainspokenError.at(
+            address, 0, f"cannot reach the Dask scheduler ({error}): is `dask scheduler` running there?"
+        ) from None
+
+
+class DaskExecutor:
+    """Runs calls on a Dask cluster's workers: by priority (the job's cost), a Piper voice's jobs
+    on workers that declare a ``piper`` resource (if any does), a lost worker's calls run again
+    by Dask on the others (``distributed.scheduler.allowed-failures``)."""
+
+    def __init__(self, client: Client, address: str) -> None:
+        self.client, self.address, self.version = client, address, plan.pipeline_hash()
+        try:
+            refuse_other_versions(client, address, self.version)
+        except PlainspokenError:
+            client.close()  # type: ignore[no-untyped-call]
+            raise
+        workers = client.scheduler_info(n_workers=-1)["workers"]
+        self.known = set(workers)
+        self.piper = any("piper" in info.get("resources", {}) for info in workers.values())
+        threads = sum(info["nthreads"] for info in workers.values()) or 1
+        self.threads, self.slots = threads, threads * (1 + QUEUED_PER_THREAD)
+        self.futures: dict[Future[Any], int] = {}
+        from distributed import as_completed
+
+        self.completed = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
+        self.tickets = itertools.count()
+
+    def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
+        """The project's files, each scattered once under its hash: a worker fetches each the first
+        time a call needs it and keeps it for the build."""
+        blobs = read_blobs(root, snapshot)
+        if not blobs:
+            return {}
+        futures: dict[str, Any] = self.client.scatter(blobs, hash=False)  # type: ignore[no-untyped-call]
+        return futures
+
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints = NO_HINTS) -> int:
+        ticket = next(self.tickets)
+        resources = {"piper": 1} if hints.piper and self.piper else None
+        future = self.client.submit(
+            checked_call,
+            self.version,
+            function,
+            *args,
+            key=f"{function.__name__}-{uuid.uuid4().hex}",
+            priority=round(hints.cost * 1000),
+            resources=resources,
+            pure=False,
+        )
+        self.futures[future] = ticket
+        self.completed.add(future)  # type: ignore[no-untyped-call]
+        return ticket
+
+    def wait_first(self) -> list[Finished]:
+        done = self.completed.next_batch(block=True)  # type: ignore[no-untyped-call]
+        return [self._finished(future) for future in done if future in self.futures]
+
+    def _finished(self, future: Future[Any]) -> Finished:
+        from distributed import KilledWorker
+
+        ticket = self.futures.pop(future)
+        if future.status != "error":
+            result = future.result()
+            future.release()  # type: ignore[no-untyped-call]
+            return Finished(ticket, result)
+        error = future.exception()  # type: ignore[no-untyped-call]
+        if isinstance(error, KilledWorker):  # the workers running it died, one after another
+            return Finished(ticket, died=True, exit_code=None)
+        if isinstance(error, WrongVersion):
+            raise PlainspokenError.at(self.address, 0, str(error)) from None
+        raise error
+
+    def lost(self) -> list[str]:
+        """A line for each worker that left the cluster since last asked."""
+        now = set(self.client.scheduler_info(n_workers=-1)["workers"])
+        gone, self.known = sorted(self.known - now), now
+        return [
+            f"Dask worker {address} was lost during the build; its calls ran again on others"
+            for address in gone
+        ]
+
+    def restart(self) -> None:
+        """Nothing to do: Dask replaces lost workers' calls itself."""
+
+    def close(self, *, kill: bool = False) -> None:
+        """Let go of the calls and the build's data; workers close their speech engines."""
+        if kill:
+            self.client.cancel(list(self.futures), force=True)  # type: ignore[no-untyped-call]
+        self.futures.clear()
+        try:
+            with contextlib.suppress(OSError, TimeoutError):  # a worker gone since: nothing to close
+                self.client.run(worker_done, on_error="ignore")
+        finally:
+            self.client.close()  # type: ignore[no-untyped-call]
+
+
+def refuse_other_versions(client: Client, address: str, version: str) -> None:
+    """One line naming a worker whose Plainspoken differs from this one (its pipeline hash), or
+    that cannot start the speech engine's process (a daemonic worker process)."""
+    versions: dict[str, tuple[str, bool]] = client.run(worker_state)
+    for worker, (theirs, daemonic) in sorted(versions.items()):
+        if theirs != version:
+            raise PlainspokenError.at(address, 0, wrong_version(worker, theirs, version))
+        if daemonic:
+            raise PlainspokenError.at(address, 0, f"Dask worker {worker} {DAEMONIC}")
+
+
+DAEMONIC = (
+    "runs in a daemonic process, which cannot start the speech engine's: start the workers with "
+    "DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment"
+)
+
+
+def worker_state() -> tuple[str, bool]:
+    """Runs on a worker: its Plainspoken's pipeline hash, and whether it is a daemonic process."""
+    import multiprocessing
+
+    return plan.pipeline_hash(), multiprocessing.current_process().daemon
+
+
+def wrong_version(address: str, theirs: str, ours: str) -> str:
+    return (
+        f"Dask worker {address} runs another Plainspoken (pipeline {theirs[:12]}, this build's "
+        f"{ours[:12]}): install the same version on every worker and restart it"
+    )
+
+
+_accepted: set[str] = set()  # on a worker: the versions it found its own
+
+
+def checked_call(version: str, function: Callable[..., Any], *args: Any) -> Any:
+    """Runs on a worker: ``function(*args)``, refused if this worker's Plainspoken is not ``version``."""
+    from distributed import get_worker
+
+    if version not in _accepted:  # checked once per build's version: hashing takes 6 ms
+        if (own := plan.pipeline_hash()) != version:
+            raise WrongVersion(wrong_version(get_worker().address, own, version))
+        _accepted.add(version)
+    hold_if_asked(function, args)
+    return function(*args)
+
+
+def worker_done() -> None:
+    """Runs on each worker at the end of a build: its speech engines closed, its copy of the inputs gone."""
+    from pipeline.speech.engine import close_idle_engines
+
+    close_idle_engines()
+    drop_private_root()

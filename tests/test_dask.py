@@ -1,0 +1,187 @@
+"""Builds on a real Dask cluster (distributed.LocalCluster, worker processes started in another
+folder): the same bytes as a local build, workers that never open the project, a worker killed
+mid-build, a worker of another Plainspoken version."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+distributed = pytest.importorskip(
+    "distributed", reason="distributed is not installed: pip install 'plainspoken[dask]'"
+)
+
+pytestmark = pytest.mark.slow  # a cluster of two worker processes, and handouts
+
+
+@contextlib.contextmanager
+def _cluster(folder: Path, **kwargs: Any) -> Iterator[Any]:
+    """Two worker processes of one thread each, started in ``folder`` (not the test's folder)."""
+    import dask
+
+    folder.mkdir(exist_ok=True)
+    with contextlib.chdir(folder), dask.config.set({"distributed.worker.daemon": False}):
+        cluster = distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            local_directory=str(folder),
+            **kwargs,
+        )
+    with cluster, distributed.Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with _cluster(tmp_path_factory.mktemp("workers")) as client:
+        yield client
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+BUILD = ("build", "--lang", "en", "--format", "html", "--format", "pdf", "--format", "audio")
+
+
+def test_a_dask_build_is_byte_identical_to_a_local_one_and_never_opens_the_project(
+    client: Any, make_project: Callable[[str], Path], run: Callable[..., Any], tmp_path: Path
+) -> None:
+    import cloudpickle
+
+    local = make_project("basic").rename(tmp_path / "local")
+    remote = make_project("basic")
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the audit hook, to the workers
+    client.run(_watch_opens)
+    result = run(remote, *BUILD, "--scheduler", client.scheduler.address)
+    opened = [path for paths in client.run(_opened).values() for path in paths]
+    assert result.exit_code == 0, result.output
+    assert run(local, *BUILD, "-j", "2").exit_code == 0
+    built = _files(remote / "build/site")
+    assert {"en/every-node.mp3", "en/every-node.pdf", "en/every-node.html"} <= set(built)
+    local_files = _files(local / "build/site")
+    assert sorted(built) == sorted(local_files)
+    assert [path for path in built if built[path] != local_files[path]] == []
+    assert any("plainspoken-inputs-" in path for path in opened)  # the hook saw the workers' reads
+    assert [path for path in opened if path.startswith(str(remote))] == []
+
+
+def _watch_opens() -> None:
+    """On a worker: note every file or folder it opens from now on."""
+    sys._plainspoken_opened = []  # type: ignore[attr-defined]
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], str | Path):
+            sys._plainspoken_opened.append(str(args[0]))  # type: ignore[attr-defined]
+
+    if not getattr(sys, "_plainspoken_hooked", False):
+        sys.addaudithook(hook)
+        sys._plainspoken_hooked = True  # type: ignore[attr-defined]
+
+
+def _opened() -> list[str]:
+    return list(getattr(sys, "_plainspoken_opened", []))
+
+
+def test_a_worker_of_another_version_refuses_in_one_line(
+    client: Any, make_project: Callable[[str], Path], run: Callable[..., Any]
+) -> None:
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    client.run(_pretend_another_version, workers=[next(iter(client.scheduler_info()["workers"]))])
+    try:
+        result = run(
+            make_project("basic"), "build", "--format", "html", "--scheduler", client.scheduler.address
+        )
+    finally:
+        client.run(_installed_version)
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert len([line for line in lines if "another Plainspoken" in line]) == 1, result.output
+    assert "install the same version on every worker" in result.output
+
+
+def _pretend_another_version() -> None:
+    from pipeline.engine import plan
+
+    sys._plainspoken_hash = plan.pipeline_hash  # type: ignore[attr-defined]
+    plan.pipeline_hash = lambda: "0" * 64
+
+
+def _installed_version() -> None:
+    from pipeline.engine import plan
+
+    plan.pipeline_hash = getattr(sys, "_plainspoken_hash", plan.pipeline_hash)
+
+
+def test_a_worker_killed_mid_build_is_one_line_and_the_build_completes(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from pipeline.engine.executors import HOLD_ENV
+
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    (holds / "hold-1").write_text("")  # the first call a worker takes is held until killed
+    project = make_project("basic")
+    with _cluster(tmp_path / "workers", env={HOLD_ENV: str(holds)}) as client:
+        command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
+        build = subprocess.Popen(
+            [*command, "--format", "pdf", "--scheduler", client.scheduler.address],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        _kill_holder(build, holds)
+        output, _ = build.communicate(timeout=240)
+    assert build.returncode == 0 and "Traceback" not in output, output
+    lost = [line for line in output.splitlines() if "was lost during the build" in line]
+    assert lost and all("Dask worker tcp://" in line for line in lost), output  # one line a worker
+    assert (project / "build/site/es/every-node.pdf").is_file()
+
+
+def _kill_holder(build: subprocess.Popen[str], holds: Path) -> None:
+    deadline = time.monotonic() + 120
+    while not (held := sorted(holds.glob("held-*"))):
+        assert build.poll() is None, "the build ended before a worker took a call"
+        assert time.monotonic() < deadline, "no worker took a call"
+        time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)
+    os.kill(int(held[0].name.removeprefix("held-")), signal.SIGKILL)
+
+
+def test_piper_jobs_ask_for_a_piper_slot_only_where_a_worker_has_one(tmp_path: Path) -> None:
+    from pipeline.engine.dask_executor import DaskExecutor
+    from pipeline.engine.executors import Hints
+
+    for resources, wanted in (({"piper": 1}, {"piper": 1}), ({}, None)):
+        with _cluster(tmp_path / f"workers-{bool(resources)}", resources=resources) as client:
+            executor = DaskExecutor(client, client.scheduler.address)
+            executor.submit(len, ("piper",), Hints(cost=9.0, piper=True))
+            executor.submit(len, ("espeak",), Hints(cost=1.0))
+            client.gather(list(executor.futures))  # done, and still held: the scheduler keeps them
+            restrictions = client.run_on_scheduler(_restrictions)
+            assert sorted(restrictions.values(), key=str) == sorted([wanted, None], key=str)
+            assert sorted(finished.result for finished in _every_call(executor)) == [5, 6]
+            executor.close()
+
+
+def _every_call(executor: Any) -> list[Any]:
+    finished: list[Any] = []
+    while len(finished) < 2:
+        finished += executor.wait_first()
+    return finished
+
+
+def _restrictions(dask_scheduler: Any) -> dict[str, Any]:
+    return {str(key): task.resource_restrictions for key, task in dask_scheduler.tasks.items()}

@@ -1,0 +1,53 @@
+"""Tasks as data: a worker's job builds from the inputs' hashes and a store, never from the project's
+path, and gives its files back for the coordinator to write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+
+def test_a_job_builds_from_the_store_alone_after_the_project_folder_is_renamed(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from pipeline.engine.sandbox import drop_private_root, fill_store, take_snapshot
+    from pipeline.engine.workers import build_in_worker
+    from pipeline.i18n.publishing import Publication
+
+    project = make_project("basic")
+    snapshot = take_snapshot(project)
+    fill_store(project, snapshot, tmp_path / "store")
+    project.rename(tmp_path / "renamed")  # planned: the job may not need the project's path
+    try:
+        output = build_in_worker(
+            snapshot, str(tmp_path / "store"), "letter", Publication(), "every-node", "en", ("html",)
+        )
+    finally:
+        drop_private_root()
+    (result,) = output.result
+    assert (result.status, result.outputs) == ("built", ("en/every-node.html",)), result
+    assert output.site["en/every-node.html"].startswith(b"<!DOCTYPE html>")
+    assert not (tmp_path / "renamed/build/site").exists()  # the coordinator writes, not the job
+
+
+def test_a_page_is_handed_the_cues_of_a_guide_built_earlier(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from pipeline.engine.sandbox import drop_private_root, fill_store, take_snapshot
+    from pipeline.engine.workers import build_in_worker
+    from pipeline.i18n.publishing import Publication
+
+    project = make_project("basic")
+    snapshot = take_snapshot(project)
+    fill_store(project, snapshot, tmp_path / "store")
+    cues = b'{"duration":2.5,"cues":[{"id":"key-points","start":0.0,"end":2.5}]}'
+    given = {"en/every-node.mp3": b"\xff\xfb" + bytes(400), "en/every-node.cues.json": cues}
+    try:
+        output = build_in_worker(
+            snapshot, str(tmp_path / "store"), "letter", Publication(), "every-node", "en", ("html",), given
+        )
+    finally:
+        drop_private_root()
+    page = output.site["en/every-node.html"].decode()
+    assert '"id":"key-points"' in page and "every-node.mp3" in page
+    assert output.removed == () and set(output.site) == {"en/every-node.html"}  # the guide is not its
