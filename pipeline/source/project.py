@@ -54,6 +54,12 @@ class Project:
         guide's speech made in shares): beside the staging copy and dropped with it; None unstaged."""
         return self.site_override.parent / "parts" if self.site_override else None
 
+    @property
+    def cache_dir(self) -> Path:
+        """build/cache: what builds keep for the next one (speech, msgfmt's checks); never an input,
+        never committed, and a build without it only takes longer."""
+        return self.root / "build" / "cache"
+
     def display(self, path: Path) -> str:
         """``path`` relative to the project root, for messages (staged outputs as build/site/…)."""
         if self.site_override is not None and path.is_relative_to(self.site_override):
