@@ -89,3 +89,15 @@ def test_a_broken_catalog_fails_its_language_on_the_second_build_too(run, make_p
         assert re.search(r"^locales/es/LC_MESSAGES/ui\.po:\d+: ", result.stderr, re.MULTILINE), result.stderr
         assert "Traceback" not in result.output
     assert list((project / "build/cache/msgfmt").glob("*.json")), "no result was kept under build/cache"
+
+
+@needs_msgfmt
+def test_the_kept_results_are_bounded(make_project, msgfmt_runs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pipeline.i18n.msgfmt_results
+
+    monkeypatch.setattr(pipeline.i18n.msgfmt_results, "KEPT", 4)
+    project = make_project("clinic")
+    data = (project / UI).read_bytes()
+    for number in range(8):
+        check_with_msgfmt(data + f"\n# {number}\n".encode(), str(UI), project / "build/cache")
+    assert 3 <= len(list((project / "build/cache/msgfmt").glob("*.json"))) <= 4

@@ -9,11 +9,10 @@ import glob
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from pipeline.source.project import write_atomic
 
 #: The libraries msgfmt checks with (an upgrade of gettext replaces them and msgfmt itself).
 GETTEXT_LIBRARIES = ("/usr/lib/*/libgettext*.so*", "/usr/lib/libgettext*.so*")
@@ -81,21 +80,27 @@ def _read(path: Path) -> MsgfmtResult | None:
 
 
 def _write(folder: Path, key: str, result: MsgfmtResult) -> None:
-    """Keep ``result`` (written whole or not at all; two processes may write the same one), then
-    drop the least recently used beyond KEPT. A folder that cannot be written only costs time."""
+    """Keep ``result`` (renamed into place: two processes may write the same one), then drop the
+    least recently used beyond KEPT. Not synced to disk (a cold build of 13 languages spent 0.3 s in
+    fsync for them): one cut short by a crash does not parse, and is checked again. A folder that
+    cannot be written only costs time."""
     text = json.dumps({"returncode": result.returncode, "stderr": result.stderr.decode("utf-8", "replace")})
     with contextlib.suppress(OSError):
-        write_atomic(folder / f"{key}.json", text.encode("utf-8"))
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, folder / f"{key}.json")
         _evict(folder)
 
 
 def _evict(folder: Path) -> None:
+    if len(os.listdir(folder)) <= KEPT:  # names only: no file's time is read until there are too many
+        return
     entries = []
     for entry in os.scandir(folder):
         with contextlib.suppress(OSError):
             entries.append((entry.stat().st_mtime_ns, entry.path))
-    if len(entries) <= KEPT:
-        return
     for _, path in sorted(entries)[: len(entries) - KEPT * 3 // 4]:
         with contextlib.suppress(OSError):
             os.unlink(path)
