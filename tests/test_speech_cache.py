@@ -81,6 +81,7 @@ def test_espeak_ng_speech_is_not_kept(tmp_path: Path) -> None:
     assert kept_entries(root) == []  # as fast to speak again as to read back: no disk spent on it
 
 
+@pytest.mark.slow  # two Piper builds in two worker processes (about 35 s)
 def test_a_piper_guide_rebuilt_in_two_workers_respeaks_only_the_edited_segment(tmp_path: Path) -> None:
     """Piper adds random noise to each segment (its samples and timing vary from run to run): kept
     entries whose bytes did not change, and segments whose length is the first build's, were taken
