@@ -44,6 +44,11 @@ def test_an_unchanged_catalog_is_checked_by_one_msgfmt_process(make_project, msg
     cache = project / "build/cache"
     data = (project / UI).read_bytes()
     assert check_with_msgfmt(data, str(UI), cache) == []
+    assert not (project / "build").exists(), "checking a project made its build folder"
+    forget_in_memory()
+    (project / "build").mkdir()
+    msgfmt_runs.write_text("", encoding="utf-8")
+    assert check_with_msgfmt(data, str(UI), cache) == []
     assert check_with_msgfmt(data, str(UI), cache) == []
     assert runs(msgfmt_runs) == 1, "the same bytes were checked twice in one process"
     forget_in_memory()  # as a worker process or the next build starts
@@ -63,6 +68,7 @@ def test_a_broken_catalog_is_reported_at_its_line_every_time(make_project, msgfm
     target = next(i for i, line in enumerate(lines) if line.startswith('msgid "Key points"'))
     lines[target + 1] = 'msgstr "Puntos clave'
     ui.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (project / "build").mkdir()
     found = []
     for _ in range(2):
         for _ in range(2):
@@ -97,6 +103,7 @@ def test_the_kept_results_are_bounded(make_project, msgfmt_runs, monkeypatch) ->
 
     monkeypatch.setattr(pipeline.i18n.msgfmt_results, "KEPT", 4)
     project = make_project("clinic")
+    (project / "build").mkdir()
     data = (project / UI).read_bytes()
     for number in range(8):
         check_with_msgfmt(data + f"\n# {number}\n".encode(), str(UI), project / "build/cache")

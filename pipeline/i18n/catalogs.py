@@ -259,7 +259,9 @@ def check_with_msgfmt(data: bytes, display: str, cache: Path | None = None) -> l
         ran = run_gettext("msgfmt", ["--check", "-o", os.devnull, "-"], data)
         return MsgfmtResult(ran.returncode, ran.stderr)
 
-    result = checked(data, run, program=program, folder=cache / "msgfmt" if cache else None)
+    # Kept on disk only where the project has a build folder: checking a project never makes one.
+    folder = cache / "msgfmt" if cache is not None and cache.parent.is_dir() else None
+    result = checked(data, run, program=program, folder=folder)
     problems = gettext_problems(result.stderr, display)
     if result.returncode != 0 and not problems:
         text = " ".join(result.stderr.decode("utf-8", "replace").replace("<stdin>", display).split())
