@@ -44,6 +44,8 @@ test-wheel: setup-test
 test-slow: setup-test
 	PLAINSPOKEN_SLOW_TESTS=1 $(BIN)/python -m pytest -q tests/test_catalog_lifecycle.py --hypothesis-show-statistics
 
+# Every figure with its target (OK/MISSED). BENCH_ARTICLES=100 for the 10 -> 100 articles scaling run
+# (default 30, so that the whole run stays near ten minutes on two cores).
 bench: setup-test $(VENV)/.installed-bench
 	@$(BIN)/python -m compileall -q pipeline  # measure the pipeline as installed, not compiled per process
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

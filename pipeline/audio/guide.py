@@ -16,6 +16,7 @@ from pipeline.audio.parts import read_spoken, spoken_rate
 from pipeline.audio.vtt import Cue
 from pipeline.render.speech import Segment, SpeechScript
 from pipeline.speech.engine import DEFAULT_ENGINE, Speech, SpeechError, SpeechWorker, speech_worker
+from pipeline.speech.kept import SpeechCache, segment_voice
 from pipeline.speech.narration import DEFAULT_RATE, read_recording
 from pipeline.speech.speakers import Voice
 
@@ -40,18 +41,21 @@ def speak_script(
     recorded: Mapping[str, Path] | None = None,
     ahead: Mapping[str, Path] | None = None,
     others: Mapping[str, Voice] | None = None,
+    kept: SpeechCache | None = None,
 ) -> AudioGuide:
     """Speak every segment in a worker process (or take its ``recorded`` narration, or the speech
-    other jobs made for it ``ahead``) and stream the MP3 into ``out``. A segment in another language
-    is spoken by that language's voice in ``others``. Pauses go between segments, none after the
-    last: the file ends where the last caption does, so the length the page states is the length
-    players show."""
+    other jobs made for it ``ahead``, or the speech ``kept`` from an earlier build) and stream the MP3
+    into ``out``. A segment in another language is spoken by that language's voice in ``others``.
+    Pauses go between segments, none after the last: the file ends where the last caption does, so
+    the length the page states is the length players show."""
     cues: list[Cue] = []
     starts: list[tuple[str, float]] = []
     writer: Mp3Writer | None = None
     rate, pause = 0, 0
     page = Voice(engine, voice)
-    with _voice(script, page, timeout, others or {}, recorded or {}, ahead or {}) as (voice_in_use, sources):
+    recorded, others = recorded or {}, others or {}
+    ahead = {**_found_kept(script, page, others, recorded, kept), **(ahead or {})}
+    with _voice(script, page, timeout, others, recorded, ahead, kept) as (voice_in_use, sources):
         for segment, speech in zip(script.segments, sources, strict=True):
             if writer is None:
                 rate, writer = speech.rate, Mp3Writer(out, rate=speech.rate)
@@ -83,6 +87,24 @@ def cues_json(guide: AudioGuide) -> str:
     return json.dumps({"duration": round(guide.duration, 3), "cues": cues}, separators=(",", ":"))
 
 
+def _found_kept(
+    script: SpeechScript,
+    page: Voice,
+    others: Mapping[str, Voice],
+    recorded: Mapping[str, Path],
+    kept: SpeechCache | None,
+) -> dict[str, Path]:
+    """Segment id → its speech kept from an earlier build (none for recorded segments)."""
+    found = {}
+    for segment in script.segments:
+        voice = segment_voice(segment, page, others)
+        if kept is not None and voice is not None and segment.anchor not in recorded:
+            path = kept.find(voice, segment.spoken)
+            if path is not None:
+                found[segment.anchor] = path
+    return found
+
+
 @contextlib.contextmanager
 def _voice(
     script: SpeechScript,
@@ -91,6 +113,7 @@ def _voice(
     others: Mapping[str, Voice],
     recorded: Mapping[str, Path],
     ahead: Mapping[str, Path],
+    kept: SpeechCache | None = None,
 ) -> Iterator[tuple[str, Iterator[Speech]]]:
     """The voice in use and each segment's speech: its recording where there is one, else what was
     spoken ahead for it, else a synthetic voice's, spoken now: the page's, or the voice of the
@@ -109,8 +132,14 @@ def _voice(
 
         def sources() -> Iterator[Speech]:
             for segment in script.segments:
-                ready = segment.anchor in recorded or segment.anchor in ahead
-                yield _ready(segment.anchor, recorded, ahead, first.rate) if ready else next(queue)
+                if segment.anchor in recorded or segment.anchor in ahead:
+                    yield _ready(segment.anchor, recorded, ahead, first.rate)
+                    continue
+                speech = next(queue)
+                voice = segment_voice(segment, page, others)
+                if kept is not None and voice is not None:
+                    kept.keep(voice, segment.spoken, speech)
+                yield speech
 
         yield in_use.get(page, page.voice), sources()
 

@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import sosfilt
 
 Floats = npt.NDArray[np.float32]
 #: BS.1770: 400 ms blocks overlapping by 75%, i.e. a new block every 100 ms.
@@ -50,9 +49,49 @@ def block_size(rate: int) -> int:
     return next((size for size in range(32, 129) if step % size == 0), step)
 
 
+@functools.cache
+def k_response(rate: int) -> npt.NDArray[np.float64]:
+    """The K-weighting filter's impulse response, as long as it is above 1e-12 of its start (about
+    0.1 s: the 38 Hz high pass's tail): filtering is then a convolution, done by FFT in numpy. scipy's
+    sosfilt did it, and importing scipy.signal cost every worker that built a guide 48 MiB, which
+    stayed while it printed handouts."""
+    state = np.zeros((2, 2))
+    response = []
+    for n in range(1 << 16):
+        value = 1.0 if n == 0 else 0.0
+        for section, (b0, b1, b2, _, a1, a2) in enumerate(k_weighting(rate).astype(np.float64)):
+            out = b0 * value + state[section, 0]
+            state[section] = (b1 * value - a1 * out + state[section, 1], b2 * value - a2 * out)
+            value = out
+        response.append(value)
+        if n > rate // 100 and abs(value) < 1e-12 * abs(response[0]) and abs(response[-2]) < 1e-12:
+            break
+    return np.array(response)
+
+
+#: Samples filtered per FFT (overlap-add): small transforms are several times faster than one long one.
+_FFT_SIZE = 16384
+
+
+def k_weighted(values: Floats, rate: int) -> Floats:
+    """``values`` through the K-weighting filter (from silence, as a causal filter would)."""
+    response = k_response(rate)
+    size = max(_FFT_SIZE, 1 << (2 * response.size).bit_length())  # a longer response at a high rate
+    step = size - response.size + 1
+    kernel = np.fft.rfft(response, size)
+    blocks = -(-values.size // step)
+    padded = np.zeros(blocks * step, dtype=np.float64)
+    padded[: values.size] = values
+    parts = np.fft.irfft(np.fft.rfft(padded.reshape(blocks, step), size) * kernel, size)
+    out = np.zeros(blocks * step + response.size - 1)
+    for index in range(blocks):
+        out[index * step : index * step + size] += parts[index]
+    return out[: values.size].astype(np.float32)
+
+
 def weighted_energies(values: Floats, rate: int) -> npt.NDArray[np.float64]:
     """Sum of squares of the K-weighted signal in each short block (the last 100 ms padded with quiet)."""
-    weighted = sosfilt(k_weighting(rate), values).astype(np.float32, copy=False)
+    weighted = k_weighted(values, rate)
     step = step_size(rate)
     padded = np.zeros(-(-weighted.size // step) * step, dtype=np.float32)
     padded[: weighted.size] = weighted

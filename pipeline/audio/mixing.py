@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from pipeline.audio.loudness import (
     Floats,
@@ -152,13 +151,19 @@ def _limiter_gain(need: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.fl
     ramp = max(3, round(_RAMP_MS * per_ms)) | 1
     before, after = ramp + 1, ramp + 1 + max(1, round(_HOLD_MS * per_ms))
     after += (before + after) % 2  # an odd window, so that it can be placed exactly
-    half = (before + after) // 2
-    held: npt.NDArray[np.float64] = minimum_filter1d(
-        need, before + after + 1, mode="nearest", origin=half - before
-    )
+    held: npt.NDArray[np.float64] = _window(need, after, before).min(axis=1)
     for _ in range(2):
-        held = uniform_filter1d(held, ramp, mode="nearest")
+        held = _window(held, ramp // 2, ramp // 2).mean(axis=1)
     return held
+
+
+def _window(values: npt.NDArray[np.float64], back: int, ahead: int) -> npt.NDArray[np.float64]:
+    """Each value's window, from ``back`` values before it to ``ahead`` after it (the first and last
+    values repeated past the ends), as rows. numpy's, not scipy.ndimage's filters: importing those
+    cost every worker that built a guide 28 MiB, kept while it printed handouts."""
+    padded = np.pad(values, (back, ahead), mode="edge")
+    windows: npt.NDArray[np.float64] = np.lib.stride_tricks.sliding_window_view(padded, back + ahead + 1)
+    return windows
 
 
 def resample(samples: Samples, rate: int, to_rate: int) -> Samples:

@@ -7,10 +7,15 @@ import io
 import wave
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.render.speech import Segment, SpeechScript
 from pipeline.source.project import write_atomic
 from pipeline.speech.engine import Speech, SpeechError, speech_worker
+from pipeline.speech.speakers import Voice
+
+if TYPE_CHECKING:
+    from pipeline.speech.kept import SpeechCache
 
 #: What a share leaves for a segment it could not speak: the engine's message, reported by the guide.
 FAILED = ".failed"
@@ -30,17 +35,29 @@ def share(segments: Sequence[Segment], index: int, count: int) -> list[Segment]:
 
 
 def speak_share(
-    segments: Sequence[Segment], folder: Path, *, voice: str, timeout: float, engine: str
+    segments: Sequence[Segment],
+    folder: Path,
+    *,
+    voice: str,
+    timeout: float,
+    engine: str,
+    kept: SpeechCache | None = None,
 ) -> None:
-    """Speak each segment into ``folder``/<id>.wav (written atomically). At the first segment that
+    """Speak each segment into ``folder``/<id>.wav (written atomically), and keep it for the next
+    build; a segment ``kept`` from an earlier one is left to the guide. At the first segment that
     cannot be spoken, leave its message in <id>.failed and stop: the guide fails with that line."""
+    speaking = Voice(engine, voice)
+    if kept is not None:
+        segments = [s for s in segments if kept.find(speaking, s.spoken) is None]
     if not segments:
         return
     done = 0
     try:
         with speech_worker(voice, timeout=timeout, engine=engine) as worker:
             for speech in worker.speak_all([s.spoken for s in segments]):
-                write_atomic(folder / f"{segments[done].anchor}.wav", _wav(speech))
+                write_atomic(folder / f"{segments[done].anchor}.wav", wav_bytes(speech))
+                if kept is not None:
+                    kept.keep(speaking, segments[done].spoken, speech)
                 done += 1
     except SpeechError as error:
         write_atomic(folder / f"{segments[done].anchor}{FAILED}", str(error).encode("utf-8"))
@@ -73,7 +90,8 @@ def spoken_rate(path: Path) -> int:
         return handle.getframerate()
 
 
-def _wav(speech: Speech) -> bytes:
+def wav_bytes(speech: Speech) -> bytes:
+    """Speech as a WAV file, exactly as the engine made it."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as handle:
         handle.setnchannels(1)

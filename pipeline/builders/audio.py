@@ -16,6 +16,7 @@ from pipeline.model import plain_text
 from pipeline.render.speech import SpeechScript, page_only
 from pipeline.source.project import language_info, write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
+from pipeline.speech.kept import kept_paths, speech_cache
 from pipeline.speech.lexicon import article_script
 from pipeline.speech.narration import (
     Coverage,
@@ -70,6 +71,7 @@ class AudioBuilder(Builder):
         mp3 = out_dir / f"{article.doc.slug}.mp3"
         out_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{mp3.name}.", suffix=".tmp", dir=out_dir)
+        kept = speech_cache(self.project, article.language)
         try:
             ahead = spoken_ahead(script, self._ahead_dir(article))
             with os.fdopen(fd, "wb") as handle:
@@ -82,6 +84,7 @@ class AudioBuilder(Builder):
                     recorded=recorded,
                     ahead=ahead,
                     others=others,
+                    kept=kept,
                 )
             tag_mp3(Path(tmp), self._tags(article), list(guide.chapters))
             os.chmod(tmp, 0o644)
@@ -91,6 +94,8 @@ class AudioBuilder(Builder):
             raise PlainspokenError.at(self.project.display(mp3), 0, f"{error}{spoken}") from None
         finally:
             Path(tmp).unlink(missing_ok=True)
+        used = kept_paths(script, Voice(engine, voice), others, recorded, kept)
+        kept.record_guide(self.project, article.language, article.doc.slug, used)
         vtt = out_dir / f"{article.doc.slug}.vtt"
         direction = language_info(article.language).direction
         write_atomic(vtt, render_vtt(list(guide.cues), direction).encode("utf-8"))
@@ -125,7 +130,8 @@ class AudioBuilder(Builder):
         todo = [s for s in script.segments if s.anchor not in recorded and not s.lang]
         engine = self.engine if speaker.engine == DEFAULT_ENGINE else speaker.engine
         chosen = share(todo, index, count)
-        speak_share(chosen, folder, voice=speaker.voice, timeout=self.timeout, engine=engine)
+        kept = speech_cache(self.project, article.language)
+        speak_share(chosen, folder, voice=speaker.voice, timeout=self.timeout, engine=engine, kept=kept)
 
     def _ahead_dir(self, article: Article) -> Path | None:
         scratch = self.project.scratch_dir

@@ -130,6 +130,16 @@ def _materialise(target: Path, hashed: str, mtime: int, store: Store) -> None:
     os.utime(target, ns=(mtime, mtime))
 
 
+def kept_folder(store: Store) -> Path:
+    """Where a worker keeps what builds keep for the next one (speech, msgfmt's checks): a local
+    worker the project's build/cache (the store is build/.staging/inputs, on the same disk), a
+    cluster's worker a folder of its own machine, which outlives builds (its entries are named by
+    the hash of what made them, so any project may share it)."""
+    if isinstance(store, str):
+        return Path(store).parent.parent / "cache"
+    return Path(tempfile.gettempdir()) / f"plainspoken-cache-{os.getuid()}"
+
+
 def drop_private_root() -> None:
     """Remove this process's copy of the inputs (a worker's last act, or a new build's first)."""
     global _copy

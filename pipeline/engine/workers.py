@@ -26,6 +26,7 @@ from pipeline.engine.sandbox import (
     changed_files,
     drop_private_root,
     job_folder,
+    kept_folder,
     new_notes,
     private_root,
     take_snapshot,
@@ -477,7 +478,9 @@ def _worker_project(
     with job_folder(given, parts) as folder:
         project = load_project(root)
         config = dataclasses.replace(project.config, page_size=page_size)
-        yield dataclasses.replace(project, config=config, site_override=folder / "site"), folder
+        kept = kept_folder(store)
+        staged = dataclasses.replace(project, site_override=folder / "site", cache_override=kept)
+        yield dataclasses.replace(staged, config=config), folder
 
 
 def build_in_worker(

@@ -51,7 +51,7 @@ def load_domain(project: Project, language: str, domain: str) -> ProjectCatalog 
     path = project.catalog_path(language, domain)
     if not path.exists():
         return None
-    return load_catalog(path, project.display(path), locale=language, shared=True)
+    return load_catalog(path, project.display(path), locale=language, shared=True, cache=project.cache_dir)
 
 
 def ui_catalogs(project: Project, language: str) -> tuple[ProjectCatalog | None, ProjectCatalog | None]:

@@ -18,6 +18,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, denormalize, write_
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
+from pipeline.i18n.msgfmt_results import MsgfmtResult, checked
 from pipeline.markup import to_markdown
 from pipeline.model import Document, Placeholder, iter_units, walk_inlines
 from pipeline.source.languages import plural_forms
@@ -247,9 +248,20 @@ def gettext_problems(stderr: bytes, display: str, *, warnings: bool = False) -> 
     return problems
 
 
-def check_with_msgfmt(data: bytes, display: str) -> list[Problem]:
-    """GNU ``msgfmt --check`` on a catalog's (prepared) bytes, the strict reference."""
-    result = run_gettext("msgfmt", ["--check", "-o", os.devnull, "-"], data)
+def check_with_msgfmt(data: bytes, display: str, cache: Path | None = None) -> list[Problem]:
+    """GNU ``msgfmt --check`` on a catalog's (prepared) bytes, the strict reference; its result is
+    kept by the bytes' hash (in this process, and in the ``cache`` folder where one is given)."""
+    program = shutil.which("msgfmt")
+    if program is None:
+        raise PlainspokenError.at("<system>", 0, f"msgfmt not found: {_GETTEXT_HINT}")
+
+    def run() -> MsgfmtResult:
+        ran = run_gettext("msgfmt", ["--check", "-o", os.devnull, "-"], data)
+        return MsgfmtResult(ran.returncode, ran.stderr)
+
+    # Kept on disk only where the project has a build folder: checking a project never makes one.
+    folder = cache / "msgfmt" if cache is not None and cache.parent.is_dir() else None
+    result = checked(data, run, program=program, folder=folder)
     problems = gettext_problems(result.stderr, display)
     if result.returncode != 0 and not problems:
         text = " ".join(result.stderr.decode("utf-8", "replace").replace("<stdin>", display).split())
@@ -392,24 +404,27 @@ def _restore_previous_id(message: Message) -> None:
 
 
 def load_catalog(
-    path: Path, display: str, *, locale: str | None = None, shared: bool = False
+    path: Path, display: str, *, locale: str | None = None, shared: bool = False, cache: Path | None = None
 ) -> ProjectCatalog:
     """Validate with msgfmt, then parse with Babel; every problem is path:line.
 
     The catalog's ``warnings`` say what was repaired on reading (a BOM, a placeholder
     Plural-Forms). With ``shared``, a catalog already loaded in this process (same file,
     size and time) is returned again: for readers only, never for code that changes it.
+    msgfmt's result is kept in ``cache`` (a project's build/cache) for the next process.
     """
     if shared:
         stat = path.stat()
-        return _load_shared(path, display, locale, stat.st_mtime_ns, stat.st_size)
+        return _load_shared(path, display, locale, stat.st_mtime_ns, stat.st_size, cache)
     data, warnings = prepare(path.read_bytes(), display, locale)
-    problems = check_with_msgfmt(data, display)
+    problems = check_with_msgfmt(data, display, cache)
     if problems:
         raise PlainspokenError(problems)
     return parse_catalog(data, display, locale=locale, warnings=warnings)
 
 
 @functools.lru_cache(maxsize=256)
-def _load_shared(path: Path, display: str, locale: str | None, mtime: int, size: int) -> ProjectCatalog:
-    return load_catalog(path, display, locale=locale)
+def _load_shared(
+    path: Path, display: str, locale: str | None, mtime: int, size: int, cache: Path | None
+) -> ProjectCatalog:
+    return load_catalog(path, display, locale=locale, cache=cache)

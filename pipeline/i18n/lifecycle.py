@@ -189,7 +189,7 @@ def language_status(
             result.append(DomainStatus(language, domain, display, counts, missing))
             continue
         try:
-            catalog = load_catalog(path, display, locale=language, shared=True)
+            catalog = load_catalog(path, display, locale=language, shared=True, cache=project.cache_dir)
         except PlainspokenError as error:
             result.append(DomainStatus(language, domain, display, MessageCounts(), str(error)))
             continue

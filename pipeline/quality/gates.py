@@ -66,7 +66,7 @@ def load_language(
             )
             continue
         try:
-            catalog = load_catalog(path, display, locale=language, shared=shared)
+            catalog = load_catalog(path, display, locale=language, shared=shared, cache=project.cache_dir)
         except PlainspokenError as error:
             findings += [Finding(p.path, p.line, "error", "catalog", p.message) for p in error.problems]
             continue

@@ -19,15 +19,25 @@ def undrawable(text: str) -> list[str]:
     WeasyPrint (Pango) falls back from a language's stack to any installed font, so a character
     fails a handout exactly when no font has it; none are reported where fontconfig cannot answer.
     """
+    unseen = set(text) - _DRAWABLE
+    if not unseen:  # nearly every call: a set difference instead of a lookup per character
+        return []
     starts, ends = _coverage()
     found = []
-    for char in dict.fromkeys(text):
+    for char in dict.fromkeys(c for c in text if c in unseen):
         if unicodedata.category(char) in _NOT_DRAWN or _is_variation_selector(char) or not starts:
+            _DRAWABLE.add(char)
             continue
         index = bisect.bisect_right(starts, ord(char)) - 1
         if index < 0 or ord(char) > ends[index]:
             found.append(char)
+        else:
+            _DRAWABLE.add(char)
     return found
+
+
+#: Characters found drawable (or never drawn) in this process: the installed fonts are read once.
+_DRAWABLE: set[str] = set()
 
 
 def undrawable_message(char: str) -> str:

@@ -35,6 +35,7 @@ class Project:
     root: Path
     config: SiteConfig
     site_override: Path | None = None  # the staging copy a build writes into
+    cache_override: Path | None = None  # a worker's: what builds keep, outside its copy of the inputs
 
     @property
     def source_dir(self) -> Path:
@@ -54,6 +55,13 @@ class Project:
         in shares), which the coordinator hands that job: beside the job's own site folder (its
         parts/); None unstaged."""
         return self.site_override.parent / "parts" if self.site_override else None
+
+    @property
+    def cache_dir(self) -> Path:
+        """build/cache: what builds keep for the next one (speech, msgfmt's checks); never an input,
+        never committed, and a build without it only takes longer. A worker building from a private
+        copy of the inputs is given one that outlives the copy."""
+        return self.cache_override or self.root / "build" / "cache"
 
     def display(self, path: Path) -> str:
         """``path`` relative to the project root, for messages (staged outputs as build/site/…)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import ctypes
 import importlib
@@ -23,6 +24,8 @@ from typing import Any, Protocol
 #: Words a minute: slower than espeak-ng's 175 for listeners new to the topic or the language.
 SPEECH_RATE = 160
 DEFAULT_ENGINE = "pipeline.speech.engine:Pyttsx3Engine"
+#: Texts spoken by engines this process started, by engine spec (what tests and benchmarks count).
+SPOKEN: collections.Counter[str] = collections.Counter()
 
 
 class SpeechError(Exception):
@@ -208,6 +211,7 @@ class SpeechWorker:
                     sent += 1
                 samples = Path(path).read_bytes()
                 Path(path).unlink()
+                SPOKEN[self.engine_spec] += 1
                 yield Speech(samples, rate)
         finally:
             if sent > received:  # left early: answers to texts sent ahead would confuse the next file

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pipeline.speech.engine import Speech, SpeechError
 
@@ -53,7 +53,10 @@ class PiperEngine:
 
     piper-tts is imported here, in the speech worker process, so that a build that uses no Piper
     voice never loads ONNX Runtime. One inference thread: the build runs a worker per core.
+    Its speech is kept between builds (pipeline.speech.kept): it is slow to make.
     """
+
+    keep_speech: ClassVar[bool] = True
 
     def __init__(self) -> None:
         try:

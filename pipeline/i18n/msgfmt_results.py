@@ -1,0 +1,106 @@
+"""GNU ``msgfmt --check`` results kept by the catalog's hash and msgfmt's own files: an unchanged
+catalog is checked once, not once per job and per build (each check is a process, about 9 ms)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import glob
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The libraries msgfmt checks with (an upgrade of gettext replaces them and msgfmt itself).
+GETTEXT_LIBRARIES = ("/usr/lib/*/libgettext*.so*", "/usr/lib/libgettext*.so*")
+#: Results kept on disk at most; the least recently used go first beyond it.
+KEPT = 4096
+#: Results kept in this process's memory (a catalog's every version checked in one process).
+_MEMORY: dict[str, MsgfmtResult] = {}
+
+
+@dataclass(frozen=True)
+class MsgfmtResult:
+    """What msgfmt said about one catalog: its exit status and its messages (problems are made
+    from them afresh for each file name, so a broken catalog is reported on every run)."""
+
+    returncode: int
+    stderr: bytes
+
+
+def checked(
+    data: bytes, run: Callable[[], MsgfmtResult], *, program: str, folder: Path | None = None
+) -> MsgfmtResult:
+    """msgfmt's result for ``data``: kept from an earlier check of the same bytes by the same msgfmt
+    (in this process, or in ``folder`` by an earlier one), else ``run`` now and kept."""
+    key = _key(data, program)
+    found = _MEMORY.get(key) or (_read(folder / f"{key}.json") if folder else None)
+    if found is None:
+        found = run()
+        if folder is not None:
+            _write(folder, key, found)
+    _MEMORY[key] = found
+    return found
+
+
+def forget_in_memory() -> None:
+    """Drop the results this process keeps in memory (those on disk stay)."""
+    _MEMORY.clear()
+
+
+def _key(data: bytes, program: str) -> str:
+    return hashlib.sha256(_toolchain(program).encode() + b"\0" + data).hexdigest()
+
+
+@functools.cache
+def _toolchain(program: str) -> str:
+    """msgfmt's version as its files: the program's and gettext's libraries' paths, sizes, times
+    (no process run: asking ``msgfmt --version`` would cost what the check costs)."""
+    paths = [program, *sorted(p for pattern in GETTEXT_LIBRARIES for p in glob.glob(pattern))]
+    stamps = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            stat = os.stat(path)
+            stamps.append(f"{os.path.realpath(path)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(stamps)
+
+
+def _read(path: Path) -> MsgfmtResult | None:
+    """A kept result (its time set to now: recently used), or None if absent or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        result = MsgfmtResult(int(data["returncode"]), str(data["stderr"]).encode("utf-8"))
+        os.utime(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return result
+
+
+def _write(folder: Path, key: str, result: MsgfmtResult) -> None:
+    """Keep ``result`` (renamed into place: two processes may write the same one), then drop the
+    least recently used beyond KEPT. Not synced to disk (a cold build of 13 languages spent 0.3 s in
+    fsync for them): one cut short by a crash does not parse, and is checked again. A folder that
+    cannot be written only costs time."""
+    text = json.dumps({"returncode": result.returncode, "stderr": result.stderr.decode("utf-8", "replace")})
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, folder / f"{key}.json")
+        _evict(folder)
+
+
+def _evict(folder: Path) -> None:
+    if len(os.listdir(folder)) <= KEPT:  # names only: no file's time is read until there are too many
+        return
+    entries = []
+    for entry in os.scandir(folder):
+        with contextlib.suppress(OSError):
+            entries.append((entry.stat().st_mtime_ns, entry.path))
+    for _, path in sorted(entries)[: len(entries) - KEPT * 3 // 4]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

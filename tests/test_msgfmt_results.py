@@ -1,0 +1,110 @@
+"""msgfmt --check results kept by catalog hash: an unchanged catalog is checked by one msgfmt process,
+a changed byte is checked again, and a broken catalog is reported at its line every time."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import PlainspokenError
+from pipeline.i18n.catalogs import check_with_msgfmt, load_catalog
+from pipeline.i18n.msgfmt_results import forget_in_memory
+
+REAL_MSGFMT = shutil.which("msgfmt")
+needs_msgfmt = pytest.mark.skipif(REAL_MSGFMT is None, reason="GNU gettext not installed")
+UI = Path("locales/es/LC_MESSAGES/ui.po")
+
+
+@pytest.fixture
+def msgfmt_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A log with a line per msgfmt process: msgfmt on PATH is a script that notes its run, then
+    runs the real one. Nothing is kept in memory from earlier tests."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = tmp_path / "msgfmt.log"
+    log.touch()
+    script = folder / "msgfmt"
+    script.write_text(f'#!/bin/sh\necho run >> "{log}"\nexec "{REAL_MSGFMT}" "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{Path(REAL_MSGFMT or '').parent}")
+    forget_in_memory()
+    return log
+
+
+def runs(log: Path) -> int:
+    return len(log.read_text(encoding="utf-8").splitlines())
+
+
+@needs_msgfmt
+def test_an_unchanged_catalog_is_checked_by_one_msgfmt_process(make_project, msgfmt_runs) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("clinic")
+    cache = project / "build/cache"
+    data = (project / UI).read_bytes()
+    assert check_with_msgfmt(data, str(UI), cache) == []
+    assert not (project / "build").exists(), "checking a project made its build folder"
+    forget_in_memory()
+    (project / "build").mkdir()
+    msgfmt_runs.write_text("", encoding="utf-8")
+    assert check_with_msgfmt(data, str(UI), cache) == []
+    assert check_with_msgfmt(data, str(UI), cache) == []
+    assert runs(msgfmt_runs) == 1, "the same bytes were checked twice in one process"
+    forget_in_memory()  # as a worker process or the next build starts
+    assert check_with_msgfmt(data, str(UI), cache) == []
+    assert runs(msgfmt_runs) == 1, "the next process checked the same bytes again"
+    changed = data.replace(b'msgstr "Idiomas"', b'msgstr "Idiomaz"')
+    assert changed != data
+    assert check_with_msgfmt(changed, str(UI), cache) == []
+    assert runs(msgfmt_runs) == 2, "a changed catalog was not checked again"
+
+
+@needs_msgfmt
+def test_a_broken_catalog_is_reported_at_its_line_every_time(make_project, msgfmt_runs) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("clinic")
+    ui = project / UI
+    lines = ui.read_text(encoding="utf-8").splitlines()
+    target = next(i for i, line in enumerate(lines) if line.startswith('msgid "Key points"'))
+    lines[target + 1] = 'msgstr "Puntos clave'
+    ui.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (project / "build").mkdir()
+    found = []
+    for _ in range(2):
+        for _ in range(2):
+            with pytest.raises(PlainspokenError) as error:
+                load_catalog(ui, str(UI), locale="es", cache=project / "build/cache")
+            found.append([(p.path, p.line, p.message) for p in error.value.problems])
+        forget_in_memory()
+    assert found[0][0][:2] == (str(UI), target + 2)
+    assert all(problems == found[0] for problems in found)
+    assert runs(msgfmt_runs) == 1
+
+
+@needs_msgfmt
+def test_a_broken_catalog_fails_its_language_on_the_second_build_too(run, make_project, msgfmt_runs) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("clinic")
+    ui = project / UI
+    ui.write_text(
+        ui.read_text(encoding="utf-8").replace('msgstr "Idiomas"', 'msgstr "Idiomas'), encoding="utf-8"
+    )
+    for _ in range(2):
+        forget_in_memory()
+        result = run(project, "build", "--format", "html")
+        assert result.exit_code == 1
+        assert re.search(r"^locales/es/LC_MESSAGES/ui\.po:\d+: ", result.stderr, re.MULTILINE), result.stderr
+        assert "Traceback" not in result.output
+    assert list((project / "build/cache/msgfmt").glob("*.json")), "no result was kept under build/cache"
+
+
+@needs_msgfmt
+def test_the_kept_results_are_bounded(make_project, msgfmt_runs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pipeline.i18n.msgfmt_results
+
+    monkeypatch.setattr(pipeline.i18n.msgfmt_results, "KEPT", 4)
+    project = make_project("clinic")
+    (project / "build").mkdir()
+    data = (project / UI).read_bytes()
+    for number in range(8):
+        check_with_msgfmt(data + f"\n# {number}\n".encode(), str(UI), project / "build/cache")
+    assert 3 <= len(list((project / "build/cache/msgfmt").glob("*.json"))) <= 4
