@@ -19,7 +19,6 @@ from the type: it is printed, not a goal.
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -30,6 +29,7 @@ sys.path.insert(0, str(REPO))
 from click.testing import CliRunner  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
+from benchmarks.sample_site import built_copy  # noqa: E402
 from pipeline.builders.pdf_audit import (  # noqa: E402
     empty_unicode_codes,
     squash,
@@ -47,12 +47,8 @@ from pipeline.source.project import load_project  # noqa: E402
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "site"
-        for part in ("source", "locales"):
-            shutil.copytree(REPO / part, root / part)
-        result = CliRunner().invoke(cli, ["-C", str(root), "build", "--format", "pdf", "-q"])
-        if result.exit_code != 0:
-            print(result.output)
+        root = built_copy(Path(tmp), "pdf")
+        if root is None:
             return 1
         return report(root) + languages_report(root)
 

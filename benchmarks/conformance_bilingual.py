@@ -16,7 +16,6 @@ have: a right-to-left handout's pages carry invisible right-to-left marks that t
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -24,9 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from click.testing import CliRunner  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
+from benchmarks.sample_site import built_copy  # noqa: E402
 from pipeline.builders.pdf_audit import (  # noqa: E402
     TextLayer,
     compare,
@@ -38,7 +37,6 @@ from pipeline.builders.pdf_audit import (  # noqa: E402
     unlisted_content,
 )
 from pipeline.builders.print_measure import page_fills, type_sizes  # noqa: E402
-from pipeline.cli import main as cli  # noqa: E402
 from pipeline.i18n.article import prepare_article  # noqa: E402
 from pipeline.render.handout import running_texts  # noqa: E402
 from pipeline.source.project import Project, load_project  # noqa: E402
@@ -46,12 +44,8 @@ from pipeline.source.project import Project, load_project  # noqa: E402
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "site"
-        for part in ("source", "locales"):
-            shutil.copytree(REPO / part, root / part)
-        result = CliRunner().invoke(cli, ["-C", str(root), "build", "--format", "bilingual", "-q"])
-        if result.exit_code != 0:
-            print(result.output)
+        root = built_copy(Path(tmp), "bilingual")
+        if root is None:
             return 1
         return report(root)
 

@@ -16,7 +16,6 @@ out of order; a folder argument measures that project instead (a test root, say)
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -31,6 +30,7 @@ sys.path.insert(0, str(REPO))
 from click.testing import CliRunner  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
+from benchmarks.sample_site import built_copy  # noqa: E402
 from pipeline.builders.pdf_audit import (  # noqa: E402
     compare,
     empty_unicode_codes,
@@ -63,14 +63,10 @@ class Row:
 
 
 def main() -> int:
+    project_dir = next((Path(arg) for arg in sys.argv[1:] if not arg.startswith("-")), REPO)
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "site"
-        project_dir = next((Path(arg) for arg in sys.argv[1:] if not arg.startswith("-")), REPO)
-        for part in ("source", "locales"):
-            shutil.copytree(project_dir / part, root / part)
-        result = CliRunner().invoke(cli, ["-C", str(root), "build", "--format", "pdf", "-q"])
-        if result.exit_code != 0:
-            print(result.output)
+        root = built_copy(Path(tmp), "pdf", project_dir)
+        if root is None:
             return 1
         project = load_project(root)
         missed = 0
