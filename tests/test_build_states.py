@@ -215,7 +215,7 @@ def test_a_reference_style_link_makes_the_linked_article_an_input(
 def test_a_toolchain_upgrade_rebuilds_what_it_renders_and_nothing_else(
     run: Run, make_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline.engine import toolchain
+    from pipeline.builders import toolchain
 
     root = make_project("basic")
     build = ("build", "--format", "html", "--format", "pdf", "-j", "1")
@@ -234,7 +234,7 @@ def test_a_toolchain_upgrade_rebuilds_what_it_renders_and_nothing_else(
 
 
 def test_the_handouts_fingerprint_the_font_files_of_their_language() -> None:
-    from pipeline.engine import toolchain
+    from pipeline.builders import toolchain
 
     pdf = outputs.spec("pdf")
     assert toolchain.fingerprint(pdf, "en") == toolchain.fingerprint(pdf, "es")
@@ -246,7 +246,7 @@ def test_the_handouts_fingerprint_the_font_files_of_their_language() -> None:
 def test_a_liblouis_upgrade_changes_the_braille_key_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
     """A new braille table changes what a BRF holds: the BRFs are made again (and the pages that link
     them, through the braille key they need); the pages' own toolchain does not change."""
-    from pipeline.engine import toolchain
+    from pipeline.builders import toolchain
 
     braille, html = outputs.spec("braille"), outputs.spec("html")
     before = toolchain.fingerprint(braille, "en"), toolchain.fingerprint(html, "en")

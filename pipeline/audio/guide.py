@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from pipeline.audio.kept import SpeechCache, segment_voice
 from pipeline.audio.mixing import from_pcm, master, resample, silence, trim
 from pipeline.audio.mp3 import Chapter, Mp3Writer
 from pipeline.audio.parts import read_spoken, spoken_rate
 from pipeline.audio.vtt import Cue
 from pipeline.render.speech import Segment, SpeechScript
 from pipeline.speech.engine import DEFAULT_ENGINE, Speech, SpeechError, SpeechWorker, speech_worker
-from pipeline.speech.kept import SpeechCache, segment_voice
 from pipeline.speech.narration import DEFAULT_RATE, read_recording
 from pipeline.speech.speakers import Voice
 

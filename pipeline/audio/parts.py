@@ -15,7 +15,7 @@ from pipeline.speech.engine import Speech, SpeechError, speech_worker
 from pipeline.speech.speakers import Voice
 
 if TYPE_CHECKING:
-    from pipeline.speech.kept import SpeechCache
+    from pipeline.audio.kept import SpeechCache
 
 #: What a share leaves for a segment it could not speak: the engine's message, reported by the guide.
 FAILED = ".failed"

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from pipeline.audio.kept import SpeechCache, kept_paths
 from pipeline.audio.parts import share, speak_share, spoken_ahead
 from pipeline.audio.vtt import render_vtt
 from pipeline.builders.base import Builder, OutputSkipped
@@ -14,9 +15,8 @@ from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article
 from pipeline.model import plain_text
 from pipeline.render.speech import SpeechScript, page_only
-from pipeline.source.project import language_info, write_atomic
+from pipeline.source.project import Project, language_info, write_atomic
 from pipeline.speech.engine import DEFAULT_ENGINE, SpeechError
-from pipeline.speech.kept import kept_paths, speech_cache
 from pipeline.speech.lexicon import article_script
 from pipeline.speech.narration import (
     Coverage,
@@ -185,3 +185,11 @@ class AudioBuilder(Builder):
             clinic=self.project.config.clinic_name,
             year=meta.last_reviewed[:4],
         )
+
+
+def speech_cache(project: Project, language: str) -> SpeechCache:
+    """The project's kept speech, for the speech toolchain of ``language`` as installed now."""
+    from pipeline.builders.outputs import spec
+    from pipeline.builders.toolchain import fingerprint
+
+    return SpeechCache(project.cache_dir / "speech", fingerprint(spec("audio"), language))

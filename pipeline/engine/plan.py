@@ -15,10 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from pipeline import __version__
+from pipeline.builders import toolchain
 from pipeline.builders.outputs import specs
-from pipeline.engine import toolchain
 from pipeline.errors import PlainspokenError
-from pipeline.quality.clinical import RECORD, read_record
+from pipeline.i18n.clinical import RECORD, read_record
 from pipeline.quality.scorecard import assessment_path
 from pipeline.quality.wording import PROJECT_FILE
 from pipeline.source.languages import SOURCE_LANGUAGE

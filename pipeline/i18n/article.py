@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 from pipeline.errors import Problem
 from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalog
+from pipeline.i18n.clinical import RECORD, Clinical, medical_review
 from pipeline.i18n.currency import Shown, catalog_lag, from_file, shown_counts, shown_messages, ui_template
 from pipeline.i18n.review import ReviewState, review_state
 from pipeline.i18n.shipped import shipped_ui
 from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_from_catalog, translate_document
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
-from pipeline.quality.clinical import RECORD, Clinical, medical_review
 from pipeline.source.articles import read_article
 from pipeline.source.project import UI_DOMAIN, Project
 

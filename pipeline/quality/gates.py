@@ -8,23 +8,14 @@ from dataclasses import dataclass
 
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.catalogs import ProjectCatalog, build_date, load_catalog, prepare
+from pipeline.i18n.clinical import RECORD, Clinical, clinical_state, read_record, signed_record
 from pipeline.i18n.currency import catalog_lag, current_templates
 from pipeline.i18n.lifecycle import missing_catalog
 from pipeline.i18n.review import ReviewState, review_state, signed_text
 from pipeline.i18n.shipped import shipped_path
 from pipeline.model import Document, plain_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
-from pipeline.quality.clinical import (
-    RECORD,
-    WARN_DAYS,
-    Clinical,
-    clinical_state,
-    due_findings,
-    read_record,
-    review_due,
-    review_months,
-    signed_record,
-)
+from pipeline.quality.clinical import WARN_DAYS, due_findings, review_due, review_months
 from pipeline.quality.plain_language import check_source, kept_in, translated_jargon
 from pipeline.quality.scorecard import (
     Answer,

@@ -53,7 +53,7 @@ class PiperEngine:
 
     piper-tts is imported here, in the speech worker process, so that a build that uses no Piper
     voice never loads ONNX Runtime. One inference thread: the build runs a worker per core.
-    Its speech is kept between builds (pipeline.speech.kept): it is slow to make.
+    Its speech is kept between builds (pipeline.audio.kept): it is slow to make.
     """
 
     keep_speech: ClassVar[bool] = True

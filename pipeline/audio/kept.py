@@ -110,14 +110,6 @@ class SpeechCache:
         return listed
 
 
-def speech_cache(project: Project, language: str) -> SpeechCache:
-    """The project's kept speech, for the speech toolchain of ``language`` as installed now."""
-    from pipeline.builders.outputs import spec
-    from pipeline.engine.toolchain import fingerprint
-
-    return SpeechCache(project.cache_dir / "speech", fingerprint(spec("audio"), language))
-
-
 def segment_voice(segment: Segment, page: Voice, others: Mapping[str, Voice]) -> Voice | None:
     """The synthetic voice that speaks ``segment``: its language's, or the page's (None: no voice)."""
     return others.get(segment.lang) if segment.lang else page
