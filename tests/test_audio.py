@@ -412,3 +412,16 @@ def test_the_next_build_removes_the_folder_a_killed_one_left() -> None:
     finally:
         shutil.rmtree(after, ignore_errors=True)
         shutil.rmtree(left, ignore_errors=True)
+
+
+def test_a_guide_is_the_same_whatever_was_spoken_before_it_in_the_process(run, make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """espeak-ng's samples depend on what it spoke before (its pitch flutter runs on): a guide built
+    after another one in the same process (a worker's second job, a preview server's rebuild, the
+    one-worker build) must equal the same guide built first, as a cluster's worker builds it."""
+    first = make_project("basic").rename(tmp_path / "first")
+    second = make_project("basic")
+    build = ("build", "--lang", "en", "--format", "audio", "-j", "1")
+    assert run(first, *build).exit_code == 0
+    assert run(second, *build).exit_code == 0
+    for name in ("every-node.mp3", "every-node.cues.json"):
+        assert (first / "build/site/en" / name).read_bytes() == (second / "build/site/en" / name).read_bytes()

@@ -24,6 +24,10 @@ from typing import Any, Protocol
 #: Words a minute: slower than espeak-ng's 175 for listeners new to the topic or the language.
 SPEECH_RATE = 160
 DEFAULT_ENGINE = "pipeline.speech.engine:Pyttsx3Engine"
+#: Engines whose samples depend on what they spoke before (espeak-ng's pitch flutter and noise run
+#: on from one utterance to the next): each file gets a new one (about 0.12 s), so that a guide is
+#: the same whichever guides its worker spoke first, in a cold build, a rebuild or on a cluster.
+FRESH_FOR_EACH_FILE = frozenset({DEFAULT_ENGINE})
 #: Texts spoken by engines this process started, by engine spec (what tests and benchmarks count).
 SPOKEN: collections.Counter[str] = collections.Counter()
 
@@ -319,8 +323,9 @@ def speech_worker(
 ) -> Iterator[SpeechWorker]:
     """An engine process for ``voice``: the one this process used last, or a new one.
 
-    Starting an engine costs more than speaking a short article, so a build worker keeps one;
-    a file that fails (a stuck segment, a wrong voice) ends it, and the next file starts afresh.
+    Starting an engine costs more than speaking a short article, so a build worker keeps one (but
+    one in FRESH_FOR_EACH_FILE); a file that fails (a stuck segment, a wrong voice) ends it, and the
+    next file starts afresh.
     """
     worker = _IDLE.pop(engine, None)
     if worker is not None and worker.alive():
@@ -338,4 +343,7 @@ def speech_worker(
     except BaseException:
         worker.close(force=True)
         raise
-    _keep_idle(engine, worker)
+    if engine in FRESH_FOR_EACH_FILE:
+        worker.close()
+    else:
+        _keep_idle(engine, worker)
