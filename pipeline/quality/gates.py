@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pipeline.quality.clinical import (
     Clinical,
     clinical_state,
     due_findings,
+    future_review_findings,
     read_record,
     review_due,
     review_months,
@@ -164,6 +166,7 @@ def check_articles(project: Project, *, strict: bool) -> list[Finding]:
         findings += check_source(doc, facts=facts, target=target, strict=strict, wording=wording, kept=kept)
         findings += _assessment_problems(project, doc.slug)
         findings += due_findings(doc, review_months(rules), build_date().date())
+        findings += future_review_findings(doc, dt.date.today())
         findings += _void_sign_off(project, doc)
     return sorted(findings + _record_problems(project))
 
