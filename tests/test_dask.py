@@ -210,3 +210,19 @@ def _every_call(executor: Any) -> list[Any]:
 
 def _restrictions(dask_scheduler: Any) -> dict[str, Any]:
     return {str(key): task.resource_restrictions for key, task in dask_scheduler.tasks.items()}
+
+
+@pytest.mark.parametrize("address", ["http://127.0.0.1:8787", "127.0.0.1:8786x"])
+def test_a_scheduler_address_that_is_not_one_is_one_line(
+    make_project: Callable[[str], Path], address: str
+) -> None:
+    """The dashboard's address, a typo in the port: one line at once, not "is `dask scheduler`
+    running there?" then a 40 s wait and a traceback while the half-made client closed at exit."""
+    project = make_project("basic")
+    command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
+    build = subprocess.run(
+        [*command, "--scheduler", address], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert build.returncode == 1 and build.stdout.splitlines()[-1:] == ["Building 2 outputs (0 up to date)…"]
+    assert build.stderr.startswith(f"{address}: not a Dask scheduler's address (")
+    assert build.stderr.endswith("): write it as tcp://HOST:8786\n") and build.stderr.count("\n") == 1
