@@ -24,14 +24,14 @@ pytestmark = pytest.mark.slow  # a cluster of two worker processes, and handouts
 
 
 @contextlib.contextmanager
-def _cluster(folder: Path, **kwargs: Any) -> Iterator[Any]:
-    """Two worker processes of one thread each, started in ``folder`` (not the test's folder)."""
+def _cluster(folder: Path, workers: int = 2, **kwargs: Any) -> Iterator[Any]:
+    """Worker processes (two) of one thread each, started in ``folder`` (not the test's folder)."""
     import dask
 
     folder.mkdir(exist_ok=True)
     with contextlib.chdir(folder), dask.config.set({"distributed.worker.daemon": False}):
         cluster = distributed.LocalCluster(
-            n_workers=2,
+            n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
@@ -151,6 +151,31 @@ def test_a_worker_killed_mid_build_is_one_line_and_the_build_completes(
     assert (project / "build/site/es/every-node.pdf").is_file()
 
 
+def test_the_only_worker_killed_mid_build_takes_the_inputs_with_it_and_the_build_completes(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """`dask worker` with one process, killed: its nanny starts another, which holds none of the
+    project's files the build had shipped. The build ended in a FutureCancelledError traceback."""
+    from pipeline.engine.executors import HOLD_ENV
+
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    (holds / "hold-1").write_text("")
+    project = make_project("basic")
+    with _cluster(tmp_path / "workers", workers=1, env={HOLD_ENV: str(holds)}) as client:
+        command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
+        build = subprocess.Popen(
+            [*command, "--scheduler", client.scheduler.address],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        _kill_holder(build, holds)
+        output, _ = build.communicate(timeout=240)
+    assert build.returncode == 0 and "Traceback" not in output, output
+    assert (project / "build/site/es/every-node.html").is_file()
+
+
 def _kill_holder(build: subprocess.Popen[str], holds: Path) -> None:
     deadline = time.monotonic() + 120
     while not (held := sorted(holds.glob("held-*"))):
@@ -185,3 +210,19 @@ def _every_call(executor: Any) -> list[Any]:
 
 def _restrictions(dask_scheduler: Any) -> dict[str, Any]:
     return {str(key): task.resource_restrictions for key, task in dask_scheduler.tasks.items()}
+
+
+@pytest.mark.parametrize("address", ["http://127.0.0.1:8787", "127.0.0.1:8786x"])
+def test_a_scheduler_address_that_is_not_one_is_one_line(
+    make_project: Callable[[str], Path], address: str
+) -> None:
+    """The dashboard's address, a typo in the port: one line at once, not "is `dask scheduler`
+    running there?" then a 40 s wait and a traceback while the half-made client closed at exit."""
+    project = make_project("basic")
+    command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
+    build = subprocess.run(
+        [*command, "--scheduler", address], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert build.returncode == 1 and build.stdout.splitlines()[-1:] == ["Building 2 outputs (0 up to date)…"]
+    assert build.stderr.startswith(f"{address}: not a Dask scheduler's address (")
+    assert build.stderr.endswith("): write it as tcp://HOST:8786\n") and build.stderr.count("\n") == 1

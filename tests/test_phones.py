@@ -26,6 +26,8 @@ NUMBERS = [
     ("(562) 555\u20110187", "US", "tel:+15625550187", "5 6 2, 5 5 5, 0 1 8 7"),  # a no-break hyphen
     ("988", "US", "tel:988", "9 8 8"),
     ("+44 20 7946 0958", "US", "tel:+442079460958", "+ 4 4, 2 0, 7 9 4 6, 0 9 5 8"),
+    ("+44 116 123", "US", "tel:+44116123", "+ 4 4, 1 1 6, 1 2 3"),  # a short number abroad: Samaritans
+    ("+33 3114", "US", "tel:+333114", "+ 3 3, 3 1 1 4"),  # France's suicide prevention line
     ("+52 55 1234 5678", "US", "tel:+525512345678", "+ 5 2, 5 5, 1 2 3 4, 5 6 7 8"),
     ("55 1234 5678", "MX", "tel:+525512345678", "5 5, 1 2 3 4, 5 6 7 8"),
     ("+1 626 555 0142", "MX", "tel:+16265550142", "+ 1, 6 2 6, 5 5 5, 0 1 4 2"),
@@ -76,7 +78,9 @@ def test_an_extension_is_accepted_and_kept_as_written(tmp_path: Path) -> None:
 
 def test_the_clinic_region_reads_its_national_numbers(tmp_path: Path) -> None:
     path = _site(tmp_path, "55 1234 5678", region="mx")
-    with pytest.raises(PlainspokenError, match=r"site.toml:15: crisis_lines.phone '988' is not a MX phone number"):
+    with pytest.raises(
+        PlainspokenError, match=r"site.toml:15: crisis_lines.phone '988' is not a MX phone number"
+    ):
         load_config(path)  # 988 is the US Lifeline's number
     path.write_text(path.read_text().replace('"988"', '"800 911 2000"'))  # Línea de la Vida
     config = load_config(path)
@@ -106,6 +110,16 @@ def test_an_invalid_number_names_its_line_and_why(tmp_path: Path, phone: str, wh
     ), str(error.value)
 
 
+def test_a_number_written_with_a_country_code_is_judged_in_that_country(tmp_path: Path) -> None:
+    path = _site(tmp_path, "+44 20 7946")
+    with pytest.raises(PlainspokenError, match=r"clinic.phone '\+44 20 7946' is not a GB phone number: "):
+        load_config(path)
+    path.write_text(path.read_text().replace('"988"', '"+44 116 123"'))  # an international crisis line
+    with pytest.raises(PlainspokenError) as error:
+        load_config(path)
+    assert "clinic.phone" in str(error.value) and "crisis_lines" not in str(error.value)  # only the clinic's
+
+
 def test_an_unknown_region_is_refused_at_its_line(tmp_path: Path) -> None:
     with pytest.raises(PlainspokenError, match=r"site.toml:\d+: clinic.region 'UK': write a country code"):
         load_config(_site(tmp_path, "(562) 555-0100", region="UK"))
@@ -117,7 +131,9 @@ def test_the_page_dials_and_the_guide_reads_the_extension(tmp_path: Path, make_p
     shutil.copy(tmp_path / "site.toml", project / "source/site.toml")
     run(project, "build", "--format", "html")
     page = (project / "build/site/en/every-node.html").read_text(encoding="utf-8")
-    assert '<a class="tel" href="tel:+15625550100;ext=204"><bdi dir="ltr">(562) 555-0100 ext. 204</bdi>' in page
+    assert (
+        '<a class="tel" href="tel:+15625550100;ext=204"><bdi dir="ltr">(562) 555-0100 ext. 204</bdi>' in page
+    )
     config = load_project(project).config
     path = project / "source/every-node.md"
     doc = parse_article(path.read_text(), path="source/every-node.md", slug="every-node")
@@ -160,7 +176,9 @@ EXTENSION_WORDS = [
 
 
 @pytest.mark.parametrize(("language", "word"), EXTENSION_WORDS)
-def test_the_guide_reads_an_extension_with_the_languages_word(tmp_path: Path, language: str, word: str) -> None:
+def test_the_guide_reads_an_extension_with_the_languages_word(
+    tmp_path: Path, language: str, word: str
+) -> None:
     from pipeline.i18n.shipped import shipped_ui
     from pipeline.i18n.ui import UiText
 

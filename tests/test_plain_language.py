@@ -284,6 +284,16 @@ def test_a_review_is_due_months_after_last_reviewed(
     assert result.exit_code == (1 if expected and expected[0].startswith("error") else 0)
 
 
+def test_a_last_reviewed_date_still_to_come_is_an_error(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """A year typed wrong: the page would print a review that has not happened (whatever the build's date)."""
+    root = make_project("plain")
+    article = root / "source/getting-ready.md"
+    article.write_text(article.read_text().replace("last_reviewed: 2026-11-01", "last_reviewed: 2099-11-01"))
+    result = run(root, "check", "--source")
+    assert "source/getting-ready.md:2: error: review-due: last_reviewed 2099-11-01 is after today" in result.stdout
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
 def test_a_checklist_numbered_steps_and_the_clinics_phone_answer_the_action_items() -> None:
     """Task-list items (- [ ]) are the tangible tool of PEMAT item 23."""
     from pipeline.quality.scorecard import measure

@@ -297,6 +297,9 @@ def test_crisis_line_words_that_fell_back_are_marked_english_on_the_page(
     assert '<span lang="en" dir="auto">Free, 24 hours a day, in many languages.</span>' in page
     assert '<strong><span lang="en" dir="auto">Access Line</span></strong>' in page
     assert "<strong>988 Línea de Prevención del Suicidio y Crisis</strong>" in page  # translated
+    header = page.split("</header>")[0]  # the crisis lines at the top of the page, as in the help box
+    assert '<span class="help-line"><span lang="en" dir="auto">Access Line</span>: ' in header
+    assert '<span class="help-line">988 Línea de Prevención del Suicidio y Crisis: ' in header
 
 
 # --- the language's own punctuation ---------------------------------------------------------

@@ -51,3 +51,33 @@ def test_a_page_is_handed_the_cues_of_a_guide_built_earlier(
     page = output.site["en/every-node.html"].decode()
     assert '"id":"key-points"' in page and "every-node.mp3" in page
     assert output.removed == () and set(output.site) == {"en/every-node.html"}  # the guide is not its
+
+
+def test_a_build_folder_deleted_during_the_build_is_named_not_site_toml(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """rm -rf build/ while building took the inputs' copy with it: the job said the project's
+    source/site.toml was missing (it was there); it names build/ and what to do."""
+    import shutil
+
+    import pytest
+
+    from pipeline.engine.sandbox import drop_private_root, fill_store, take_snapshot
+    from pipeline.engine.workers import build_in_worker
+    from pipeline.errors import PlainspokenError
+    from pipeline.i18n.publishing import Publication
+
+    project = make_project("basic")
+    snapshot = take_snapshot(project)
+    store = tmp_path / "build/inputs"
+    fill_store(project, snapshot, store)
+    job = (snapshot, str(store), "letter", Publication(), "every-node", "en", ("html",))
+    try:
+        build_in_worker(*job)  # the first job makes this process's copy of the inputs
+        shutil.rmtree(tmp_path / "build")
+        with pytest.raises(PlainspokenError) as error:
+            build_in_worker(*job)
+    finally:
+        drop_private_root()
+    assert str(error.value).startswith("build/: the build folder was deleted during the build")
+    assert "site.toml" not in str(error.value)

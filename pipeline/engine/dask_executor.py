@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 #: How many calls wait in the cluster's queue per worker thread, beside those running: Dask then
 #: orders them by priority (the registry's cost) and hands each worker its next call at once.
 QUEUED_PER_THREAD = 1
+#: How often a call is sent again after the project's files it needs were lost with every worker
+#: holding them (a killed `dask worker --nworkers 1`: its nanny starts a new, empty one).
+RESENDS = 2
 
 
 class WrongVersion(Exception):
@@ -35,12 +38,32 @@ def connect(address: str) -> Client:
         raise PlainspokenError.at(
             "--scheduler", 0, "Dask is not installed: pip install 'plainspoken[dask]'"
         ) from None
+    if problem := address_problem(address):  # before a Client: a half-made one hangs 40 s at exit
+        raise PlainspokenError.at(
+            address, 0, f"not a Dask scheduler's address ({problem}): write it as tcp://HOST:8786"
+        )
     try:
         return Client(address, timeout="20s", set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as error:
         raise PlainspokenError.at(
             address, 0, f"cannot reach the Dask scheduler ({error}): is `dask scheduler` running there?"
         ) from None
+
+
+def address_problem(address: str) -> str:
+    """Why ``address`` cannot be a scheduler's (an unknown scheme such as http, a port not a
+    number), as Dask says it; '' when it can."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as error:
+        return str(error)
+    return ""
 
 
 class DaskExecutor:
@@ -61,6 +84,9 @@ class DaskExecutor:
         threads = sum(info["nthreads"] for info in workers.values()) or 1
         self.threads, self.slots = threads, threads * (1 + QUEUED_PER_THREAD)
         self.futures: dict[Future[Any], int] = {}
+        self.calls: dict[int, tuple[Callable[..., Any], tuple[Any, ...], Hints, int]] = {}  # to send again
+        self.blobs: dict[str, bytes] = {}
+        self.store: dict[str, Any] = {}
         from distributed import as_completed
 
         self.completed = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
@@ -69,14 +95,23 @@ class DaskExecutor:
     def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
         """The project's files, each scattered once under its hash: a worker fetches each the first
         time a call needs it and keeps it for the build."""
-        blobs = read_blobs(root, snapshot)
-        if not blobs:
-            return {}
+        self.blobs = read_blobs(root, snapshot)
+        self.store = self._scatter(self.blobs) if self.blobs else {}
+        return self.store  # the calls' argument: refilled in place if its files are lost
+
+    def _scatter(self, blobs: dict[str, bytes]) -> dict[str, Any]:
         futures: dict[str, Any] = self.client.scatter(blobs, hash=False)  # type: ignore[no-untyped-call]
         return futures
 
     def submit(self, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints = NO_HINTS) -> int:
         ticket = next(self.tickets)
+        self._send(ticket, function, args, hints, 0)
+        return ticket
+
+    def _send(
+        self, ticket: int, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints, resent: int
+    ) -> None:
+        self.calls[ticket] = (function, args, hints, resent)
         resources = {"piper": 1} if hints.piper and self.piper else None
         future = self.client.submit(
             checked_call,
@@ -90,16 +125,25 @@ class DaskExecutor:
         )
         self.futures[future] = ticket
         self.completed.add(future)  # type: ignore[no-untyped-call]
-        return ticket
 
     def wait_first(self) -> list[Finished]:
-        done = self.completed.next_batch(block=True)  # type: ignore[no-untyped-call]
-        return [self._finished(future) for future in done if future in self.futures]
+        while True:  # until a call ends that is not sent again
+            done = self.completed.next_batch(block=True)  # type: ignore[no-untyped-call]
+            ended = [self._finished(future) for future in done if future in self.futures]
+            if finished := [end for end in ended if end is not None]:
+                return finished
 
-    def _finished(self, future: Future[Any]) -> Finished:
+    def _finished(self, future: Future[Any]) -> Finished | None:
         from distributed import KilledWorker
 
         ticket = self.futures.pop(future)
+        function, args, hints, resent = self.calls.pop(ticket)
+        if future.status == "cancelled":  # the files it needs were lost with the workers holding them
+            if resent >= RESENDS:
+                return Finished(ticket, died=True, exit_code=None)
+            self._refill_store()
+            self._send(ticket, function, args, hints, resent + 1)
+            return None
         if future.status != "error":
             result = future.result()
             future.release()  # type: ignore[no-untyped-call]
@@ -110,6 +154,12 @@ class DaskExecutor:
         if isinstance(error, WrongVersion):
             raise PlainspokenError.at(self.address, 0, str(error)) from None
         raise error
+
+    def _refill_store(self) -> None:
+        """The project's files scattered again where the workers that held them are gone."""
+        lost = {key: self.blobs[key] for key, held in self.store.items() if held.status != "finished"}
+        if lost:
+            self.store.update(self._scatter(lost))
 
     def lost(self) -> list[str]:
         """A line for each worker that left the cluster since last asked."""
@@ -128,6 +178,7 @@ class DaskExecutor:
         if kill:
             self.client.cancel(list(self.futures), force=True)  # type: ignore[no-untyped-call]
         self.futures.clear()
+        self.calls.clear()
         try:
             with contextlib.suppress(OSError, TimeoutError):  # a worker gone since: nothing to close
                 self.client.run(worker_done, on_error="ignore")

@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.engine.plan import digest, file_hash
+from pipeline.errors import PlainspokenError
 from pipeline.source.project import write_atomic
 from pipeline.speech.narration import SIDECAR
 
 #: Where a job's blobs come from: a per-build folder of files named by their hash (local workers),
 #: or the blobs themselves (a cluster's workers: Dask hands them over once per build and worker).
 Store = str | Mapping[str, bytes]
+#: When the build folder, with the store and the copies of the inputs in it, goes while building.
+DELETED_DURING_BUILD = "the build folder was deleted during the build: run plainspoken build again"
 
 
 @dataclass(frozen=True)
@@ -100,9 +103,11 @@ def private_root(snapshot: Snapshot, store: Store) -> Path:
     """This process's private copy of the project's inputs, made once per build."""
     global _copy
     with _lock:
-        if _copy is not None and _copy[0] == snapshot.id:
+        if _copy is not None and _copy[0] == snapshot.id and _copy[1].is_dir():
             return _copy[1]
         drop_private_root()
+        if isinstance(store, str) and not Path(store).is_dir():  # rm -rf build/ while building
+            raise PlainspokenError.at("build/", 0, DELETED_DURING_BUILD)
         # Beside a local store (on its disk: hard links, no copies), else in the temporary folder.
         near = Path(store).parent if isinstance(store, str) else None
         folder = Path(tempfile.mkdtemp(prefix="plainspoken-inputs-", dir=near))

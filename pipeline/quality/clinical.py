@@ -35,6 +35,17 @@ def review_due(doc: Document, months: int) -> dt.date:
     return dt.date(year, month, min(last.day, calendar.monthrange(year, month)[1]))
 
 
+def future_review_findings(doc: Document, today: dt.date) -> list[Finding]:
+    """An error when last_reviewed is after ``today`` (the real one: a build's fixed date may be older)."""
+    if dt.date.fromisoformat(doc.metadata.last_reviewed) <= today:
+        return []
+    message = (
+        f"last_reviewed {doc.metadata.last_reviewed} is after today ({today}), and pages and handouts"
+        " print it: write the date a clinician last reviewed the article"
+    )
+    return [Finding(doc.source_path, doc.metadata.title.line, "error", "review-due", message)]
+
+
 def due_findings(doc: Document, months: int, today: dt.date) -> list[Finding]:
     """A warning from 30 days before the review is due, an error once it is past."""
     due = review_due(doc, months)

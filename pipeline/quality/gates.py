@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +16,13 @@ from pipeline.i18n.review import ReviewState, review_state, signed_text
 from pipeline.i18n.shipped import shipped_path
 from pipeline.model import Document, plain_text
 from pipeline.quality.checks import Finding, MessageChecker, check_catalog, load_glossary
-from pipeline.quality.clinical import WARN_DAYS, due_findings, review_due, review_months
+from pipeline.quality.clinical import (
+    WARN_DAYS,
+    due_findings,
+    future_review_findings,
+    review_due,
+    review_months,
+)
 from pipeline.quality.plain_language import check_source, kept_in, translated_jargon
 from pipeline.quality.scorecard import (
     Answer,
@@ -155,6 +162,7 @@ def check_articles(project: Project, *, strict: bool) -> list[Finding]:
         findings += check_source(doc, facts=facts, target=target, strict=strict, wording=wording, kept=kept)
         findings += _assessment_problems(project, doc.slug)
         findings += due_findings(doc, review_months(rules), build_date().date())
+        findings += future_review_findings(doc, dt.date.today())
         findings += _void_sign_off(project, doc)
     return sorted(findings + _record_problems(project))
 

@@ -14,7 +14,14 @@ from pipeline.errors import PlainspokenError, Problem
 from pipeline.source.glyphs import undrawable, undrawable_message
 from pipeline.source.languages import LANGUAGE_TAG as LANGUAGE_TAG  # re-exported: its old home
 from pipeline.source.languages import LanguageTagError, language_tag
-from pipeline.source.phones import DEFAULT_REGION, PhoneError, example_phone, known_region, parse_phone
+from pipeline.source.phones import (
+    DEFAULT_REGION,
+    PhoneError,
+    dialled_region,
+    example_phone,
+    known_region,
+    parse_phone,
+)
 
 PAGE_SIZES = ("letter", "a4")
 #: [publish] min_translated when site.toml does not say: a language in which nothing of an article is
@@ -318,7 +325,7 @@ def _phone(table: dict[str, Any], reader: _Reader, where: str, region: str, afte
     except PhoneError as why:
         example = example_phone(region)
         raise reader.error(
-            f"{where}.phone {phone!r} is not a {region} phone number: {why};"
+            f"{where}.phone {phone!r} is not a {dialled_region(phone, region)} phone number: {why};"
             f' write it as "{example}", "{example} ext. 204" or "+44 20 7946 0958"',
             "phone",
             after,

@@ -67,6 +67,9 @@ def parse_phone(text: str, region: str = DEFAULT_REGION) -> Phone:
         return _phone(number, region)
     if not number.extension and phonenumbers.is_valid_short_number_for_region(number, region):
         return Phone(str(number.national_number), (str(number.national_number),))
+    if text.lstrip().startswith("+") and not number.extension and phonenumbers.is_valid_short_number(number):
+        # a short number abroad, with its country code (Samaritans, +44 116 123): dialled as written
+        return Phone(f"+{number.country_code}{number.national_number}", tuple(re.findall(r"\+?\d+", text)))
     reason = phonenumbers.is_possible_number_with_reason(number)
     why = _WHY.get(phonenumbers.ValidationResult.to_string(reason), "")
     raise PhoneError(why or "no phone is numbered so (check the digits)")
@@ -125,6 +128,18 @@ def example_phone(region: str) -> str:
 
     number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.FIXED_LINE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL) if number else ""
+
+
+def dialled_region(text: str, region: str) -> str:
+    """The country a number is dialled in: its country code's when written with +, else ``region``."""
+    import phonenumbers
+
+    code = re.match(r"\s*\+\s*(\d{1,3})", text)
+    for digits in [code[1][:n] for n in (1, 2, 3)] if code else []:
+        country = phonenumbers.region_code_for_country_code(int(digits))
+        if country != phonenumbers.UNKNOWN_REGION:
+            return str(country)
+    return region
 
 
 def known_region(region: str) -> bool:
