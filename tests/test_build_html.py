@@ -324,3 +324,16 @@ def test_a_partly_english_page_and_handout_say_how_much_is_still_in_english(make
         )
         == ""
     )
+
+
+def test_the_site_index_links_the_report_only_when_the_site_has_one(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """A handouts-only build of a new project writes no report: its index must not link one."""
+    project = make_project("clinic")
+    site = project / "build" / "site"
+    assert run(project, "build", "--lang", "es", "--format", "pdf", "-j", "1").exit_code == 0
+    assert not (site / "report.html").exists()
+    assert 'href="report.html"' not in (site / "index.html").read_text(encoding="utf-8")
+    result = run(project, "build", "--lang", "es", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert (site / "report.html").exists()
+    assert 'href="report.html"' in (site / "index.html").read_text(encoding="utf-8")

@@ -76,11 +76,14 @@ class HtmlBuilder(Builder):
         self.renderer = HtmlRenderer(facts=self.facts)
         self.pages: dict[str, list[PageEntry]] = {}
         self.ui: dict[str, UiText] = {}
+        self.report_linked = True
         present = {article.language for article in articles}
         self.languages = [tag for tag in self.project.config.languages if tag in present]
 
-    def index(self, entries: Sequence[PageEntry], ui: dict[str, UiText]) -> None:
-        """The pages the indexes list (``ui``: each language's interface text)."""
+    def index(self, entries: Sequence[PageEntry], ui: dict[str, UiText], *, report: bool = True) -> None:
+        """The pages the indexes list (``ui``: each language's interface text; ``report``: whether
+        the site has a build report for the index to link)."""
+        self.report_linked = report
         self.pages = {}
         for entry in sorted(entries, key=lambda e: e.slug):
             self.pages.setdefault(entry.language, []).append(entry)
@@ -320,6 +323,7 @@ class HtmlBuilder(Builder):
             {
                 "alternates": [],
                 "page_title": ui.gettext("Choose your language"),
+                "report_linked": self.report_linked,
                 "languages": [
                     {
                         **vars(language_info(tag)),

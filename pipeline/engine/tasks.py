@@ -194,7 +194,8 @@ def build_site_pages(
     builder = HtmlBuilder(project, publication)
     builder.prepare([])
     pages = _listed_pages(builder, slugs, entries or {}, whole_site, result)
-    builder.index(pages, _ui_texts(project, pages, result))
+    linked = report or (project.site_dir / "report.html").exists()  # a --format build writes none
+    builder.index(pages, _ui_texts(project, pages, result), report=linked)
     written = builder.finish()
     if report:
         rows = report_rows(project, builder, _checks(project, builder))
