@@ -127,6 +127,11 @@ MISTAKES = [
         "min_translate = 80",
         "{min_translate}: publish.min_translate is not a setting: did you mean min_translated?",
     ),
+    (  # in the second [[crisis_lines]] table
+        r'^note = "(?!Call or text 988)',
+        'ntoe = "',
+        "{ntoe}: crisis_lines.ntoe is not a setting: did you mean note?",
+    ),
     (r"^\[clinic\]$", "[clinc]", "{[clinc]}: [clinc] is not a table of site.toml: did you mean [clinic]?"),
     (
         r'^phone = "\(626\).*\n',
@@ -236,6 +241,7 @@ def test_a_bad_crisis_line_names_each_of_its_mistakes(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         f'source/site.toml:{header}: crisis_lines.note must be a non-empty string, such as note = "Call or text 988, any time, day or night."',
         f"source/site.toml:{header + 1}: crisis line id 'SAMHSA' must be lower-case letters, digits or _",
+        f"source/site.toml:{header + 4}: crisis_lines.notes is not a setting: did you mean note?",
     ]
 
 

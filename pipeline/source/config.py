@@ -210,27 +210,38 @@ _KNOWN_KEYS = {
     "": ("clinic", "publish", "crisis_lines", "voices", "plain_language"),
     "clinic": ("name", "phone", "address", "website", "region"),
     "publish": ("languages", "page_size", "drafts", "min_translated"),
+    "crisis_lines": ("id", "name", "phone", "note"),  # each [[crisis_lines]] table
 }
 
 
 def _misspelt_keys(data: dict[str, Any], reader: _Reader) -> None:
     """Keep an error for each key that looks like a misspelling of a key its table lacks."""
     for table, known in _KNOWN_KEYS.items():
-        values = data if not table else data.get(table)
-        if not isinstance(values, dict):
+        tables = data.get(table) if table else data
+        header = f"[[{table}]]" if isinstance(tables, list) else f"[{table}]"
+        for index, values in enumerate(tables if isinstance(tables, list) else [tables]):
+            if isinstance(values, dict):
+                _misspelt_in(values, (table, header, index), known, reader)
+
+
+def _misspelt_in(
+    values: dict[str, Any], where: tuple[str, str, int], known: tuple[str, ...], reader: _Reader
+) -> None:
+    """The misspelt keys of one table: ``where`` is its name, header and which of the tables with
+    that header it is (the n-th [[crisis_lines]])."""
+    table, header, index = where
+    for key in values:
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+        if key in known or not close or close[0] in values:
             continue
-        for key in values:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-            if key in known or not close or close[0] in values:
-                continue
-            if table:
-                at = _nth_table_line(reader, f"[{table}]", 0)
-                line = reader.line_of(key, at, table=reader.header_line(at) > 0)
-                message = f"{table}.{key} is not a setting: did you mean {close[0]}?"
-            else:
-                line = _header_line(reader, f"[{key}]") or _header_line(reader, f"[[{key}]]")
-                message = f"[{key}] is not a table of site.toml: did you mean [{close[0]}]?"
-            reader.problems.append(Problem(reader.path, line, message))
+        if table:
+            at = _nth_table_line(reader, header, index)
+            line = reader.line_of(key, at, table=reader.header_line(at) > 0)
+            message = f"{table}.{key} is not a setting: did you mean {close[0]}?"
+        else:
+            line = _header_line(reader, f"[{key}]") or _header_line(reader, f"[[{key}]]")
+            message = f"[{key}] is not a table of site.toml: did you mean [{close[0]}]?"
+        reader.problems.append(Problem(reader.path, line, message))
 
 
 def _site_config(data: dict[str, Any], reader: _Reader) -> SiteConfig:
