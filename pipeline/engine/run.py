@@ -17,7 +17,7 @@ from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
 from pipeline.engine.workers import SLOW, Job, SiteJob, plan_jobs, run_jobs
 from pipeline.errors import Problem
-from pipeline.i18n.publishing import decide_publication
+from pipeline.i18n.publishing import decide_publication, prepare_for_policy
 from pipeline.source.project import Project
 
 if TYPE_CHECKING:
@@ -199,9 +199,10 @@ def _build_staged(
         site = (
             SiteJob(plan.shard is None, work.with_report, _entries(known, work)) if work.site_pages else None
         )
-        publication = decide_publication(project, plan.slugs, policy_keys())
+        prepared = prepare_for_policy(project, plan.slugs)
+        publication = decide_publication(project, plan.slugs, policy_keys(), prepared)
         workers = executor.slots if executor else _workers(queue, jobs)
-        for result in run_jobs(project, queue, site, workers, publication, executor):
+        for result in run_jobs(project, queue, site, workers, publication, executor, prepared):
             if isinstance(result, TaskResult):
                 report.results.append(result)
                 progress.task_done(result)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.engine.plan import digest, file_hash
 from pipeline.errors import PlainspokenError
-from pipeline.source.project import write_atomic
+from pipeline.source.project import DURABLE, write_atomic
 from pipeline.speech.narration import SIDECAR
 
 #: Where a job's blobs come from: a per-build folder of files named by their hash (local workers),
@@ -157,6 +157,7 @@ def drop_private_root() -> None:
 def job_folder(given: Mapping[str, bytes], parts: Mapping[str, bytes]) -> Iterator[Path]:
     """A job's own folder: site/ holding the files it was handed, parts/ the parts it was handed."""
     folder = Path(tempfile.mkdtemp(prefix="plainspoken-job-"))
+    token = DURABLE.set(False)  # the coordinator writes what the job gives back durably
     try:
         for base, files in (("site", given), ("parts", parts)):
             (folder / base).mkdir()
@@ -165,6 +166,7 @@ def job_folder(given: Mapping[str, bytes], parts: Mapping[str, bytes]) -> Iterat
                 (folder / base / path).write_bytes(data)
         yield folder
     finally:
+        DURABLE.reset(token)
         shutil.rmtree(folder, ignore_errors=True)
 
 

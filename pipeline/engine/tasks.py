@@ -50,9 +50,11 @@ def build_group(
     language: str,
     outputs: Sequence[str],
     publication: Publication | None = None,
+    prepared: tuple[Article, list[Problem]] | None = None,
 ) -> list[TaskResult]:
     """Build one article in one language in each of ``outputs`` (in build order), as ``publication``
     (decided when the build was planned; decided here for this article if not given) publishes them.
+    ``prepared``: the article translated already (when the build decided what is published).
 
     Never raises (but for an interruption): whatever goes wrong fails the outputs it concerns.
     """
@@ -62,7 +64,7 @@ def build_group(
     ordered = [output.name for output in specs(outputs)]
     start = time.perf_counter()
     try:
-        article, warnings = prepare_article(project, slug, language)
+        article, warnings = prepared or prepare_article(project, slug, language)
     except Exception as error:  # one article in one language is the unit of failure
         problems = failure_problems(error, project, f"{language}/{slug}")
         seconds = time.perf_counter() - start

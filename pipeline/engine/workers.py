@@ -33,11 +33,12 @@ from pipeline.engine.sandbox import (
     write_output,
 )
 from pipeline.errors import Problem
-from pipeline.i18n.publishing import Publication
+from pipeline.i18n.publishing import Prepared, Publication
 from pipeline.source.project import Project, load_project
 
 if TYPE_CHECKING:
     from pipeline.engine.tasks import SitePages
+    from pipeline.i18n.article import Article
     from pipeline.site.report import ReportRows
 
 
@@ -199,6 +200,7 @@ def run_jobs(
     workers: int,
     publication: Publication | None = None,
     executor: Executor | None = None,
+    prepared: Prepared | None = None,
 ) -> Iterator[TaskResult | SitePages | str]:
     """Each job in a worker process (or here, with one worker; or on ``executor``); results as
     they finish, and a line for each worker lost on the way.
@@ -207,7 +209,8 @@ def run_jobs(
     store) and give their files back as data: only this process writes the staging site. The
     shared pages are written here once no page is left to write, and the report (which links to
     every file) once nothing else is left. The workers are ended, and waited for, before this
-    returns (or raises).
+    returns (or raises). ``prepared``: articles already translated here (to decide what is
+    published), each handed to the job that writes it (then dropped) rather than translated again.
     """
     _one_math_thread_per_worker()
     if executor is None:
@@ -216,13 +219,24 @@ def run_jobs(
     try:
         store = executor.ship(project.root, snapshot, project.site_dir.parent / "inputs")
         args = (snapshot, store, project.config.page_size, publication or Publication())
-        yield from _dispatch(executor, _Coordinator(project, args), _Schedule(list(jobs), site))
+        coordinator = _Coordinator(project, args, _handed(jobs, prepared or {}))
+        yield from _dispatch(executor, coordinator, _Schedule(list(jobs), site))
     except BaseException:
         executor.close(kill=True)
         drop_private_root()
         raise
     executor.close()
     drop_private_root()  # the copy of the inputs jobs run here used
+
+
+def _handed(jobs: Sequence[Job], prepared: Prepared) -> dict[tuple[str, str], list[Any]]:
+    """(slug, language) → [its prepared article, the jobs left that build it], for the jobs' own."""
+    handed: dict[tuple[str, str], list[Any]] = {}
+    for job in jobs:
+        key = (job.slug, job.language)
+        if job.share is None and key in prepared:
+            handed.setdefault(key, [prepared[key], 0])[1] += 1
+    return handed
 
 
 #: A call for a worker: the function and its arguments after the WorkerArgs.
@@ -235,6 +249,8 @@ class _Coordinator:
 
     project: Project  # the staged project
     args: WorkerArgs
+    #: (slug, language) → [the article translated here, jobs left to hand it to] (see _handed)
+    prepared: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     parts: dict[tuple[str, str, str], dict[str, bytes]] = field(default_factory=dict)
 
     def call_args(self, call: Call) -> tuple[Any, ...]:
@@ -246,7 +262,19 @@ class _Coordinator:
         parts: dict[str, bytes] = {}
         for output in outputs:
             parts.update(self.parts.pop((slug, language, output), {}))
-        return (*self.args, *extra, self._given(slug, language, outputs), parts)
+        given = self._given(slug, language, outputs)
+        return (*self.args, *extra, given, parts, self._article(slug, language))
+
+    def _article(self, slug: str, language: str) -> Any:
+        """The article translated here for this job, dropped once the last job that builds it has it
+        (a job run again after its worker died translates it itself)."""
+        held = self.prepared.get((slug, language))
+        if held is None:
+            return None
+        held[1] -= 1
+        if held[1] <= 0:
+            del self.prepared[(slug, language)]
+        return held[0]
 
     def _given(self, slug: str, language: str, outputs: tuple[str, ...]) -> dict[str, bytes]:
         """The staged files of the outputs a job builds and of what they need (the guide's cues,
@@ -493,14 +521,16 @@ def build_in_worker(
     outputs: tuple[str, ...],
     given: Mapping[str, bytes] | None = None,
     parts: Mapping[str, bytes] | None = None,
+    prepared: tuple[Article, list[Problem]] | None = None,
 ) -> JobOutput:
-    """Runs in a worker: build one article in one language; its files given back as data."""
+    """Runs in a worker: build one article in one language (``prepared``: translated already, by
+    the coordinator); its files given back as data."""
     from pipeline.engine.tasks import build_group
 
     given = given or {}
     try:
         with _worker_project(snapshot, store, page_size, given, parts or {}) as (project, folder):
-            results = build_group(project, slug, language, outputs, publication)
+            results = build_group(project, slug, language, outputs, publication, prepared)
             written, removed = changed_files(folder / "site", given)
             return JobOutput(results, written, removed, notes=new_notes(project.root, snapshot))
     finally:

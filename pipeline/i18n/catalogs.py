@@ -115,8 +115,8 @@ def add_message(catalog: Catalog, msgid: str, location: tuple[str, int | None], 
             existing.locations.append(location)  # type: ignore[arg-type]  # Babel writes None as no line
         existing.auto_comments.extend(c for c in comments if c not in existing.auto_comments)
         return
-    catalog.add(msgid, locations=[location], auto_comments=comments)  # type: ignore[list-item]
-    drop_format_flags(catalog)
+    added = catalog.add(msgid, locations=[location], auto_comments=comments)  # type: ignore[list-item]
+    added.flags -= _FORMAT_FLAGS  # as drop_format_flags does, for this message only
 
 
 def drop_format_flags(catalog: Catalog) -> None:
@@ -125,7 +125,8 @@ def drop_format_flags(catalog: Catalog) -> None:
     Our own checks guard placeholders unit by unit; gettext's format checks would
     instead reject a whole catalog for one missing ``{clinic.phone}``.
     """
-    for message in [*catalog, *catalog.obsolete.values()]:
+    # _messages, not iter(catalog): Babel's iterator makes the header message afresh each time
+    for message in [*catalog._messages.values(), *catalog.obsolete.values()]:
         message.flags -= _FORMAT_FLAGS
 
 

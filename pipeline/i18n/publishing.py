@@ -12,7 +12,11 @@ from pipeline.source.config import SiteConfig
 from pipeline.source.project import Project
 
 if TYPE_CHECKING:  # the engine imports this module before it knows whether anything is to be built
+    from pipeline.errors import Problem
     from pipeline.i18n.article import Article
+
+#: (slug, language) → the article prepared in that language and the warnings preparing it gave.
+Prepared = dict[tuple[str, str], tuple["Article", list["Problem"]]]
 
 
 def percent_translated(articles: Sequence[Article]) -> float:
@@ -53,26 +57,44 @@ class Publication:
         return [language for language in languages if not self.reason(slug, language, key)]
 
 
-def decide_publication(project: Project, slugs: Sequence[str], keys: Sequence[str]) -> Publication:
-    """Apply the policy to every article in every language, for each drafts key in ``keys``.
+def prepare_for_policy(project: Project, slugs: Sequence[str]) -> Prepared:
+    """Every article in every language, translated, where site.toml's policy needs them to decide
+    (empty when it cannot withhold anything). The build hands each to the job that writes that
+    article in that language, so that it is not translated twice. A language whose catalog is
+    broken (or that fails to translate at all) is left out: its own task fails and reports it."""
+    if not project.config.withholds():
+        return {}
+    from pipeline.i18n.article import prepare_article
+
+    prepared: Prepared = {}
+    for slug in slugs:
+        for language in project.config.languages:
+            try:
+                prepared[(slug, language)] = prepare_article(project, slug, language)
+            except Exception:  # that article's own task fails and reports it; this decides nothing
+                continue
+    return prepared
+
+
+def decide_publication(
+    project: Project, slugs: Sequence[str], keys: Sequence[str], prepared: Prepared | None = None
+) -> Publication:
+    """Apply the policy to every article in every language, for each drafts key in ``keys``
+    (``prepared``: the articles, from :func:`prepare_for_policy`, if the caller has them).
 
     Nothing is translated when the policy cannot withhold anything. A language whose catalog is
     broken (or that fails to translate at all) counts as published: its previous pages stay.
     """
-    if not project.config.withholds():
-        return Publication()
-    from pipeline.i18n.article import prepare_article
-
+    if prepared is None:
+        prepared = prepare_for_policy(project, slugs)
     withheld = []
-    for slug in slugs:
-        for language in project.config.languages:
-            try:
-                article, _ = prepare_article(project, slug, language)
-            except Exception:  # that article's own task fails and reports it; this decides nothing
-                continue
-            catalog = project.display(project.catalog_path(language, slug))
-            found = ((key, withheld_reason(project.config, article, key, catalog)) for key in keys)
-            withheld += [(slug, language, key, why) for key, why in found if why]
+    for slug, language in ((s, lang) for s in slugs for lang in project.config.languages):
+        if (slug, language) not in prepared:
+            continue
+        article = prepared[(slug, language)][0]
+        catalog = project.display(project.catalog_path(language, slug))
+        found = ((key, withheld_reason(project.config, article, key, catalog)) for key in keys)
+        withheld += [(slug, language, key, why) for key, why in found if why]
     return Publication(tuple(withheld))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import os
 import re
@@ -189,8 +190,14 @@ def language_info(tag: str) -> LanguageInfo:
     return LanguageInfo(tag, native[:1].upper() + native[1:], english, direction)
 
 
+#: False while a build job writes into its own temporary folder: the coordinator copies what it
+#: gives back into the staging site, durably; flushing the job's copies to disk first was waste.
+DURABLE: contextvars.ContextVar[bool] = contextvars.ContextVar("durable_writes", default=True)
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` through a temporary file; False if it already held it."""
+    """Write ``data`` to ``path`` through a temporary file, flushed to disk before it replaces the
+    old one (unless DURABLE is off); False if it already held it."""
     try:
         if path.read_bytes() == data:
             return False
@@ -202,7 +209,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if DURABLE.get():
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
