@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -406,3 +407,20 @@ def test_a_second_build_in_the_same_process_is_not_locked_out_by_a_kept_speech_e
     assert run(root, "build", "--format", "audio", "--lang", "en").exit_code == 0
     second = run(root, "build", "--format", "audio", "--lang", "en")
     assert second.exit_code == 0 and "Up to date" in second.output
+
+
+def test_a_worker_keeps_no_article_after_its_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's caches of parsed text and loaded catalogs serve one job: kept, they held every
+    article a worker had built, and the largest worker grew with the number of articles."""
+    from pipeline.engine import workers
+    from pipeline.markup import to_markdown
+    from pipeline.source.parse import parse_inline
+
+    monkeypatch.setattr(workers, "_IN_WORKER", True)
+    to_markdown(parse_inline("Call **the clinic** today."))
+    assert parse_inline.cache_info().currsize and to_markdown.cache_info().currsize
+    try:
+        workers._release_memory()
+    finally:
+        gc.unfreeze()  # what the worker sets aside from collections: this process is not one
+    assert parse_inline.cache_info().currsize == 0 and to_markdown.cache_info().currsize == 0

@@ -10,6 +10,7 @@ import dataclasses
 import gc
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -490,10 +491,29 @@ def _release_memory() -> None:
     handout), not at the sum of the jobs it ran, and its collections stay short."""
     if not _IN_WORKER:
         return
+    _forget_articles()
     gc.collect()
     gc.freeze()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+#: Caches keyed by an article's text or catalog (module, function): they serve a job, and would
+#: otherwise keep every article a worker has built, so that it grew with the site.
+_PER_ARTICLE_CACHES = (
+    ("pipeline.source.parse", "parse_source"),
+    ("pipeline.source.parse", "parse_inline"),
+    ("pipeline.markup", "to_markdown"),
+    ("pipeline.i18n.catalogs", "_load_shared"),
+)
+
+
+def _forget_articles() -> None:
+    """Empty the per-article caches of the modules this worker has loaded (a job's first use of
+    them then costs what it costs the first job: milliseconds)."""
+    for module, name in _PER_ARTICLE_CACHES:
+        if module in sys.modules:
+            getattr(sys.modules[module], name).cache_clear()
 
 
 @contextlib.contextmanager
