@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pipeline.speech.engine import Speech, SpeechError
+from pipeline.speech.piper_noise import RepeatableSession, repeatable_model
 
 #: Engine spec for SpeechWorker / speech_worker.
 PIPER_ENGINE = "pipeline.speech.piper:PiperEngine"
@@ -60,6 +61,7 @@ class PiperEngine:
 
     def __init__(self) -> None:
         try:
+            import onnx  # noqa: F401  (piper_noise edits the model with it)
             import onnxruntime
             from piper import PiperVoice, SynthesisConfig
             from piper.config import PiperConfig
@@ -86,13 +88,15 @@ class PiperEngine:
         options = self._runtime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        graph, noises = repeatable_model(model)  # its noise drawn from the words: see piper_noise
         try:
             session = self._runtime.InferenceSession(
-                str(model), sess_options=options, providers=["CPUExecutionProvider"]
+                graph, sess_options=options, providers=["CPUExecutionProvider"]
             )
         except Exception as error:  # ONNX Runtime raises its own exception types
             raise SpeechError(f"cannot load the Piper model {model.name}: {error}") from None
-        self.voice = self._voice_class(config=self._config_class.from_dict(config), session=session)
+        repeatable = RepeatableSession(session, noises)
+        self.voice = self._voice_class(config=self._config_class.from_dict(config), session=repeatable)
         self.model = stamp
         return label
 
