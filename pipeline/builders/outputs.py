@@ -167,7 +167,7 @@ register(
         language_files=("pronunciation.toml",),
         toolchain=(
             *("lameenc", "numpy", "scipy", "miniaudio", "mutagen", "langcodes"),
-            *("pyttsx3", "espeak-ng", "piper-tts", "onnxruntime"),
+            *("pyttsx3", "espeak-ng", "piper-tts", "onnxruntime", "onnx"),
         ),
     )
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pipeline.speech.engine import Speech, SpeechError
+from pipeline.speech.piper_noise import RepeatableSession, repeatable_model
 
 #: Engine spec for SpeechWorker / speech_worker.
 PIPER_ENGINE = "pipeline.speech.piper:PiperEngine"
@@ -60,6 +61,7 @@ class PiperEngine:
 
     def __init__(self) -> None:
         try:
+            import onnx  # noqa: F401  (piper_noise edits the model with it)
             import onnxruntime
             from piper import PiperVoice, SynthesisConfig
             from piper.config import PiperConfig
@@ -80,21 +82,32 @@ class PiperEngine:
         stamp = _stamp(model) + _stamp(Path(f"{model}.json"))
         if self.voice is not None and stamp == self.model:  # the next file, same voice, same model file
             return label
+        session = self._session(model)
+        self.voice = self._voice_class(config=self._config_class.from_dict(config), session=session)
+        self.model = stamp
+        return label
+
+    def _session(self, model: Path) -> RepeatableSession:
+        """The model, its noise drawn from the words (pipeline.speech.piper_noise), on one thread."""
         # Memory is the decoder's, for the longest sentence: about 150 MiB plus 22 MiB per second of
         # its audio (about 500 MiB for a 15 s sentence of joe medium). No session option lowers it:
         # without the memory arena 656 MiB, without memory patterns 503, graph optimisations off 497.
         options = self._runtime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        graph, noises = repeatable_model(model)
         try:
             session = self._runtime.InferenceSession(
-                str(model), sess_options=options, providers=["CPUExecutionProvider"]
+                graph, sess_options=options, providers=["CPUExecutionProvider"]
             )
         except Exception as error:  # ONNX Runtime raises its own exception types
             raise SpeechError(f"cannot load the Piper model {model.name}: {error}") from None
-        self.voice = self._voice_class(config=self._config_class.from_dict(config), session=session)
-        self.model = stamp
-        return label
+        # ONNX Runtime's Python session keeps the model's bytes (63 MiB for joe) only to start again
+        # on another provider after a failure ("TODO: This is bad as we're holding the memory"); the
+        # CPU provider has none to fall back to.
+        if getattr(session, "_model_bytes", None) is graph:
+            session._model_bytes = None
+        return RepeatableSession(session, noises)
 
     def synthesize(self, text: str) -> Speech:
         if self.voice is None:
