@@ -219,13 +219,17 @@ def respeak_one_message(root: Path) -> None:
     lines = [line for line in body.splitlines() if line.strip() and not line.startswith(("#", "-", "|"))]
     sentence = lines[0]
     article.write_text(text.replace(sentence, sentence.rstrip(".") + ", today.", 1), encoding="utf-8")
+    segments = root / "build/cache/speech/segments"
+    before = {path.name for path in segments.rglob("*.wav")}
     start = time.perf_counter()
     report = run_build(load_project(root), outputs=("audio",), languages=("en",), progress=Silent())
     seconds = time.perf_counter() - start
+    spoken = len({path.name for path in segments.rglob("*.wav")} - before)
     row(
-        "rebuild of the Piper guide (en) after one sentence changed",
-        f"{seconds:.1f} s",
-        f"({len(report.ran)} task; its other segments' speech kept in build/cache/speech)",
+        "segments the Piper guide (en) spoke again after one sentence changed",
+        f"{spoken} of {len(before)}",
+        f"(target: 1; {len(report.ran)} task, {seconds:.1f} s)",
+        spoken == 1,
     )
 
 
