@@ -28,6 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import numpy as np  # noqa: E402
+
 from pipeline.engine.run import run_build  # noqa: E402
 from pipeline.source.project import load_project  # noqa: E402
 
@@ -80,7 +82,7 @@ def timed_cli(root: Path, *args: str) -> float:
 def cold_against_raw(tmp: Path) -> Path:
     """Cold builds, each followed by the raw tools on the same work; the median round is shown."""
     root = copy_project(tmp / "site")
-    rounds: list[tuple[float, float, tuple[float, float, float, float, float]]] = []
+    rounds: list[tuple[float, float, Raw]] = []
     cpu: list[float] = []  # CPU seconds of the build / of the raw tools: what other load changes least
     for _ in range(ROUNDS):
         shutil.rmtree(root / "build", ignore_errors=True)
@@ -95,9 +97,9 @@ def cold_against_raw(tmp: Path) -> Path:
             worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         before = _cpu_seconds()
         raw = _raw_tool_run(REPO)
-        cpu.append(build_cpu / (_cpu_seconds() - before - raw[4]))  # the raw tools' one layout each
+        cpu.append(build_cpu / (_cpu_seconds() - before - raw[4] - raw[5]))  # the raw tools' own work
         rounds.append((cold / (sum(raw[:4]) / CORES), cold, raw))
-    ratio, cold, (weasy, synth, _, encode, relayout) = sorted(rounds)[len(rounds) // 2]
+    ratio, cold, (weasy, synth, _, encode, relayout, mastering) = sorted(rounds)[len(rounds) // 2]
     row(
         "CPU time of the cold build / of the raw tools, median round",
         f"{sorted(cpu)[len(cpu) // 2]:.2f}",
@@ -122,11 +124,16 @@ def cold_against_raw(tmp: Path) -> Path:
         f"(rounds: {', '.join(f'{r[0]:.2f}' for r in rounds)}; target <= 1.15)",
         ratio <= 1.15,
     )
-    raw_same = (weasy + relayout + synth + encode) / CORES
     row(
         "of which the handouts' layouts again (a near-empty last page spaced wider)",
-        f"WeasyPrint {relayout:.1f} s more for {LAYOUTS[1]} layouts of {LAYOUTS[0]} handouts",
-        f"(cold build / raw tools laying out as often: {cold / raw_same:.2f})",
+        f"WeasyPrint {relayout:.1f} s more: {LAYOUTS[1]} layouts of {LAYOUTS[0]} handouts",
+    )
+    row("of which the audio's mastering (loudness to -16 LUFS, true peaks limited)", f"{mastering:.1f} s")
+    raw_same = (weasy + relayout + synth + encode + mastering) / CORES
+    row(
+        "cold build / (raw tools doing that work too / cores): the pipeline's own overhead",
+        f"{cold / raw_same:.2f}",
+        "(information: what engine and glue cost beyond the tools' work)",
     )
     default_build(root)
     return root
@@ -177,7 +184,7 @@ def cold_with_piper(tmp: Path) -> None:
         time.sleep(0.05)
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     cpu = _cpu_seconds() - before
-    weasy, synth, piper, encode, _ = _raw_tool_run(root)
+    weasy, synth, piper, encode, *_ = _raw_tool_run(root)
     raw = (weasy, synth, piper, encode)
     row(
         "cold full build with Piper (en), html + pdf + audio",
@@ -411,7 +418,12 @@ def _local_cluster(folder: Path) -> Iterator[str]:
         yield str(cluster.scheduler_address)
 
 
-def _raw_tool_run(root: Path) -> tuple[float, float, float, float, float]:
+#: Seconds of the raw tools: WeasyPrint, espeak-ng, Piper, LAME; and of the work the build does
+#: beyond them: WeasyPrint's extra layouts (near-empty last pages), the audio's mastering.
+Raw = tuple[float, float, float, float, float, float]
+
+
+def _raw_tool_run(root: Path) -> Raw:
     """Seconds of WeasyPrint, espeak-ng, Piper and LAME alone for every language's handouts and audio;
     and of WeasyPrint laying handouts out again as the build does where a last page is near-empty."""
     from weasyprint import CSS, HTML
@@ -425,7 +437,7 @@ def _raw_tool_run(root: Path) -> tuple[float, float, float, float, float]:
 
     project = load_project(root)
     docs = load_sources(project).documents
-    times = [0.0, 0.0, 0.0, 0.0, 0.0]
+    times = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     LAYOUTS[:] = [0, 0]
     for language in project.config.languages:
         (article,) = translate_language(project, language, docs)[0]
@@ -454,8 +466,21 @@ def _raw_tool_run(root: Path) -> tuple[float, float, float, float, float]:
         pcm, rate = _raw_piper(speaker.voice, texts) if piper else _raw_espeak(speaker.voice, texts)
         times[2 if piper else 1] += time.perf_counter() - start
         times[3] += _raw_lame(pcm, rate)
-    weasy, synth, piper_time, encode, relayout = times
-    return weasy, synth, piper_time, encode, relayout
+        times[5] += _raw_mastering(pcm, rate, len(texts))
+    weasy, synth, piper_time, encode, relayout, mastering = times
+    return weasy, synth, piper_time, encode, relayout, mastering
+
+
+def _raw_mastering(pcm: bytes, rate: int, segments: int) -> float:
+    """Seconds the build's mastering (loudness to target, peaks limited) takes on the same speech,
+    cut into as many equal pieces as the script has segments (the build masters each segment)."""
+    from pipeline.audio.mixing import from_pcm, master
+
+    samples = from_pcm(pcm)
+    start = time.perf_counter()
+    for piece in np.array_split(samples, segments):
+        master(piece, rate)
+    return time.perf_counter() - start
 
 
 def _raw_espeak(voice: str, texts: list[str]) -> tuple[bytes, int]:

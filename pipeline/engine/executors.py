@@ -260,10 +260,15 @@ def _send_error(conn: Connection, error: Exception) -> None:
 HOLD_ENV = "PLAINSPOKEN_TEST_HOLD_CALLS"
 
 
+def _names(arg: Any) -> bool:
+    """Whether a call's argument names what it builds (a slug, a language, outputs, a share)."""
+    return isinstance(arg, str | int) or (isinstance(arg, tuple) and all(isinstance(a, str) for a in arg))
+
+
 def hold_if_asked(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     if not (folder := os.environ.get(HOLD_ENV)):
         return
-    named = tuple(arg for arg in args if isinstance(arg, str | int | tuple))  # not the data it is given
+    named = tuple(arg for arg in args if _names(arg))  # not the data it is given
     call = f"{function.__qualname__}{named!r}"
     for hold in sorted(Path(folder).glob("hold-*")):
         claimed = Path(folder) / f"claimed-{os.getpid()}"

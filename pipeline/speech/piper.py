@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline.speech.engine import Speech, SpeechError
-from pipeline.speech.piper_noise import RepeatableSession, repeatable_model
+
+if TYPE_CHECKING:
+    from pipeline.speech.piper_noise import RepeatableSession
 
 #: Engine spec for SpeechWorker / speech_worker.
 PIPER_ENGINE = "pipeline.speech.piper:PiperEngine"
@@ -92,6 +94,8 @@ class PiperEngine:
         # Memory is the decoder's, for the longest sentence: about 150 MiB plus 22 MiB per second of
         # its audio (about 500 MiB for a 15 s sentence of joe medium). No session option lowers it:
         # without the memory arena 656 MiB, without memory patterns 503, graph optimisations off 497.
+        from pipeline.speech.piper_noise import RepeatableSession, repeatable_model  # numpy: not for pages
+
         options = self._runtime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1

@@ -18,11 +18,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from pipeline.speech.engine import SpeechError
+
+if TYPE_CHECKING:  # numpy is imported where speech is made: the speech cache's key needs only NOISE
+    import numpy as np
 
 #: What decides the noise, named in the speech cache's key: change it when the drawing changes.
 NOISE = "piper-noise=v1 sha256(inputs) numpy-pcg64 standard_normal float32"
@@ -110,6 +111,8 @@ def _scaled(normal: str, out: str, attributes: Mapping[str, Any]) -> list[Any]:
 
 def draw(seed: bytes, index: int, size: int) -> np.ndarray:
     """``size`` standard normal numbers for noise input ``index``: a prefix of one stream per seed."""
+    import numpy as np
+
     entropy = int.from_bytes(seed, "big")
     generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(index,))))
     return generator.standard_normal(max(size, 1), dtype=np.float32)
@@ -117,6 +120,8 @@ def draw(seed: bytes, index: int, size: int) -> np.ndarray:
 
 def seed_of(feeds: Mapping[str, Any]) -> bytes:
     """The hash of everything the model is given: each input's name, type, shape and values."""
+    import numpy as np
+
     digest = hashlib.sha256(NOISE.encode())
     for name in sorted(feeds):
         array = np.ascontiguousarray(feeds[name])
@@ -135,6 +140,8 @@ class RepeatableSession:
     def run(
         self, output_names: Sequence[str] | None, feeds: Mapping[str, Any], run_options: Any = None
     ) -> list[Any]:
+        import numpy as np
+
         names = list(output_names or [output.name for output in self.session.get_outputs()])
         names = [name for name in names if not name.startswith(NOISE_SIZE.format(""))]
         seed = seed_of(feeds)
