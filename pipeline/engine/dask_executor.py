@@ -86,22 +86,25 @@ class DaskExecutor:
         self.futures: dict[Future[Any], int] = {}
         self.calls: dict[int, tuple[Callable[..., Any], tuple[Any, ...], Hints, int]] = {}  # to send again
         self.blobs: dict[str, bytes] = {}
-        self.store: dict[str, Any] = {}
+        self.inputs: Any = None  # the project's files on the cluster: one future (see ship)
+        self.placeholder: dict[str, bytes] = {}  # stands for ``inputs`` in the calls' arguments
         from distributed import as_completed
 
         self.completed = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
         self.tickets = itertools.count()
 
     def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
-        """The project's files, each scattered once under its hash: a worker fetches each the first
-        time a call needs it and keeps it for the build."""
+        """The project's files (hash → bytes), scattered once as one piece of data: a worker fetches
+        it with its first call and keeps it for the build. One future per file made every call
+        depend on every file, and the scheduler's work per call grew with the site (10 to 30 articles).
+        Returns what stands for it in the calls' arguments (sent as the future, see _send)."""
         self.blobs = read_blobs(root, snapshot)
-        self.store = self._scatter(self.blobs) if self.blobs else {}
-        return self.store  # the calls' argument: refilled in place if its files are lost
+        self.inputs = self._scatter(self.blobs)
+        return self.placeholder
 
-    def _scatter(self, blobs: dict[str, bytes]) -> dict[str, Any]:
-        futures: dict[str, Any] = self.client.scatter(blobs, hash=False)  # type: ignore[no-untyped-call]
-        return futures
+    def _scatter(self, blobs: dict[str, bytes]) -> Any:
+        (future,) = self.client.scatter([blobs], hash=False)  # type: ignore[no-untyped-call]
+        return future
 
     def submit(self, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints = NO_HINTS) -> int:
         ticket = next(self.tickets)
@@ -117,7 +120,7 @@ class DaskExecutor:
             checked_call,
             self.version,
             function,
-            *args,
+            *(self.inputs if arg is self.placeholder else arg for arg in args),
             key=f"{function.__name__}-{uuid.uuid4().hex}",
             priority=round(hints.cost * 1000),
             resources=resources,
@@ -156,10 +159,9 @@ class DaskExecutor:
         raise error
 
     def _refill_store(self) -> None:
-        """The project's files scattered again where the workers that held them are gone."""
-        lost = {key: self.blobs[key] for key, held in self.store.items() if held.status != "finished"}
-        if lost:
-            self.store.update(self._scatter(lost))
+        """The project's files scattered again if the workers that held them are gone."""
+        if self.inputs is not None and self.inputs.status != "finished":
+            self.inputs = self._scatter(self.blobs)
 
     def lost(self) -> list[str]:
         """A line for each worker that left the cluster since last asked."""
