@@ -348,13 +348,7 @@ def scaling(tmp: Path, articles: int) -> dict[int, float]:
         seconds, peaks[count] = json.loads(found.stdout.splitlines()[-1])
         per_article[count] = seconds / count
         shutil.rmtree(root)
-    change = per_article[articles] / per_article[10] - 1
-    row(
-        f"cost per article, 10 -> {articles} articles (html + pdf, 13 languages)",
-        f"{per_article[10]:.2f} s -> {per_article[articles]:.2f} s ({change:+.1%})",
-        "(target within 5%)",
-        abs(change) <= 0.05,
-    )
+    per_article_row("cost per article", articles, per_article)
     growth = peaks[articles] / peaks[10] - 1
     row(
         f"largest worker, 10 -> {articles} articles",
@@ -363,6 +357,17 @@ def scaling(tmp: Path, articles: int) -> dict[int, float]:
         growth <= 0.05,
     )
     return per_article
+
+
+def per_article_row(name: str, articles: int, per_article: dict[int, float]) -> None:
+    """Seconds per article at 10 and at ``articles`` articles (html + pdf, every language)."""
+    change = per_article[articles] / per_article[10] - 1
+    row(
+        f"{name}, 10 -> {articles} articles (html + pdf, 13 languages)",
+        f"{per_article[10]:.2f} s -> {per_article[articles]:.2f} s ({change:+.1%})",
+        "(target within 5%)",
+        abs(change) <= 0.05,
+    )
 
 
 def on_dask(tmp: Path, articles: int, local: dict[int, float]) -> None:
@@ -382,13 +387,7 @@ def on_dask(tmp: Path, articles: int, local: dict[int, float]) -> None:
             if report.failed:
                 raise SystemExit(f"the Dask build of {count} articles failed")
             shutil.rmtree(root)
-    change = per_article[articles] / per_article[10] - 1
-    row(
-        f"cost per article on a 2-worker Dask LocalCluster, 10 -> {articles} articles (html + pdf)",
-        f"{per_article[10]:.2f} s -> {per_article[articles]:.2f} s ({change:+.1%})",
-        "(target within 5%)",
-        abs(change) <= 0.05,
-    )
+    per_article_row("cost per article on a 2-worker Dask LocalCluster", articles, per_article)
     for count in (10, articles):
         overhead = (per_article[count] - local[count]) * count / tasks[count]
         row(
