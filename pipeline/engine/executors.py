@@ -122,6 +122,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.ticket: int | None = None
+        self.calls = 0  # how many calls it has been sent
 
     def take(self) -> Finished:
         """What the call this worker ran gave, or its death; the worker is idle after it."""
@@ -152,6 +153,11 @@ class _Worker:
         self.conn.close()
 
 
+#: Calls a worker process runs before a new one takes its place: about a minute of handouts, so a
+#: new process's start (1 s, WeasyPrint's import the most of it) costs about 1 % of the work.
+CALLS_PER_WORKER = 40
+
+
 class LocalProcesses:
     """Up to ``slots`` worker processes, started (spawn: they inherit no state, lock or file of
     this process) when a call needs one, each running one call at a time."""
@@ -179,6 +185,7 @@ class LocalProcesses:
             worker = _Worker(self.context, self.initializer, self.finalizer)
             self.workers.append(worker)
         worker.ticket = next(self.tickets)
+        worker.calls += 1
         with contextlib.suppress(OSError):  # died idle: wait_first reports it as the call's death
             worker.conn.send((function, args))
         return worker.ticket
@@ -196,8 +203,15 @@ class LocalProcesses:
         return finished
 
     def restart(self) -> None:
+        """Let go of idle workers that died, and replace (when next needed) those that have run
+        CALLS_PER_WORKER calls: what a job leaves behind (heap fragments, caches) then never adds
+        up, and the largest worker does not grow with the site (as Pool's maxtasksperchild)."""
         for worker in [w for w in self.workers if w.ticket is None and not w.process.is_alive()]:
             self.workers.remove(worker)
+            worker.join()
+        for worker in [w for w in self.workers if w.ticket is None and w.calls >= CALLS_PER_WORKER]:
+            self.workers.remove(worker)
+            worker.stop(kill=False)
             worker.join()
 
     def close(self, *, kill: bool = False) -> None:
