@@ -471,6 +471,9 @@ def _worker_init() -> None:
     """Workers leave Ctrl-C to the main process, and die with it if it is killed."""
     global _IN_WORKER
     _IN_WORKER = True
+    from pipeline.builders import printing
+
+    printing.COLLECT_DROPPED_LAYOUTS = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
