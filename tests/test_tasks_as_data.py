@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 
 def test_a_job_builds_from_the_store_alone_after_the_project_folder_is_renamed(
@@ -81,3 +84,29 @@ def test_a_build_folder_deleted_during_the_build_is_named_not_site_toml(
         drop_private_root()
     assert str(error.value).startswith("build/: the build folder was deleted during the build")
     assert "site.toml" not in str(error.value)
+
+
+@pytest.mark.slow
+def test_the_article_handed_to_a_job_builds_what_translating_it_there_builds(
+    make_project: Callable[[str], Path], run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The coordinator hands each job the article it translated to decide what is published; a job
+    that translates it itself (after its worker died) must write the same bytes."""
+    from pipeline.engine import workers
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    args = ("build", "-j", "1", "--lang", "es", "--format", "html", "--format", "pdf")
+    handed = make_project("clinic")
+    handed = handed.rename(handed.parent / "handed")
+    own = make_project("clinic")
+    assert run(handed, *args).exit_code == 0
+    monkeypatch.setattr(workers, "_handed", lambda jobs, prepared: {})
+    assert run(own, *args).exit_code == 0
+    files, theirs = _site(handed), _site(own)
+    assert "es/choosing-care.pdf" in files and sorted(files) == sorted(theirs)
+    assert [path for path in files if files[path] != theirs[path]] == []
+
+
+def _site(root: Path) -> dict[str, bytes]:
+    site = root / "build/site"
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
