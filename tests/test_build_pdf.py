@@ -271,3 +271,30 @@ def test_the_qr_caption_promises_audio_only_where_there_is_a_guide(tmp_path: Pat
     from tests.test_exchange import figure_alts
 
     assert "QRコード：このガイドをオンラインで読む" in figure_alts(root / f"build/site/ja/{SLUG}.pdf")
+
+
+def test_a_near_empty_last_page_is_laid_out_again_and_only_the_stylesheets_tried_are_parsed() -> None:
+    """One line alone on page 2 is laid out again with the next (looser) stylesheet, which fills
+    that page; the stylesheets after it are never parsed (each parse is a tenth of a handout)."""
+    from pipeline.builders.printing import MIN_LAST_PAGE_FILL, filled_layout, last_page_fill, load_weasyprint
+
+    load_weasyprint()
+    from weasyprint import CSS, HTML
+
+    page = "@page { size: 200px 100px; margin: 0 } body { margin: 0; font: 10px/1 sans-serif } p { margin: 0 }"
+    taken: list[float] = []
+
+    def sheets(heights: list[float]) -> Any:
+        for height in heights:
+            taken.append(height)
+            yield CSS(string=f"{page} body {{ line-height: {height} }}")
+
+    source = HTML(string="<html lang=en><body>" + "<p>Line</p>" * 11 + "</body></html>")
+    first = source.render(stylesheets=[CSS(string=page)], pdf_variant="pdf/ua-1")
+    assert len(first.pages) == 2 and last_page_fill(first) < MIN_LAST_PAGE_FILL  # 10 lines a page
+    document = filled_layout(source, sheets([1.0, 1.5, 2.0, 2.5]))
+    assert len(document.pages) == 2 and last_page_fill(document) >= MIN_LAST_PAGE_FILL
+    assert taken == [1.0, 1.5]
+    taken.clear()
+    assert last_page_fill(filled_layout(source, sheets([1.0, 1.01]))) < MIN_LAST_PAGE_FILL  # the last tried
+    assert taken == [1.0, 1.01]
