@@ -77,6 +77,23 @@ def test_second_build_runs_nothing_and_first_records_a_manifest(run, make_projec
     assert second.stdout.startswith("Up to date: 4 outputs, nothing to build")
 
 
+def test_a_build_with_nothing_to_do_loads_no_parser_template_or_print_stack(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """An up-to-date site is told so without Markdown, YAML, Jinja2, Pyphen, numpy or WeasyPrint: the
+    plan's keys once imported the readability checks (and Markdown with them) for a file name."""
+    project = make_project("basic")
+    assert run(project, "build", "--format", "html", "-j", "1").exit_code == 0
+    code = (
+        "import sys\nfrom pipeline.cli import main\n"
+        f"try:\n    main(['-C', {str(project)!r}, 'build', '--format', 'html', '-j', '1'])\n"
+        "except SystemExit as done:\n    assert not done.code, done.code\n"
+        "heavy = ('markdown_it', 'yaml', 'jinja2', 'pyphen', 'numpy', 'weasyprint', 'lameenc')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "nothing to build" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
 @pytest.mark.slow
 def test_editing_one_catalog_runs_exactly_that_languages_tasks(run, make_project) -> None:  # type: ignore[no-untyped-def]
     project = make_project("clinic")

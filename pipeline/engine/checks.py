@@ -11,7 +11,7 @@ from typing import Any
 from pipeline.engine.plan import digest, file_hash, pipeline_hash, settings_hash, tree_hash
 from pipeline.quality.checks import Finding
 from pipeline.quality.gates import check_articles, check_language
-from pipeline.quality.wording import PROJECT_FILE
+from pipeline.quality.inputs import PROJECT_FILE
 from pipeline.source.project import Project, write_atomic
 
 #: (errors, warnings) per language

@@ -19,8 +19,7 @@ from pipeline.builders import toolchain
 from pipeline.builders.outputs import specs
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.clinical import RECORD, read_record
-from pipeline.quality.scorecard import assessment_path
-from pipeline.quality.wording import PROJECT_FILE
+from pipeline.quality.inputs import PROJECT_FILE, assessment_path
 from pipeline.source.languages import SOURCE_LANGUAGE
 from pipeline.source.project import UI_DOMAIN, Project
 

@@ -15,13 +15,13 @@ from pipeline.builders.outputs import names, policy_keys, spec
 from pipeline.engine.plan import Plan, Task, file_hash, make_plan
 from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
-from pipeline.engine.workers import SLOW, Job, SiteJob, plan_jobs, run_jobs
 from pipeline.errors import Problem
 from pipeline.i18n.publishing import decide_publication, prepare_for_policy
 from pipeline.source.project import Project
 
 if TYPE_CHECKING:
     from pipeline.engine.dask_executor import DaskExecutor
+    from pipeline.engine.workers import Job
 
 
 class Progress(Protocol):
@@ -186,6 +186,8 @@ def _build_staged(
 ) -> None:
     """Build into a staging copy and swap it in (``where``: how many local workers, or the Dask
     scheduler's address); on any interruption, drop the copy."""
+    from pipeline.engine.workers import SiteJob, plan_jobs, run_jobs  # not on a no-op build's path
+
     jobs, scheduler = where
     executor = _cluster(scheduler)
     staged = folder.stage()
@@ -241,6 +243,8 @@ def _entries(known: dict[str, Any], work: Work) -> dict[str, dict[str, Any]]:
 
 def _workers(queue: list[Job], jobs: int | None) -> int:
     """How many jobs run at once; 1 means here, in this process (pages alone are cheaper so)."""
+    from pipeline.engine.workers import SLOW
+
     if all(spec(output).cost < SLOW for job in queue for output in job.outputs):
         return 1
     return min(jobs or os.cpu_count() or 1, len(queue))

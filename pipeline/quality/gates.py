@@ -23,16 +23,16 @@ from pipeline.quality.clinical import (
     review_due,
     review_months,
 )
+from pipeline.quality.inputs import PROJECT_FILE, assessment_path
 from pipeline.quality.plain_language import check_source, kept_in, translated_jargon
 from pipeline.quality.scorecard import (
     Answer,
     Scorecard,
-    assessment_path,
     assessment_text,
     read_assessment,
     scorecard,
 )
-from pipeline.quality.wording import LANGUAGE_FILE, PROJECT_FILE, load_language_jargon, load_wording
+from pipeline.quality.wording import LANGUAGE_FILE, load_language_jargon, load_wording
 from pipeline.source.articles import load_sources
 from pipeline.source.project import UI_DOMAIN, Project, write_atomic
 

@@ -138,11 +138,6 @@ class Scorecard:
         return tuple(self.score(scale) for scale in SCALES)
 
 
-def assessment_path(source_dir: Path, slug: str) -> Path:
-    """Where a reviewer's answers for an article are kept: source/<slug>.assessment.toml."""
-    return source_dir / f"{slug}.assessment.toml"
-
-
 def read_assessment(path: Path, display: str) -> tuple[str, dict[tuple[str, int], str]]:
     """(reviewer, {(scale, item): answer}) from ``[pemat]`` and ``[cdc]`` tables; none if no file."""
     if not path.exists():

@@ -14,8 +14,6 @@ from pipeline.errors import PlainspokenError
 from pipeline.quality.readability import counts_characters, primary, sentences
 
 DATA = Path(__file__).parent.parent / "data"
-#: The clinic's own terms to explain and the findings it accepts: source/plain-language.toml.
-PROJECT_FILE = "plain-language.toml"
 #: Acronyms every reader knows; any other is spelled out at its first use.
 KNOWN_ACRONYMS = frozenset({"OK", "US", "USA", "TV", "ID", "AM", "PM", "CA", "FAQ"})
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
