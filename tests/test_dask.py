@@ -75,6 +75,16 @@ def test_a_dask_build_is_byte_identical_to_a_local_one_and_never_opens_the_proje
     assert [path for path in built if built[path] != local_files[path]] == []
     assert any("plainspoken-inputs-" in path for path in opened)  # the hook saw the workers' reads
     assert [path for path in opened if path.startswith(str(remote))] == []
+    # A worker outlives the build: it keeps no article it built (nor grows with the site's size).
+    assert set(client.run(_articles_cached).values()) == {0}
+
+
+def _articles_cached() -> int:
+    """On a worker: the entries of the per-article caches of the modules it has loaded."""
+    from pipeline.engine.workers import _PER_ARTICLE_CACHES
+
+    loaded = (getattr(sys.modules[module], name) for module, name in _PER_ARTICLE_CACHES if module in sys.modules)
+    return sum(cache.cache_info().currsize for cache in loaded)
 
 
 def test_a_piper_guide_spoken_on_dask_is_the_local_one(

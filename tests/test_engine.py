@@ -426,21 +426,26 @@ def test_a_second_build_in_the_same_process_is_not_locked_out_by_a_kept_speech_e
     assert second.exit_code == 0 and "Up to date" in second.output
 
 
-def test_a_worker_keeps_no_article_after_its_job(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("runs_jobs", ["local", "cluster"])
+def test_a_worker_keeps_no_article_after_its_job(monkeypatch: pytest.MonkeyPatch, runs_jobs: str) -> None:
     """A worker's caches of parsed text and loaded catalogs serve one job: kept, they held every
-    article a worker had built, and the largest worker grew with the number of articles."""
+    article a worker had built, and the largest worker grew with the number of articles. A local
+    worker also sets what survives aside from collections; a Dask worker, which outlives the build
+    and holds the cluster's state, does not (frozen, the cluster's garbage would stay for good)."""
     from pipeline.engine import workers
     from pipeline.markup import to_markdown
     from pipeline.source.parse import parse_inline
 
-    monkeypatch.setattr(workers, "_IN_WORKER", True)
+    monkeypatch.setattr(workers, "_RUNS_JOBS", runs_jobs)
     to_markdown(parse_inline("Call **the clinic** today."))
     assert parse_inline.cache_info().currsize and to_markdown.cache_info().currsize
     try:
         workers._release_memory()
+        frozen = gc.get_freeze_count()
     finally:
         gc.unfreeze()  # what the worker sets aside from collections: this process is not one
     assert parse_inline.cache_info().currsize == 0 and to_markdown.cache_info().currsize == 0
+    assert bool(frozen) == (runs_jobs == "local")
 
 
 def test_a_worker_process_is_replaced_after_its_share_of_calls(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -230,6 +230,9 @@ def checked_call(version: str, function: Callable[..., Any], *args: Any) -> Any:
         if (own := plan.pipeline_hash()) != version:
             raise WrongVersion(wrong_version(get_worker().address, own, version))
         _accepted.add(version)
+        from pipeline.engine.workers import runs_on_cluster
+
+        runs_on_cluster()
     hold_if_asked(function, args)
     return function(*args)
 
