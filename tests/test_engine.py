@@ -448,6 +448,18 @@ def test_a_worker_keeps_no_article_after_its_job(monkeypatch: pytest.MonkeyPatch
     assert bool(frozen) == (runs_jobs == "local")
 
 
+def test_a_job_runs_with_fewer_collections_and_leaves_the_process_as_it_was() -> None:
+    """Jobs make millions of short-lived objects: the collector runs every 50,000 new ones while a job
+    runs (not 700), and the process's own thresholds are back after it, even if the job failed."""
+    from pipeline.engine import workers
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), workers._fewer_collections():
+        assert gc.get_threshold() == workers.JOB_COLLECTION_THRESHOLDS != before
+        raise RuntimeError("the job failed")
+    assert gc.get_threshold() == before
+
+
 def test_a_worker_process_is_replaced_after_its_share_of_calls(monkeypatch: pytest.MonkeyPatch) -> None:
     """What jobs leave in a worker never adds up: after CALLS_PER_WORKER calls a new process takes
     its place (every call still answered), so the largest worker does not grow with the site."""
