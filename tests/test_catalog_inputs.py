@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -254,3 +255,18 @@ def test_update_repairs_a_live_message_with_an_obsolete_twin(run, make_project) 
     )
     assert not msgfmt_check(po)
     assert [s for i, s, fuzzy, _ in live_messages(po) if i == DARK and not fuzzy] == [DARK_ES]
+
+
+def test_a_catalog_restored_with_the_same_size_and_time_is_read_again(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """A catalog put back from a backup (rsync -t, cp -p keep its time) between two builds of one
+    process, as plainspoken serve runs them: the page shows what the file says now."""
+    project = make_project("lifecycle")
+    catalog = project / SLEEP_ES
+    built_cleanly(run, project)
+    before = catalog.stat()
+    bright = DARK_ES.replace("oscuro", "OSCURO")  # same size
+    catalog.write_bytes(catalog.read_bytes().replace(DARK_ES.encode(), bright.encode()))
+    os.utime(catalog, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert catalog.stat().st_size == before.st_size
+    built_cleanly(run, project)
+    assert bright in (project / "build/site/es/sleep.html").read_text(encoding="utf-8")

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import PlainspokenError
-from pipeline.i18n.catalogs import check_with_msgfmt, load_catalog
+from pipeline.i18n.catalogs import (
+    SIDE_BY_SIDE,
+    check_all_with_msgfmt,
+    check_files_with_msgfmt,
+    check_with_msgfmt,
+    load_catalog,
+)
 from pipeline.i18n.msgfmt_results import forget_in_memory
 
 REAL_MSGFMT = shutil.which("msgfmt")
@@ -108,3 +114,24 @@ def test_the_kept_results_are_bounded(make_project, msgfmt_runs, monkeypatch) ->
     for number in range(8):
         check_with_msgfmt(data + f"\n# {number}\n".encode(), str(UI), project / "build/cache")
     assert 3 <= len(list((project / "build/cache/msgfmt").glob("*.json"))) <= 4
+
+
+@needs_msgfmt
+def test_catalogs_checked_side_by_side_each_get_their_own_result(make_project, msgfmt_runs) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("clinic")
+    good = (project / UI).read_bytes()
+    lines = good.decode("utf-8").splitlines()
+    target = next(i for i, line in enumerate(lines) if line.startswith('msgid "Key points"'))
+    lines[target + 1] = 'msgstr "Puntos clave'
+    broken = ("\n".join(lines) + "\n").encode("utf-8")
+    variants = [good + f"\n# {number}\n".encode() for number in range(SIDE_BY_SIDE + 2)]
+    catalogs = [(broken, "broken.po"), *((data, f"{n}.po") for n, data in enumerate(variants)), (broken, "again.po")]
+    found = check_all_with_msgfmt(catalogs)
+    assert [(p.path, p.line) for p in found[0]][:1] == [("broken.po", target + 2)]
+    assert [(p.path, p.line, p.message) for p in found[-1]] == [("again.po", p.line, p.message) for p in found[0]]
+    assert found[1:-1] == [[]] * len(variants)
+    assert runs(msgfmt_runs) == 1 + len(variants), "the same bytes were checked twice"
+    assert check_with_msgfmt(variants[0], "0.po") == []
+    check_files_with_msgfmt([(project / UI, "es")])  # as an article's job does before loading it
+    load_catalog(project / UI, str(UI), locale="es")
+    assert runs(msgfmt_runs) == 2 + len(variants), "a catalog checked before loading was checked again"

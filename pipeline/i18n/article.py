@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline.errors import Problem
-from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalog
+from pipeline.i18n.catalogs import ProjectCatalog, check_files_with_msgfmt, extract_document, load_catalog
 from pipeline.i18n.clinical import RECORD, Clinical, medical_review
 from pipeline.i18n.currency import Shown, catalog_lag, from_file, shown_counts, shown_messages, ui_template
 from pipeline.i18n.review import ReviewState, review_state
-from pipeline.i18n.shipped import shipped_ui
+from pipeline.i18n.shipped import shipped_path, shipped_ui
 from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_from_catalog, translate_document
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
@@ -54,6 +54,16 @@ def load_domain(project: Project, language: str, domain: str) -> ProjectCatalog 
     return load_catalog(path, project.display(path), locale=language, shared=True, cache=project.cache_dir)
 
 
+def check_catalogs(project: Project, language: str, domains: Sequence[str]) -> None:
+    """msgfmt on the language's catalogs of ``domains`` and on its shipped interface, side by side
+    where their bytes were not checked before: loading them then finds the results kept (a cold
+    build waited for each process in turn)."""
+    paths = [project.catalog_path(language, domain) for domain in domains]
+    shipped = shipped_path(language)
+    paths += [shipped] if shipped is not None else []
+    check_files_with_msgfmt([(path, language) for path in paths], project.cache_dir)
+
+
 def ui_catalogs(project: Project, language: str) -> tuple[ProjectCatalog | None, ProjectCatalog | None]:
     """The project's own interface catalog (None without one), and the one its pages count and
     sign by: its own, else the one Plainspoken ships."""
@@ -75,6 +85,7 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
     if doc.language == language:
         source = Article(doc, TranslationReport(), UiText(language), ReviewState("source"), clinical=clinical)
         return source, record_problems
+    check_catalogs(project, language, (UI_DOMAIN, slug))
     own_ui, ui_catalog = ui_catalogs(project, language)
     catalog = load_domain(project, language, slug)
     catalog_path = project.display(project.catalog_path(language, slug))

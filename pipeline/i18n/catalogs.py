@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
@@ -9,7 +10,8 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, denormalize, write_
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.i18n.msgfmt_results import MsgfmtResult, checked
+from pipeline.i18n.msgfmt_results import MsgfmtResult, checked_together
 from pipeline.markup import to_markdown
 from pipeline.model import Document, Placeholder, iter_units, walk_inlines
 from pipeline.source.languages import plural_forms
@@ -221,16 +223,57 @@ class CatalogUpdate:
 
 def run_gettext(tool: str, args: list[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
     """Run a GNU gettext tool with ``data`` on its standard input."""
+    return subprocess.run(
+        [_program(tool), *args], input=data, capture_output=True, check=False, env=_gettext_env()
+    )
+
+
+#: gettext processes run at once by run_gettext_side_by_side.
+SIDE_BY_SIDE = 4
+
+
+def run_gettext_side_by_side(
+    tool: str, args: list[str], inputs: Sequence[bytes]
+) -> list[subprocess.CompletedProcess[bytes]]:
+    """``run_gettext`` for each of ``inputs``, SIDE_BY_SIDE processes at a time: a check of a small
+    catalog is mostly its process starting, which the processes then do at once."""
+    program = _program(tool)
+    done: list[subprocess.CompletedProcess[bytes]] = []
+    for start in range(0, len(inputs), SIDE_BY_SIDE):
+        done += _run_at_once([program, *args], inputs[start : start + SIDE_BY_SIDE])
+    return done
+
+
+def _run_at_once(command: list[str], inputs: Sequence[bytes]) -> list[subprocess.CompletedProcess[bytes]]:
+    """``command`` once per input, all started before any is waited for. Each reads its input from
+    a file (a pipe would have to be fed while the others run), and a process that fills its output
+    pipe waits until it is read."""
+    with contextlib.ExitStack() as stack:
+        processes = []
+        for data in inputs:
+            source = stack.enter_context(tempfile.TemporaryFile())
+            source.write(data)
+            source.seek(0)
+            process = subprocess.Popen(
+                command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_gettext_env()
+            )
+            processes.append(stack.enter_context(process))
+        done = []
+        for process in processes:
+            stdout, stderr = process.communicate()
+            done.append(subprocess.CompletedProcess(command, process.returncode, stdout, stderr))
+        return done
+
+
+def _program(tool: str) -> str:
     program = shutil.which(tool)
     if program is None:
         raise PlainspokenError.at("<system>", 0, f"{tool} not found: {_GETTEXT_HINT}")
-    return subprocess.run(
-        [program, *args],
-        input=data,
-        capture_output=True,
-        check=False,
-        env={**os.environ, "LC_ALL": "C.UTF-8"},
-    )
+    return program
+
+
+def _gettext_env() -> dict[str, str]:
+    return {**os.environ, "LC_ALL": "C.UTF-8"}
 
 
 def gettext_problems(stderr: bytes, display: str, *, warnings: bool = False) -> list[Problem]:
@@ -252,17 +295,36 @@ def gettext_problems(stderr: bytes, display: str, *, warnings: bool = False) -> 
 def check_with_msgfmt(data: bytes, display: str, cache: Path | None = None) -> list[Problem]:
     """GNU ``msgfmt --check`` on a catalog's (prepared) bytes, the strict reference; its result is
     kept by the bytes' hash (in this process, and in the ``cache`` folder where one is given)."""
-    program = shutil.which("msgfmt")
-    if program is None:
-        raise PlainspokenError.at("<system>", 0, f"msgfmt not found: {_GETTEXT_HINT}")
+    return check_all_with_msgfmt([(data, display)], cache)[0]
 
-    def run() -> MsgfmtResult:
-        ran = run_gettext("msgfmt", ["--check", "-o", os.devnull, "-"], data)
-        return MsgfmtResult(ran.returncode, ran.stderr)
+
+def check_all_with_msgfmt(
+    catalogs: Sequence[tuple[bytes, str]], cache: Path | None = None
+) -> list[list[Problem]]:
+    """``check_with_msgfmt`` for each (data, display), those not checked before side by side."""
+    program = _program("msgfmt")
+
+    def run(datas: list[bytes]) -> list[MsgfmtResult]:
+        ran = run_gettext_side_by_side("msgfmt", ["--check", "-o", os.devnull, "-"], datas)
+        return [MsgfmtResult(done.returncode, done.stderr) for done in ran]
 
     # Kept on disk only where the project has a build folder: checking a project never makes one.
     folder = cache / "msgfmt" if cache is not None and cache.parent.is_dir() else None
-    result = checked(data, run, program=program, folder=folder)
+    results = checked_together([data for data, _ in catalogs], run, program=program, folder=folder)
+    return [_msgfmt_problems(result, display) for result, (_, display) in zip(results, catalogs, strict=True)]
+
+
+def check_files_with_msgfmt(files: Sequence[tuple[Path, str | None]], cache: Path | None = None) -> None:
+    """msgfmt on the catalog files (path, locale) whose bytes were not checked before, side by side:
+    loading each then finds its result kept. A file that cannot be read is left to its loading."""
+    catalogs = []
+    for path, locale in files:
+        with contextlib.suppress(OSError):
+            catalogs.append((prepare(path.read_bytes(), str(path), locale)[0], str(path)))
+    check_all_with_msgfmt(catalogs, cache)
+
+
+def _msgfmt_problems(result: MsgfmtResult, display: str) -> list[Problem]:
     problems = gettext_problems(result.stderr, display)
     if result.returncode != 0 and not problems:
         text = " ".join(result.stderr.decode("utf-8", "replace").replace("<stdin>", display).split())
@@ -410,14 +472,18 @@ def load_catalog(
     """Validate with msgfmt, then parse with Babel; every problem is path:line.
 
     The catalog's ``warnings`` say what was repaired on reading (a BOM, a placeholder
-    Plural-Forms). With ``shared``, a catalog already loaded in this process (same file,
-    size and time) is returned again: for readers only, never for code that changes it.
-    msgfmt's result is kept in ``cache`` (a project's build/cache) for the next process.
+    Plural-Forms). With ``shared``, a catalog already loaded in this process from the same bytes
+    is returned again: for readers only, never for code that changes it. msgfmt's result is kept
+    in ``cache`` (a project's build/cache) for the next process.
     """
+    data = path.read_bytes()
     if shared:
-        stat = path.stat()
-        return _load_shared(path, display, locale, stat.st_mtime_ns, stat.st_size, cache)
-    data, warnings = prepare(path.read_bytes(), display, locale)
+        return _load_shared(data, display, locale, cache)
+    return _load(data, display, locale, cache)
+
+
+def _load(data: bytes, display: str, locale: str | None, cache: Path | None) -> ProjectCatalog:
+    data, warnings = prepare(data, display, locale)
     problems = check_with_msgfmt(data, display, cache)
     if problems:
         raise PlainspokenError(problems)
@@ -425,7 +491,7 @@ def load_catalog(
 
 
 @functools.lru_cache(maxsize=256)
-def _load_shared(
-    path: Path, display: str, locale: str | None, mtime: int, size: int, cache: Path | None
-) -> ProjectCatalog:
-    return load_catalog(path, display, locale=locale, cache=cache)
+def _load_shared(data: bytes, display: str, locale: str | None, cache: Path | None) -> ProjectCatalog:
+    """Keyed by the file's bytes, not its time: a catalog put back with its old size and time (a
+    backup restored) between two builds of one process is read again."""
+    return _load(data, display, locale, cache)
