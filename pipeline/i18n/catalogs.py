@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, denormalize, write_
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.i18n.msgfmt_results import MsgfmtResult, checked_together
+from pipeline.i18n.msgfmt_results import MsgfmtResult, checked_together, unchecked
 from pipeline.markup import to_markdown
 from pipeline.model import Document, Placeholder, iter_units, walk_inlines
 from pipeline.source.languages import plural_forms
@@ -245,9 +245,17 @@ def run_gettext_side_by_side(
 
 
 def _run_at_once(command: list[str], inputs: Sequence[bytes]) -> list[subprocess.CompletedProcess[bytes]]:
-    """``command`` once per input, all started before any is waited for. Each reads its input from
-    a file (a pipe would have to be fed while the others run), and a process that fills its output
-    pipe waits until it is read."""
+    with _started(command, inputs) as finish:
+        return finish()
+
+
+@contextlib.contextmanager
+def _started(
+    command: list[str], inputs: Sequence[bytes]
+) -> Iterator[Callable[[], list[subprocess.CompletedProcess[bytes]]]]:
+    """``command`` started once per input, all before any is waited for; ``finish()`` waits for them.
+    Each reads its input from a file (a pipe would have to be fed while the others run); one that
+    fills its output pipe waits until it is read."""
     with contextlib.ExitStack() as stack:
         processes = []
         for data in inputs:
@@ -258,11 +266,15 @@ def _run_at_once(command: list[str], inputs: Sequence[bytes]) -> list[subprocess
                 command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_gettext_env()
             )
             processes.append(stack.enter_context(process))
-        done = []
-        for process in processes:
-            stdout, stderr = process.communicate()
-            done.append(subprocess.CompletedProcess(command, process.returncode, stdout, stderr))
-        return done
+
+        def finish() -> list[subprocess.CompletedProcess[bytes]]:
+            done = []
+            for process in processes:
+                stdout, stderr = process.communicate()
+                done.append(subprocess.CompletedProcess(command, process.returncode, stdout, stderr))
+            return done
+
+        yield finish
 
 
 def _program(tool: str) -> str:
@@ -302,26 +314,50 @@ def check_all_with_msgfmt(
     catalogs: Sequence[tuple[bytes, str]], cache: Path | None = None
 ) -> list[list[Problem]]:
     """``check_with_msgfmt`` for each (data, display), those not checked before side by side."""
-    program = _program("msgfmt")
 
     def run(datas: list[bytes]) -> list[MsgfmtResult]:
-        ran = run_gettext_side_by_side("msgfmt", ["--check", "-o", os.devnull, "-"], datas)
+        ran = run_gettext_side_by_side("msgfmt", MSGFMT_CHECK, datas)
         return [MsgfmtResult(done.returncode, done.stderr) for done in ran]
 
-    # Kept on disk only where the project has a build folder: checking a project never makes one.
-    folder = cache / "msgfmt" if cache is not None and cache.parent.is_dir() else None
-    results = checked_together([data for data, _ in catalogs], run, program=program, folder=folder)
+    datas = [data for data, _ in catalogs]
+    results = checked_together(datas, run, program=_program("msgfmt"), folder=_results_folder(cache))
     return [_msgfmt_problems(result, display) for result, (_, display) in zip(results, catalogs, strict=True)]
 
 
-def check_files_with_msgfmt(files: Sequence[tuple[Path, str | None]], cache: Path | None = None) -> None:
-    """msgfmt on the catalog files (path, locale) whose bytes were not checked before, side by side:
-    loading each then finds its result kept. A file that cannot be read is left to its loading."""
-    catalogs = []
+@contextlib.contextmanager
+def msgfmt_checking(files: Sequence[tuple[Path, str | None]], cache: Path | None = None) -> Iterator[None]:
+    """msgfmt runs on the catalog files (path, locale) whose bytes were not checked before while the
+    block does other work; their results are kept when it ends, where loading the files finds
+    them. Any file it cannot read, or beyond SIDE_BY_SIDE, is left to its loading (as all are
+    without msgfmt, which loading reports)."""
+    program, folder = shutil.which("msgfmt"), _results_folder(cache)
+    todo = unchecked(_prepared_files(files), program=program, folder=folder)[:SIDE_BY_SIDE] if program else []
+    if program is None or not todo:
+        yield
+        return
+    with _started([program, *MSGFMT_CHECK], todo) as finish:
+        yield
+        ran = dict(zip(todo, [MsgfmtResult(done.returncode, done.stderr) for done in finish()], strict=True))
+    checked_together(list(ran), lambda datas: [ran[data] for data in datas], program=program, folder=folder)
+
+
+def _prepared_files(files: Sequence[tuple[Path, str | None]]) -> list[bytes]:
+    """The bytes msgfmt checks of each catalog file (path, locale) that can be read."""
+    datas = []
     for path, locale in files:
         with contextlib.suppress(OSError):
-            catalogs.append((prepare(path.read_bytes(), str(path), locale)[0], str(path)))
-    check_all_with_msgfmt(catalogs, cache)
+            datas.append(prepare(path.read_bytes(), str(path), locale)[0])
+    return datas
+
+
+#: msgfmt's arguments for a check of the catalog on its standard input.
+MSGFMT_CHECK = ["--check", "-o", os.devnull, "-"]
+
+
+def _results_folder(cache: Path | None) -> Path | None:
+    """Where msgfmt's results are kept on disk: only where the project has a build folder
+    (checking a project never makes one)."""
+    return cache / "msgfmt" if cache is not None and cache.parent.is_dir() else None
 
 
 def _msgfmt_problems(result: MsgfmtResult, display: str) -> list[Problem]:

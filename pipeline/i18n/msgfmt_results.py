@@ -55,6 +55,17 @@ def checked_together(
     return results
 
 
+def unchecked(datas: Sequence[bytes], *, program: str, folder: Path | None = None) -> list[bytes]:
+    """Those of ``datas`` (each once) whose result by this msgfmt is kept neither in this process
+    nor in ``folder``."""
+    todo: dict[str, bytes] = {}
+    for data in datas:
+        key = _key(data, program)
+        if key not in _MEMORY and not (folder and (folder / f"{key}.json").is_file()):
+            todo.setdefault(key, data)
+    return list(todo.values())
+
+
 def _remember(key: str, result: MsgfmtResult) -> None:
     """Keep ``result`` in memory, as the most recently used; the least recently used beyond KEPT go."""
     _MEMORY.pop(key, None)
