@@ -270,3 +270,15 @@ def test_a_catalog_restored_with_the_same_size_and_time_is_read_again(run, make_
     assert catalog.stat().st_size == before.st_size
     built_cleanly(run, project)
     assert bright in (project / "build/site/es/sleep.html").read_text(encoding="utf-8")
+
+
+def test_a_crisis_line_added_between_two_builds_of_one_process_is_counted(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """Every language is judged against one interface template (made once per process for the same
+    crisis lines, settings file and package files): a crisis line added is counted at once."""
+    project = make_project("lifecycle")
+    assert "crisis-line" not in built_cleanly(run, project)
+    settings = project / "source/site.toml"
+    line = '[[crisis_lines]]\nid = "lifeline"\nname = "988 Lifeline"\nphone = "988"\nnote = "Call or text 988."\n'
+    settings.write_text(settings.read_text(encoding="utf-8").replace("crisis_lines = []  ", line + "# "), encoding="utf-8")
+    output = built_cleanly(run, project)
+    assert re.search(r"^  es +html +built +sleep .*, 2 crisis-line messages in English$", output, re.M), output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +88,7 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
             review, ui = ReviewState("source"), UiText(language)
             return Article(doc, TranslationReport(), ui, review, clinical=clinical), record_problems
         # Judged against the sources as they are now, not as the catalogs were last merged.
-        ui_now, article_now = ui_template(project), extract_document(doc)
+        ui_now, article_now = ui_template(project, shared=True), source_template(doc)
     own_ui, ui_catalog = ui_catalogs(project, language)
     catalog = load_domain(project, language, slug)
     catalog_path = project.display(project.catalog_path(language, slug))
@@ -109,6 +110,13 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
     ui_counts = shown_counts(ui_shown, markdown=False)
     ui = UiText.from_catalogs(language, shipped_ui(language), own_ui)
     return Article(translated, report, ui, review, ui_counts, clinical), warnings
+
+
+@functools.lru_cache(maxsize=16)
+def source_template(doc: Document) -> ProjectCatalog:
+    """The article's messages as its source makes them now, made once for its content (each of
+    its languages is judged against it): for readers only."""
+    return extract_document(doc)
 
 
 def _read(project: Project, slug: str) -> tuple[Document, Clinical, list[Problem]]:
