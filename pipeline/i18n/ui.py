@@ -6,6 +6,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,10 +63,18 @@ def _ui_messages(
 _shared_ui_messages = functools.lru_cache(maxsize=4)(_ui_messages)
 
 
-def _package_state() -> tuple[tuple[str, int], ...]:
-    """Each source file of the package with its modification time: what extraction reads."""
-    files = [*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR / "templates").rglob("*.html")]
-    return tuple(sorted((str(path), path.stat().st_mtime_ns) for path in files))
+def _package_state() -> PackageState:
+    """Each source file of the package with its modification time: what extraction reads (walked
+    with os.walk: pathlib's rglob took 30 % longer, and every article's job asks)."""
+    templates = str(PACKAGE_DIR / "templates")
+    found = []
+    for folder, _dirs, files in os.walk(PACKAGE_DIR):
+        in_templates = folder == templates or folder.startswith(templates + os.sep)
+        for name in files:
+            if name.endswith(".py") or (in_templates and name.endswith(".html")):
+                path = os.path.join(folder, name)
+                found.append((path, os.stat(path).st_mtime_ns))
+    return tuple(sorted(found))
 
 
 #: Where a package's extraction is kept for the next process, as Python keeps its bytecode.
