@@ -12,7 +12,6 @@ import pytest
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.catalogs import (
     SIDE_BY_SIDE,
-    check_all_with_msgfmt,
     check_with_msgfmt,
     load_catalog,
     msgfmt_checking,
@@ -117,22 +116,27 @@ def test_the_kept_results_are_bounded(make_project, msgfmt_runs, monkeypatch) ->
 
 
 @needs_msgfmt
-def test_catalogs_checked_side_by_side_each_get_their_own_result(make_project, msgfmt_runs) -> None:  # type: ignore[no-untyped-def]
+def test_catalogs_checked_side_by_side_each_get_their_own_result(make_project, msgfmt_runs, tmp_path) -> None:  # type: ignore[no-untyped-def]
     project = make_project("clinic")
     good = (project / UI).read_bytes()
     lines = good.decode("utf-8").splitlines()
     target = next(i for i, line in enumerate(lines) if line.startswith('msgid "Key points"'))
     lines[target + 1] = 'msgstr "Puntos clave'
     broken = ("\n".join(lines) + "\n").encode("utf-8")
-    variants = [good + f"\n# {number}\n".encode() for number in range(SIDE_BY_SIDE + 2)]
-    catalogs = [(broken, "broken.po"), *((data, f"{n}.po") for n, data in enumerate(variants)), (broken, "again.po")]
-    found = check_all_with_msgfmt(catalogs)
-    assert [(p.path, p.line) for p in found[0]][:1] == [("broken.po", target + 2)]
-    assert [(p.path, p.line, p.message) for p in found[-1]] == [("again.po", p.line, p.message) for p in found[0]]
-    assert found[1:-1] == [[]] * len(variants)
-    assert runs(msgfmt_runs) == 1 + len(variants), "the same bytes were checked twice"
-    assert check_with_msgfmt(variants[0], "0.po") == []
-    assert runs(msgfmt_runs) == 1 + len(variants), "the same bytes were checked twice"
+    files = {"broken.po": broken, "again.po": broken}  # the same bytes: checked once
+    files.update({f"{n}.po": good + f"\n# {n}\n".encode() for n in range(SIDE_BY_SIDE + 1)})
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    with msgfmt_checking([(tmp_path / name, "es") for name in files]):
+        pass
+    assert runs(msgfmt_runs) == SIDE_BY_SIDE, "not as many side by side as allowed"
+    found = {name: check_with_msgfmt(data, name) for name, data in files.items()}
+    assert runs(msgfmt_runs) == len(files) - 1, "the one left over was not checked, or one twice"
+    assert [(p.path, p.line) for p in found["broken.po"]][:1] == [("broken.po", target + 2)]
+    assert [(p.path, p.line, p.message) for p in found["again.po"]] == [
+        ("again.po", p.line, p.message) for p in found["broken.po"]
+    ]
+    assert all(found[name] == [] for name in files if name[0].isdigit())
 
 
 @needs_msgfmt
@@ -149,3 +153,22 @@ def test_catalogs_checked_while_an_article_is_read_are_not_checked_again(make_pr
         load_catalog(ui, str(UI), locale="es")
     assert [(p.path, p.line) for p in error.value.problems][:1] == [(str(UI), line)]
     assert runs(msgfmt_runs) == 2, "a catalog checked before loading was checked again"
+
+
+@needs_msgfmt
+def test_a_catalog_msgfmt_could_not_check_beside_is_checked_when_loaded(make_project, msgfmt_runs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No temporary file to start msgfmt on (a full disk): the article is still read, and its
+    catalogs are checked as they are loaded."""
+    import tempfile
+
+    project = make_project("clinic")
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full_disk)
+    with msgfmt_checking([(project / UI, "es")]):
+        pass
+    assert runs(msgfmt_runs) == 0
+    load_catalog(project / UI, str(UI), locale="es")
+    assert runs(msgfmt_runs) == 1

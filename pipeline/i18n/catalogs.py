@@ -228,25 +228,8 @@ def run_gettext(tool: str, args: list[str], data: bytes) -> subprocess.Completed
     )
 
 
-#: gettext processes run at once by run_gettext_side_by_side.
+#: msgfmt processes msgfmt_checking runs at once.
 SIDE_BY_SIDE = 4
-
-
-def run_gettext_side_by_side(
-    tool: str, args: list[str], inputs: Sequence[bytes]
-) -> list[subprocess.CompletedProcess[bytes]]:
-    """``run_gettext`` for each of ``inputs``, SIDE_BY_SIDE processes at a time: a check of a small
-    catalog is mostly its process starting, which the processes then do at once."""
-    program = _program(tool)
-    done: list[subprocess.CompletedProcess[bytes]] = []
-    for start in range(0, len(inputs), SIDE_BY_SIDE):
-        done += _run_at_once([program, *args], inputs[start : start + SIDE_BY_SIDE])
-    return done
-
-
-def _run_at_once(command: list[str], inputs: Sequence[bytes]) -> list[subprocess.CompletedProcess[bytes]]:
-    with _started(command, inputs) as finish:
-        return finish()
 
 
 @contextlib.contextmanager
@@ -307,38 +290,36 @@ def gettext_problems(stderr: bytes, display: str, *, warnings: bool = False) -> 
 def check_with_msgfmt(data: bytes, display: str, cache: Path | None = None) -> list[Problem]:
     """GNU ``msgfmt --check`` on a catalog's (prepared) bytes, the strict reference; its result is
     kept by the bytes' hash (in this process, and in the ``cache`` folder where one is given)."""
-    return check_all_with_msgfmt([(data, display)], cache)[0]
-
-
-def check_all_with_msgfmt(
-    catalogs: Sequence[tuple[bytes, str]], cache: Path | None = None
-) -> list[list[Problem]]:
-    """``check_with_msgfmt`` for each (data, display), those not checked before side by side."""
 
     def run(datas: list[bytes]) -> list[MsgfmtResult]:
-        ran = run_gettext_side_by_side("msgfmt", MSGFMT_CHECK, datas)
-        return [MsgfmtResult(done.returncode, done.stderr) for done in ran]
+        ran = run_gettext("msgfmt", MSGFMT_CHECK, datas[0])
+        return [MsgfmtResult(ran.returncode, ran.stderr)]
 
-    datas = [data for data, _ in catalogs]
-    results = checked_together(datas, run, program=_program("msgfmt"), folder=_results_folder(cache))
-    return [_msgfmt_problems(result, display) for result, (_, display) in zip(results, catalogs, strict=True)]
+    (result,) = checked_together([data], run, program=_program("msgfmt"), folder=_results_folder(cache))
+    return _msgfmt_problems(result, display)
 
 
 @contextlib.contextmanager
 def msgfmt_checking(files: Sequence[tuple[Path, str | None]], cache: Path | None = None) -> Iterator[None]:
-    """msgfmt runs on the catalog files (path, locale) whose bytes were not checked before while the
-    block does other work; their results are kept when it ends, where loading the files finds
-    them. Any file it cannot read, or beyond SIDE_BY_SIDE, is left to its loading (as all are
-    without msgfmt, which loading reports)."""
+    """msgfmt runs on the catalog files (path, locale) whose bytes were not checked before, side by
+    side, while the block does other work; their results are kept when it ends, where loading the
+    files finds them. A file it cannot read, beyond SIDE_BY_SIDE, or without msgfmt or a temporary
+    file to start it on, is left to its loading (which reports what is wrong)."""
     program, folder = shutil.which("msgfmt"), _results_folder(cache)
     todo = unchecked(_prepared_files(files), program=program, folder=folder)[:SIDE_BY_SIDE] if program else []
     if program is None or not todo:
         yield
         return
-    with _started([program, *MSGFMT_CHECK], todo) as finish:
+    with contextlib.ExitStack() as stack:
+        try:
+            finish = stack.enter_context(_started([program, *MSGFMT_CHECK], todo))
+        except OSError:
+            yield
+            return
         yield
-        ran = dict(zip(todo, [MsgfmtResult(done.returncode, done.stderr) for done in finish()], strict=True))
-    checked_together(list(ran), lambda datas: [ran[data] for data in datas], program=program, folder=folder)
+        done = [MsgfmtResult(ran.returncode, ran.stderr) for ran in finish()]
+    ran = dict(zip(todo, done, strict=True))
+    checked_together(todo, lambda datas: [ran[data] for data in datas], program=program, folder=folder)
 
 
 def _prepared_files(files: Sequence[tuple[Path, str | None]]) -> list[bytes]:
