@@ -228,6 +228,8 @@ def run_gettext(tool: str, args: list[str], data: bytes) -> subprocess.Completed
     )
 
 
+#: msgfmt's arguments for a check of the catalog on its standard input.
+MSGFMT_CHECK = ["--check", "-o", os.devnull, "-"]
 #: msgfmt processes msgfmt_checking runs at once.
 SIDE_BY_SIDE = 4
 
@@ -329,10 +331,6 @@ def _prepared_files(files: Sequence[tuple[Path, str | None]]) -> list[bytes]:
         with contextlib.suppress(OSError):
             datas.append(prepare(path.read_bytes(), str(path), locale)[0])
     return datas
-
-
-#: msgfmt's arguments for a check of the catalog on its standard input.
-MSGFMT_CHECK = ["--check", "-o", os.devnull, "-"]
 
 
 def _results_folder(cache: Path | None) -> Path | None:

@@ -40,8 +40,8 @@ def checked_together(
     folder: Path | None = None,
 ) -> list[MsgfmtResult]:
     """msgfmt's result for each of ``datas``: kept from an earlier check of the same bytes by the
-    same msgfmt (in this process, or in ``folder`` by an earlier one), else checked now, all
-    those not kept (each once) handed to ``run`` in one call, which checks them side by side."""
+    same msgfmt (in this process, or in ``folder`` by an earlier one), else checked now: those
+    not kept (each once) are handed to ``run`` in one call, and their results kept."""
     keys = [_key(data, program) for data in datas]
     known = {key: _MEMORY.get(key) or (_read(folder / f"{key}.json") if folder else None) for key in keys}
     todo = {key: data for key, data in zip(keys, datas, strict=True) if known[key] is None}
