@@ -469,10 +469,19 @@ def map_units(doc: Document, fn: Callable[[UnitRef], Unit]) -> Document:
     meta = doc.metadata
     title = _paragraph(fn(UnitRef("title", meta.title.line, meta.title.note, meta.title)))
     summary = tuple(_paragraph(fn(UnitRef("key point", p.line, p.note, p))) for p in meta.summary)
-    new_meta = dataclasses.replace(meta, title=title, summary=summary)
+    same_meta = title is meta.title and _unchanged(summary, meta.summary)
+    new_meta = meta if same_meta else dataclasses.replace(meta, title=title, summary=summary)
     blocks = _map_blocks(doc.blocks, fn, "paragraph", "")
     footnotes = tuple(_footnote(fn(UnitRef("footnote", f.line, f.note, f))) for f in doc.footnotes)
+    if new_meta is meta and _unchanged(blocks, doc.blocks) and _unchanged(footnotes, doc.footnotes):
+        return doc
     return dataclasses.replace(doc, metadata=new_meta, blocks=blocks, footnotes=footnotes)
+
+
+def _unchanged(new: tuple[Any, ...], old: tuple[Any, ...]) -> bool:
+    """Whether mapping gave back the very same nodes: the node holding them is kept, not rebuilt
+    (walking a document, as iter_units does, then copies nothing)."""
+    return all(a is b for a, b in zip(new, old, strict=True))
 
 
 def iter_units(doc: Document) -> list[UnitRef]:
@@ -503,16 +512,20 @@ def _map_block(block: Block, fn: Callable[[UnitRef], Unit], kind: str, note: str
         unit_kind = "heading" if isinstance(block, Heading) else kind
         return fn(UnitRef(unit_kind, block.line, block.note or note, block))  # type: ignore[return-value]
     if isinstance(block, BulletList | OrderedList):
-        items = tuple(
-            dataclasses.replace(item, blocks=_map_blocks(item.blocks, fn, "list item", block.note))
-            for item in block.items
-        )
-        return dataclasses.replace(block, items=items)
+        items = tuple(_map_item(item, fn, block.note) for item in block.items)
+        return block if _unchanged(items, block.items) else dataclasses.replace(block, items=items)
     if isinstance(block, Quote):
-        return dataclasses.replace(block, blocks=_map_blocks(block.blocks, fn, "quote", note))
+        blocks = _map_blocks(block.blocks, fn, "quote", note)
+        return block if _unchanged(blocks, block.blocks) else dataclasses.replace(block, blocks=blocks)
     if isinstance(block, Table):
-        return dataclasses.replace(block, rows=tuple(_map_row(r, fn, block.note) for r in block.rows))
+        rows = tuple(_map_row(r, fn, block.note) for r in block.rows)
+        return block if _unchanged(rows, block.rows) else dataclasses.replace(block, rows=rows)
     return block
+
+
+def _map_item(item: ListItem, fn: Callable[[UnitRef], Unit], note: str) -> ListItem:
+    blocks = _map_blocks(item.blocks, fn, "list item", note)
+    return item if _unchanged(blocks, item.blocks) else dataclasses.replace(item, blocks=blocks)
 
 
 def _map_blocks(
@@ -525,4 +538,4 @@ def _map_row(row: TableRow, fn: Callable[[UnitRef], Unit], note: str) -> TableRo
     cells = tuple(
         fn(UnitRef("table header" if c.header else "table cell", row.line, note, c)) for c in row.cells
     )
-    return dataclasses.replace(row, cells=cells)  # type: ignore[arg-type]
+    return row if _unchanged(cells, row.cells) else dataclasses.replace(row, cells=cells)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -254,3 +255,30 @@ def test_update_repairs_a_live_message_with_an_obsolete_twin(run, make_project) 
     )
     assert not msgfmt_check(po)
     assert [s for i, s, fuzzy, _ in live_messages(po) if i == DARK and not fuzzy] == [DARK_ES]
+
+
+def test_a_catalog_restored_with_the_same_size_and_time_is_read_again(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """A catalog put back from a backup (rsync -t, cp -p keep its time) between two builds of one
+    process, as plainspoken serve runs them: the page shows what the file says now."""
+    project = make_project("lifecycle")
+    catalog = project / SLEEP_ES
+    built_cleanly(run, project)
+    before = catalog.stat()
+    bright = DARK_ES.replace("oscuro", "OSCURO")  # same size
+    catalog.write_bytes(catalog.read_bytes().replace(DARK_ES.encode(), bright.encode()))
+    os.utime(catalog, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert catalog.stat().st_size == before.st_size
+    built_cleanly(run, project)
+    assert bright in (project / "build/site/es/sleep.html").read_text(encoding="utf-8")
+
+
+def test_a_crisis_line_added_between_two_builds_of_one_process_is_counted(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """Every language is judged against one interface template (made once per process for the same
+    crisis lines, settings file and package files): a crisis line added is counted at once."""
+    project = make_project("lifecycle")
+    assert "crisis-line" not in built_cleanly(run, project)
+    settings = project / "source/site.toml"
+    line = '[[crisis_lines]]\nid = "lifeline"\nname = "988 Lifeline"\nphone = "988"\nnote = "Call or text 988."\n'
+    settings.write_text(settings.read_text(encoding="utf-8").replace("crisis_lines = []  ", line + "# "), encoding="utf-8")
+    output = built_cleanly(run, project)
+    assert re.search(r"^  es +html +built +sleep .*, 2 crisis-line messages in English$", output, re.M), output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -34,6 +35,8 @@ from pipeline.model import (
     TableRow,
     Text,
     ThematicBreak,
+    Unit,
+    UnitRef,
     iter_units,
     map_units,
 )
@@ -145,8 +148,24 @@ def test_round_trip_through_json(doc: Document) -> None:
 @settings(max_examples=50, deadline=None)
 @given(documents)
 def test_identity_map_keeps_the_document(doc: Document) -> None:
-    assert map_units(doc, lambda ref: ref.node) == doc
+    assert map_units(doc, lambda ref: ref.node) is doc  # walking it (iter_units) copies nothing
     assert len(iter_units(doc)) >= 1 + len(doc.metadata.summary)
+
+
+@settings(max_examples=80, deadline=None)
+@given(documents, st.integers(0, 50))
+def test_mapping_one_unit_changes_that_unit_only(doc: Document, which: int) -> None:
+    refs = iter_units(doc)
+    target = refs[which % len(refs)].node
+
+    def mark(ref: UnitRef) -> Unit:
+        return dataclasses.replace(ref.node, lang="xx") if ref.node is target else ref.node
+
+    mapped = map_units(doc, mark)
+    assert [ref.node for ref in iter_units(mapped)] == [mark(ref) for ref in refs]
+    assert [(ref.kind, ref.line, ref.note) for ref in iter_units(mapped)] == [
+        (ref.kind, ref.line, ref.note) for ref in refs
+    ]
 
 
 def test_documents_are_frozen() -> None:

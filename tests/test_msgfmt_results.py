@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import PlainspokenError
-from pipeline.i18n.catalogs import check_with_msgfmt, load_catalog
+from pipeline.i18n.catalogs import (
+    SIDE_BY_SIDE,
+    check_with_msgfmt,
+    load_catalog,
+    msgfmt_checking,
+)
 from pipeline.i18n.msgfmt_results import forget_in_memory
 
 REAL_MSGFMT = shutil.which("msgfmt")
@@ -108,3 +113,62 @@ def test_the_kept_results_are_bounded(make_project, msgfmt_runs, monkeypatch) ->
     for number in range(8):
         check_with_msgfmt(data + f"\n# {number}\n".encode(), str(UI), project / "build/cache")
     assert 3 <= len(list((project / "build/cache/msgfmt").glob("*.json"))) <= 4
+
+
+@needs_msgfmt
+def test_catalogs_checked_side_by_side_each_get_their_own_result(make_project, msgfmt_runs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("clinic")
+    good = (project / UI).read_bytes()
+    lines = good.decode("utf-8").splitlines()
+    target = next(i for i, line in enumerate(lines) if line.startswith('msgid "Key points"'))
+    lines[target + 1] = 'msgstr "Puntos clave'
+    broken = ("\n".join(lines) + "\n").encode("utf-8")
+    files = {"broken.po": broken, "again.po": broken}  # the same bytes: checked once
+    files.update({f"{n}.po": good + f"\n# {n}\n".encode() for n in range(SIDE_BY_SIDE + 1)})
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    with msgfmt_checking([(tmp_path / name, "es") for name in files]):
+        pass
+    assert runs(msgfmt_runs) == SIDE_BY_SIDE, "not as many side by side as allowed"
+    found = {name: check_with_msgfmt(data, name) for name, data in files.items()}
+    assert runs(msgfmt_runs) == len(files) - 1, "the one left over was not checked, or one twice"
+    assert [(p.path, p.line) for p in found["broken.po"]][:1] == [("broken.po", target + 2)]
+    assert [(p.path, p.line, p.message) for p in found["again.po"]] == [
+        ("again.po", p.line, p.message) for p in found["broken.po"]
+    ]
+    assert all(found[name] == [] for name in files if name[0].isdigit())
+
+
+@needs_msgfmt
+def test_catalogs_checked_while_an_article_is_read_are_not_checked_again(make_project, msgfmt_runs) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("clinic")
+    ui, article = project / UI, project / "locales/es/LC_MESSAGES/choosing-care.po"
+    ui.write_text(ui.read_text(encoding="utf-8").replace('msgstr "Idiomas"', 'msgstr "Idiomas'), encoding="utf-8")
+    line = next(n for n, text in enumerate(ui.read_text(encoding="utf-8").splitlines(), 1) if 'msgstr "Idiomas' in text)
+    with msgfmt_checking([(ui, "es"), (article, "es"), (project / "missing.po", "es")]):
+        pass  # an article's job reads and extracts the article here, while msgfmt runs
+    assert runs(msgfmt_runs) == 2
+    load_catalog(article, "article.po", locale="es")
+    with pytest.raises(PlainspokenError) as error:
+        load_catalog(ui, str(UI), locale="es")
+    assert [(p.path, p.line) for p in error.value.problems][:1] == [(str(UI), line)]
+    assert runs(msgfmt_runs) == 2, "a catalog checked before loading was checked again"
+
+
+@needs_msgfmt
+def test_a_catalog_msgfmt_could_not_check_beside_is_checked_when_loaded(make_project, msgfmt_runs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No temporary file to start msgfmt on (a full disk): the article is still read, and its
+    catalogs are checked as they are loaded."""
+    import tempfile
+
+    project = make_project("clinic")
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full_disk)
+    with msgfmt_checking([(project / UI, "es")]):
+        pass
+    assert runs(msgfmt_runs) == 0
+    load_catalog(project / UI, str(UI), locale="es")
+    assert runs(msgfmt_runs) == 1

@@ -592,3 +592,35 @@ def test_spanish_ways_of_explaining_a_term(term: str, text: str, meant: bool) ->
     from pipeline.quality.wording import explained
 
     assert explained(term, text, "es") is meant
+
+
+def test_hyphenation_patterns_kept_for_the_next_process_count_the_same_syllables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyphen's en_US patterns are parsed once and read back by later processes (0.1 s each): the
+    syllables, so the grades, are the same; a kept file that cannot be read is parsed again."""
+    import pyphen  # type: ignore[import-untyped]
+
+    from pipeline.quality import readability
+
+    monkeypatch.setattr(readability, "PARSED_PATTERNS", tmp_path / "hyphenation.{key}.pickle")
+    words = sorted({w.lower() for text in CORPUS for w in readability.words(text)})
+    fresh = pyphen.Pyphen(lang="en_US")
+    try:
+        for _ in range(2):  # parsed and kept, then read back
+            readability._hyphenator.cache_clear()
+            assert [readability._hyphenator().positions(w) for w in words] == [fresh.positions(w) for w in words]
+        (kept,) = tmp_path.glob("hyphenation.*.pickle")
+        kept.write_bytes(kept.read_bytes()[:100])
+        readability._hyphenator.cache_clear()
+        assert [readability._hyphenator().positions(w) for w in words] == [fresh.positions(w) for w in words]
+    finally:
+        readability._hyphenator.cache_clear()
+
+
+def test_letters_count_letters_marks_and_digits_only() -> None:
+    from pipeline.quality.readability import Lengths, letters
+
+    # Ç a v a 3 k ể, the Arabic tatweel (a letter), د and its mark; not spaces, ? , ؟ nor the ZWNJ
+    assert letters("Ça va? 3 kể\u200c, ـ؟ دً") == 10
+    assert Lengths.of("One two. Three four five!") == Lengths(2, 5, 19)

@@ -33,8 +33,8 @@ from pipeline.render.pages import (
     review_notes,
     spoken_language_name,
 )
-from pipeline.source.articles import read_article
 from pipeline.source.config import LANGUAGE_TAG, Fact
+from pipeline.source.parse import parse_article
 from pipeline.source.project import LanguageInfo, language_info, write_atomic
 from pipeline.speech.narration import recordings_dir
 from pipeline.speech.voices import voice_for
@@ -109,10 +109,13 @@ class HtmlBuilder(Builder):
         )
 
     def _english(self, article: Article) -> Document | None:
-        """The English article a translation's lengths are set beside, where no formula grades it."""
+        """The English article a translation's lengths are set beside, where no formula grades it:
+        its parse (kept for its text), not checked again: it was, when it was translated."""
         if article.review.state == "source" or formula(article.language):
             return None
-        return read_article(self.project, self.project.source_dir / f"{article.doc.slug}.md")
+        path = self.project.source_dir / f"{article.doc.slug}.md"
+        text = path.read_text(encoding="utf-8")
+        return parse_article(text, path=self.project.display(path), slug=path.stem)
 
     def entry(self, article: Article) -> dict[str, Any]:
         return self.page_entry(article).to_dict()

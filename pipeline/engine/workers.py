@@ -540,6 +540,8 @@ _PER_ARTICLE_CACHES = (
     ("pipeline.source.parse", "parse_inline"),
     ("pipeline.markup", "to_markdown"),
     ("pipeline.i18n.catalogs", "_load_shared"),
+    ("pipeline.i18n.article", "source_template"),
+    ("pipeline.quality.plain_language", "article_lengths"),
 )
 
 

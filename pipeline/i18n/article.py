@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.errors import Problem
-from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalog
+from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalog, msgfmt_checking
 from pipeline.i18n.clinical import RECORD, Clinical, medical_review
 from pipeline.i18n.currency import Shown, catalog_lag, from_file, shown_counts, shown_messages, ui_template
 from pipeline.i18n.review import ReviewState, review_state
-from pipeline.i18n.shipped import shipped_ui
+from pipeline.i18n.shipped import shipped_path, shipped_ui
 from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_from_catalog, translate_document
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
@@ -54,6 +56,14 @@ def load_domain(project: Project, language: str, domain: str) -> ProjectCatalog 
     return load_catalog(path, project.display(path), locale=language, shared=True, cache=project.cache_dir)
 
 
+def catalog_files(project: Project, language: str, slug: str) -> list[tuple[Path, str]]:
+    """The catalogs an article's page in ``language`` reads: the project's interface and article
+    catalogs and the shipped interface (those that exist), each with its language."""
+    paths = [project.catalog_path(language, UI_DOMAIN), project.catalog_path(language, slug)]
+    shipped = shipped_path(language)
+    return [(path, language) for path in [*paths, *([shipped] if shipped is not None else [])]]
+
+
 def ui_catalogs(project: Project, language: str) -> tuple[ProjectCatalog | None, ProjectCatalog | None]:
     """The project's own interface catalog (None without one), and the one its pages count and
     sign by: its own, else the one Plainspoken ships."""
@@ -68,13 +78,17 @@ def ui_text(project: Project, language: str) -> UiText:
 
 
 def prepare_article(project: Project, slug: str, language: str) -> tuple[Article, list[Problem]]:
-    """Parse ``slug`` and translate it into ``language``; raises PlainspokenError on bad input."""
-    doc = read_article(project, project.source_dir / f"{slug}.md")
-    record = project.source_dir / RECORD
-    clinical, record_problems = medical_review(record, project.display(record), doc)
-    if doc.language == language:
-        source = Article(doc, TranslationReport(), UiText(language), ReviewState("source"), clinical=clinical)
-        return source, record_problems
+    """Parse ``slug`` and translate it into ``language``; raises PlainspokenError on bad input.
+
+    msgfmt checks the language's catalogs (a process each) while the article is read.
+    """
+    with msgfmt_checking(catalog_files(project, language, slug), project.cache_dir):
+        doc, clinical, record_problems = _read(project, slug)
+        if doc.language == language:
+            review, ui = ReviewState("source"), UiText(language)
+            return Article(doc, TranslationReport(), ui, review, clinical=clinical), record_problems
+        # Judged against the sources as they are now, not as the catalogs were last merged.
+        ui_now, article_now = ui_template(project, shared=True), source_template(doc)
     own_ui, ui_catalog = ui_catalogs(project, language)
     catalog = load_domain(project, language, slug)
     catalog_path = project.display(project.catalog_path(language, slug))
@@ -86,8 +100,6 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
         warnings.append(
             Problem(catalog_path, 0, f"missing: the page is in English; run plainspoken init {language}")
         )
-    # Judged against the sources as they are now, not as the catalogs were last merged.
-    ui_now, article_now = ui_template(project), extract_document(doc)
     now = [(UI_DOMAIN, own_ui, ui_now), (slug, catalog, article_now)]  # the shipped: nothing to update
     warnings += lag_problems(project, language, now)
     review = ReviewState("draft")
@@ -98,6 +110,21 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
     ui_counts = shown_counts(ui_shown, markdown=False)
     ui = UiText.from_catalogs(language, shipped_ui(language), own_ui)
     return Article(translated, report, ui, review, ui_counts, clinical), warnings
+
+
+@functools.lru_cache(maxsize=16)
+def source_template(doc: Document) -> ProjectCatalog:
+    """The article's messages as its source makes them now, made once for its content (each of
+    its languages is judged against it): for readers only."""
+    return extract_document(doc)
+
+
+def _read(project: Project, slug: str) -> tuple[Document, Clinical, list[Problem]]:
+    """The article, checked, and its clinical sign-off while it still matches what it says."""
+    doc = read_article(project, project.source_dir / f"{slug}.md")
+    record = project.source_dir / RECORD
+    clinical, record_problems = medical_review(record, project.display(record), doc)
+    return doc, clinical, record_problems
 
 
 def _overlaid(own: tuple[Shown, ...], shipped: tuple[Shown, ...]) -> tuple[Shown, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
@@ -9,7 +10,8 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, denormalize, write_
 
 from pipeline import __version__
 from pipeline.errors import PlainspokenError, Problem
-from pipeline.i18n.msgfmt_results import MsgfmtResult, checked
+from pipeline.i18n.msgfmt_results import MsgfmtResult, checked_together, unchecked
 from pipeline.markup import to_markdown
 from pipeline.model import Document, Placeholder, iter_units, walk_inlines
 from pipeline.source.languages import plural_forms
@@ -221,16 +223,54 @@ class CatalogUpdate:
 
 def run_gettext(tool: str, args: list[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
     """Run a GNU gettext tool with ``data`` on its standard input."""
+    return subprocess.run(
+        [_program(tool), *args], input=data, capture_output=True, check=False, env=_gettext_env()
+    )
+
+
+#: msgfmt's arguments for a check of the catalog on its standard input.
+MSGFMT_CHECK = ["--check", "-o", os.devnull, "-"]
+#: msgfmt processes msgfmt_checking runs at once.
+SIDE_BY_SIDE = 4
+
+
+@contextlib.contextmanager
+def _started(
+    command: list[str], inputs: Sequence[bytes]
+) -> Iterator[Callable[[], list[subprocess.CompletedProcess[bytes]]]]:
+    """``command`` started once per input, all before any is waited for; ``finish()`` waits for them.
+    Each reads its input from a file (a pipe would have to be fed while the others run); one that
+    fills its output pipe waits until it is read."""
+    with contextlib.ExitStack() as stack:
+        processes = []
+        for data in inputs:
+            source = stack.enter_context(tempfile.TemporaryFile())
+            source.write(data)
+            source.seek(0)
+            process = subprocess.Popen(
+                command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_gettext_env()
+            )
+            processes.append(stack.enter_context(process))
+
+        def finish() -> list[subprocess.CompletedProcess[bytes]]:
+            done = []
+            for process in processes:
+                stdout, stderr = process.communicate()
+                done.append(subprocess.CompletedProcess(command, process.returncode, stdout, stderr))
+            return done
+
+        yield finish
+
+
+def _program(tool: str) -> str:
     program = shutil.which(tool)
     if program is None:
         raise PlainspokenError.at("<system>", 0, f"{tool} not found: {_GETTEXT_HINT}")
-    return subprocess.run(
-        [program, *args],
-        input=data,
-        capture_output=True,
-        check=False,
-        env={**os.environ, "LC_ALL": "C.UTF-8"},
-    )
+    return program
+
+
+def _gettext_env() -> dict[str, str]:
+    return {**os.environ, "LC_ALL": "C.UTF-8"}
 
 
 def gettext_problems(stderr: bytes, display: str, *, warnings: bool = False) -> list[Problem]:
@@ -252,17 +292,54 @@ def gettext_problems(stderr: bytes, display: str, *, warnings: bool = False) -> 
 def check_with_msgfmt(data: bytes, display: str, cache: Path | None = None) -> list[Problem]:
     """GNU ``msgfmt --check`` on a catalog's (prepared) bytes, the strict reference; its result is
     kept by the bytes' hash (in this process, and in the ``cache`` folder where one is given)."""
-    program = shutil.which("msgfmt")
-    if program is None:
-        raise PlainspokenError.at("<system>", 0, f"msgfmt not found: {_GETTEXT_HINT}")
 
-    def run() -> MsgfmtResult:
-        ran = run_gettext("msgfmt", ["--check", "-o", os.devnull, "-"], data)
-        return MsgfmtResult(ran.returncode, ran.stderr)
+    def run(datas: list[bytes]) -> list[MsgfmtResult]:
+        ran = run_gettext("msgfmt", MSGFMT_CHECK, datas[0])
+        return [MsgfmtResult(ran.returncode, ran.stderr)]
 
-    # Kept on disk only where the project has a build folder: checking a project never makes one.
-    folder = cache / "msgfmt" if cache is not None and cache.parent.is_dir() else None
-    result = checked(data, run, program=program, folder=folder)
+    (result,) = checked_together([data], run, program=_program("msgfmt"), folder=_results_folder(cache))
+    return _msgfmt_problems(result, display)
+
+
+@contextlib.contextmanager
+def msgfmt_checking(files: Sequence[tuple[Path, str | None]], cache: Path | None = None) -> Iterator[None]:
+    """msgfmt runs on the catalog files (path, locale) whose bytes were not checked before, side by
+    side, while the block does other work; their results are kept when it ends, where loading the
+    files finds them. A file it cannot read, beyond SIDE_BY_SIDE, or without msgfmt or a temporary
+    file to start it on, is left to its loading (which reports what is wrong)."""
+    program, folder = shutil.which("msgfmt"), _results_folder(cache)
+    todo = unchecked(_prepared_files(files), program=program, folder=folder)[:SIDE_BY_SIDE] if program else []
+    if program is None or not todo:
+        yield
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            finish = stack.enter_context(_started([program, *MSGFMT_CHECK], todo))
+        except OSError:
+            yield
+            return
+        yield
+        done = [MsgfmtResult(ran.returncode, ran.stderr) for ran in finish()]
+    ran = dict(zip(todo, done, strict=True))
+    checked_together(todo, lambda datas: [ran[data] for data in datas], program=program, folder=folder)
+
+
+def _prepared_files(files: Sequence[tuple[Path, str | None]]) -> list[bytes]:
+    """The bytes msgfmt checks of each catalog file (path, locale) that can be read."""
+    datas = []
+    for path, locale in files:
+        with contextlib.suppress(OSError):
+            datas.append(prepare(path.read_bytes(), str(path), locale)[0])
+    return datas
+
+
+def _results_folder(cache: Path | None) -> Path | None:
+    """Where msgfmt's results are kept on disk: only where the project has a build folder
+    (checking a project never makes one)."""
+    return cache / "msgfmt" if cache is not None and cache.parent.is_dir() else None
+
+
+def _msgfmt_problems(result: MsgfmtResult, display: str) -> list[Problem]:
     problems = gettext_problems(result.stderr, display)
     if result.returncode != 0 and not problems:
         text = " ".join(result.stderr.decode("utf-8", "replace").replace("<stdin>", display).split())
@@ -410,14 +487,18 @@ def load_catalog(
     """Validate with msgfmt, then parse with Babel; every problem is path:line.
 
     The catalog's ``warnings`` say what was repaired on reading (a BOM, a placeholder
-    Plural-Forms). With ``shared``, a catalog already loaded in this process (same file,
-    size and time) is returned again: for readers only, never for code that changes it.
-    msgfmt's result is kept in ``cache`` (a project's build/cache) for the next process.
+    Plural-Forms). With ``shared``, a catalog already loaded in this process from the same bytes
+    is returned again: for readers only, never for code that changes it. msgfmt's result is kept
+    in ``cache`` (a project's build/cache) for the next process.
     """
+    data = path.read_bytes()
     if shared:
-        stat = path.stat()
-        return _load_shared(path, display, locale, stat.st_mtime_ns, stat.st_size, cache)
-    data, warnings = prepare(path.read_bytes(), display, locale)
+        return _load_shared(data, display, locale, cache)
+    return _load(data, display, locale, cache)
+
+
+def _load(data: bytes, display: str, locale: str | None, cache: Path | None) -> ProjectCatalog:
+    data, warnings = prepare(data, display, locale)
     problems = check_with_msgfmt(data, display, cache)
     if problems:
         raise PlainspokenError(problems)
@@ -425,7 +506,7 @@ def load_catalog(
 
 
 @functools.lru_cache(maxsize=256)
-def _load_shared(
-    path: Path, display: str, locale: str | None, mtime: int, size: int, cache: Path | None
-) -> ProjectCatalog:
-    return load_catalog(path, display, locale=locale, cache=cache)
+def _load_shared(data: bytes, display: str, locale: str | None, cache: Path | None) -> ProjectCatalog:
+    """Keyed by the file's bytes, not its time: a catalog put back with its old size and time (a
+    backup restored) between two builds of one process is read again."""
+    return _load(data, display, locale, cache)

@@ -105,6 +105,7 @@ def current_templates(project: Project) -> dict[str, ProjectCatalog]:
     return templates
 
 
-def ui_template(project: Project) -> ProjectCatalog:
-    """The interface's messages now: the package's strings and site.toml's crisis lines."""
-    return extract_ui(project.config, package_root=PACKAGE_ROOT)
+def ui_template(project: Project, *, shared: bool = False) -> ProjectCatalog:
+    """The interface's messages now: the package's strings and site.toml's crisis lines (with
+    ``shared``, for readers only: see extract_ui)."""
+    return extract_ui(project.config, package_root=PACKAGE_ROOT, shared=shared)

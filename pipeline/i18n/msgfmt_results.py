@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,8 @@ from pathlib import Path
 GETTEXT_LIBRARIES = ("/usr/lib/*/libgettext*.so*", "/usr/lib/libgettext*.so*")
 #: Results kept on disk at most; the least recently used go first beyond it.
 KEPT = 4096
-#: Results kept in this process's memory (a catalog's every version checked in one process).
+#: Results kept in this process's memory (a catalog's every version checked in one process), at
+#: most KEPT, in the order they were last used.
 _MEMORY: dict[str, MsgfmtResult] = {}
 
 
@@ -31,19 +32,46 @@ class MsgfmtResult:
     stderr: bytes
 
 
-def checked(
-    data: bytes, run: Callable[[], MsgfmtResult], *, program: str, folder: Path | None = None
-) -> MsgfmtResult:
-    """msgfmt's result for ``data``: kept from an earlier check of the same bytes by the same msgfmt
-    (in this process, or in ``folder`` by an earlier one), else ``run`` now and kept."""
-    key = _key(data, program)
-    found = _MEMORY.get(key) or (_read(folder / f"{key}.json") if folder else None)
-    if found is None:
-        found = run()
-        if folder is not None:
-            _write(folder, key, found)
-    _MEMORY[key] = found
-    return found
+def checked_together(
+    datas: Sequence[bytes],
+    run: Callable[[list[bytes]], list[MsgfmtResult]],
+    *,
+    program: str,
+    folder: Path | None = None,
+) -> list[MsgfmtResult]:
+    """msgfmt's result for each of ``datas``: kept from an earlier check of the same bytes by the
+    same msgfmt (in this process, or in ``folder`` by an earlier one), else checked now: those
+    not kept (each once) are handed to ``run`` in one call, and their results kept."""
+    keys = [_key(data, program) for data in datas]
+    known = {key: _MEMORY.get(key) or (_read(folder / f"{key}.json") if folder else None) for key in keys}
+    todo = {key: data for key, data in zip(keys, datas, strict=True) if known[key] is None}
+    ran = dict(zip(todo, run(list(todo.values())) if todo else [], strict=True))
+    if folder is not None:
+        for key, result in ran.items():
+            _write(folder, key, result)
+    results = [known[key] or ran[key] for key in keys]
+    for key, result in zip(keys, results, strict=True):
+        _remember(key, result)
+    return results
+
+
+def unchecked(datas: Sequence[bytes], *, program: str, folder: Path | None = None) -> list[bytes]:
+    """Those of ``datas`` (each once) whose result by this msgfmt is kept neither in this process
+    nor in ``folder``."""
+    todo: dict[str, bytes] = {}
+    for data in datas:
+        key = _key(data, program)
+        if key not in _MEMORY and not (folder and (folder / f"{key}.json").is_file()):
+            todo.setdefault(key, data)
+    return list(todo.values())
+
+
+def _remember(key: str, result: MsgfmtResult) -> None:
+    """Keep ``result`` in memory, as the most recently used; the least recently used beyond KEPT go."""
+    _MEMORY.pop(key, None)
+    _MEMORY[key] = result
+    while len(_MEMORY) > KEPT:
+        del _MEMORY[next(iter(_MEMORY))]
 
 
 def forget_in_memory() -> None:

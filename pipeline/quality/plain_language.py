@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ def grade_label(doc: Document, facts: Mapping[str, str], english: Document | Non
         measured = article_grade(doc, facts)
         return f"reading grade {measured.grade:.1f} ({measured.formula})"
     own = Lengths.of(article_text(doc, facts))
-    theirs = Lengths.of(article_text(english, facts)) if english is not None else None
+    theirs = article_lengths(english, tuple(sorted(facts.items()))) if english is not None else None
     name = language_info(doc.language).english_name
     label = f"no reading formula validated for {name}: "
     if counts_characters(doc.language):  # no spaces between words: a "word" is not what spaces delimit
@@ -129,6 +130,13 @@ def grade_label(doc: Document, facts: Mapping[str, str], english: Document | Non
     if theirs is not None:
         label += f" (English: {theirs.per_sentence('words'):.1f} and {theirs.letters_per_word:.1f})"
     return label
+
+
+@functools.lru_cache(maxsize=16)
+def article_lengths(doc: Document, facts: tuple[tuple[str, str], ...]) -> Lengths:
+    """The sentence and word length of an article's prose: the English article's, which the label
+    of each of its translations sets beside its own, is measured once (keyed by its content)."""
+    return Lengths.of(article_text(doc, dict(facts)))
 
 
 def check_source(

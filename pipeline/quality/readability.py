@@ -3,13 +3,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import math
+import pickle
 import re
+import sys
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyphen  # type: ignore[import-untyped]
+
+from pipeline.source.project import write_atomic
 
 _SENTENCE_END = re.compile(
     r"(?<=[.!?؟։])[\"”’)\]]*\s+"  # Latin, Arabic "؟", Armenian "։": a space follows
@@ -46,7 +54,7 @@ def counts_characters(language: str) -> bool:
 
 def letters(text: str) -> int:
     """Letters, marks and digits: what a reader reads, without spaces, punctuation or invisible joiners."""
-    return sum(1 for char in text if unicodedata.category(char)[0] in "LMN")
+    return sum(count for char, count in Counter(text).items() if unicodedata.category(char)[0] in "LMN")
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ class Lengths:
     @classmethod
     def of(cls, text: str) -> Lengths:
         found = sentences(text)
-        return cls(len(found), sum(len(words(s)) for s in found), sum(letters(s) for s in found))
+        return cls(len(found), sum(len(words(s)) for s in found), letters("".join(found)))
 
     def per_sentence(self, unit: str) -> float:
         """Mean words (``unit`` "words") or characters ("characters") a sentence."""
@@ -81,9 +89,29 @@ def formula(language: str) -> str:
     return FORMULAS.get(primary(language), "")
 
 
+#: Where the en_US hyphenation patterns, once parsed, are kept for the next process, as Python
+#: keeps its bytecode (parsing them took a process 0.1 s; reading them back, 6 ms).
+PARSED_PATTERNS = Path(__file__).parent.parent / "__pycache__" / "hyphenation-en_US.{key}.pickle"
+
+
 @functools.cache
 def _hyphenator() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="en_US")
+    """pyphen's en_US hyphenator, read back as this pyphen and Python parsed its dictionary's bytes
+    for an earlier process (where that cannot be written, each process parses them again)."""
+    dictionary = pyphen.LANGUAGES[pyphen.language_fallback("en_US")]
+    made_by = f"{pyphen.VERSION}\0{sys.version}\0{pickle.HIGHEST_PROTOCOL}\0".encode()
+    key = hashlib.sha256(made_by + Path(dictionary).read_bytes()).hexdigest()[:16]
+    path = Path(str(PARSED_PATTERNS).format(key=key))
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        kept = pickle.loads(path.read_bytes())
+        if isinstance(kept, pyphen.Pyphen):
+            return kept
+    made = pyphen.Pyphen(lang="en_US")
+    with contextlib.suppress(OSError):
+        for older in path.parent.glob(PARSED_PATTERNS.name.format(key="*")):
+            older.unlink()  # another dictionary's, pyphen's or Python's
+        write_atomic(path, pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+    return made
 
 
 @functools.cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -42,6 +43,7 @@ from pipeline.source.parse import ARTICLE_LINK, ASSET_LINK
 from pipeline.source.phones import DEFAULT_REGION, parse_phone
 
 
+@functools.lru_cache(maxsize=256)
 def tel_href(phone: str, region: str = DEFAULT_REGION) -> str:
     """A tel: URL as libphonenumber dials the number from ``region``: '(562) 555-0100 ext. 204' →
     'tel:+15625550100;ext=204', '+44 20 7946 0958' → 'tel:+442079460958', '988' → 'tel:988'."""
