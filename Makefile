@@ -29,7 +29,7 @@ test: setup-test
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
 	@$(MAKE) --no-print-directory test-wheel
-	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile --durations=12
 
 # Under a minute: no whole-site builds, audio builds or browsers (tests marked slow); no wheel.
 test-fast: setup-test
