@@ -481,5 +481,44 @@ def test_a_worker_process_is_replaced_after_its_share_of_calls(monkeypatch: pyte
     assert os.getpid() not in pids
 
 
+def test_local_workers_start_while_the_build_decides_what_it_publishes(run, make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The worker processes start (about a second each, WeasyPrint's import the most of it) while
+    the build translates to decide what it publishes, not after it."""
+    import multiprocessing
+
+    from pipeline.engine import run as engine
+
+    started: list[int] = []
+    deciding = engine.prepare_for_policy
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        started.append(len(multiprocessing.active_children()))
+        return deciding(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "prepare_for_policy", watched)
+    result = run(make_project("basic"), "build", "--format", "pdf", "--format", "html", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert started == [2]
+
+
+def test_a_worker_started_ahead_has_loaded_what_its_jobs_print_with() -> None:
+    """A worker started for handout jobs has imported WeasyPrint before its first call comes; a
+    format it does not know (registered at run time elsewhere) does not stop it."""
+    from pipeline.engine import workers
+
+    jobs = [workers.Job("a", "en", ("pdf", "unknown-format"), 1.0)]
+    pool = workers.start_local_workers(1, jobs)
+    try:
+        pool.submit(_loaded, ("weasyprint",))
+        (finished,) = pool.wait_first()
+    finally:
+        pool.close()
+    assert finished.result is True
+
+
+def _loaded(module: str) -> bool:
+    return module in sys.modules
+
+
 def _nothing() -> None:
     """A worker set-up (and end) that does nothing."""

@@ -173,6 +173,11 @@ class LocalProcesses:
     def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
         return ship_to_folder(root, snapshot, folder)
 
+    def start(self) -> None:
+        """Start every worker now, rather than when a call first needs one."""
+        while len(self.workers) < self.slots:
+            self.workers.append(_Worker(self.context, self.initializer, self.finalizer))
+
     def lost(self) -> list[str]:
         return []  # a death here is reported by wait_first, and its call run again alone
 

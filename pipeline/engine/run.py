@@ -16,11 +16,12 @@ from pipeline.engine.plan import Plan, Task, file_hash, make_plan
 from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
 from pipeline.errors import Problem
-from pipeline.i18n.publishing import decide_publication, prepare_for_policy
+from pipeline.i18n.publishing import Prepared, Publication, decide_publication, prepare_for_policy
 from pipeline.source.project import Project
 
 if TYPE_CHECKING:
     from pipeline.engine.dask_executor import DaskExecutor
+    from pipeline.engine.executors import Executor
     from pipeline.engine.workers import Job
 
 
@@ -186,10 +187,16 @@ def _build_staged(
 ) -> None:
     """Build into a staging copy and swap it in (``where``: how many local workers, or the Dask
     scheduler's address); on any interruption, drop the copy."""
-    from pipeline.engine.workers import SiteJob, plan_jobs, run_jobs  # not on a no-op build's path
+    from pipeline.engine.workers import (  # not on a no-op build's path
+        SiteJob,
+        plan_jobs,
+        run_jobs,
+        start_local_workers,
+    )
 
     jobs, scheduler = where
-    executor = _cluster(scheduler)
+    cluster = _cluster(scheduler)
+    executor: Executor | None = cluster
     staged = folder.stage()
     project = dataclasses.replace(project, site_override=staged)
     known = previous.get("tasks", {})
@@ -197,13 +204,14 @@ def _build_staged(
         for task_id in work.stale:  # first: the shared pages then list only what is left
             for path in known[task_id].get("outputs", []):
                 (staged / path).unlink(missing_ok=True)
-        queue = plan_jobs(project, work.todo, executor.threads if executor else jobs or os.cpu_count() or 1)
+        queue = plan_jobs(project, work.todo, cluster.threads if cluster else jobs or os.cpu_count() or 1)
         site = (
             SiteJob(plan.shard is None, work.with_report, _entries(known, work)) if work.site_pages else None
         )
-        prepared = prepare_for_policy(project, plan.slugs)
-        publication = decide_publication(project, plan.slugs, policy_keys(), prepared)
-        workers = executor.slots if executor else _workers(queue, jobs)
+        workers = cluster.slots if cluster else _workers(queue, jobs)
+        if executor is None and workers > 1:  # they start while what is published is decided
+            executor = start_local_workers(workers, queue)
+        prepared, publication = _publication(project, plan.slugs, executor)
         for result in run_jobs(project, queue, site, workers, publication, executor, prepared):
             if isinstance(result, TaskResult):
                 report.results.append(result)
@@ -220,6 +228,20 @@ def _build_staged(
         folder.publish(_manifest(plan, report, previous, work, staged))
     except BaseException:
         folder.discard()
+        raise
+
+
+def _publication(
+    project: Project, slugs: Sequence[str], executor: Executor | None
+) -> tuple[Prepared, Publication]:
+    """What this build publishes, and the articles translated to decide it. The workers started
+    already (a cluster's client, local processes) are ended if this fails: no job will run."""
+    try:
+        prepared = prepare_for_policy(project, slugs)
+        return prepared, decide_publication(project, slugs, policy_keys(), prepared)
+    except BaseException:
+        if executor is not None:
+            executor.close(kill=True)
         raise
 
 

@@ -7,7 +7,9 @@ import collections
 import contextlib
 import ctypes
 import dataclasses
+import functools
 import gc
+import importlib
 import os
 import signal
 import sys
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.builders.outputs import OutputSpec, spec, specs
+from pipeline.builders.outputs import OutputSpec, names, spec, specs
 from pipeline.engine.executors import Executor, Hints, InProcess, LocalProcesses
 from pipeline.engine.plan import Task
 from pipeline.engine.results import TaskResult
@@ -470,8 +472,20 @@ def _one_math_thread_per_worker() -> None:
         os.environ.setdefault(name, "1")
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the main process, and die with it if it is killed."""
+def start_local_workers(slots: int, jobs: Sequence[Job]) -> LocalProcesses:
+    """``slots`` worker processes, started now, each loading what ``jobs`` build with before its
+    first call: they start (about a second, WeasyPrint's import the most of it) while the build
+    decides what it publishes, rather than after."""
+    _one_math_thread_per_worker()
+    outputs = tuple(sorted({output for job in jobs for output in job.outputs}))
+    pool = LocalProcesses(slots, functools.partial(_worker_init, outputs), _worker_exit)
+    pool.start()
+    return pool
+
+
+def _worker_init(outputs: Sequence[str] = ()) -> None:
+    """Workers leave Ctrl-C to the main process, and die with it if it is killed; they load the
+    builders of ``outputs`` ahead of their first call."""
     global _RUNS_JOBS
     _RUNS_JOBS = "local"
     from pipeline.builders import printing
@@ -480,6 +494,23 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    _load_builders(outputs)
+
+
+def _load_builders(outputs: Sequence[str]) -> None:
+    """Import the builders of ``outputs`` (and WeasyPrint, for those that print) and the engine's
+    tasks. Whatever fails here fails again in the job that needs it, which reports it; a format
+    registered at run time in the build's process is unknown here, and its job says so."""
+    from pipeline.builders.printing import load_weasyprint
+
+    for found in specs([name for name in outputs if name in names()]):
+        with contextlib.suppress(Exception):
+            if isinstance(found.builder, str):
+                importlib.import_module(found.builder.partition(":")[0])
+            if "weasyprint" in found.toolchain:
+                load_weasyprint()
+    if outputs:
+        importlib.import_module("pipeline.engine.tasks")
 
 
 def _worker_exit() -> None:
