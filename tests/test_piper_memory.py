@@ -100,3 +100,11 @@ def test_speech_kept_before_the_pieces_is_not_taken_for_theirs() -> None:
     from pipeline.audio.kept import SETTINGS
 
     assert DECODING in SETTINGS and f"pieces of {PIECE_FRAMES} latent frames" in DECODING
+
+
+def test_a_model_encoded_weight_by_weight_reads_back_as_the_same_model() -> None:
+    from pipeline.speech.piper_decoder import _encoded
+
+    proto = onnx.load(str(joe.model_path()))
+    expected = onnx.load(str(joe.model_path()))
+    assert onnx.load_from_string(bytes(_encoded(proto))) == expected

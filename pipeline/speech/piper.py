@@ -109,9 +109,12 @@ class PiperEngine:
         from pipeline.speech.piper_noise import RepeatableSession, repeatable_graph
 
         proto, noises = repeatable_graph(model)
-        split = split_model(proto, model.name)
-        del proto  # split's head: its weights, 63 MiB for joe, are not held twice while loading
-        head = RepeatableSession(self._load(split.head, model), noises)
+        encoded, split = split_model(proto, model.name)
+        del proto  # the weights (63 MiB for joe) are held once at a time: model, encoded, bytes
+        graph = bytes(encoded)
+        del encoded
+        head = RepeatableSession(self._load(graph, model), noises)
+        del graph
         # No memory patterns for the decoder: it is given pieces of many lengths, and the patterns
         # kept for them took 115 MiB where the pieces themselves take 52 (pieces of 192 frames).
         return chunked_session(head, self._load(split.decoder, model, patterns=False), split)
