@@ -93,11 +93,12 @@ class PiperEngine:
     def _session(self, model: Path) -> RepeatableSession | ChunkedSession:
         """The model, its noise drawn from the words (pipeline.speech.piper_noise), on one thread.
 
-        Memory is the decoder's: about 150 MiB plus 22 MiB per second of the audio it is given at
-        once (no session option lowers it: without the memory arena 656 MiB for a 15 s sentence,
-        without memory patterns 503, graph optimisations off 497). So the decoder is given a long
-        sentence in pieces of about 3 s (pipeline.speech.piper_decoder); a model not cut as Piper
-        exports its voices is decoded whole, as it was before.
+        Decoded whole, a sentence took about 150 MiB plus 22 MiB per second of its audio, the
+        decoder's (no session option lowers it: without the memory arena 656 MiB for a 15 s
+        sentence, without memory patterns 503, graph optimisations off 497). So the decoder is given
+        a long sentence in pieces of 2.2 s (pipeline.speech.piper_decoder): a worker peaks at about
+        260 MiB, loading the model; 276 for a 23.6 s sentence. A model not cut as Piper exports its
+        voices is decoded whole, as before.
         """
         try:
             return self._split_session(model)
