@@ -2,12 +2,12 @@
 voice's language re-speaks that segment, not the whole guide.
 
 An entry's name is the hash of everything its samples come from: the engine, the model's bytes (or the
-voice's name), the voice settings (with how Piper's noise is drawn), the words, and the speech
-toolchain (espeak-ng's files, piper-tts, ONNX Runtime's, onnx's and numpy's versions). Entries are
-written whole or not at all (two workers may write the same one). What stays bounded: each guide
-lists the entries it was made of (guides/<lang>/<slug>.keys); the first guide written in a build
-drops the entries no current guide lists and this build has not used, with the lists of guides no
-longer on the site.
+voice's name), the voice settings (with how Piper's noise is drawn and its decoder run), the words,
+and the speech toolchain (espeak-ng's files, piper-tts, ONNX Runtime's, onnx's and numpy's
+versions). Entries are written whole or not at all (two workers may write the same one). What
+stays bounded: each guide lists the entries it was made of (guides/<lang>/<slug>.keys); the first
+guide written in a build drops the entries no current guide lists and this build has not used, with
+the lists of guides no longer on the site.
 """
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ from pipeline.render.speech import Segment, SpeechScript
 from pipeline.source.project import Project, write_atomic
 from pipeline.speech.engine import SPEECH_RATE, Speech
 from pipeline.speech.piper import LENGTH_SCALE
+from pipeline.speech.piper_decoder import DECODING
 from pipeline.speech.piper_noise import NOISE
 from pipeline.speech.speakers import Voice
 
-#: What else decides the samples: the voice settings every engine is given, and how Piper's noise is drawn.
-SETTINGS = f"rate={SPEECH_RATE} length_scale={LENGTH_SCALE} pcm=s16le mono {NOISE}"
+#: What else decides the samples: the voice settings every engine is given, how Piper's noise is drawn
+#: and how its decoder is given a long sentence.
+SETTINGS = f"rate={SPEECH_RATE} length_scale={LENGTH_SCALE} pcm=s16le mono {NOISE} {DECODING}"
 #: Written once per build (named by the last build's end) by the guide that clears out the cache.
 SWEPT = "speech-cache-swept"
 

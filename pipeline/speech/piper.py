@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pipeline.speech.engine import Speech, SpeechError
 
 if TYPE_CHECKING:
+    from pipeline.speech.piper_decoder import ChunkedSession
     from pipeline.speech.piper_noise import RepeatableSession
 
 #: Engine spec for SpeechWorker / speech_worker.
@@ -89,17 +90,48 @@ class PiperEngine:
         self.model = stamp
         return label
 
-    def _session(self, model: Path) -> RepeatableSession:
-        """The model, its noise drawn from the words (pipeline.speech.piper_noise), on one thread."""
-        # Memory is the decoder's, for the longest sentence: about 150 MiB plus 22 MiB per second of
-        # its audio (about 500 MiB for a 15 s sentence of joe medium). No session option lowers it:
-        # without the memory arena 656 MiB, without memory patterns 503, graph optimisations off 497.
-        from pipeline.speech.piper_noise import RepeatableSession, repeatable_model  # numpy: not for pages
+    def _session(self, model: Path) -> RepeatableSession | ChunkedSession:
+        """The model, its noise drawn from the words (pipeline.speech.piper_noise), on one thread.
 
+        Decoded whole, a sentence took about 150 MiB plus 22 MiB per second of its audio, the
+        decoder's (no session option lowers it: without the memory arena 656 MiB for a 15 s
+        sentence, without memory patterns 503, graph optimisations off 497). So the decoder is given
+        a long sentence in pieces of 2.2 s (pipeline.speech.piper_decoder): a worker peaks at about
+        260 MiB, loading the model; 276 for a 23.6 s sentence. A model not cut as Piper exports its
+        voices is decoded whole, as before.
+        """
+        try:
+            return self._split_session(model)
+        except SpeechError:  # a broken model fails again, in its own words, loaded whole
+            return self._whole_session(model)
+
+    def _split_session(self, model: Path) -> ChunkedSession:
+        from pipeline.speech.piper_decoder import chunked_session, split_model  # numpy: not for pages
+        from pipeline.speech.piper_noise import RepeatableSession, repeatable_graph
+
+        proto, noises = repeatable_graph(model)
+        encoded, split = split_model(proto, model.name)
+        del proto  # the weights (63 MiB for joe) are held once at a time: model, encoded, bytes
+        graph = bytes(encoded)
+        del encoded
+        head = RepeatableSession(self._load(graph, model), noises)
+        del graph
+        # No memory patterns for the decoder: it is given pieces of many lengths, and the patterns
+        # kept for them took 115 MiB where the pieces themselves take 52 (pieces of 192 frames).
+        return chunked_session(head, self._load(split.decoder, model, patterns=False), split)
+
+    def _whole_session(self, model: Path) -> RepeatableSession:
+        from pipeline.speech.piper_noise import RepeatableSession, repeatable_model
+
+        graph, noises = repeatable_model(model)
+        return RepeatableSession(self._load(graph, model), noises)
+
+    def _load(self, graph: bytes, model: Path, *, patterns: bool = True) -> Any:
+        """An ONNX Runtime session of ``graph`` (made from ``model``) on one thread."""
         options = self._runtime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        graph, noises = repeatable_model(model)
+        options.enable_mem_pattern = patterns
         try:
             session = self._runtime.InferenceSession(
                 graph, sess_options=options, providers=["CPUExecutionProvider"]
@@ -111,7 +143,7 @@ class PiperEngine:
         # CPU provider has none to fall back to.
         if getattr(session, "_model_bytes", None) is graph:
             session._model_bytes = None
-        return RepeatableSession(session, noises)
+        return session
 
     def synthesize(self, text: str) -> Speech:
         if self.voice is None:

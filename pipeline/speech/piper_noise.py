@@ -41,6 +41,12 @@ RANDOM_OPS = frozenset(
 
 def repeatable_model(model: Path) -> tuple[bytes, int]:
     """The model's bytes with its noise read from inputs, and how many noise inputs it has."""
+    proto, count = repeatable_graph(model)
+    return proto.SerializeToString(), count
+
+
+def repeatable_graph(model: Path) -> tuple[Any, int]:
+    """The model (an onnx ModelProto) with its noise read from inputs, and how many noise inputs it has."""
     import onnx
 
     try:
@@ -62,7 +68,7 @@ def repeatable_model(model: Path) -> tuple[bytes, int]:
             nodes.append(node)
     del graph.node[:]
     graph.node.extend(nodes)
-    return proto.SerializeToString(), count
+    return proto, count
 
 
 def _noise_nodes(node: Any, index: int, graph: Any) -> list[Any]:
