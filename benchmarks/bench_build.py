@@ -174,7 +174,7 @@ def cold_with_piper(tmp: Path) -> None:
     row(
         "peak memory of the largest worker (Piper build)",
         f"{worker_peak:.0f} MiB",
-        "(target < 300 MiB; Piper's decoder holds a whole sentence's audio)",
+        "(target < 300 MiB; Piper's decoder is given long sentences in pieces)",
         worker_peak < 300,
     )
     row(
