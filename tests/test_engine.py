@@ -168,6 +168,34 @@ def test_an_interrupted_build_leaves_the_previous_site_whole(tmp_path: Path, how
     assert "Last Thoughts" in (root / "build/site/en/choosing-care.html").read_text()
 
 
+def test_ctrl_c_whose_keyboard_interrupt_is_lost_still_leaves_the_previous_site(make_project) -> None:  # type: ignore[no-untyped-def]
+    """Python loses a KeyboardInterrupt raised inside a finalizer ("Exception ignored in …"); the
+    build still notes the Ctrl-C, and does not swap its staging copy in."""
+    from pipeline.engine.run import run_build
+
+    root = make_project("basic")
+    assert cli(root, "build", "--format", "html", "-j", "1").returncode == 0
+    before = site_files(root)
+    source = root / "source/every-node.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("# ", "# Now ", 1), encoding="utf-8")
+
+    class LosingProgress:
+        def waiting(self, holder: str) -> None: ...
+        def start(self, total: int, up_to_date: int) -> None: ...
+        def task_done(self, result: Any) -> None:
+            try:  # the handler runs here, and what it raises goes nowhere, as in a finalizer
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.01)
+            except KeyboardInterrupt:
+                pass
+
+    with pytest.raises(KeyboardInterrupt):
+        run_build(load_project(root), outputs=("html",), jobs=1, progress=LosingProgress())
+    assert site_files(root) == before
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back as it was
+    assert not (root / "build/.staging").exists()
+
+
 @pytest.mark.slow
 def test_two_concurrent_builds_do_not_corrupt_the_site(tmp_path: Path) -> None:
     root = copy_clinic(tmp_path / "clinic")

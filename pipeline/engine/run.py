@@ -3,10 +3,13 @@ into a staging copy of the site that replaces build/site only when everything is
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import signal
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -72,7 +75,7 @@ def run_build(
     start = time.perf_counter()
     folder = BuildFolder(project.root / "build")
     report = BuildReport(problems=project.misnamed_articles())  # files never read as articles
-    with folder.lock(progress.waiting):
+    with folder.lock(progress.waiting), _interrupts_noted() as interrupted:
         folder.recover()
         plan = make_plan(
             project,
@@ -88,9 +91,36 @@ def run_build(
         ]
         progress.start(len(work.todo), len(plan.tasks) - len(work.todo))
         if work.todo or work.stale or work.site_pages:
-            _build_staged(project, folder, plan, work, (jobs, scheduler), progress, report, previous)
+            _build_staged(
+                project, folder, plan, work, (jobs, scheduler, interrupted), progress, report, previous
+            )
     report.seconds = time.perf_counter() - start
     return report
+
+
+@contextlib.contextmanager
+def _interrupts_noted() -> Iterator[Callable[[], bool]]:
+    """Whether Ctrl-C (SIGINT) came while the build ran in the main thread: noted as well as raised.
+    Python loses the KeyboardInterrupt when its handler runs inside a finalizer ("Exception ignored
+    in …"), and an interrupted build must still not swap its staging copy in. A process that ignores
+    SIGINT goes on ignoring it."""
+    noted: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous == signal.SIG_IGN:
+        yield lambda: False
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        noted.append(signum)
+        if not callable(previous):  # SIG_DFL: Python's own handler was not there
+            raise KeyboardInterrupt
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield lambda: bool(noted)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _work(
@@ -180,13 +210,13 @@ def _build_staged(
     folder: BuildFolder,
     plan: Plan,
     work: Work,
-    where: tuple[int | None, str | None],
+    where: tuple[int | None, str | None, Callable[[], bool]],
     progress: Progress,
     report: BuildReport,
     previous: dict[str, Any],
 ) -> None:
     """Build into a staging copy and swap it in (``where``: how many local workers, or the Dask
-    scheduler's address); on any interruption, drop the copy."""
+    scheduler's address, and whether Ctrl-C was pressed); on any interruption, drop the copy."""
     from pipeline.engine.workers import (  # not on a no-op build's path
         SiteJob,
         plan_jobs,
@@ -194,7 +224,7 @@ def _build_staged(
         start_local_workers,
     )
 
-    jobs, scheduler = where
+    jobs, scheduler, interrupted = where
     cluster = _cluster(scheduler)
     executor: Executor | None = cluster
     staged = folder.stage()
@@ -225,6 +255,8 @@ def _build_staged(
             report.results.append(result)
             progress.task_done(result)
         report.results = _told_what_failed_under_them(report.results)
+        if interrupted():  # its KeyboardInterrupt lost on the way: the site is still not swapped
+            raise KeyboardInterrupt
         folder.publish(_manifest(plan, report, previous, work, staged))
     except BaseException:
         folder.discard()
