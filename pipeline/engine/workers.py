@@ -217,7 +217,7 @@ def run_jobs(
     """
     _one_math_thread_per_worker()
     if executor is None:
-        executor = InProcess() if workers <= 1 else LocalProcesses(workers, _worker_init, _worker_exit)
+        executor = InProcess() if workers <= 1 else start_local_workers(workers, jobs)
     snapshot = take_snapshot(project.root)
     try:
         store = executor.ship(project.root, snapshot, project.site_dir.parent / "inputs")
