@@ -77,6 +77,8 @@ def test_a_dask_build_is_byte_identical_to_a_local_one_and_never_opens_the_proje
     assert [path for path in opened if path.startswith(str(remote))] == []
     # A worker outlives the build: it keeps no article it built (nor grows with the site's size).
     assert set(client.run(_articles_cached).values()) == {0}
+    # Dask's sampling profiler sampled none of the build's calls, and profiles the cluster's other work again.
+    assert set(client.run(_profiled_calls).values()) == {(0, True)}
 
 
 def _articles_cached() -> int:
@@ -85,6 +87,16 @@ def _articles_cached() -> int:
 
     loaded = (getattr(sys.modules[module], name) for module, name in _PER_ARTICLE_CACHES if module in sys.modules)
     return sum(cache.cache_info().currsize for cache in loaded)
+
+
+def _profiled_calls(dask_worker: Any) -> tuple[int, bool]:
+    """On a worker: the samples its profiler took of Plainspoken's calls, and whether it samples now."""
+    from distributed.utils import key_split
+
+    names = ("checked_call", "build_in_worker", "share_in_worker")
+    seen = [dict(dask_worker.profile_keys), *(keys for _, keys in dask_worker.profile_keys_history)]
+    samples = sum(tree["count"] for keys in seen for key, tree in keys.items() if key_split(key) in names)
+    return samples, dask_worker.periodic_callbacks["profile"].is_running()
 
 
 def test_a_piper_guide_spoken_on_dask_is_the_local_one(
