@@ -19,11 +19,10 @@ from pathlib import Path
 
 from pipeline.builders.outputs import OutputSpec
 from pipeline.render.fonts import font_stack
+from pipeline.source.glyphs import installed_font_files
 
 #: What every output is made with: the parser, and Babel (its CLDR data formats dates and numbers).
 COMMON = ("babel", "markdown-it-py", "mdit-py-plugins")
-#: Where fontconfig finds the fonts WeasyPrint draws with.
-FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 #: espeak-ng's library and its voice data (phonemes, dictionaries), where Debian and others put them.
 _ARCH = sysconfig.get_config_var("MULTIARCH") or "*"
 ESPEAK_FILES = (
@@ -83,19 +82,20 @@ def _normal(name: str) -> str:
 
 def _fonts(language: str) -> str:
     """The font files of the families the language's handouts use (name, size, time)."""
-    families = [family.replace(" ", "") for family in font_stack(language)]
-    used = [path for stem, path in _font_files() if any(f.startswith(stem) for f in families)]
-    return _stats(tuple(used))
+    return _stats(_font_paths(tuple(family.replace(" ", "") for family in font_stack(language))))
 
 
-@functools.lru_cache(maxsize=1)
+@functools.cache
+def _font_paths(families: tuple[str, ...]) -> tuple[str, ...]:
+    """The installed font files of ``families`` (a plan asks for each output of each article)."""
+    return tuple(path for stem, path in _font_files() if any(f.startswith(stem) for f in families))
+
+
 def _font_files() -> tuple[tuple[str, str], ...]:
     """(family part of the file name, path) of every installed font: NotoSansCJK-Regular.ttc → NotoSansCJK."""
-    found = []
-    for folder in FONT_FOLDERS:
-        for base, _, files in os.walk(os.path.expanduser(folder)):
-            found += [(name.split("-")[0].split(".")[0], os.path.join(base, name)) for name in files]
-    return tuple(sorted(found))
+    return tuple(
+        (os.path.basename(path).split("-")[0].split(".")[0], path) for path in installed_font_files()
+    )
 
 
 def _espeak(language: str) -> str:

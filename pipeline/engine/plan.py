@@ -101,9 +101,12 @@ def make_plan(
         index, count = shard
         groups = [g for position, g in enumerate(groups) if position % count == index - 1]
     tasks: list[Task] = []
+    read: dict[str, ArticleInputs] = {}  # what every language of an article reads: read once
     for slug, language in groups:
         text = _text_key(project, common, assets, slug, language)
-        keys = _output_keys(project, text, language, slug)
+        if slug not in read:
+            read[slug] = ArticleInputs(slug, _published_in(project, slug), sign_off_key(project, slug))
+        keys = _output_keys(project, text, language, read[slug])
         tasks += [Task(slug, language, output.name, keys[output.name]) for output in specs(outputs)]
     everything = digest(  # the shared pages: indexes, report, static files, every asset
         common,
@@ -193,22 +196,31 @@ def _read(path: Path) -> str:
         return ""
 
 
-def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class ArticleInputs:
+    """What the outputs of an article read in every language: the article's catalogs in every
+    language (see _published_in), and its sign-off's key."""
+
+    slug: str
+    published: list[str]
+    signed: str
+
+
+def _output_keys(project: Project, text: str, language: str, article: ArticleInputs) -> dict[str, str]:
     """The input hash of each output: the text's, what it needs, its own files, its voice (the
     voice setting, a Piper model and a narrator's recordings, by name, size and time), and the
     toolchain that renders it (library versions, font and espeak-ng files)."""
     from pipeline.speech.speakers import voice_inputs
 
     voices = dict(project.config.voices)
+    slug = article.slug
     inputs = voice_inputs(project.config, project.root, language, slug)
     voice = f"voice={voices.get(language, 'default')}\n{inputs}"
     if language != SOURCE_LANGUAGE:  # parts that fell back: the source language's voice and lexicon
         fallback = voice_inputs(project.config, project.root, SOURCE_LANGUAGE, slug)
         lexicon = file_hash(project.locales_dir / SOURCE_LANGUAGE / "pronunciation.toml")
         voice += f"\nfallback={voices.get(SOURCE_LANGUAGE, 'default')}\n{fallback}\n{lexicon}"
-    signed = sign_off_key(project, slug)
     keys: dict[str, str] = {}
-    published = _published_in(project, slug)
     for output in specs():  # in build order: what an output needs is keyed before it
         keys[output.name] = digest(
             text,
@@ -216,8 +228,8 @@ def _output_keys(project: Project, text: str, language: str, slug: str) -> dict[
             *(keys[need] for need in output.needs),
             *(file_hash(project.locales_dir / language / name) for name in output.language_files),
             *([voice] if output.voiced else []),
-            *([signed] if output.signed else []),
-            *(published if output.lists_languages else []),
+            *([article.signed] if output.signed else []),
+            *(article.published if output.lists_languages else []),
             toolchain.fingerprint(output, language),
         )
     return keys
