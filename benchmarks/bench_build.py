@@ -228,7 +228,7 @@ def _cpu_seconds() -> float:
 def incremental(root: Path) -> None:
     """The no-op rebuild and the rebuild after one catalog edit, on the cold build's site."""
     noop = statistics.median(timed_cli(root) for _ in range(5))
-    row("no-op rebuild (whole command)", f"{noop:.2f} s", "(target <= 0.3 s)")
+    row("no-op rebuild (whole command)", f"{noop:.2f} s", "(target <= 0.3 s)", noop <= 0.3)
     heavy = (
         subprocess.run(
             [
