@@ -92,7 +92,7 @@ class DaskExecutor:
 
         self.completed = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
         self.tickets = itertools.count()
-        client.run(pause_profiling)  # close() starts it again
+        client.run(pause_profiling, on_error="ignore")  # close() starts it again; a worker gone: no matter
 
     def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
         """The project's files (hash → bytes), scattered once as one piece of data: a worker fetches
