@@ -105,7 +105,7 @@ def make_plan(
     for slug, language in groups:
         text = _text_key(project, common, assets, slug, language)
         if slug not in read:
-            read[slug] = ArticleInputs(slug, _published_in(project, slug), sign_off_key(project, slug))
+            read[slug] = ArticleInputs(slug, tuple(_published_in(project, slug)), sign_off_key(project, slug))
         keys = _output_keys(project, text, language, read[slug])
         tasks += [Task(slug, language, output.name, keys[output.name]) for output in specs(outputs)]
     everything = digest(  # the shared pages: indexes, report, static files, every asset
@@ -202,7 +202,7 @@ class ArticleInputs:
     language (see _published_in), and its sign-off's key."""
 
     slug: str
-    published: list[str]
+    published: tuple[str, ...]
     signed: str
 
 

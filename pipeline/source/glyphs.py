@@ -125,7 +125,8 @@ def installed_font_files() -> tuple[str, ...]:
 
 
 def _files_under(folders: tuple[str, ...], *, walk: bool) -> list[str]:
-    """The files in ``folders`` (and their subfolders, with ``walk``), sorted."""
+    """The files in ``folders`` and their subfolders, sorted; without ``walk``, every entry of
+    ``folders`` themselves, subfolders included (conf.d's time changes when a file is added)."""
     found = []
     for folder in map(os.path.expanduser, folders):
         for base, _, files in os.walk(folder) if walk else [(folder, [], _names(folder))]:
