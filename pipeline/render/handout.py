@@ -85,10 +85,18 @@ VARIANTS = (REGULAR, LARGE_PRINT)
 def looser_spacing(variant: HandoutVariant) -> tuple[str, ...]:
     """Stylesheets that space the lines wider, tried in turn when the last page is near-empty.
 
-    Wider lines push text from the full pages onto the last one; the type size never changes.
+    Wider lines push text from the full pages onto the last one; the type size never changes. The
+    first step is a tenth: on the sample article's 28 handouts, a step of 0.05 filled 4 of the 12
+    near-empty last pages and left 8 near-empty, 6 of them moved by less than a line (a page ends
+    where a paragraph, a heading with its text, or the widow and orphan rules let it break): that
+    layout was mostly one for nothing. A tenth fills the same 4 on as many pages.
     """
     base = float(variant.line_height)
-    return tuple(f"\nbody {{ line-height: {base + step:.2f}; }}" for step in (0.05, 0.1, 0.15, 0.2))
+    return tuple(f"\nbody {{ line-height: {base + step:.2f}; }}" for step in STEPS)
+
+
+#: How much wider than the variant's line height each looser stylesheet spaces the lines.
+STEPS = (0.1, 0.15, 0.2)
 
 
 def css_string(text: str) -> str:
