@@ -122,12 +122,15 @@ def test_a_slow_voice_is_shared_by_every_core_and_its_guide_waits_for_it(tmp_pat
     assert all(job.share is None for job in plan_jobs(project, tasks, 1))  # one core: nothing to share
     jobs = plan_jobs(project, tasks, 2)
     assert [job.share for job in jobs[:4]] == [(0, 4), (1, 4), (2, 4), (3, 4)]  # Piper first
-    # the guide (mix, encode), the handouts and the page that links both: one job
-    assert [job.outputs for job in jobs[4:]] == [("audio", "pdf", "html")]
+    # the last (and only) language of the build: the guide (mix, encode), the handouts and the page
+    # that links both, one job each
+    assert [job.outputs for job in jobs[4:]] == [("audio",), ("pdf",), ("html",)]
     schedule = _Schedule(jobs, None)
-    calls = [schedule.next_call(busy=True) for _ in range(6)]
-    assert [c[0] if c else None for c in calls] == [share_in_worker] * 4 + [None, None]
+    calls = [schedule.next_call(busy=True) for _ in range(7)]
+    assert [c[0] if c else None for c in calls] == [share_in_worker] * 4 + [build_in_worker, None, None]
+    assert calls[4] == (build_in_worker, (SLUG, "en", ("pdf",)))  # the handouts print meanwhile
     for _ in range(4):
         assert schedule.next_call(busy=True) is None  # the guide waits for every share
         list(schedule.record(ShareDone(SLUG, "en", "audio")))
-    assert schedule.next_call(busy=True) == (build_in_worker, (SLUG, "en", ("audio", "pdf", "html")))
+    assert schedule.next_call(busy=True) == (build_in_worker, (SLUG, "en", ("audio",)))
+    assert schedule.next_call(busy=True) is None  # the page waits for the guide and the handouts

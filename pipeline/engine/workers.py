@@ -99,22 +99,48 @@ def plan_jobs(project: Project, todo: Sequence[Task], cores: int = 1) -> list[Jo
     other (e.g. the audio guide with the page that shows it, and the handouts), so that two
     workers can share a slow language. When at most one part is slow (a language with no voice:
     its audio task only takes its outputs down), they stay in one job, translated once. With more
-    than one of ``cores``, a slow voice's speech is made ahead in shares (see _shares).
+    than one of ``cores``, a slow voice's speech is made ahead in shares (see _shares), and the
+    last jobs are split further (see _split_tail).
     """
     grouped: dict[tuple[str, str], list[str]] = {}
     for task in todo:
         grouped.setdefault((task.slug, task.language), []).append(task.output)
-    jobs = []
+    jobs: list[Job] = []
+    each: dict[tuple[str, str, str], float] = {}  # (slug, language, output) → its cost
     for (slug, language), outputs in grouped.items():
         size = _article_size(project, slug)
         costs = {output.name: size * _cost(project, output, language) for output in specs(outputs)}
         shares = _shares(slug, language, costs, size, cores)
         costs.update({job.outputs[0]: size * spec(job.outputs[0]).cost for job in shares})
+        each.update({(slug, language, name): cost for name, cost in costs.items()})
         parts = [part for part in _independent_parts(tuple(costs)) if part]
         if sum(1 for part in parts if sum(costs[o] for o in part) >= SLOW * size) < 2:
             parts = [tuple(costs)]
         jobs += shares + [Job(slug, language, part, sum(costs[o] for o in part)) for part in parts]
+    if cores > 1:
+        jobs = _split_tail(sorted(jobs, key=lambda job: -job.cost), each, TAIL_JOBS_PER_CORE * cores)
     return sorted((_with_piper(project, job) for job in jobs), key=lambda job: -job.cost)
+
+
+#: The last jobs of a build (longest first), this many per core, are run as one job per output.
+#: One article in 13 languages on 2 cores was 14 jobs of 3 to 7 s: whichever ran last, one core
+#: idled for up to 3 s at the end while the other finished a whole language.
+TAIL_JOBS_PER_CORE = 4
+
+
+def _split_tail(jobs: list[Job], costs: Mapping[tuple[str, str, str], float], count: int) -> list[Job]:
+    """``jobs`` (longest first) with the last ``count`` of those building more than one output split
+    into a job for each output: the end of the build is then made of short jobs. An output waits
+    for the jobs of those it needs (the page for the guide's cues and the handouts it links: see
+    _Schedule). Only the last few are split, so a large build makes few more calls."""
+    whole = [job for job in jobs if job.share is None and len(job.outputs) > 1]
+    split = {id(job) for job in whole[-count:]}
+    return [part for job in jobs for part in (_one_per_output(job, costs) if id(job) in split else [job])]
+
+
+def _one_per_output(job: Job, costs: Mapping[tuple[str, str, str], float]) -> list[Job]:
+    slug, language = job.slug, job.language
+    return [Job(slug, language, (name,), costs[(slug, language, name)]) for name in job.outputs]
 
 
 def _with_piper(project: Project, job: Job) -> Job:
@@ -400,6 +426,10 @@ class _Schedule:
         self.shares_left = collections.Counter(
             (job.slug, job.language, job.outputs[0]) for job in queue if job.share
         )
+        #: (slug, language, output) → jobs left that build it: a job waits for those it needs
+        self.building = collections.Counter(
+            (job.slug, job.language, output) for job in queue if not job.share for output in job.outputs
+        )
         self._hints: dict[Call, Hints] = {}
 
     def hints(self, call: Call) -> Hints:
@@ -428,14 +458,21 @@ class _Schedule:
         return None
 
     def _waiting(self, job: Job) -> bool:
-        """Whether ``job`` builds an output whose shares are not all done."""
-        return not job.share and any(self.shares_left[(job.slug, job.language, o)] for o in job.outputs)
+        """Whether ``job`` builds an output whose shares are not all done, or one that needs an output
+        another job has yet to build (the page, the guide's cues: see _split_tail)."""
+        if job.share:
+            return False
+        needed = {need for o in job.outputs for need in spec(o).needs if need not in job.outputs}
+        return any(self.shares_left[(job.slug, job.language, o)] for o in job.outputs) or any(
+            self.building[(job.slug, job.language, need)] > 0 for need in needed
+        )
 
     def record(self, result: list[TaskResult] | SitePages | ShareDone) -> Iterator[TaskResult | SitePages]:
         if isinstance(result, ShareDone):
             self.shares_left[(result.slug, result.language, result.output)] -= 1
             return
         if isinstance(result, list):
+            self.building.subtract((r.slug, r.language, r.output) for r in result)
             self.pages_left -= _indexed([r.output for r in result])
             if self.site is not None:
                 self.site.record(result)
