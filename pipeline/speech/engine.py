@@ -25,7 +25,7 @@ from typing import Any, Protocol
 SPEECH_RATE = 160
 DEFAULT_ENGINE = "pipeline.speech.engine:Pyttsx3Engine"
 #: Engines whose samples depend on what they spoke before (espeak-ng's pitch flutter and noise run
-#: on from one utterance to the next): each file gets a new one (about 0.12 s), so that a guide is
+#: on from one utterance to the next): each file gets a new one (about 0.02 s), so that a guide is
 #: the same whichever guides its worker spoke first, in a cold build, a rebuild or on a cluster.
 FRESH_FOR_EACH_FILE = frozenset({DEFAULT_ENGINE})
 #: Texts spoken by engines this process started, by engine spec (what tests and benchmarks count).
@@ -110,6 +110,22 @@ class Pyttsx3Engine:
         return Speech(b"".join(self.chunks), self.rate)
 
 
+def _engine_processes() -> Any:
+    """Where engine processes come from: forked from a fork server, a clean process started once by
+    each process that speaks, which has imported this module and holds nothing of the build's.
+    Never forked from this process: an engine would hold what it holds (the build lock, kept by an
+    idle engine for the next build, which then waited for it forever). Each spawned engine started
+    a Python and imported this module and the build's main module: 0.10 to 0.25 s a guide, and a
+    cold build of one article speaks 13. Forked, an engine is ready in about 0.02 s, or 0.08 s
+    where the main module is a script it imports again (the CLI: click). Forked engines have the
+    environment of when the server started (the first guide this process spoke)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 def _load_engine(spec: str) -> SpeechEngine:
     module, _, name = spec.partition(":")
     engine: SpeechEngine = getattr(importlib.import_module(module), name)()
@@ -170,9 +186,7 @@ class SpeechWorker:
         self.voice_in_use = ""
 
     def __enter__(self) -> SpeechWorker:
-        # Spawned, never forked: a forked engine would hold what this process holds (the build
-        # lock, kept by an idle engine for the next build, which then waited for it forever).
-        context: Any = multiprocessing.get_context("spawn")
+        context = _engine_processes()
         self.folder = _make_folder()
         self.conn, child = context.Pipe()
         self.process = context.Process(
