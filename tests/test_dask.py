@@ -171,7 +171,7 @@ def test_a_worker_killed_mid_build_is_one_line_and_the_build_completes(
 
     holds = tmp_path / "holds"
     holds.mkdir()
-    (holds / "hold-1").write_text("")  # the first call a worker takes is held until killed
+    (holds / "hold-1").write_text("build_in_worker")  # the first job a worker takes is held until killed
     project = make_project("basic")
     with _cluster(tmp_path / "workers", env={HOLD_ENV: str(holds)}) as client:
         command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
@@ -198,7 +198,7 @@ def test_the_only_worker_killed_mid_build_takes_the_inputs_with_it_and_the_build
 
     holds = tmp_path / "holds"
     holds.mkdir()
-    (holds / "hold-1").write_text("")
+    (holds / "hold-1").write_text("build_in_worker")
     project = make_project("basic")
     with _cluster(tmp_path / "workers", workers=1, env={HOLD_ENV: str(holds)}) as client:
         command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]

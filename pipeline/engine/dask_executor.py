@@ -137,6 +137,9 @@ class DaskExecutor:
             if finished := [end for end in ended if end is not None]:
                 return finished
 
+    def ready(self) -> bool:
+        return bool(self.completed.has_ready())  # type: ignore[no-untyped-call]
+
     def _finished(self, future: Future[Any]) -> Finished | None:
         from distributed import KilledWorker
 

@@ -63,6 +63,9 @@ class Executor(Protocol):
         """Wait until at least one running call ends; every call that has ended. A call that raised
         raises here."""
 
+    def ready(self) -> bool:
+        """Whether a running call has ended (wait_first would not wait)."""
+
     def restart(self) -> None:
         """Let go of the workers that died (new ones start when calls need them)."""
 
@@ -90,6 +93,9 @@ class InProcess:
     def wait_first(self) -> list[Finished]:
         ticket, function, args = self.pending.pop(0)
         return [Finished(ticket, function(*args))]
+
+    def ready(self) -> bool:
+        return bool(self.pending)  # a call here ends as soon as it is waited for
 
     def lost(self) -> list[str]:
         return []
@@ -207,6 +213,10 @@ class LocalProcesses:
                     worker.conn.close()
         return finished
 
+    def ready(self) -> bool:
+        busy = [w for w in self.workers if w.ticket is not None]
+        return bool(wait([*(w.conn for w in busy), *(w.process.sentinel for w in busy)], timeout=0))
+
     def restart(self) -> None:
         """Let go of idle workers that died, and replace (when next needed) those that have run
         CALLS_PER_WORKER calls: what a job leaves behind (heap fragments, caches) then never adds
@@ -273,9 +283,10 @@ def _send_error(conn: Connection, error: Exception) -> None:
         conn.send(("raised", (RuntimeError(f"{type(error).__name__}: {error}"), remote)))
 
 
-#: Tests only: a folder of ``hold-*`` files. A worker taking a call claims one (if it is empty, or
-#: names that call as ``held-*`` files do), writes ``held-<pid>`` naming the call, and keeps the
-#: call until it is killed: a test then kills a worker mid-call for sure, with no guessed sleep.
+#: Tests only: a folder of ``hold-*`` files. A worker taking a call claims one (if the call, named as
+#: ``held-*`` files name it, starts with what the file says: "" any call, "build_in_worker" a job),
+#: writes ``held-<pid>`` naming the call, and keeps the call until it is killed: a test then kills a
+#: worker mid-call for sure, with no guessed sleep.
 HOLD_ENV = "PLAINSPOKEN_TEST_HOLD_CALLS"
 
 
@@ -292,7 +303,7 @@ def hold_if_asked(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     for hold in sorted(Path(folder).glob("hold-*")):
         claimed = Path(folder) / f"claimed-{os.getpid()}"
         with contextlib.suppress(OSError):  # another worker claimed it first
-            if hold.read_text(encoding="utf-8") in ("", call):
+            if call.startswith(hold.read_text(encoding="utf-8")):
                 hold.rename(claimed)
         if claimed.exists():
             claimed.write_text(call, encoding="utf-8")

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pipeline.builders.outputs import names, policy_keys, spec
+from pipeline.builders.outputs import names, spec
 from pipeline.engine.plan import Plan, Task, file_hash, make_plan
 from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
 from pipeline.errors import Problem
-from pipeline.i18n.publishing import Prepared, Publication, decide_publication, prepare_for_policy
 from pipeline.source.project import Project
 
 if TYPE_CHECKING:
@@ -239,10 +238,9 @@ def _build_staged(
             SiteJob(plan.shard is None, work.with_report, _entries(known, work)) if work.site_pages else None
         )
         workers = cluster.slots if cluster else _workers(queue, jobs)
-        if executor is None and workers > 1:  # they start while what is published is decided
+        if executor is None and workers > 1:  # started now: they translate what decides what is published
             executor = start_local_workers(workers, queue)
-        prepared, publication = _publication(project, plan.slugs, executor)
-        for result in run_jobs(project, queue, site, workers, publication, executor, prepared):
+        for result in run_jobs(project, queue, site, workers, plan.slugs, executor):
             if isinstance(result, TaskResult):
                 report.results.append(result)
                 progress.task_done(result)
@@ -260,20 +258,6 @@ def _build_staged(
         folder.publish(_manifest(plan, report, previous, work, staged))
     except BaseException:
         folder.discard()
-        raise
-
-
-def _publication(
-    project: Project, slugs: Sequence[str], executor: Executor | None
-) -> tuple[Prepared, Publication]:
-    """What this build publishes, and the articles translated to decide it. The workers started
-    already (a cluster's client, local processes) are ended if this fails: no job will run."""
-    try:
-        prepared = prepare_for_policy(project, slugs)
-        return prepared, decide_publication(project, slugs, policy_keys(), prepared)
-    except BaseException:
-        if executor is not None:
-            executor.close(kill=True)
         raise
 
 
