@@ -117,8 +117,8 @@ def _engine_processes() -> Any:
     idle engine for the next build, which then waited for it forever). Each spawned engine started
     a Python and imported this module and the build's main module: 0.10 to 0.25 s a guide, and a
     cold build of one article speaks 13. Forked, an engine is ready in about 0.02 s, or 0.08 s
-    where the main module is a script it imports again (the CLI: click). Forked engines have the
-    environment of when the server started (the first guide this process spoke)."""
+    where the main module is a script it imports again (the CLI: click). Each is handed the
+    environment of the process that starts it, as a spawned one had it."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
@@ -132,12 +132,15 @@ def _load_engine(spec: str) -> SpeechEngine:
     return engine
 
 
-def _worker(conn: Connection, engine_spec: str, voice: str, folder: str) -> None:
+def _worker(conn: Connection, engine_spec: str, voice: str, folder: str, environ: dict[str, str]) -> None:
     """Runs in its own process: open the voice, then speak each text sent until None.
 
     Each text's samples go to a file in ``folder`` and only its name goes through the pipe, so
     that the engine can speak ahead while the caller encodes (a pipe would make it wait).
+    ``environ``: the starting process's environment now (a forked engine has its fork server's).
     """
+    os.environ.clear()
+    os.environ.update(environ)
     with contextlib.suppress(OSError):  # die with the process that started us, even if it is killed
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # nothing may reach the build log
@@ -190,7 +193,9 @@ class SpeechWorker:
         self.folder = _make_folder()
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_worker, args=(child, self.engine_spec, self.voice, self.folder), daemon=True
+            target=_worker,
+            args=(child, self.engine_spec, self.voice, self.folder, dict(os.environ)),
+            daemon=True,
         )
         self.process.start()
         child.close()
