@@ -448,3 +448,22 @@ def test_speech_engines_are_forked_from_one_clean_server(tmp_path: Path) -> None
     (build, pid, _), *engines = (line.split() for line in started.read_text(encoding="utf-8").splitlines())
     assert build == "__main__" and len(engines) == 3  # an engine process for each guide
     assert len({parent for _, _, parent in engines}) == 1 and engines[0][2] != pid
+
+
+def test_the_speech_engines_time_counts_among_the_process_children() -> None:
+    """A build's worker process stops its fork server as it exits, and waits for it: the engines'
+    CPU time then counts among the worker's children, as spawned engines' did (left to end by
+    itself, the server was nobody's child any more, and a cold build's CPU time lost its speech)."""
+    code = (
+        "import resource\n"
+        "from pipeline.speech.engine import close_idle_engines, speech_worker, stop_engine_server\n"
+        "if __name__ == '__main__':\n"
+        "    with speech_worker('en-us') as engine:\n"
+        "        assert next(engine.speak_all(['Intensive outpatient programs meet a few days a week. ' * 20])).pcm\n"
+        "    close_idle_engines()\n"
+        "    stop_engine_server()\n"
+        "    usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "    print(usage.ru_utime + usage.ru_stime)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert float(done.stdout) > 0.05, done.stdout

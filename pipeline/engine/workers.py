@@ -619,10 +619,12 @@ def _load_builders(outputs: Sequence[str]) -> None:
 
 
 def _worker_exit() -> None:
-    """A worker's last act: close the speech engines it kept for the next file (and their folders)."""
-    from pipeline.speech.engine import close_idle_engines
+    """A worker's last act: close the speech engines it kept for the next file (and their folders),
+    and the fork server they came from."""
+    from pipeline.speech.engine import close_idle_engines, stop_engine_server
 
     close_idle_engines()
+    stop_engine_server()
     drop_private_root()
 
 
