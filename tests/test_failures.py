@@ -216,14 +216,16 @@ def test_a_call_whose_worker_is_killed_twice_fails_in_one_line_and_the_rest_is_b
     assert built and "Build failed" in output
 
 
-def test_a_worker_killed_while_translating_leaves_those_articles_to_their_jobs(
+def test_a_worker_killed_while_translating_has_its_articles_translated_here(
     make_project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before any job, workers translate what decides what is published. One killed meanwhile: its
-    articles are left out (each job then translates its own, and reports what fails), no traceback."""
+    articles are translated here. Left out, they counted as published whatever the policy said (a
+    language below min_translated would have gone out); no line, no traceback."""
     from pipeline.engine import workers
     from pipeline.engine.executors import HOLD_ENV
     from pipeline.engine.sandbox import take_snapshot
+    from pipeline.i18n.publishing import prepare_for_policy
     from pipeline.source.project import load_project
 
     project = load_project(make_project("clinic"))
@@ -253,9 +255,9 @@ def test_a_worker_killed_while_translating_leaves_those_articles_to_their_jobs(
         killer.join()
     finally:
         pool.close()
-    languages = project.config.languages
-    assert 0 < len(prepared) < len(languages) and not lines  # a local death is no lost line
-    assert all(slug == "choosing-care" and language in languages for slug, language in prepared)
+    assert prepared == prepare_for_policy(project, ["choosing-care"])
+    assert len(prepared) == len(project.config.languages) and not lines  # a local death is no lost line
+    assert not list(holds.glob("hold-*"))  # the held call was taken, and its worker killed
 
 
 def _kill_when_held(holds: Path) -> None:

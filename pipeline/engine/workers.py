@@ -274,8 +274,10 @@ def translate_first(
 
     On workers, in calls of a few articles each, once each has started, and here, the last calls,
     while every worker is busy: this process alone took 0.9 s for one article in 14 languages
-    before any job started; hundreds of articles would take minutes, while a cluster waited. An
-    article that fails to translate, or whose worker died, is left out: its own job translates it.
+    before any job started; hundreds of articles would take minutes, while a cluster waited. The
+    call of a worker that died is translated here, as all were before: an article left out counts
+    as published, whatever the policy says of it. One that fails to translate is left out, as one
+    with a broken catalog always was: its own job reports why.
     """
     if not slugs or not project.config.withholds():
         return {}, set()
@@ -286,16 +288,18 @@ def translate_first(
     calls = collections.deque(tuple(pairs[i : i + size]) for i in range(0, len(pairs), size))
     prepared: Prepared = {}
     starting = {executor.submit(_started, (), TRANSLATING) for _ in range(executor.slots)}
-    translating: set[int] = set()
+    translating: dict[int, tuple[tuple[str, str], ...]] = {}  # ticket → the pairs it translates
     while calls or translating:
         while calls and not executor.ready():  # every worker busy (or starting): the last call here
             prepared.update(_translated(project, calls.pop()))
         for finished in executor.wait_first() if starting or translating else ():
             starting.discard(finished.ticket)
-            translating.discard(finished.ticket)
-            prepared.update(finished.result if finished.result and not finished.died else {})
+            sent = translating.pop(finished.ticket, ())
+            # a dead worker's articles are translated here: left out, they would count as published
+            prepared.update(_translated(project, sent) if finished.died else finished.result)
             if calls:
-                translating.add(executor.submit(translate_in_worker, (*inputs, calls.popleft()), TRANSLATING))
+                call = calls.popleft()
+                translating[executor.submit(translate_in_worker, (*inputs, call), TRANSLATING)] = call
         yield from executor.lost()
         executor.restart()
     return prepared, starting
