@@ -151,3 +151,24 @@ def missing_in_reading_order(root: Path, language: str, pdf: Path) -> list[str]:
         else:
             position = found + len(wanted)
     return missing
+
+
+def translated_on(pool: Any, project: Any, slugs: list[str], inputs: Path) -> tuple[Any, list[str]]:
+    """translate_first run to its end on ``pool`` once every worker of it has started (so that they
+    take translations at once): its (prepared, starting) and the lines it gave."""
+    from pipeline.engine.sandbox import take_snapshot
+    from pipeline.engine.workers import translate_first
+
+    for _ in range(pool.slots):
+        pool.submit(len, ((),))
+    ended = 0
+    while ended < pool.slots:
+        ended += len(pool.wait_first())
+    snapshot = take_snapshot(project.root)
+    steps = translate_first(pool, project, (snapshot, pool.ship(project.root, snapshot, inputs), "letter"), slugs)
+    lines: list[str] = []
+    while True:
+        try:
+            lines.append(next(steps))
+        except StopIteration as end:
+            return end.value, lines

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, ROOTS
+from conftest import REPO, ROOTS, translated_on
 
 from pipeline.source.project import load_project
 from pipeline.speech.voices import voice_for
@@ -591,7 +591,6 @@ def test_what_decides_publication_is_translated_on_the_workers_as_here(make_proj
     workers translate too, once started (this process takes the last calls while they are busy),
     and give back the same articles, warnings included, as this process makes."""
     from pipeline.engine import workers
-    from pipeline.engine.sandbox import take_snapshot
     from pipeline.i18n.publishing import prepare_for_policy
 
     project = load_project(make_project("clinic"))
@@ -607,20 +606,7 @@ def test_what_decides_publication_is_translated_on_the_workers_as_here(make_proj
 
     pool.submit = recorded  # type: ignore[method-assign]
     try:
-        for _ in range(2):  # both workers started, so that they take calls at once
-            pool.submit(len, ((),))
-        ended = 0
-        while ended < 2:
-            ended += len(pool.wait_first())
-        snapshot = take_snapshot(project.root)
-        store = pool.ship(project.root, snapshot, tmp_path / "inputs")
-        steps = workers.translate_first(pool, project, (snapshot, store, "letter"), ["choosing-care"])
-        while True:
-            try:
-                next(steps)
-            except StopIteration as end:
-                prepared, starting = end.value
-                break
+        (prepared, starting), _ = translated_on(pool, project, ["choosing-care"], tmp_path / "inputs")
     finally:
         pool.close()
     expected = prepare_for_policy(project, ["choosing-care"])

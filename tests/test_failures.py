@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from conftest import translated_on
 
 from pipeline.builders import outputs
 from pipeline.builders.html import HtmlBuilder
@@ -224,7 +225,6 @@ def test_a_worker_killed_while_translating_has_its_articles_translated_here(
     language below min_translated would have gone out); no line, no traceback."""
     from pipeline.engine import workers
     from pipeline.engine.executors import HOLD_ENV
-    from pipeline.engine.sandbox import take_snapshot
     from pipeline.i18n.publishing import prepare_for_policy
     from pipeline.source.project import load_project
 
@@ -235,23 +235,9 @@ def test_a_worker_killed_while_translating_has_its_articles_translated_here(
     monkeypatch.setenv(HOLD_ENV, str(holds))
     pool = workers.start_local_workers(2, [])
     try:
-        for _ in range(2):  # both workers started: they take translations at once
-            pool.submit(len, ((),))
-        ended = 0
-        while ended < 2:
-            ended += len(pool.wait_first())
         killer = threading.Thread(target=_kill_when_held, args=(holds,))
         killer.start()
-        snapshot = take_snapshot(project.root)
-        store = pool.ship(project.root, snapshot, tmp_path / "inputs")
-        steps = workers.translate_first(pool, project, (snapshot, store, "letter"), ["choosing-care"])
-        lines = []
-        while True:
-            try:
-                lines.append(next(steps))
-            except StopIteration as end:
-                prepared, _ = end.value
-                break
+        (prepared, _), lines = translated_on(pool, project, ["choosing-care"], tmp_path / "inputs")
         killer.join()
     finally:
         pool.close()
