@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from collections.abc import Callable
@@ -81,29 +82,41 @@ def run() -> Callable[..., Result]:
     return invoke
 
 
+def _built_once(factory: pytest.TempPathFactory, name: str, copy: Callable[[Path], None], *args: str) -> Path:
+    """A project built once for the whole run (read-only for tests). Under xdist the first worker to
+    ask builds it in the run's shared folder, and the others wait for it there: building it on each
+    worker cost the suite a whole-site build a worker. The CLI's output is kept in build-output.txt."""
+    shared = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # pytest-of-USER/pytest-N, which every worker's folder is in
+    root = shared / f"built-{name}" / name
+    with open(shared / f"built-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "build-output.txt").exists():  # not built yet, or a worker's attempt failed
+            shutil.rmtree(root, ignore_errors=True)
+            copy(root)
+            result = CliRunner().invoke(main, ["-C", str(root), *args], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+            (root / "build-output.txt").write_text(result.output, encoding="utf-8")
+    return root
+
+
 @pytest.fixture(scope="session")
 def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/roots/clinic (a short article in 13 languages) built once in every language and format
-    (read-only for tests)."""
-    root = tmp_path_factory.mktemp("full") / "clinic"
-    shutil.copytree(ROOTS / "clinic", root)
-    result = CliRunner().invoke(main, ["-C", str(root), "build"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    (root / "build-output.txt").write_text(result.output, encoding="utf-8")
-    return root
+    """tests/roots/clinic (a short article in 13 languages) built once in every language and format."""
+    return _built_once(tmp_path_factory, "clinic", lambda root: shutil.copytree(ROOTS / "clinic", root), "build")
 
 
 @pytest.fixture(scope="session")
 def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped project (source/ and locales/), its pages and handouts built once: for content
-    tests only (the current article's page count, text layer and notices in every language)."""
-    root = tmp_path_factory.mktemp("shipped") / "repo"
-    for part in ("source", "locales"):
-        shutil.copytree(REPO / part, root / part)
-    args = ["-C", str(root), "build", "--format", "html", "--format", "pdf"]
-    result = CliRunner().invoke(main, args, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return root
+    """The shipped project (source/ and locales/) built once in every language and format: for content
+    tests only (the whole project builds; the article's page count, text layer and notices)."""
+
+    def copy(root: Path) -> None:
+        for part in ("source", "locales"):
+            shutil.copytree(REPO / part, root / part)
+
+    return _built_once(tmp_path_factory, "repo", copy, "build")
 
 
 def golden(name: str, actual: str) -> None:
