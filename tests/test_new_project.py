@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -203,6 +206,14 @@ def test_the_shipped_interface_catalogs_are_the_repositorys() -> None:
     assert len(shipped) == 13
     for language, data in ours.items():
         assert shipped[language] == data, f"copy locales/{language}/LC_MESSAGES/ui.po to pipeline/data/ui/"
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext (msgfmt) not installed")
+def test_the_shipped_interface_catalogs_pass_msgfmt_check() -> None:
+    """Builds read them without msgfmt (pipeline.i18n.shipped): GNU gettext checks them here."""
+    for path in sorted(SHIPPED_DIR.glob("*.po")):
+        done = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)], capture_output=True, text=True)
+        assert done.returncode == 0 and not done.stderr, f"{path.name}: {done.stderr}"
 
 
 def test_every_site_toml_problem_is_listed_at_once_with_its_line_and_form(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalo
 from pipeline.i18n.clinical import RECORD, Clinical, medical_review
 from pipeline.i18n.currency import Shown, catalog_lag, from_file, shown_counts, shown_messages, ui_template
 from pipeline.i18n.review import ReviewState, review_state
-from pipeline.i18n.shipped import shipped_path, shipped_ui
+from pipeline.i18n.shipped import shipped_ui
 from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_from_catalog, translate_document
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
@@ -57,11 +57,10 @@ def load_domain(project: Project, language: str, domain: str) -> ProjectCatalog 
 
 
 def catalog_files(project: Project, language: str, slug: str) -> list[tuple[Path, str]]:
-    """The catalogs an article's page in ``language`` reads: the project's interface and article
-    catalogs and the shipped interface (those that exist), each with its language."""
+    """The catalogs msgfmt checks for an article's page in ``language``: the project's interface and
+    article catalogs, each with its language (the shipped interface is read unchecked: see shipped_ui)."""
     paths = [project.catalog_path(language, UI_DOMAIN), project.catalog_path(language, slug)]
-    shipped = shipped_path(language)
-    return [(path, language) for path in [*paths, *([shipped] if shipped is not None else [])]]
+    return [(path, language) for path in paths]
 
 
 def ui_catalogs(project: Project, language: str) -> tuple[ProjectCatalog | None, ProjectCatalog | None]:
