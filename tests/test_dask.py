@@ -164,6 +164,46 @@ def _installed_version() -> None:
     plan.pipeline_hash = getattr(sys, "_plainspoken_hash", plan.pipeline_hash)
 
 
+def test_a_worker_without_espeak_ng_is_named_in_one_line_before_any_output(
+    client: Any, make_project: Callable[[str], Path], run: Callable[..., Any]
+) -> None:
+    """A worker machine without espeak-ng took its share of the guides, and each failed with
+    pyttsx3's "you probably do not have eSpeak or eSpeak-ng installed!", naming no worker, while
+    the build machine had it."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    worker = next(iter(client.scheduler_info()["workers"]))
+    client.run(_pretend_no_espeak_ng, workers=[worker])
+    project = make_project("basic")
+    try:
+        audio = run(project, "build", "--format", "audio", "--scheduler", client.scheduler.address)
+        pages = run(project, "build", "--format", "html", "--scheduler", client.scheduler.address)
+    finally:
+        client.run(_espeak_ng_back)
+    assert audio.exit_code == 1 and "Traceback" not in audio.output, audio.output
+    assert audio.stderr.splitlines() == [
+        f"{client.scheduler.address}: Dask worker {worker}: espeak-ng cannot be loaded "
+        "(libespeak-ng.so.404: cannot open shared object file: No such file or directory): "
+        "install it (Debian: apt-get install espeak-ng), and restart it"
+    ]
+    assert not list(project.glob("build/site/*/*.mp3"))
+    assert pages.exit_code == 0, pages.output  # pages need no espeak-ng: that worker builds them
+
+
+def _pretend_no_espeak_ng() -> None:
+    from pipeline.builders import toolchain
+
+    sys._plainspoken_libraries = dict(toolchain.LIBRARIES)  # type: ignore[attr-defined]
+    toolchain.LIBRARIES["espeak-ng"] = (("libespeak-ng.so.404",), "apt-get install espeak-ng")
+
+
+def _espeak_ng_back() -> None:
+    from pipeline.builders import toolchain
+
+    toolchain.LIBRARIES.update(getattr(sys, "_plainspoken_libraries", {}))
+
+
 def test_a_worker_killed_mid_build_is_one_line_and_the_build_completes(
     make_project: Callable[[str], Path], tmp_path: Path
 ) -> None:

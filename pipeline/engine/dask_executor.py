@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.builders.toolchain import unloadable
 from pipeline.engine import plan
 from pipeline.engine.executors import NO_HINTS, Finished, Hints, hold_if_asked
 from pipeline.engine.sandbox import Snapshot, Store, drop_private_root, read_blobs
@@ -71,10 +72,11 @@ class DaskExecutor:
     on workers that declare a ``piper`` resource (if any does), a lost worker's calls run again
     by Dask on the others (``distributed.scheduler.allowed-failures``)."""
 
-    def __init__(self, client: Client, address: str) -> None:
+    def __init__(self, client: Client, address: str, needs: frozenset[str] = frozenset()) -> None:
+        """``needs``: the toolchain parts of the outputs to build, which every worker must load."""
         self.client, self.address, self.version = client, address, plan.pipeline_hash()
         try:
-            refuse_other_versions(client, address, self.version)
+            refuse_other_versions(client, address, self.version, needs)
         except PlainspokenError:
             client.close()  # type: ignore[no-untyped-call]
             raise
@@ -192,15 +194,27 @@ class DaskExecutor:
             self.client.close()  # type: ignore[no-untyped-call]
 
 
-def refuse_other_versions(client: Client, address: str, version: str) -> None:
-    """One line naming a worker whose Plainspoken differs from this one (its pipeline hash), or
-    that cannot start the speech engine's process (a daemonic worker process)."""
+def refuse_other_versions(
+    client: Client, address: str, version: str, needs: frozenset[str] = frozenset()
+) -> None:
+    """One line naming a worker whose Plainspoken differs from this one (its pipeline hash), that
+    cannot start the speech engine's process (a daemonic worker process), or that cannot load a
+    library the build ``needs`` (espeak-ng, liblouis: every output of it given that worker failed)."""
     versions: dict[str, tuple[str, bool]] = client.run(worker_state)
     for worker, (theirs, daemonic) in sorted(versions.items()):
         if theirs != version:
             raise PlainspokenError.at(address, 0, wrong_version(worker, theirs, version))
         if daemonic:
             raise PlainspokenError.at(address, 0, f"Dask worker {worker} {DAEMONIC}")
+    missing: dict[str, Any] = client.run(unloadable, sorted(needs), on_error="return") if needs else {}
+    for worker, lines in sorted(missing.items()):
+        if isinstance(lines, Exception):  # upgraded since it started: its loaded code is older
+            raise PlainspokenError.at(address, 0, f"Dask worker {worker} {CANNOT_CHECK}")
+        if lines:
+            raise PlainspokenError.at(address, 0, f"Dask worker {worker}: {'; '.join(lines)}, and restart it")
+
+
+CANNOT_CHECK = "cannot check its libraries: restart it, with the same Plainspoken as this machine"
 
 
 DAEMONIC = (
@@ -210,7 +224,8 @@ DAEMONIC = (
 
 
 def worker_state() -> tuple[str, bool]:
-    """Runs on a worker: its Plainspoken's pipeline hash, and whether it is a daemonic process."""
+    """Runs on a worker: its Plainspoken's pipeline hash, and whether it is a daemonic process
+    (asked of workers of any version: its form stays)."""
     import multiprocessing
 
     return plan.pipeline_hash(), multiprocessing.current_process().daemon

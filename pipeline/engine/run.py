@@ -224,7 +224,7 @@ def _build_staged(
     )
 
     jobs, scheduler, interrupted = where
-    cluster = _cluster(scheduler)
+    cluster = _cluster(scheduler, work.todo)
     executor: Executor | None = cluster
     staged = folder.stage()
     project = dataclasses.replace(project, site_override=staged)
@@ -261,13 +261,15 @@ def _build_staged(
         raise
 
 
-def _cluster(scheduler: str | None) -> DaskExecutor | None:
-    """The Dask cluster at ``scheduler``, if one is asked for (distributed is imported only then)."""
+def _cluster(scheduler: str | None, todo: Sequence[Task]) -> DaskExecutor | None:
+    """The Dask cluster at ``scheduler``, if one is asked for (distributed is imported only then),
+    each of its workers able to load the libraries of the outputs ``todo`` builds."""
     if not scheduler:
         return None
     from pipeline.engine.dask_executor import DaskExecutor, connect
 
-    return DaskExecutor(connect(scheduler), scheduler)
+    needs = frozenset(part for task in todo for part in spec(task.output).toolchain)
+    return DaskExecutor(connect(scheduler), scheduler, needs)
 
 
 def _entries(known: dict[str, Any], work: Work) -> dict[str, dict[str, Any]]:
