@@ -145,6 +145,7 @@ def test_a_worker_of_another_version_refuses_in_one_line(
         )
     finally:
         client.run(_installed_version)
+        client.run(_forget_the_loaded_version)
     lines = result.output.strip().splitlines()
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     assert len([line for line in lines if "another Plainspoken" in line]) == 1, result.output
@@ -156,12 +157,42 @@ def _pretend_another_version() -> None:
 
     sys._plainspoken_hash = plan.pipeline_hash  # type: ignore[attr-defined]
     plan.pipeline_hash = lambda: "0" * 64
+    _forget_the_loaded_version()
+
+
+def _forget_the_loaded_version() -> None:
+    """As a worker that has run no build yet (what it loaded is noted by its first)."""
+    from pipeline.engine import dask_executor
+
+    dask_executor._loaded.clear()
 
 
 def _installed_version() -> None:
     from pipeline.engine import plan
 
     plan.pipeline_hash = getattr(sys, "_plainspoken_hash", plan.pipeline_hash)
+
+
+def test_a_worker_upgraded_in_place_but_not_restarted_refuses_in_one_line(
+    make_project: Callable[[str], Path], run: Callable[..., Any], tmp_path: Path
+) -> None:
+    """`pip install` of a new release on a worker's machine changes the files, not the code its
+    process loaded: it told the build it ran the new release (the files' hash), and ran the old."""
+    import cloudpickle
+
+    from pipeline.engine.dask_executor import worker_state
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    with _cluster(tmp_path / "workers", workers=1) as client:
+        client.run(_pretend_another_version)  # the release the worker loaded, by a first build
+        client.run(worker_state)
+        client.run(_installed_version)  # then the new one installed under it
+        result = run(
+            make_project("basic"), "build", "--format", "html", "--scheduler", client.scheduler.address
+        )
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    (line,) = result.stderr.splitlines()
+    assert "runs another Plainspoken (pipeline 000000000000," in line and line.endswith("restart it")
 
 
 def test_a_worker_without_espeak_ng_is_named_in_one_line_before_any_output(

@@ -223,12 +223,17 @@ DAEMONIC = (
 )
 
 
+_loaded: list[str] = []  # on a worker: the pipeline hash of the code it loaded (its first build's)
+
+
 def worker_state() -> tuple[str, bool]:
     """Runs on a worker: its Plainspoken's pipeline hash, and whether it is a daemonic process
-    (asked of workers of any version: its form stays)."""
+    (asked of workers of any version: its form stays). The hash is that of the code the worker
+    loaded: one upgraded in place since (pip install, no restart) runs that code still."""
     import multiprocessing
 
-    return plan.pipeline_hash(), multiprocessing.current_process().daemon
+    _loaded[:] = _loaded or [plan.pipeline_hash()]
+    return _loaded[0], multiprocessing.current_process().daemon
 
 
 def wrong_version(address: str, theirs: str, ours: str) -> str:
