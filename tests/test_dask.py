@@ -335,3 +335,24 @@ def test_a_scheduler_address_that_is_not_one_is_one_line(
     assert build.returncode == 1 and build.stdout.splitlines()[-1:] == ["Building 2 outputs (0 up to date)…"]
     assert build.stderr.startswith(f"{address}: not a Dask scheduler's address (")
     assert build.stderr.endswith("): write it as tcp://HOST:8786\n") and build.stderr.count("\n") == 1
+
+
+def test_a_scheduler_that_is_down_is_one_line_at_once(make_project: Callable[[str], Path]) -> None:
+    """Nothing listening at the address (the scheduler stopped, a wrong port): the build waited
+    20 s for Dask's retries, then said it "timed out", which a refused connection never does."""
+    import socket
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{free.getsockname()[1]}"
+    project = make_project("basic")
+    command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
+    started = time.monotonic()
+    build = subprocess.run(
+        [*command, "--scheduler", address], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert build.returncode == 1 and time.monotonic() - started < 15, build.stderr
+    assert build.stderr.splitlines() == [
+        f"{address}: cannot reach the Dask scheduler ([Errno 111] Connection refused): "
+        "is `dask scheduler` running there?"
+    ]

@@ -43,12 +43,35 @@ def connect(address: str) -> Client:
         raise PlainspokenError.at(
             address, 0, f"not a Dask scheduler's address ({problem}): write it as tcp://HOST:8786"
         )
+    if refused := refusal(address):  # said at once: Dask tries again and again for 20 s
+        raise PlainspokenError.at(address, 0, unreachable(refused))
     try:
         return Client(address, timeout="20s", set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as error:
-        raise PlainspokenError.at(
-            address, 0, f"cannot reach the Dask scheduler ({error}): is `dask scheduler` running there?"
-        ) from None
+        raise PlainspokenError.at(address, 0, unreachable(str(error))) from None
+
+
+def unreachable(why: str) -> str:
+    return f"cannot reach the Dask scheduler ({why}): is `dask scheduler` running there?"
+
+
+def refusal(address: str) -> str:
+    """Why a tcp:// ``address`` cannot answer at all (nothing listens there, an unknown host), ''
+    otherwise: a slow or silent network is left to the client's time limit."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme != "tcp":
+        return ""
+    try:
+        socket.create_connection(parse_host_port(location), timeout=5).close()
+    except (ConnectionRefusedError, socket.gaierror) as error:
+        return str(error)
+    except OSError:
+        return ""
+    return ""
 
 
 def address_problem(address: str) -> str:
