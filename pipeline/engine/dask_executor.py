@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,18 @@ NO_PIPER_SLOT = (
     "no Dask worker with a piper slot (--resources piper=1) is left: the Piper voices' calls ran "
     "on the other workers"
 )
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a build's outputs need on every worker: system libraries by toolchain part (espeak-ng,
+    liblouis), and Python modules (Piper, its voice packages), each with what installs it."""
+
+    libraries: frozenset[str] = frozenset()
+    modules: tuple[tuple[str, str], ...] = ()
+
+
+NO_NEEDS = Needs()
 
 
 class WrongVersion(Exception):
@@ -104,8 +117,8 @@ class DaskExecutor:
     on workers that declare a ``piper`` resource (if any does), a lost worker's calls run again
     by Dask on the others (``distributed.scheduler.allowed-failures``)."""
 
-    def __init__(self, client: Client, address: str, needs: frozenset[str] = frozenset()) -> None:
-        """``needs``: the toolchain parts of the outputs to build, which every worker must load."""
+    def __init__(self, client: Client, address: str, needs: Needs = NO_NEEDS) -> None:
+        """``needs``: what every worker must load for the outputs to build."""
         self.client, self.address, self.version = client, address, plan.pipeline_hash()
         try:
             refuse_other_versions(client, address, self.version, needs)
@@ -266,19 +279,17 @@ class DaskExecutor:
             self.client.close()  # type: ignore[no-untyped-call]
 
 
-def refuse_other_versions(
-    client: Client, address: str, version: str, needs: frozenset[str] = frozenset()
-) -> None:
+def refuse_other_versions(client: Client, address: str, version: str, needs: Needs = NO_NEEDS) -> None:
     """One line naming a worker whose Plainspoken differs from this one (its pipeline hash), that
-    cannot start the speech engine's process (a daemonic worker process), or that cannot load a
-    library the build ``needs`` (espeak-ng, liblouis: every output of it given that worker failed)."""
+    cannot start the speech engine's process (a daemonic worker process), or that lacks what the
+    build ``needs`` (every output given that worker failed, in words that fit the build machine)."""
     versions: dict[str, tuple[str, bool]] = client.run(worker_state)
     for worker, (theirs, daemonic) in sorted(versions.items()):
         if theirs != version:
             raise PlainspokenError.at(address, 0, wrong_version(worker, theirs, version))
         if daemonic:
             raise PlainspokenError.at(address, 0, f"Dask worker {worker} {DAEMONIC}")
-    missing: dict[str, Any] = client.run(unloadable, sorted(needs), on_error="return") if needs else {}
+    missing: dict[str, Any] = client.run(missing_here, needs, on_error="return") if needs != NO_NEEDS else {}
     for worker, lines in sorted(missing.items()):
         if isinstance(lines, Exception):  # upgraded since it started: its loaded code is older
             raise PlainspokenError.at(address, 0, f"Dask worker {worker} {CANNOT_CHECK}")
@@ -296,6 +307,18 @@ DAEMONIC = (
 
 
 _loaded: list[str] = []  # on a worker: the pipeline hash of the code it loaded (its first build's)
+
+
+def missing_here(needs: Needs) -> list[str]:
+    """Runs on a worker: a line for each library of ``needs`` it cannot load, and each module it
+    cannot import, with what installs it."""
+    import importlib.util
+
+    lines = unloadable(needs.libraries)
+    for module, install in needs.modules:
+        if importlib.util.find_spec(module.split(".")[0]) is None:
+            lines.append(f"{module} is not installed ({install})")
+    return lines
 
 
 def worker_state() -> tuple[str, bool]:
