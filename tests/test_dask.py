@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -375,8 +376,6 @@ def test_a_scheduler_address_that_is_not_one_is_one_line(
 def test_a_scheduler_that_is_down_is_one_line_at_once(make_project: Callable[[str], Path]) -> None:
     """Nothing listening at the address (the scheduler stopped, a wrong port): the build waited
     20 s for Dask's retries, then said it "timed out", which a refused connection never does."""
-    import socket
-
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{free.getsockname()[1]}"
@@ -455,3 +454,56 @@ def _wait_for_a_held_call(build: subprocess.Popen[str], holds: Path) -> None:
         assert build.poll() is None, "the build ended before a worker took a call"
         assert time.monotonic() < deadline, "no worker took a call"
         time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)
+
+
+def test_the_scheduler_lost_mid_build_is_one_line_and_the_site_is_unchanged(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """`dask scheduler` stopped (or its machine down) while a build ran: a traceback of Dask's
+    comms after the client's 20 s, and a Dask log line."""
+    from pipeline.engine.executors import HOLD_ENV
+
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    (holds / "hold-1").write_text("build_in_worker")  # a job held: the build is mid-way for sure
+    project = make_project("basic")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    (tmp_path / "scheduler").mkdir()
+    (tmp_path / "worker").mkdir()
+    here = ["--dashboard-address", ":0"]
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port), *here],
+        cwd=tmp_path / "scheduler",
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", *here],
+        cwd=tmp_path / "worker",
+        env={**os.environ, HOLD_ENV: str(holds), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"},
+        start_new_session=True,
+        **quiet,
+    )
+    try:
+        with distributed.Client(address, timeout="60s", set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=60)
+        command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
+        build = subprocess.Popen(
+            [*command, "--scheduler", address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        _wait_for_a_held_call(build, holds)
+        scheduler.kill()
+        output, errors = build.communicate(timeout=120)
+    finally:
+        scheduler.kill()
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    assert build.returncode == 1 and "Traceback" not in output + errors, output + errors
+    assert errors.splitlines() == [
+        f"{address}: the Dask scheduler was lost during the build: build/site is unchanged; build again "
+        f"once `dask scheduler` runs there (Timed out trying to connect to {address} after 20 s)"
+    ]
+    assert not (project / "build/site").exists()

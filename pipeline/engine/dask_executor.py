@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,10 @@ RESENDS = 2
 LOOK_EVERY = 2.0
 
 
+SCHEDULER_LOST = (
+    "the Dask scheduler was lost during the build: build/site is unchanged; build again once "
+    "`dask scheduler` runs there"
+)
 NO_PIPER_SLOT = (
     "no Dask worker with a piper slot (--resources piper=1) is left: the Piper voices' calls ran "
     "on the other workers"
@@ -68,9 +73,11 @@ def connect(address: str) -> Client:
     if refused := refusal(address):  # said at once: Dask tries again and again for 20 s
         raise PlainspokenError.at(address, 0, unreachable(refused))
     try:
-        return Client(address, timeout="20s", set_as_default=False)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout="20s", set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as error:
         raise PlainspokenError.at(address, 0, unreachable(str(error))) from None
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)  # a lost scheduler: our line says it
+    return client
 
 
 def unreachable(why: str) -> str:
@@ -148,7 +155,8 @@ class DaskExecutor:
         depend on every file, and the scheduler's work per call grew with the site (10 to 30 articles).
         Returns what stands for it in the calls' arguments (sent as the future, see _send)."""
         self.blobs = read_blobs(root, snapshot)
-        self.inputs = self._scatter(self.blobs)
+        with self._scheduler_kept():
+            self.inputs = self._scatter(self.blobs)
         return self.placeholder
 
     def _scatter(self, blobs: dict[str, bytes]) -> Any:
@@ -157,8 +165,17 @@ class DaskExecutor:
 
     def submit(self, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints = NO_HINTS) -> int:
         ticket = next(self.tickets)
-        self._send(ticket, function, args, hints, 0)
+        with self._scheduler_kept():
+            self._send(ticket, function, args, hints, 0)
         return ticket
+
+    @contextlib.contextmanager
+    def _scheduler_kept(self) -> Iterator[None]:
+        """The scheduler lost (stopped, its machine down: the client gives up after 20 s) as one line."""
+        try:
+            yield
+        except OSError as error:
+            raise PlainspokenError.at(self.address, 0, f"{SCHEDULER_LOST} ({error})") from None
 
     def _send(
         self, ticket: int, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints, resent: int
@@ -179,6 +196,10 @@ class DaskExecutor:
         self.completed.add(future)  # type: ignore[no-untyped-call]
 
     def wait_first(self) -> list[Finished]:
+        with self._scheduler_kept():
+            return self._wait_first()
+
+    def _wait_first(self) -> list[Finished]:
         while True:  # until a call ends that is not sent again
             if not self._one_done():
                 self._piper_elsewhere()
@@ -255,7 +276,8 @@ class DaskExecutor:
     def lost(self) -> list[str]:
         """A line for each worker that left the cluster since last asked (and for Piper calls sent
         to workers without a piper slot, once none was left)."""
-        now = set(self._workers())
+        with self._scheduler_kept():
+            now = set(self._workers())
         gone, self.known = sorted(self.known - now), now
         notices, self.notices = self.notices, []
         return [
