@@ -32,6 +32,7 @@ RESENDS = 2
 LOOK_EVERY = 2.0
 
 
+DASK_EXTRA = "'plainspoken[dask]'"
 SCHEDULER_LOST = (
     "the Dask scheduler was lost during the build: build/site is unchanged; build again once "
     "`dask scheduler` runs there"
@@ -63,9 +64,7 @@ def connect(address: str) -> Client:
     try:
         from distributed import Client
     except ImportError:
-        raise PlainspokenError.at(
-            "--scheduler", 0, "Dask is not installed: pip install 'plainspoken[dask]'"
-        ) from None
+        raise PlainspokenError.at(address, 0, f"Dask is not installed: pip install {DASK_EXTRA}") from None
     if problem := address_problem(address):  # before a Client: a half-made one hangs 40 s at exit
         raise PlainspokenError.at(
             address, 0, f"not a Dask scheduler's address ({problem}): write it as tcp://HOST:8786"
