@@ -304,3 +304,19 @@ def test_a_guide_that_fails_before_it_speaks_leaves_no_temporary_file_in_the_sit
     (failed,) = [line for line in result.stdout.splitlines() if "FAILED" in line]
     assert "Permission denied" in failed
     assert [p.name for p in (project / "build").rglob("*") if p.name.endswith(".tmp")] == []
+
+
+def test_a_temporary_file_an_earlier_build_left_in_the_site_is_not_copied_on(
+    run: Run, make_project: Callable[[str], Path]
+) -> None:
+    """Sites built before the fix above hold such empty `.….mp3.….tmp` files: the next build that
+    changes anything leaves them out of the new site."""
+    project = make_project("basic")
+    assert run(project, "build", "--format", "html", "-j", "1").exit_code == 0
+    left = project / "build/site/en/.every-node.mp3.k2j4h5g6.tmp"
+    left.write_bytes(b"")
+    source = project / "source/every-node.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    assert run(project, "build", "--format", "html", "-j", "1").exit_code == 0
+    assert not left.exists()
+    assert (project / "build/site/en/every-node.html").is_file()
