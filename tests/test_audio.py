@@ -185,6 +185,32 @@ def test_one_engine_speaks_many_texts_and_is_not_reused_after_a_file_left_half_d
         assert not worker.alive()
 
 
+_CALLER_INTERRUPTED_THEN_KILLED = """
+import os, signal, sys
+from pipeline.speech.engine import SpeechWorker
+if __name__ == "__main__":
+    worker = SpeechWorker("en-us", timeout=30).__enter__()
+    os.kill(worker.process.pid, signal.SIGINT)  # Ctrl-C reaches every process of the terminal's group
+    print(len(worker.speak("Still here.").pcm) > 0, flush=True)
+    for _ in range(3):
+        worker.conn.send(("say", "A long sentence the engine is still speaking when its caller dies."))
+    os._exit(0)  # the build's worker killed (its pool stopped after Ctrl-C) with texts in flight
+"""
+
+
+@needs_espeak
+def test_ctrl_c_and_a_killed_caller_leave_the_engine_silent(tmp_path: Path) -> None:
+    """Ctrl-C is the build's to handle: an engine process goes on until its caller closes it, and
+    ends without a word when the caller is gone (two tracebacks under "Interrupted" before)."""
+    script = tmp_path / "caller.py"
+    script.write_text(_CALLER_INTERRUPTED_THEN_KILLED, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )  # returns once the engine and its server have closed their end of stderr too
+    assert done.stdout.strip() == "True", done.stdout + done.stderr
+    assert done.stderr == ""
+
+
 @pytest.fixture(scope="module")
 def audio_site(full_site: Path) -> Path:
     if shutil.which("espeak-ng") is None:

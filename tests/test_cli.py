@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,28 @@ def test_a_build_scheduler_that_is_no_address_is_one_line_at_its_key(run, make_p
     from pipeline.source.project import load_project
 
     assert load_project(project).config.scheduler == "tcp://build-1:8786"
+
+
+def test_a_scheduler_named_in_site_toml_without_dask_installed_names_the_address(
+    run, make_project, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """The line began "--scheduler:", an option the clinic had not typed: the address came from site.toml."""
+    project = make_project("plain")
+    site = project / "source/site.toml"
+    site.write_text(site.read_text() + '\n[build]\nscheduler = "tcp://build-1:8786"\n')
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as where plainspoken[dask] is not installed
+    result = run(project, "build", "--format", "html")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == ["tcp://build-1:8786: Dask is not installed: pip install 'plainspoken[dask]'"]
+
+
+def test_a_misspelt_build_table_is_named_not_built_on_this_machine(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    """[biuld] was read as nothing: the build ran here, silently, instead of on the cluster."""
+    project = make_project("plain")
+    site = project / "source/site.toml"
+    site.write_text(site.read_text() + '\n[biuld]\nscheduler = "tcp://build-1:8786"\n')
+    result = run(project, "build", "--format", "html")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line = site.read_text().splitlines().index("[biuld]") + 1
+    assert result.stderr.strip() == f"source/site.toml:{line}: [biuld] is not a table of site.toml: did you mean [build]?"
+    assert not (project / "build/site").exists()

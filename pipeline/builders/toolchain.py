@@ -6,6 +6,8 @@ Cheap on purpose (package metadata and file stats, no import of the libraries): 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import glob
 import hashlib
@@ -14,7 +16,7 @@ import os
 import re
 import sys
 import sysconfig
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.builders.outputs import OutputSpec
@@ -135,3 +137,33 @@ _SYSTEM_PARTS: dict[str, Callable[[str], str]] = {
     "espeak-ng": _espeak,
     "liblouis": _liblouis,
 }
+
+
+#: The shared libraries system parts are loaded from (a soname, or a name for find_library, as the
+#: builders load them: the first that loads), and how to install them.
+LIBRARIES: dict[str, tuple[tuple[str, ...], str]] = {
+    "espeak-ng": (("libespeak-ng.so.1",), "apt-get install espeak-ng"),
+    "liblouis": (("louis", "liblouis.so.20"), "apt-get install liblouis20 liblouis-data"),
+}
+
+
+def unloadable(parts: Iterable[str]) -> list[str]:
+    """A line for each of the system ``parts`` this machine cannot load, with what to install (asked
+    of a cluster's workers before a build: their outputs would fail one by one)."""
+    return [problem for part in sorted(set(parts) & LIBRARIES.keys()) if (problem := _unloadable(part))]
+
+
+def _unloadable(part: str) -> str:
+    """Why ``part``'s library cannot be loaded here ('' if it can)."""
+    names, install = LIBRARIES[part]
+    why = "not found"
+    for name in names:
+        if (path := name if "." in name else ctypes.util.find_library(name)) is None:
+            continue
+        try:
+            ctypes.CDLL(path)
+        except OSError as error:
+            why = str(error)
+        else:
+            return ""
+    return f"{part} cannot be loaded ({why}): install it (Debian: {install})"

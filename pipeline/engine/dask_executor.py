@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.builders.toolchain import unloadable
 from pipeline.engine import plan
 from pipeline.engine.executors import NO_HINTS, Finished, Hints, hold_if_asked
 from pipeline.engine.sandbox import Snapshot, Store, drop_private_root, read_blobs
@@ -24,6 +27,32 @@ QUEUED_PER_THREAD = 1
 #: How often a call is sent again after the project's files it needs were lost with every worker
 #: holding them (a killed `dask worker --nworkers 1`: its nanny starts a new, empty one).
 RESENDS = 2
+#: Seconds a wait for the calls goes without looking at the cluster's workers: a Piper call waits
+#: for a worker with a piper slot, and once the last such worker was lost, it waited for good.
+LOOK_EVERY = 2.0
+
+
+DASK_EXTRA = "'plainspoken[dask]'"
+SCHEDULER_LOST = (
+    "the Dask scheduler was lost during the build: build/site is unchanged; build again once "
+    "`dask scheduler` runs there"
+)
+NO_PIPER_SLOT = (
+    "no Dask worker with a piper slot (--resources piper=1) is left: the Piper voices' calls ran "
+    "on the other workers"
+)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a build's outputs need on every worker: system libraries by toolchain part (espeak-ng,
+    liblouis), and Python modules (Piper, its voice packages), each with what installs it."""
+
+    libraries: frozenset[str] = frozenset()
+    modules: tuple[tuple[str, str], ...] = ()
+
+
+NO_NEEDS = Needs()
 
 
 class WrongVersion(Exception):
@@ -35,19 +64,42 @@ def connect(address: str) -> Client:
     try:
         from distributed import Client
     except ImportError:
-        raise PlainspokenError.at(
-            "--scheduler", 0, "Dask is not installed: pip install 'plainspoken[dask]'"
-        ) from None
+        raise PlainspokenError.at(address, 0, f"Dask is not installed: pip install {DASK_EXTRA}") from None
     if problem := address_problem(address):  # before a Client: a half-made one hangs 40 s at exit
         raise PlainspokenError.at(
             address, 0, f"not a Dask scheduler's address ({problem}): write it as tcp://HOST:8786"
         )
+    if refused := refusal(address):  # said at once: Dask tries again and again for 20 s
+        raise PlainspokenError.at(address, 0, unreachable(refused))
     try:
-        return Client(address, timeout="20s", set_as_default=False)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout="20s", set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as error:
-        raise PlainspokenError.at(
-            address, 0, f"cannot reach the Dask scheduler ({error}): is `dask scheduler` running there?"
-        ) from None
+        raise PlainspokenError.at(address, 0, unreachable(str(error))) from None
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)  # a lost scheduler: our line says it
+    return client
+
+
+def unreachable(why: str) -> str:
+    return f"cannot reach the Dask scheduler ({why}): is `dask scheduler` running there?"
+
+
+def refusal(address: str) -> str:
+    """Why a tcp:// ``address`` cannot answer at all (nothing listens there, an unknown host), ''
+    otherwise: a slow or silent network is left to the client's time limit."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme != "tcp":
+        return ""
+    try:
+        socket.create_connection(parse_host_port(location), timeout=5).close()
+    except (ConnectionRefusedError, socket.gaierror) as error:
+        return str(error)
+    except OSError:
+        return ""
+    return ""
 
 
 def address_problem(address: str) -> str:
@@ -71,10 +123,11 @@ class DaskExecutor:
     on workers that declare a ``piper`` resource (if any does), a lost worker's calls run again
     by Dask on the others (``distributed.scheduler.allowed-failures``)."""
 
-    def __init__(self, client: Client, address: str) -> None:
+    def __init__(self, client: Client, address: str, needs: Needs = NO_NEEDS) -> None:
+        """``needs``: what every worker must load for the outputs to build."""
         self.client, self.address, self.version = client, address, plan.pipeline_hash()
         try:
-            refuse_other_versions(client, address, self.version)
+            refuse_other_versions(client, address, self.version, needs)
         except PlainspokenError:
             client.close()  # type: ignore[no-untyped-call]
             raise
@@ -92,6 +145,7 @@ class DaskExecutor:
 
         self.completed = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
         self.tickets = itertools.count()
+        self.notices: list[str] = []
         client.run(pause_profiling, on_error="ignore")  # close() starts it again; a worker gone: no matter
 
     def ship(self, root: Path, snapshot: Snapshot, folder: Path) -> Store:
@@ -100,7 +154,8 @@ class DaskExecutor:
         depend on every file, and the scheduler's work per call grew with the site (10 to 30 articles).
         Returns what stands for it in the calls' arguments (sent as the future, see _send)."""
         self.blobs = read_blobs(root, snapshot)
-        self.inputs = self._scatter(self.blobs)
+        with self._scheduler_kept():
+            self.inputs = self._scatter(self.blobs)
         return self.placeholder
 
     def _scatter(self, blobs: dict[str, bytes]) -> Any:
@@ -109,8 +164,17 @@ class DaskExecutor:
 
     def submit(self, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints = NO_HINTS) -> int:
         ticket = next(self.tickets)
-        self._send(ticket, function, args, hints, 0)
+        with self._scheduler_kept():
+            self._send(ticket, function, args, hints, 0)
         return ticket
+
+    @contextlib.contextmanager
+    def _scheduler_kept(self) -> Iterator[None]:
+        """The scheduler lost (stopped, its machine down: the client gives up after 20 s) as one line."""
+        try:
+            yield
+        except OSError as error:
+            raise PlainspokenError.at(self.address, 0, f"{SCHEDULER_LOST} ({error})") from None
 
     def _send(
         self, ticket: int, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints, resent: int
@@ -131,11 +195,52 @@ class DaskExecutor:
         self.completed.add(future)  # type: ignore[no-untyped-call]
 
     def wait_first(self) -> list[Finished]:
+        with self._scheduler_kept():
+            return self._wait_first()
+
+    def _wait_first(self) -> list[Finished]:
         while True:  # until a call ends that is not sent again
+            if not self._one_done():
+                self._piper_elsewhere()
+                continue
             done = self.completed.next_batch(block=True)  # type: ignore[no-untyped-call]
             ended = [self._finished(future) for future in done if future in self.futures]
             if finished := [end for end in ended if end is not None]:
                 return finished
+
+    def _one_done(self) -> bool:
+        """Whether a call has ended, waiting LOOK_EVERY seconds at most for one."""
+        from distributed import wait
+        from distributed.client import FuturesCancelledError
+
+        if self.ready() or not self.futures:
+            return True
+        try:
+            with self.client.as_current():
+                wait(list(self.futures), timeout=LOOK_EVERY, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
+        except TimeoutError:
+            return False
+        except FuturesCancelledError:  # ended so: its files were lost (see _finished)
+            return True
+        return True
+
+    def _piper_elsewhere(self) -> None:
+        """Once no worker has a piper slot (the last one lost), the Piper calls waiting for one are
+        sent again to any worker, and the summary says so."""
+        if not self.piper or any("piper" in w.get("resources", {}) for w in self._workers().values()):
+            return
+        self.piper = False
+        self.notices.append(NO_PIPER_SLOT)
+        for future, ticket in list(self.futures.items()):
+            function, args, hints, resent = self.calls[ticket]
+            if hints.piper and not future.done():  # type: ignore[no-untyped-call]
+                del self.futures[future]  # its end, cancelled, is not this call's any more
+                future.cancel()  # type: ignore[no-untyped-call]
+                self._send(ticket, function, args, hints, resent)
+
+    def _workers(self) -> dict[str, Any]:
+        workers: dict[str, Any] = self.client.scheduler_info(n_workers=-1)["workers"]
+        return workers
 
     def ready(self) -> bool:
         return bool(self.completed.has_ready())  # type: ignore[no-untyped-call]
@@ -168,13 +273,16 @@ class DaskExecutor:
             self.inputs = self._scatter(self.blobs)
 
     def lost(self) -> list[str]:
-        """A line for each worker that left the cluster since last asked."""
-        now = set(self.client.scheduler_info(n_workers=-1)["workers"])
+        """A line for each worker that left the cluster since last asked (and for Piper calls sent
+        to workers without a piper slot, once none was left)."""
+        with self._scheduler_kept():
+            now = set(self._workers())
         gone, self.known = sorted(self.known - now), now
+        notices, self.notices = self.notices, []
         return [
             f"Dask worker {address} was lost during the build; its calls ran again on others"
             for address in gone
-        ]
+        ] + notices
 
     def restart(self) -> None:
         """Nothing to do: Dask replaces lost workers' calls itself."""
@@ -192,15 +300,25 @@ class DaskExecutor:
             self.client.close()  # type: ignore[no-untyped-call]
 
 
-def refuse_other_versions(client: Client, address: str, version: str) -> None:
-    """One line naming a worker whose Plainspoken differs from this one (its pipeline hash), or
-    that cannot start the speech engine's process (a daemonic worker process)."""
+def refuse_other_versions(client: Client, address: str, version: str, needs: Needs = NO_NEEDS) -> None:
+    """One line naming a worker whose Plainspoken differs from this one (its pipeline hash), that
+    cannot start the speech engine's process (a daemonic worker process), or that lacks what the
+    build ``needs`` (every output given that worker failed, in words that fit the build machine)."""
     versions: dict[str, tuple[str, bool]] = client.run(worker_state)
     for worker, (theirs, daemonic) in sorted(versions.items()):
         if theirs != version:
             raise PlainspokenError.at(address, 0, wrong_version(worker, theirs, version))
         if daemonic:
             raise PlainspokenError.at(address, 0, f"Dask worker {worker} {DAEMONIC}")
+    missing: dict[str, Any] = client.run(missing_here, needs, on_error="return") if needs != NO_NEEDS else {}
+    for worker, lines in sorted(missing.items()):
+        if isinstance(lines, Exception):  # upgraded since it started: its loaded code is older
+            raise PlainspokenError.at(address, 0, f"Dask worker {worker} {CANNOT_CHECK}")
+        if lines:
+            raise PlainspokenError.at(address, 0, f"Dask worker {worker}: {'; '.join(lines)}, and restart it")
+
+
+CANNOT_CHECK = "cannot check its libraries: restart it, with the same Plainspoken as this machine"
 
 
 DAEMONIC = (
@@ -209,11 +327,29 @@ DAEMONIC = (
 )
 
 
+_loaded: list[str] = []  # on a worker: the pipeline hash of the code it loaded (its first build's)
+
+
+def missing_here(needs: Needs) -> list[str]:
+    """Runs on a worker: a line for each library of ``needs`` it cannot load, and each module it
+    cannot import, with what installs it."""
+    import importlib.util
+
+    lines = unloadable(needs.libraries)
+    for module, install in needs.modules:
+        if importlib.util.find_spec(module.split(".")[0]) is None:
+            lines.append(f"{module} is not installed ({install})")
+    return lines
+
+
 def worker_state() -> tuple[str, bool]:
-    """Runs on a worker: its Plainspoken's pipeline hash, and whether it is a daemonic process."""
+    """Runs on a worker: its Plainspoken's pipeline hash, and whether it is a daemonic process
+    (asked of workers of any version: its form stays). The hash is that of the code the worker
+    loaded: one upgraded in place since (pip install, no restart) runs that code still."""
     import multiprocessing
 
-    return plan.pipeline_hash(), multiprocessing.current_process().daemon
+    _loaded[:] = _loaded or [plan.pipeline_hash()]
+    return _loaded[0], multiprocessing.current_process().daemon
 
 
 def wrong_version(address: str, theirs: str, ours: str) -> str:

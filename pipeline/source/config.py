@@ -207,7 +207,7 @@ def _parse_toml(text: str, display_path: str) -> dict[str, Any]:
 
 #: The keys each table has, to name a misspelt one (a key unlike all of them may be a newer setting).
 _KNOWN_KEYS = {
-    "": ("clinic", "publish", "crisis_lines", "voices", "plain_language"),
+    "": ("clinic", "publish", "crisis_lines", "voices", "plain_language", "build"),
     "clinic": ("name", "phone", "address", "website", "region"),
     "publish": ("languages", "page_size", "drafts", "min_translated"),
     "crisis_lines": ("id", "name", "phone", "note"),  # each [[crisis_lines]] table

@@ -141,22 +141,30 @@ def _worker(conn: Connection, engine_spec: str, voice: str, folder: str, environ
     """
     os.environ.clear()
     os.environ.update(environ)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's: it closes us, or dies
     with contextlib.suppress(OSError):  # die with the process that started us, even if it is killed
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # nothing may reach the build log
+    with (
+        open(os.devnull, "w") as quiet,
+        contextlib.redirect_stdout(quiet),  # nothing may reach the build log
+        contextlib.suppress(OSError),  # an answer the caller is no longer there to take: we end
+    ):
         try:
             engine = _load_engine(engine_spec)
-            conn.send(("ready", engine.open(voice)))
+            answer: tuple[str, object] = ("ready", engine.open(voice))
         except Exception as error:
-            conn.send(("error", str(error)))
+            answer = ("error", str(error))
+        conn.send(answer)
+        if answer[0] == "error":
             return
         for number in itertools.count():
             if (message := _next_message(conn)) is None:
                 break
             try:
-                conn.send(("ok", _serve(engine, message, Path(folder) / f"{number}.pcm")))
+                answer = ("ok", _serve(engine, message, Path(folder) / f"{number}.pcm"))
             except Exception as error:
-                conn.send(("error", str(error)))
+                answer = ("error", str(error))
+            conn.send(answer)
 
 
 def _next_message(conn: Connection) -> tuple[str, str] | None:
@@ -246,7 +254,7 @@ class SpeechWorker:
             raise SpeechError(f"the speech engine took over {self.timeout:g} s {doing}; stopped it")
         try:
             status, payload = self.conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # ended, or killed (a reset connection)
             self.close(force=True)
             raise SpeechError(f"the speech engine stopped while {doing}") from None
         if status == "error":
