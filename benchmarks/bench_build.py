@@ -285,9 +285,8 @@ def msgfmt_runs_after_an_edit(root: Path, po: Path, edit: tuple[str, str]) -> in
         subprocess.run([*command, "check"], cwd=REPO, capture_output=True, env={**os.environ, "PATH": path})
         log.write_text("", encoding="utf-8")
         po.write_text(po.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
-        subprocess.run(
-            [*command, "build", "-q"], cwd=REPO, check=True, capture_output=True, env={**os.environ, "PATH": path}
-        )
+        environment = {**os.environ, "PATH": path}
+        subprocess.run([*command, "build", "-q"], cwd=REPO, check=True, capture_output=True, env=environment)
         return len(log.read_text(encoding="utf-8").splitlines())
 
 

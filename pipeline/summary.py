@@ -37,9 +37,8 @@ class PlainProgress:
     def task_done(self, result: TaskResult) -> None:
         self.done += 1
         reason = f"  {result.reason}" if result.reason else ""
-        click.echo(
-            f"[{self.done}/{self.total}] {result.status:<8} {result.id} ({result.seconds:.1f} s){reason}"
-        )
+        seconds = f"{result.total_seconds:.1f} s"
+        click.echo(f"[{self.done}/{self.total}] {result.status:<8} {result.id} ({seconds}){reason}")
 
 
 class TerminalProgress(PlainProgress):
@@ -106,7 +105,7 @@ def print_report(report: BuildReport, *, quiet: bool) -> None:
 
 def _row(result: TaskResult) -> str:
     """'  es       pdf     built    iop-vs-residential-rehab (1.2 s)' and the reason for the rest."""
-    detail = f"{result.slug} ({result.seconds:.1f} s)"
+    detail = f"{result.slug} ({result.total_seconds:.1f} s)"
     if result.reason:  # e.g. a guide's "3 of 18 segments recorded"
         detail += f": {result.reason}"
     if result.status == "built" and result.fallbacks:

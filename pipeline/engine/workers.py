@@ -559,12 +559,11 @@ class _Schedule:
         self.report = result.report
         yield result
 
-
     def _with_shares(self, result: TaskResult) -> TaskResult:
-        """``result`` timed with the shares of its work made ahead (the guide: its speech)."""
+        """``result`` with the time the shares of its work made ahead took (the guide: its speech)."""
         if (shares := self.share_seconds.pop((result.slug, result.language, result.output), 0.0)) == 0.0:
             return result
-        return dataclasses.replace(result, seconds=result.seconds + shares)
+        return dataclasses.replace(result, shared_seconds=shares)
 
 
 def _indexed(outputs: Sequence[str]) -> bool:
