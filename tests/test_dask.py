@@ -502,8 +502,10 @@ def test_the_scheduler_lost_mid_build_is_one_line_and_the_site_is_unchanged(
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
     assert build.returncode == 1 and "Traceback" not in output + errors, output + errors
-    assert errors.splitlines() == [
+    (line,) = errors.splitlines()  # then Dask's own words, which depend on when it noticed (a time-out
+    # trying to connect again, or the connection reset)
+    assert line.startswith(
         f"{address}: the Dask scheduler was lost during the build: build/site is unchanged; build again "
-        f"once `dask scheduler` runs there (Timed out trying to connect to {address} after 20 s)"
-    ]
+        f"once `dask scheduler` runs there ("
+    ), line
     assert not (project / "build/site").exists()
