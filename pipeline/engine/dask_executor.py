@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -77,6 +78,12 @@ def connect(address: str) -> Client:
         raise PlainspokenError.at(address, 0, unreachable(str(error))) from None
     logging.getLogger("distributed.client").setLevel(logging.CRITICAL)  # a lost scheduler: our line says it
     return client
+
+
+def comm_reason(error: OSError) -> str:
+    """What Dask's comms say of ``error``, without their connection's repr and errno: "Connection
+    reset by peer", not "in <TCP (closed)  local=tcp://…>: ConnectionResetError: [Errno 104] …"."""
+    return re.sub(r"^\[Errno \d+\] ", "", str(error).rsplit(": ", 1)[-1]) or type(error).__name__
 
 
 def unreachable(why: str) -> str:
@@ -174,7 +181,7 @@ class DaskExecutor:
         try:
             yield
         except OSError as error:
-            raise PlainspokenError.at(self.address, 0, f"{SCHEDULER_LOST} ({error})") from None
+            raise PlainspokenError.at(self.address, 0, f"{SCHEDULER_LOST} ({comm_reason(error)})") from None
 
     def _send(
         self, ticket: int, function: Callable[..., Any], args: tuple[Any, ...], hints: Hints, resent: int
