@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -185,3 +187,14 @@ def translated_on(pool: Any, project: Any, slugs: list[str], inputs: Path) -> tu
             lines.append(next(steps))
         except StopIteration as end:
             return end.value, lines
+
+
+def wait_for_a_held_call(build: subprocess.Popen[str], holds: Path) -> Path:
+    """The signal file of the first worker process holding a call (pipeline.engine.executors'
+    HOLD_ENV folder ``holds``), once there is one; fails if ``build`` ends first."""
+    deadline = time.monotonic() + 120
+    while not (held := sorted(holds.glob("held-*"))):
+        assert build.poll() is None, "the build ended before a worker took a call"
+        assert time.monotonic() < deadline, "no worker took a call"
+        time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)
+    return held[0]

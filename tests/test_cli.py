@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,10 +56,16 @@ def test_version_names_the_installed_release() -> None:
     assert result.output.strip() == f"plainspoken, version {version('plainspoken')}"
 
 
-def test_a_build_scheduler_that_is_no_address_is_one_line_at_its_key(run, make_project) -> None:  # type: ignore[no-untyped-def]
+def _plain_with(make_project: Callable[[str], Path], table: str) -> tuple[Path, Path]:
+    """tests/roots/plain with ``table`` added to its site.toml: the project and its site.toml."""
     project = make_project("plain")
     site = project / "source/site.toml"
-    site.write_text(site.read_text() + '\n[build]\nscheduler = "build-1:8786"\n')
+    site.write_text(f"{site.read_text()}\n{table}\n")
+    return project, site
+
+
+def test_a_build_scheduler_that_is_no_address_is_one_line_at_its_key(run, make_project) -> None:  # type: ignore[no-untyped-def]
+    project, site = _plain_with(make_project, '[build]\nscheduler = "build-1:8786"')
     result = run(project, "build", "--format", "html")
     assert result.exit_code == 1 and "Traceback" not in result.output
     line = len(site.read_text().splitlines())
@@ -76,9 +83,7 @@ def test_a_scheduler_named_in_site_toml_without_dask_installed_names_the_address
     run, make_project, monkeypatch  # type: ignore[no-untyped-def]
 ) -> None:
     """The line began "--scheduler:", an option the clinic had not typed: the address came from site.toml."""
-    project = make_project("plain")
-    site = project / "source/site.toml"
-    site.write_text(site.read_text() + '\n[build]\nscheduler = "tcp://build-1:8786"\n')
+    project, _ = _plain_with(make_project, '[build]\nscheduler = "tcp://build-1:8786"')
     monkeypatch.setitem(sys.modules, "distributed", None)  # as where plainspoken[dask] is not installed
     result = run(project, "build", "--format", "html")
     assert result.exit_code == 1 and "Traceback" not in result.output
@@ -87,9 +92,7 @@ def test_a_scheduler_named_in_site_toml_without_dask_installed_names_the_address
 
 def test_a_misspelt_build_table_is_named_not_built_on_this_machine(run, make_project) -> None:  # type: ignore[no-untyped-def]
     """[biuld] was read as nothing: the build ran here, silently, instead of on the cluster."""
-    project = make_project("plain")
-    site = project / "source/site.toml"
-    site.write_text(site.read_text() + '\n[biuld]\nscheduler = "tcp://build-1:8786"\n')
+    project, site = _plain_with(make_project, '[biuld]\nscheduler = "tcp://build-1:8786"')
     result = run(project, "build", "--format", "html")
     assert result.exit_code == 1 and "Traceback" not in result.output
     line = site.read_text().splitlines().index("[biuld]") + 1

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import wait_for_a_held_call
 
 distributed = pytest.importorskip(
     "distributed", reason="distributed is not installed: pip install 'plainspoken[dask]'"
@@ -281,13 +282,7 @@ def test_a_worker_killed_mid_build_is_one_line_and_the_build_completes(
     (holds / "hold-1").write_text("build_in_worker")  # the first job a worker takes is held until killed
     project = make_project("basic")
     with _cluster(tmp_path / "workers", env={HOLD_ENV: str(holds)}) as client:
-        command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
-        build = subprocess.Popen(
-            [*command, "--format", "pdf", "--scheduler", client.scheduler.address],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        build = _started_build(project, client.scheduler.address, "--format", "html", "--format", "pdf")
         _kill_holder(build, holds)
         output, _ = build.communicate(timeout=240)
     assert build.returncode == 0 and "Traceback" not in output, output
@@ -308,26 +303,23 @@ def test_the_only_worker_killed_mid_build_takes_the_inputs_with_it_and_the_build
     (holds / "hold-1").write_text("build_in_worker")
     project = make_project("basic")
     with _cluster(tmp_path / "workers", workers=1, env={HOLD_ENV: str(holds)}) as client:
-        command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--format", "html"]
-        build = subprocess.Popen(
-            [*command, "--scheduler", client.scheduler.address],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        build = _started_build(project, client.scheduler.address, "--format", "html")
         _kill_holder(build, holds)
         output, _ = build.communicate(timeout=240)
     assert build.returncode == 0 and "Traceback" not in output, output
     assert (project / "build/site/es/every-node.html").is_file()
 
 
+def _started_build(project: Path, scheduler: str, *args: str) -> subprocess.Popen[str]:
+    """`plainspoken build *args --scheduler scheduler` in the background, its output in one stream."""
+    command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", *args, "--scheduler", scheduler]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 def _kill_holder(build: subprocess.Popen[str], holds: Path) -> None:
-    deadline = time.monotonic() + 120
-    while not (held := sorted(holds.glob("held-*"))):
-        assert build.poll() is None, "the build ended before a worker took a call"
-        assert time.monotonic() < deadline, "no worker took a call"
-        time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)
-    os.kill(int(held[0].name.removeprefix("held-")), signal.SIGKILL)
+    """Kill the worker process holding a call (see HOLD_ENV) once one holds it."""
+    held = wait_for_a_held_call(build, holds)
+    os.kill(int(held.name.removeprefix("held-")), signal.SIGKILL)
 
 
 def test_piper_jobs_ask_for_a_piper_slot_only_where_a_worker_has_one(tmp_path: Path) -> None:
@@ -410,14 +402,8 @@ def test_the_last_worker_with_a_piper_slot_lost_for_good_is_one_line_and_the_bui
     with _cluster(tmp_path / "workers", workers=1) as client:
         piper = _piper_worker(client, tmp_path / "piper-worker", {HOLD_ENV: str(holds)})
         try:
-            command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--lang", "en"]
-            build = subprocess.Popen(
-                [*command, "--format", "audio", "--scheduler", client.scheduler.address],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            _wait_for_a_held_call(build, holds)
+            build = _started_build(project, client.scheduler.address, "--lang", "en", "--format", "audio")
+            wait_for_a_held_call(build, holds)
             os.killpg(piper.pid, signal.SIGKILL)  # the machine is gone: no nanny starts another
             output, _ = build.communicate(timeout=180)
         finally:
@@ -446,14 +432,6 @@ def _piper_worker(client: Any, folder: Path, env: dict[str, str]) -> subprocess.
     )
     client.wait_for_workers(before + 1, timeout=120)
     return worker
-
-
-def _wait_for_a_held_call(build: subprocess.Popen[str], holds: Path) -> None:
-    deadline = time.monotonic() + 120
-    while not sorted(holds.glob("held-*")):
-        assert build.poll() is None, "the build ended before a worker took a call"
-        assert time.monotonic() < deadline, "no worker took a call"
-        time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)
 
 
 def test_the_scheduler_lost_mid_build_is_one_line_and_the_site_is_unchanged(
@@ -494,7 +472,7 @@ def test_the_scheduler_lost_mid_build_is_one_line_and_the_site_is_unchanged(
         build = subprocess.Popen(
             [*command, "--scheduler", address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        _wait_for_a_held_call(build, holds)
+        wait_for_a_held_call(build, holds)
         scheduler.kill()
         output, errors = build.communicate(timeout=120)
     finally:

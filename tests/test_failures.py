@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from conftest import translated_on
+from conftest import translated_on, wait_for_a_held_call
 
 from pipeline.builders import outputs
 from pipeline.builders.html import HtmlBuilder
@@ -167,14 +167,10 @@ def _build_holding(project: Path, holds: Path, *extra: str) -> subprocess.Popen[
 
 def _kill_holder(build: subprocess.Popen[str], holds: Path) -> str:
     """Wait for a worker to hold its call, SIGKILL it; the call it held (repr)."""
-    deadline = time.monotonic() + 120
-    while not (held := sorted(holds.glob("held-*"))):
-        assert build.poll() is None, "the build ended before a worker took a call"
-        assert time.monotonic() < deadline, "no worker took a call"
-        time.sleep(0.01)  # polls for the worker's signal (no guess at how long a call takes)
-    call = held[0].read_text(encoding="utf-8")
-    held[0].unlink()
-    os.kill(int(held[0].name.removeprefix("held-")), signal.SIGKILL)
+    held = wait_for_a_held_call(build, holds)
+    call = held.read_text(encoding="utf-8")
+    held.unlink()
+    os.kill(int(held.name.removeprefix("held-")), signal.SIGKILL)
     return call
 
 
