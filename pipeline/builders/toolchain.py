@@ -6,8 +6,6 @@ Cheap on purpose (package metadata and file stats, no import of the libraries): 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import glob
 import hashlib
@@ -155,6 +153,8 @@ def unloadable(parts: Iterable[str]) -> list[str]:
 
 def _unloadable(part: str) -> str:
     """Why ``part``'s library cannot be loaded here ('' if it can)."""
+    import ctypes.util  # not at the top: every plan imports this module, and no plan loads a library
+
     names, install = LIBRARIES[part]
     why = "not found"
     for name in names:
