@@ -207,7 +207,7 @@ class DaskExecutor:
 
     def _wait_first(self) -> list[Finished]:
         while True:  # until a call ends that is not sent again
-            if not self._one_done():
+            if self.piper and not self._one_done():  # a Piper call may wait for a worker gone for good
                 self._piper_elsewhere()
                 continue
             done = self.completed.next_batch(block=True)  # type: ignore[no-untyped-call]
