@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,20 @@ def test_a_catalog_msgfmt_could_not_check_beside_is_checked_when_loaded(make_pro
     assert runs(msgfmt_runs) == 0
     load_catalog(project / UI, str(UI), locale="es")
     assert runs(msgfmt_runs) == 1
+
+
+@needs_msgfmt
+def test_a_rebuild_after_one_catalog_edit_starts_msgfmt_once(make_project, msgfmt_runs) -> None:  # type: ignore[no-untyped-def]
+    """Each build is a new process: every catalog it did not edit is known by its hash on disk. The
+    interface catalog Plainspoken ships was checked again by every build (kept under no project)."""
+    project = make_project("clinic")
+    command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--lang", "es", "--format", "html"]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
+    assert runs(msgfmt_runs) >= 2  # the project's interface and article catalogs, first seen
+    po = project / "locales/es/LC_MESSAGES/choosing-care.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('"Tiempo que requiere"', '"Tiempo necesario"'))
+    msgfmt_runs.write_text("", encoding="utf-8")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Tiempo necesario" in (project / "build/site/es/choosing-care.html").read_text(encoding="utf-8")
+    assert runs(msgfmt_runs) == 1, "catalogs that did not change were checked again"
