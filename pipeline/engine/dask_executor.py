@@ -138,7 +138,7 @@ class DaskExecutor:
         except PlainspokenError:
             client.close()  # type: ignore[no-untyped-call]
             raise
-        workers = client.scheduler_info(n_workers=-1)["workers"]
+        workers = self._workers()
         self.known = set(workers)
         self.piper = any("piper" in info.get("resources", {}) for info in workers.values())
         threads = sum(info["nthreads"] for info in workers.values()) or 1
@@ -232,9 +232,9 @@ class DaskExecutor:
         return True
 
     def _piper_elsewhere(self) -> None:
-        """Once no worker has a piper slot (the last one lost), the Piper calls waiting for one are
-        sent again to any worker, and the summary says so."""
-        if not self.piper or any("piper" in w.get("resources", {}) for w in self._workers().values()):
+        """Called while ``self.piper``: once no worker has a piper slot (the last one lost), the Piper
+        calls waiting for one are sent again to any worker, and the summary says so."""
+        if any("piper" in w.get("resources", {}) for w in self._workers().values()):
             return
         self.piper = False
         self.notices.append(NO_PIPER_SLOT)
