@@ -257,6 +257,25 @@ def test_a_liblouis_upgrade_changes_the_braille_key_and_nothing_else(monkeypatch
     assert after[0] != before[0] and after[1] == before[1]
 
 
+def test_what_a_cluster_worker_must_share_is_each_part_once_and_the_fonts_per_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The parts a Dask worker is compared on (its keys' parts), and the line for each that differs."""
+    from pipeline.builders import toolchain
+
+    made = toolchain.parts([(outputs.spec("pdf"), "en"), (outputs.spec("pdf"), "ja"), (outputs.spec("html"), "ja")])
+    names = [(name, language) for name, language, _ in made]
+    assert ("fonts", "en") in names and ("fonts", "ja") in names and names.count(("weasyprint", "")) == 1
+    assert toolchain.differences(made) == []  # this machine is its own build machine
+    fonts, ours = toolchain._fonts, toolchain._version("weasyprint")
+    monkeypatch.setitem(toolchain._SYSTEM_PARTS, "fonts", lambda lang: "other" if lang == "ja" else fonts(lang))
+    monkeypatch.setattr(toolchain, "_installed", lambda: {"weasyprint": "99.0"})
+    assert toolchain.differences(made) == [
+        "its fonts for ja differ from the build machine's: install the same packages on both",
+        f"weasyprint differs (99.0 there, {ours} on the build machine): install the same version on both",
+    ]
+
+
 def test_a_site_file_changed_by_hand_is_rebuilt(run: Run, make_project: Callable[[str], Path]) -> None:
     root = make_project("basic")
     assert run(root, "build", "--format", "html", "-j", "1").exit_code == 0

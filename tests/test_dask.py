@@ -237,6 +237,46 @@ def test_a_worker_without_the_piper_voice_package_is_named_in_one_line(
     ]
 
 
+def test_a_worker_with_another_weasyprint_is_named_in_one_line_before_any_handout(
+    client: Any, run: Callable[..., Any], make_project: Callable[[str], Path]
+) -> None:
+    """A worker with WeasyPrint 99.0 printed handouts that this machine's keys said were made with
+    its own WeasyPrint: the next local build called them up to date, and a Dask build's bytes were
+    no longer a local build's."""
+    project = make_project("basic")
+    with _one_worker_lacking(client, _pretend_weasyprint_99, _installed_weasyprint) as worker:
+        handouts = run(project, "build", "--format", "pdf", "--scheduler", client.scheduler.address)
+        pages = run(project, "build", "--format", "html", "--scheduler", client.scheduler.address)
+    from pipeline.builders.toolchain import _version
+
+    assert handouts.exit_code == 1 and "Traceback" not in handouts.output, handouts.output
+    assert handouts.stderr.splitlines() == [
+        f"{client.scheduler.address}: Dask worker {worker}: weasyprint differs (99.0 there, "
+        f"{_version('weasyprint')} on the build machine): install the same version on both, and restart it"
+    ]
+    assert not list(project.glob("build/site/*/*.pdf"))
+    assert pages.exit_code == 0, pages.output  # pages are not made with WeasyPrint: that worker builds them
+
+
+def _pretend_weasyprint_99() -> None:
+    """A worker whose Python finds WeasyPrint 99.0 first (its .dist-info, as pip leaves it)."""
+    import tempfile
+
+    from pipeline.builders import toolchain
+
+    folder = Path(tempfile.mkdtemp())
+    (folder / "weasyprint-99.0.dist-info").mkdir()
+    sys.path.insert(0, str(folder))
+    toolchain._installed.cache_clear()
+
+
+def _installed_weasyprint() -> None:
+    from pipeline.builders import toolchain
+
+    sys.path[:] = [entry for entry in sys.path if not list(Path(entry).glob("weasyprint-99.0.dist-info"))]
+    toolchain._installed.cache_clear()
+
+
 @contextlib.contextmanager
 def _one_worker_lacking(client: Any, pretend: Callable[[], None], back: Callable[[], None]) -> Iterator[str]:
     """One of the cluster's workers, made to lack something by ``pretend`` (run there; this module's

@@ -44,9 +44,47 @@ def fingerprint(output: OutputSpec, language: str) -> str:
 
 
 def _part(name: str, language: str) -> str:
+    return f"{name}={_value(name, language)}"
+
+
+def _value(name: str, language: str) -> str:
     """A system part by its reader, any other name as an installed distribution's version."""
     reader = _SYSTEM_PARTS.get(name)
-    return f"{name}={reader(language) if reader else _version(name)}"
+    return reader(language) if reader else _version(name)
+
+
+#: A part of the toolchain: its name, the language it is read for ('' where it is the same for
+#: every language), and its version or its files' fingerprint.
+Part = tuple[str, str, str]
+
+
+def parts(made: Iterable[tuple[OutputSpec, str]]) -> tuple[Part, ...]:
+    """Every part of the toolchain the outputs ``made`` (each in its language) are rendered with:
+    what a cluster's workers must have the same of, so that their outputs are this machine's."""
+    wanted = {
+        (name, language if name in _BY_LANGUAGE else "")
+        for output, language in made
+        for name in (*COMMON, *output.toolchain)
+    }
+    return tuple((name, language, _value(name, language)) for name, language in sorted(wanted))
+
+
+def differences(expected: Iterable[Part]) -> list[str]:
+    """A line for each part of ``expected`` (read on the build's machine) that differs here."""
+    return [
+        _different(name, language, value)
+        for name, language, value in expected
+        if _value(name, language) != value
+    ]
+
+
+def _different(name: str, language: str, expected: str) -> str:
+    if name in _BY_LANGUAGE:
+        return f"its {name} for {language} differ from the build machine's: install the same packages on both"
+    if name in _SYSTEM_PARTS:
+        return f"its {name} (library and data) differs from the build machine's: install the same on both"
+    there, here = (("not installed" if v == "absent" else v) for v in (_version(name), expected))
+    return f"{name} differs ({there} there, {here} on the build machine): install the same version on both"
 
 
 def _version(distribution: str) -> str:
@@ -135,6 +173,8 @@ _SYSTEM_PARTS: dict[str, Callable[[str], str]] = {
     "espeak-ng": _espeak,
     "liblouis": _liblouis,
 }
+#: The parts read for a language (the others are the same for every language).
+_BY_LANGUAGE = frozenset({"fonts"})
 
 
 #: The shared libraries system parts are loaded from (a soname, or a name for find_library, as the

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.builders.toolchain import unloadable
+from pipeline.builders.toolchain import Part, differences, unloadable
 from pipeline.engine import plan
 from pipeline.engine.executors import NO_HINTS, Finished, Hints, hold_if_asked
 from pipeline.engine.sandbox import Snapshot, Store, drop_private_root, read_blobs
@@ -47,10 +47,12 @@ NO_PIPER_SLOT = (
 @dataclass(frozen=True)
 class Needs:
     """What a build's outputs need on every worker: system libraries by toolchain part (espeak-ng,
-    liblouis), and Python modules (Piper, its voice packages), each with what installs it."""
+    liblouis), Python modules (Piper, its voice packages), each with what installs it; and the
+    toolchain they are made with on the build's machine (its keys name it: a worker's must match)."""
 
     libraries: frozenset[str] = frozenset()
     modules: tuple[tuple[str, str], ...] = ()
+    toolchain: tuple[Part, ...] = ()
 
 
 NO_NEEDS = Needs()
@@ -338,15 +340,21 @@ _loaded: list[str] = []  # on a worker: the pipeline hash of the code it loaded 
 
 
 def missing_here(needs: Needs) -> list[str]:
-    """Runs on a worker: a line for each library of ``needs`` it cannot load, and each module it
-    cannot import, with what installs it."""
+    """Runs on a worker: a line for each library of ``needs`` it cannot load, each module it cannot
+    import, with what installs it, and each part of the toolchain that differs from the build machine's."""
     import importlib.util
 
     lines = unloadable(needs.libraries)
     for module, install in needs.modules:
         if importlib.util.find_spec(module.split(".")[0]) is None:
             lines.append(f"{module} is not installed ({install})")
-    return lines
+    different = differences(needs.toolchain)
+    more = [f"{len(different) - SHOWN} more parts of the toolchain differ"] if len(different) > SHOWN else []
+    return lines + different[:SHOWN] + more
+
+
+#: Parts of the toolchain a refused worker's line names at most (a worker of another Python names most).
+SHOWN = 2
 
 
 def worker_state() -> tuple[str, bool]:

@@ -264,15 +264,17 @@ def _build_staged(
 
 def _cluster(scheduler: str | None, todo: Sequence[Task], config: SiteConfig) -> DaskExecutor | None:
     """The Dask cluster at ``scheduler``, if one is asked for (distributed is imported only then),
-    each of its workers able to load what the outputs ``todo`` builds need."""
+    each of its workers able to load what the outputs ``todo`` builds need, with this machine's toolchain."""
     if not scheduler:
         return None
+    from pipeline.builders.toolchain import parts
     from pipeline.engine.dask_executor import DaskExecutor, Needs, connect
     from pipeline.speech.piper import needed_modules
 
     libraries = frozenset(part for task in todo for part in spec(task.output).toolchain)
     modules = needed_modules(config) if any(spec(task.output).voiced for task in todo) else ()
-    return DaskExecutor(connect(scheduler), scheduler, Needs(libraries, modules))
+    made = parts({(spec(task.output), task.language) for task in todo})
+    return DaskExecutor(connect(scheduler), scheduler, Needs(libraries, modules, made))
 
 
 
