@@ -258,6 +258,45 @@ def test_a_worker_with_another_weasyprint_is_named_in_one_line_before_any_handou
     assert pages.exit_code == 0, pages.output  # pages are not made with WeasyPrint: that worker builds them
 
 
+def test_a_worker_that_joins_during_the_build_with_another_weasyprint_refuses_its_first_call(
+    make_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Workers were asked what they have when the build started; one started later (`dask worker`
+    on another machine, whose Python finds WeasyPrint 99.0) took calls unasked."""
+    from pipeline.builders.toolchain import _version
+    from pipeline.engine.executors import HOLD_ENV
+
+    holds, other = tmp_path / "holds", tmp_path / "other-python"
+    holds.mkdir()
+    (other / "weasyprint-99.0.dist-info").mkdir(parents=True)
+    (holds / "hold-1").write_text("build_in_worker")  # the first job is held: the rest wait for the new worker
+    project = make_project("basic")
+    with _cluster(tmp_path / "workers", workers=1, env={HOLD_ENV: str(holds)}) as client:
+        scheduler = client.scheduler.address
+        build = _started_build(project, scheduler, "--format", "html", "--format", "pdf")
+        wait_for_a_held_call(build, holds)
+        joined = _worker_process(scheduler, tmp_path / "joined", PYTHONPATH=str(other))
+        try:
+            output, _ = build.communicate(timeout=240)
+        finally:
+            joined.terminate()
+            joined.wait(timeout=60)
+    assert build.returncode == 1 and "Traceback" not in output, output
+    (line,) = [line for line in output.splitlines() if "differs" in line]
+    assert line.endswith(
+        f": weasyprint differs (99.0 there, {_version('weasyprint')} on the build machine): install the "
+        "same version on both, and restart it"
+    ) and line.startswith(f"{scheduler}: Dask worker tcp://"), output
+
+
+def _worker_process(scheduler: str, folder: Path, **env: str) -> subprocess.Popen[bytes]:
+    """`dask worker` of one thread started in ``folder`` (as on another machine), with ``env`` added."""
+    folder.mkdir()
+    command = [sys.executable, "-m", "distributed.cli.dask_worker", scheduler, "--nthreads", "1"]
+    environment = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False", **env}
+    return subprocess.Popen(command, cwd=folder, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def _pretend_weasyprint_99() -> None:
     """A worker whose Python finds WeasyPrint 99.0 first (its .dist-info, as pip leaves it)."""
     import tempfile

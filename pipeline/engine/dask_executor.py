@@ -59,7 +59,8 @@ NO_NEEDS = Needs()
 
 
 class WrongVersion(Exception):
-    """A worker runs another Plainspoken (its pipeline hash differs): it refuses the call."""
+    """A worker runs another Plainspoken (its pipeline hash differs), or lacks what the build needs
+    (a library, a module, the build machine's toolchain): it refuses the call."""
 
 
 def connect(address: str) -> Client:
@@ -133,8 +134,10 @@ class DaskExecutor:
     by Dask on the others (``distributed.scheduler.allowed-failures``)."""
 
     def __init__(self, client: Client, address: str, needs: Needs = NO_NEEDS) -> None:
-        """``needs``: what every worker must load for the outputs to build."""
+        """``needs``: what every worker must load for the outputs to build (asked of each worker
+        here, and by its first call of the build: a worker may join the cluster during the build)."""
         self.client, self.address, self.version = client, address, plan.pipeline_hash()
+        self.needs = needs
         try:
             refuse_other_versions(client, address, self.version, needs)
         except PlainspokenError:
@@ -193,6 +196,7 @@ class DaskExecutor:
         future = self.client.submit(
             checked_call,
             self.version,
+            self.needs,
             function,
             *(self.inputs if arg is self.placeholder else arg for arg in args),
             key=f"{function.__name__}-{uuid.uuid4().hex}",
@@ -324,7 +328,11 @@ def refuse_other_versions(client: Client, address: str, version: str, needs: Nee
         if isinstance(lines, Exception):  # upgraded since it started: its loaded code is older
             raise PlainspokenError.at(address, 0, f"Dask worker {worker} {CANNOT_CHECK}")
         if lines:
-            raise PlainspokenError.at(address, 0, f"Dask worker {worker}: {'; '.join(lines)}, and restart it")
+            raise PlainspokenError.at(address, 0, lacking(worker, lines))
+
+
+def lacking(worker: str, lines: list[str]) -> str:
+    return f"Dask worker {worker}: {'; '.join(lines)}, and restart it"
 
 
 CANNOT_CHECK = "cannot check its libraries: restart it, with the same Plainspoken as this machine"
@@ -374,17 +382,21 @@ def wrong_version(address: str, theirs: str, ours: str) -> str:
     )
 
 
-_accepted: set[str] = set()  # on a worker: the versions it found its own
+_accepted: set[tuple[str, Needs]] = set()  # on a worker: the builds' versions and needs it found its own
 
 
-def checked_call(version: str, function: Callable[..., Any], *args: Any) -> Any:
-    """Runs on a worker: ``function(*args)``, refused if this worker's Plainspoken is not ``version``."""
+def checked_call(version: str, needs: Needs, function: Callable[..., Any], *args: Any) -> Any:
+    """Runs on a worker: ``function(*args)``, refused if this worker's Plainspoken is not ``version``
+    or it lacks what the build ``needs`` (checked by the first call of each build, as a worker that
+    joined the cluster during the build was asked nothing before it)."""
     from distributed import get_worker
 
-    if version not in _accepted:  # checked once per build's version: hashing takes 6 ms
+    if (version, needs) not in _accepted:  # hashing takes 6 ms, reading the toolchain a few more
         if (own := plan.pipeline_hash()) != version:
             raise WrongVersion(wrong_version(get_worker().address, own, version))
-        _accepted.add(version)
+        if lines := missing_here(needs):
+            raise WrongVersion(lacking(get_worker().address, lines))
+        _accepted.add((version, needs))
         from pipeline.engine.workers import runs_on_cluster
 
         runs_on_cluster()
