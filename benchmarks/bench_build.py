@@ -429,8 +429,11 @@ def on_dask(tmp: Path, articles: int, local: dict[int, float]) -> None:
     """The scaling builds again on a Dask LocalCluster of two worker processes (one thread each,
     started in a folder of their own): cost per article, and Dask's overhead per task against the
     same two workers as local processes (``local``: seconds per article)."""
+    import distributed
+
     tasks: dict[int, int] = {}
-    with _local_cluster(tmp / "dask-workers") as address:
+    resident: list[float] = []  # MiB, the largest worker's after each build
+    with _local_cluster(tmp / "dask-workers") as address, distributed.Client(address) as client:  # type: ignore[no-untyped-call]
 
         def build(count: int) -> float:
             root = copy_project(tmp / f"dask-{count}", articles=count)
@@ -443,10 +446,18 @@ def on_dask(tmp: Path, articles: int, local: dict[int, float]) -> None:
             if report.failed:
                 raise SystemExit(f"the Dask build of {count} articles failed")
             shutil.rmtree(root)
+            resident.append(max(client.run(_resident_mib).values()))
             return seconds / count
 
         per_article = bracketed(articles, build)
     per_article_row("cost per article on a 2-worker Dask LocalCluster", articles, per_article)
+    first, large, last = resident
+    row(
+        f"Dask workers outlive builds: the largest one's memory after 10, {articles} and 10 articles",
+        f"{first:.0f} -> {large:.0f} -> {last:.0f} MiB ({last / first - 1:+.1%})",
+        "(target: not growing, within 5%)",
+        last / first - 1 <= 0.05,
+    )
     for count in (10, articles):
         seconds = statistics.mean(per_article[count])
         overhead = (seconds - local[count]) * count / tasks[count]
@@ -456,6 +467,12 @@ def on_dask(tmp: Path, articles: int, local: dict[int, float]) -> None:
             f"(the Dask build's time less the local one's on the same two workers, per task; "
             f"{seconds:.2f} s against {local[count]:.2f} s an article)",
         )
+
+
+def _resident_mib() -> float:
+    """Runs on a worker: its resident memory now (MiB)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 @contextlib.contextmanager
@@ -488,7 +505,7 @@ def _raw_tool_run(root: Path) -> Raw:
     from weasyprint import CSS, HTML
 
     from pipeline.builders.audio import AudioBuilder
-    from pipeline.builders.printing import MIN_LAST_PAGE_FILL, last_page_fill
+    from pipeline.builders.printing import MIN_LAST_PAGE_FILL, font_configuration, last_page_fill
     from pipeline.engine.tasks import translate_language
     from pipeline.render.handout import VARIANTS, looser_spacing, render_handout
     from pipeline.source.articles import load_sources
@@ -496,6 +513,7 @@ def _raw_tool_run(root: Path) -> Raw:
 
     project = load_project(root)
     docs = load_sources(project).documents
+    fonts = font_configuration()  # one for every layout, as the build's workers lay them out
     times = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     LAYOUTS[:] = [0, 0]
     for language in project.config.languages:
@@ -504,7 +522,8 @@ def _raw_tool_run(root: Path) -> Raw:
             html, css = render_handout(article, config=project.config, variant=variant)
             source = HTML(string=html, base_url=project.source_dir.as_uri() + "/")
             start = time.perf_counter()
-            document = source.render(stylesheets=[CSS(string=css)], pdf_variant="pdf/ua-1")
+            sheet = CSS(string=css, font_config=fonts)
+            document = source.render(stylesheets=[sheet], pdf_variant="pdf/ua-1", font_config=fonts)
             document.write_pdf(pdf_variant="pdf/ua-1")
             times[0] += time.perf_counter() - start
             LAYOUTS[0] += 1
@@ -512,7 +531,8 @@ def _raw_tool_run(root: Path) -> Raw:
             start = time.perf_counter()
             for extra in looser_spacing(variant) if last_page_fill(document) < MIN_LAST_PAGE_FILL else ():
                 LAYOUTS[1] += 1
-                document = source.render(stylesheets=[CSS(string=css + extra)], pdf_variant="pdf/ua-1")
+                sheet = CSS(string=css + extra, font_config=fonts)
+                document = source.render(stylesheets=[sheet], pdf_variant="pdf/ua-1", font_config=fonts)
                 if last_page_fill(document) >= MIN_LAST_PAGE_FILL:
                     break
             times[4] += time.perf_counter() - start
