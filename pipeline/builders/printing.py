@@ -7,6 +7,7 @@ import gc
 import logging
 import re
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from html import unescape
@@ -167,16 +168,22 @@ def render_pdf(
 COLLECT_DROPPED_LAYOUTS = False
 
 
-@functools.cache
 def font_configuration() -> Any:
-    """One Fontconfig configuration for every handout this process lays out. WeasyPrint makes one
+    """One Fontconfig configuration for every handout this thread lays out. WeasyPrint makes one
     per layout unless given one, and each made and dropped kept about 0.23 MiB that neither
     Fontconfig nor Pango gave back: a Dask worker, which outlives builds, grew by a megabyte a
     handout job (203 -> 258 MiB over four builds of 3 articles). Handouts use installed fonts only
-    (no @font-face, which would add to it), and their bytes are the same whatever was laid out before."""
-    from weasyprint.text.fonts import FontConfiguration
+    (no @font-face, which would add to it), and their bytes are the same whatever was laid out before.
+    One a thread: a Dask worker started with several threads lays out handouts side by side, and
+    Pango's font maps are not made to be shared between threads."""
+    if (fonts := getattr(_per_thread, "fonts", None)) is None:
+        from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+        fonts = _per_thread.fonts = FontConfiguration()
+    return fonts
+
+
+_per_thread = threading.local()
 
 
 def filled_layout(source: Any, sheets: Iterable[Any], *, font_config: Any = None) -> Any:
