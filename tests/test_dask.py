@@ -27,18 +27,18 @@ pytestmark = pytest.mark.slow  # a cluster of two worker processes, and handouts
 
 @contextlib.contextmanager
 def _cluster(folder: Path, workers: int = 2, **kwargs: Any) -> Iterator[Any]:
-    """Worker processes (two) of one thread each, started in ``folder`` (not the test's folder)."""
+    """Worker processes (two) of one thread each (unless ``threads_per_worker`` says otherwise),
+    started in ``folder`` (not the test's folder)."""
     import dask
 
     folder.mkdir(exist_ok=True)
     with contextlib.chdir(folder), dask.config.set({"distributed.worker.daemon": False}):
         cluster = distributed.LocalCluster(
             n_workers=workers,
-            threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
             local_directory=str(folder),
-            **kwargs,
+            **{"threads_per_worker": 1, **kwargs},
         )
     with cluster, distributed.Client(cluster, set_as_default=False) as client:
         yield client
@@ -81,6 +81,23 @@ def test_a_dask_build_is_byte_identical_to_a_local_one_and_never_opens_the_proje
     assert set(client.run(_articles_cached).values()) == {0}
     # Dask's sampling profiler sampled none of the build's calls, and profiles the cluster's other work again.
     assert set(client.run(_profiled_calls).values()) == {(0, True)}
+
+
+def test_a_worker_of_two_threads_builds_the_same_bytes_as_a_local_build(
+    make_project: Callable[[str], Path], run: Callable[..., Any], tmp_path: Path
+) -> None:
+    """`dask worker --nthreads 2` (the docs say 1; a cluster's default is one a core): two jobs run
+    side by side in one process, each laying out handouts with its own thread's fonts."""
+    local = make_project("basic").rename(tmp_path / "local")
+    remote = make_project("basic")
+    build = ("build", "--format", "html", "--format", "pdf", "--format", "audio")
+    with _cluster(tmp_path / "workers", workers=1, threads_per_worker=2) as client:
+        result = run(remote, *build, "--scheduler", client.scheduler.address)
+    assert result.exit_code == 0, result.output
+    assert run(local, *build, "-j", "2").exit_code == 0
+    built, local_files = _files(remote / "build/site"), _files(local / "build/site")
+    assert {"es/every-node.pdf", "es/every-node.mp3"} <= set(built) and sorted(built) == sorted(local_files)
+    assert [path for path in built if built[path] != local_files[path]] == []
 
 
 def _articles_cached() -> int:

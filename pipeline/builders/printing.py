@@ -142,8 +142,8 @@ def render_pdf(
     load_weasyprint()
     from weasyprint import CSS, HTML
 
-    fetcher = make_fetcher(allowed_dirs, mapped)
-    with weasyprint_log() as records, weasyprint_tags.patched(link_descriptions(html)):
+    fetcher, described = make_fetcher(allowed_dirs, mapped), link_descriptions(html)
+    with _ONE_HANDOUT_AT_A_TIME, weasyprint_log() as records, weasyprint_tags.patched(described):
         source = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         fonts = font_configuration()
         sheets = (
@@ -168,22 +168,23 @@ def render_pdf(
 COLLECT_DROPPED_LAYOUTS = False
 
 
+#: Held while a handout is laid out and written. The tagging shim patches WeasyPrint's modules and the
+#: log collector listens to its logger, both for the whole process: in a Dask worker started with two
+#: threads, a handout laid out beside another came out untagged when the other's shim was taken off
+#: (its bytes not a local build's, one build in three) and could be given the other's warnings.
+_ONE_HANDOUT_AT_A_TIME = threading.Lock()
+
+
+@functools.cache
 def font_configuration() -> Any:
-    """One Fontconfig configuration for every handout this thread lays out. WeasyPrint makes one
-    per layout unless given one, and each made and dropped kept about 0.23 MiB that neither
+    """One Fontconfig configuration for every handout this process lays out (one at a time). WeasyPrint
+    makes one per layout unless given one, and each made and dropped kept about 0.23 MiB that neither
     Fontconfig nor Pango gave back: a Dask worker, which outlives builds, grew by a megabyte a
     handout job (203 -> 258 MiB over four builds of 3 articles). Handouts use installed fonts only
-    (no @font-face, which would add to it), and their bytes are the same whatever was laid out before.
-    One a thread: a Dask worker started with several threads lays out handouts side by side, and
-    Pango's font maps are not made to be shared between threads."""
-    if (fonts := getattr(_per_thread, "fonts", None)) is None:
-        from weasyprint.text.fonts import FontConfiguration
+    (no @font-face, which would add to it), and their bytes are the same whatever was laid out before."""
+    from weasyprint.text.fonts import FontConfiguration
 
-        fonts = _per_thread.fonts = FontConfiguration()
-    return fonts
-
-
-_per_thread = threading.local()
+    return FontConfiguration()
 
 
 def filled_layout(source: Any, sheets: Iterable[Any], *, font_config: Any = None) -> Any:
