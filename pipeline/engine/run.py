@@ -269,11 +269,12 @@ def _cluster(scheduler: str | None, todo: Sequence[Task], config: SiteConfig) ->
         return None
     from pipeline.builders.toolchain import parts
     from pipeline.engine.dask_executor import DaskExecutor, Needs, connect
-    from pipeline.speech.piper import needed_modules
+    from pipeline.speech import piper
 
     libraries = frozenset(part for task in todo for part in spec(task.output).toolchain)
-    modules = needed_modules(config) if any(spec(task.output).voiced for task in todo) else ()
-    made = parts({(spec(task.output), task.language) for task in todo})
+    modules = piper.needed_modules(config) if any(spec(task.output).voiced for task in todo) else ()
+    unused = frozenset() if modules else piper.DISTRIBUTIONS  # no voice is Piper's: they make nothing
+    made = tuple(p for p in parts({(spec(t.output), t.language) for t in todo}) if p[0] not in unused)
     return DaskExecutor(connect(scheduler), scheduler, Needs(libraries, modules, made))
 
 
