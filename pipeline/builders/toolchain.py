@@ -30,6 +30,9 @@ ESPEAK_FILES = (
     *(f"/usr/lib/{arch}espeak-ng-data" for arch in (f"{_ARCH}/", "")),
     "/usr/share/espeak-ng-data",
 )
+#: The distributions of the piper extra, in the audio's toolchain: they make a guide only where a
+#: voice it speaks with is Piper's (its keys, and a cluster's workers, leave them out elsewhere).
+PIPER = frozenset({"piper-tts", "onnxruntime", "onnx"})
 #: liblouis's library and its translation tables (a braille table changes what a BRF holds).
 LIBLOUIS_FILES = (
     *(f"/usr/lib/{arch}liblouis.so.20" for arch in (f"{_ARCH}/", "")),
@@ -37,9 +40,10 @@ LIBLOUIS_FILES = (
 )
 
 
-def fingerprint(output: OutputSpec, language: str) -> str:
-    """One hash of every part of the toolchain that renders ``output`` in ``language``."""
-    parts = [_part(name, language) for name in (*COMMON, *output.toolchain)]
+def fingerprint(output: OutputSpec, language: str, unused: frozenset[str] = frozenset()) -> str:
+    """One hash of every part of the toolchain that renders ``output`` in ``language`` (but the
+    ``unused`` ones: Piper's, where no voice the output speaks with is Piper's)."""
+    parts = [_part(name, language) for name in (*COMMON, *output.toolchain) if name not in unused]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

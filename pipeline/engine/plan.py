@@ -20,6 +20,7 @@ from pipeline.builders.outputs import specs
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.clinical import RECORD, read_record
 from pipeline.quality.inputs import PROJECT_FILE, assessment_path
+from pipeline.source.config import SiteConfig
 from pipeline.source.languages import SOURCE_LANGUAGE
 from pipeline.source.project import UI_DOMAIN, Project
 
@@ -221,6 +222,7 @@ def _output_keys(project: Project, text: str, language: str, article: ArticleInp
         lexicon = file_hash(project.locales_dir / SOURCE_LANGUAGE / "pronunciation.toml")
         voice += f"\nfallback={voices.get(SOURCE_LANGUAGE, 'default')}\n{fallback}\n{lexicon}"
     keys: dict[str, str] = {}
+    unused = _unused_engines(project.config, language)
     for output in specs():  # in build order: what an output needs is keyed before it
         keys[output.name] = digest(
             text,
@@ -230,6 +232,14 @@ def _output_keys(project: Project, text: str, language: str, article: ArticleInp
             *([voice] if output.voiced else []),
             *([article.signed] if output.signed else []),
             *(article.published if output.lists_languages else []),
-            toolchain.fingerprint(output, language),
+            toolchain.fingerprint(output, language, unused if output.voiced else frozenset()),
         )
     return keys
+
+
+def _unused_engines(config: SiteConfig, language: str) -> frozenset[str]:
+    """Piper's distributions, unless the guide in ``language`` speaks with a Piper voice: its own, or
+    the source language's where a part fell back to it."""
+    spoken = {language, SOURCE_LANGUAGE}
+    piper_voices = [c for lang in spoken if (c := config.voice_choice(lang)) and c.engine == "piper"]
+    return frozenset() if piper_voices else toolchain.PIPER

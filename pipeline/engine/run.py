@@ -267,13 +267,13 @@ def _cluster(scheduler: str | None, todo: Sequence[Task], config: SiteConfig) ->
     each of its workers able to load what the outputs ``todo`` builds need, with this machine's toolchain."""
     if not scheduler:
         return None
-    from pipeline.builders.toolchain import parts
+    from pipeline.builders.toolchain import PIPER, parts
     from pipeline.engine.dask_executor import DaskExecutor, Needs, connect
-    from pipeline.speech import piper
+    from pipeline.speech.piper import needed_modules
 
     libraries = frozenset(part for task in todo for part in spec(task.output).toolchain)
-    modules = piper.needed_modules(config) if any(spec(task.output).voiced for task in todo) else ()
-    unused = frozenset() if modules else piper.DISTRIBUTIONS  # no voice is Piper's: they make nothing
+    modules = needed_modules(config) if any(spec(task.output).voiced for task in todo) else ()
+    unused = frozenset() if modules else PIPER  # no voice is Piper's: they make nothing
     made = tuple(p for p in parts({(spec(t.output), t.language) for t in todo}) if p[0] not in unused)
     return DaskExecutor(connect(scheduler), scheduler, Needs(libraries, modules, made))
 

@@ -21,9 +21,6 @@ LENGTH_SCALE = 1.1
 
 #: What installs Piper with Plainspoken.
 INSTALL = "pip install 'plainspoken[piper]'"
-#: The distributions that extra installs (in the audio's toolchain): a cluster's workers need the
-#: build machine's versions of them only where a voice is Piper's.
-DISTRIBUTIONS = frozenset({"piper-tts", "onnxruntime", "onnx"})
 
 
 def needed_modules(config: SiteConfig) -> tuple[tuple[str, str], ...]:
