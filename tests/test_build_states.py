@@ -258,13 +258,14 @@ def test_piper_is_in_the_key_of_every_guide_a_piper_voice_speaks_in(
     from test_piper import project_with_joe
 
     from pipeline.builders import toolchain
-    from pipeline.engine.plan import _unused_engines
+    from pipeline.engine.plan import unused_parts
     from pipeline.source.project import load_project
 
     voiced = load_project(project_with_joe(tmp_path / "piper")).config
-    assert {_unused_engines(voiced, language) for language in ("en", "km")} == {frozenset()}
+    audio = outputs.spec("audio")
+    assert {unused_parts(voiced, audio, language) for language in ("en", "km")} == {frozenset()}
     plain = load_project(make_project("basic")).config
-    assert {_unused_engines(plain, language) for language in ("en", "es")} == {toolchain.PIPER}
+    assert {unused_parts(plain, audio, language) for language in ("en", "es")} == {toolchain.PIPER}
 
 
 def test_the_handouts_fingerprint_the_font_files_of_their_language() -> None:
@@ -297,7 +298,8 @@ def test_what_a_cluster_worker_must_share_is_each_part_once_and_the_fonts_per_la
     """The parts a Dask worker is compared on (its keys' parts), and the line for each that differs."""
     from pipeline.builders import toolchain
 
-    made = toolchain.parts([(outputs.spec("pdf"), "en"), (outputs.spec("pdf"), "ja"), (outputs.spec("html"), "ja")])
+    pdf, html, none = outputs.spec("pdf"), outputs.spec("html"), frozenset[str]()
+    made = toolchain.parts([(pdf, "en", none), (pdf, "ja", none), (html, "ja", none)])
     names = [(name, language) for name, language, _ in made]
     assert ("fonts", "en") in names and ("fonts", "ja") in names and names.count(("weasyprint", "")) == 1
     assert toolchain.differences(made) == []  # this machine is its own build machine

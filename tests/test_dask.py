@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from conftest import wait_for_a_held_call
 
+from pipeline.builders import outputs
+
 distributed = pytest.importorskip(
     "distributed", reason="distributed is not installed: pip install 'plainspoken[dask]'"
 )
@@ -308,6 +310,20 @@ def test_a_worker_with_another_piper_is_refused_where_a_voice_is_pipers(
         f"{client.scheduler.address}: Dask worker {worker}: piper-tts differs (0.9 there, {_version('piper-tts')} "
         "on the build machine): install the same version on both, and restart it"
     ], audio.output
+
+
+def test_a_worker_whose_whole_toolchain_differs_is_told_the_first_two_parts_and_how_many_more() -> None:
+    """A worker of another Python install differs in most parts: its line stays one readable line."""
+    from pipeline.builders import toolchain
+    from pipeline.engine.dask_executor import Needs, missing_here
+
+    made = toolchain.parts([(outputs.spec("pdf"), "en", frozenset[str]())])
+    other = tuple((name, language, "0.0") for name, language, _ in made)
+    lines = missing_here(Needs(toolchain=other))
+    assert len(lines) == 3 and lines[2] == f"{len(made) - 2} more parts differ", lines
+    assert all(" differ" in line for line in lines[:2])
+    one_more = missing_here(Needs(toolchain=other[:3]))
+    assert one_more[2] == "1 more part differs" and missing_here(Needs(toolchain=made)) == []
 
 
 def test_a_worker_that_joins_during_the_build_with_another_weasyprint_refuses_its_first_call(

@@ -62,13 +62,15 @@ def _value(name: str, language: str) -> str:
 Part = tuple[str, str, str]
 
 
-def parts(made: Iterable[tuple[OutputSpec, str]]) -> tuple[Part, ...]:
-    """Every part of the toolchain the outputs ``made`` (each in its language) are rendered with:
-    what a cluster's workers must have the same of, so that their outputs are this machine's."""
+def parts(made: Iterable[tuple[OutputSpec, str, frozenset[str]]]) -> tuple[Part, ...]:
+    """Every part of the toolchain the outputs ``made`` (each in its language, but the parts its key
+    leaves out) are rendered with: what a cluster's workers must have the same of, so that their
+    outputs are this machine's."""
     wanted = {
         (name, language if name in _BY_LANGUAGE else "")
-        for output, language in made
+        for output, language, unused in made
         for name in (*COMMON, *output.toolchain)
+        if name not in unused
     }
     return tuple((name, language, _value(name, language)) for name, language in sorted(wanted))
 

@@ -357,8 +357,9 @@ def missing_here(needs: Needs) -> list[str]:
         if importlib.util.find_spec(module.split(".")[0]) is None:
             lines.append(f"{module} is not installed ({install})")
     different = differences(needs.toolchain)
-    more = [f"{len(different) - SHOWN} more parts of the toolchain differ"] if len(different) > SHOWN else []
-    return lines + different[:SHOWN] + more
+    if (more := len(different) - SHOWN) > 0:
+        different[SHOWN:] = [f"{more} more {'part differs' if more == 1 else 'parts differ'}"]
+    return lines + different
 
 
 #: Parts of the toolchain a refused worker's line names at most (a worker of another Python names most).

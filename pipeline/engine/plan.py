@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from pipeline import __version__
 from pipeline.builders import toolchain
-from pipeline.builders.outputs import specs
+from pipeline.builders.outputs import OutputSpec, specs
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.clinical import RECORD, read_record
 from pipeline.quality.inputs import PROJECT_FILE, assessment_path
@@ -222,7 +222,6 @@ def _output_keys(project: Project, text: str, language: str, article: ArticleInp
         lexicon = file_hash(project.locales_dir / SOURCE_LANGUAGE / "pronunciation.toml")
         voice += f"\nfallback={voices.get(SOURCE_LANGUAGE, 'default')}\n{fallback}\n{lexicon}"
     keys: dict[str, str] = {}
-    unused = _unused_engines(project.config, language)
     for output in specs():  # in build order: what an output needs is keyed before it
         keys[output.name] = digest(
             text,
@@ -232,14 +231,17 @@ def _output_keys(project: Project, text: str, language: str, article: ArticleInp
             *([voice] if output.voiced else []),
             *([article.signed] if output.signed else []),
             *(article.published if output.lists_languages else []),
-            toolchain.fingerprint(output, language, unused if output.voiced else frozenset()),
+            toolchain.fingerprint(output, language, unused_parts(project.config, output, language)),
         )
     return keys
 
 
-def _unused_engines(config: SiteConfig, language: str) -> frozenset[str]:
-    """Piper's distributions, unless the guide in ``language`` speaks with a Piper voice: its own, or
-    the source language's where a part fell back to it."""
+def unused_parts(config: SiteConfig, output: OutputSpec, language: str) -> frozenset[str]:
+    """The parts of ``output``'s toolchain that do not make it in ``language``: Piper's, unless it is
+    a guide spoken with a Piper voice (its own language's, or the source language's where a part
+    fell back to it). Its key leaves them out, and so does what a cluster's workers are compared on."""
+    if not output.voiced:
+        return frozenset()
     spoken = {language, SOURCE_LANGUAGE}
     piper_voices = [c for lang in spoken if (c := config.voice_choice(lang)) and c.engine == "piper"]
     return frozenset() if piper_voices else toolchain.PIPER

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.builders.outputs import names, spec
-from pipeline.engine.plan import Plan, Task, file_hash, make_plan
+from pipeline.engine.plan import Plan, Task, file_hash, make_plan, unused_parts
 from pipeline.engine.results import TaskResult
 from pipeline.engine.store import BuildFolder
 from pipeline.errors import Problem
@@ -267,16 +267,15 @@ def _cluster(scheduler: str | None, todo: Sequence[Task], config: SiteConfig) ->
     each of its workers able to load what the outputs ``todo`` builds need, with this machine's toolchain."""
     if not scheduler:
         return None
-    from pipeline.builders.toolchain import PIPER, parts
+    from pipeline.builders.toolchain import parts
     from pipeline.engine.dask_executor import DaskExecutor, Needs, connect
     from pipeline.speech.piper import needed_modules
 
     libraries = frozenset(part for task in todo for part in spec(task.output).toolchain)
     modules = needed_modules(config) if any(spec(task.output).voiced for task in todo) else ()
-    unused = frozenset() if modules else PIPER  # no voice is Piper's: they make nothing
-    made = tuple(p for p in parts({(spec(t.output), t.language) for t in todo}) if p[0] not in unused)
+    outputs = {(spec(task.output), task.language) for task in todo}
+    made = parts((output, language, unused_parts(config, output, language)) for output, language in outputs)
     return DaskExecutor(connect(scheduler), scheduler, Needs(libraries, modules, made))
-
 
 
 def _entries(known: dict[str, Any], work: Work) -> dict[str, dict[str, Any]]:
