@@ -102,6 +102,35 @@ def test_a_worker_of_two_threads_builds_the_same_bytes_as_a_local_build(
     assert [path for path in built if built[path] != local_files[path]] == []
 
 
+def test_two_builds_sharing_a_worker_keep_each_their_inputs(
+    make_project: Callable[[str], Path], run: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Two clinics' builds on one cluster, a worker of two threads: one build's job holds its copy of
+    the inputs while the other build starts there and ends. Each build's start and end took away the
+    worker's copy, and the first build's job read from a folder no longer there."""
+    from pipeline.engine.executors import HOLD_ENV
+
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    (holds / "hold-1").write_text("private_root")  # the first call to have its copy keeps it
+    first = make_project("basic").rename(tmp_path / "first")
+    second = make_project("basic").rename(tmp_path / "second")
+    article = next((second / "source").glob("*.md"))
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line for the second clinic.\n")
+    local = make_project("basic").rename(tmp_path / "local")
+    build = ("--format", "html", "--format", "pdf")
+    with _cluster(tmp_path / "workers", workers=1, threads_per_worker=2, env={HOLD_ENV: str(holds)}) as client:
+        started = _started_build(first, client.scheduler.address, *build)
+        wait_for_a_held_call(started, holds)
+        other = run(second, "build", *build, "--scheduler", client.scheduler.address)
+        (holds / "release").touch()
+        output, _ = started.communicate(timeout=240)
+    assert other.exit_code == 0, other.output
+    assert started.returncode == 0, output
+    assert run(local, "build", *build).exit_code == 0
+    assert _files(first / "build/site") == _files(local / "build/site")
+
+
 def _articles_cached() -> int:
     """On a worker: the entries of the per-article caches of the modules it has loaded."""
     from pipeline.engine.workers import _PER_ARTICLE_CACHES
@@ -493,6 +522,26 @@ def test_piper_jobs_ask_for_a_piper_slot_only_where_a_worker_has_one(tmp_path: P
             assert sorted(restrictions.values(), key=str) == sorted([wanted, None], key=str)
             assert sorted(finished.result for finished in _every_call(executor)) == [5, 6]
             executor.close()
+
+
+def test_a_call_that_fails_reading_a_file_on_a_worker_is_not_the_scheduler_lost(client: Any) -> None:
+    """A call's own OSError (here: a file missing on the worker) came out as "the Dask scheduler was
+    lost during the build: build again once `dask scheduler` runs there", sending staff to a scheduler
+    that was running all along."""
+    from distributed import Client
+
+    from pipeline.engine.dask_executor import DaskExecutor
+    from pipeline.errors import PlainspokenError
+
+    address = client.scheduler.address
+    executor = DaskExecutor(Client(address, set_as_default=False), address)
+    try:
+        executor.submit(Path.read_bytes, (Path("/nonexistent/plainspoken/input.md"),))
+        with pytest.raises(FileNotFoundError) as raised:
+            executor.wait_first()
+        assert not isinstance(raised.value, PlainspokenError)
+    finally:
+        executor.close()
 
 
 def _every_call(executor: Any) -> list[Any]:

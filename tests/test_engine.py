@@ -556,6 +556,39 @@ def test_a_job_runs_with_fewer_collections_and_leaves_the_process_as_it_was() ->
     assert gc.get_threshold() == before
 
 
+def test_jobs_side_by_side_leave_the_process_its_own_collection_thresholds() -> None:
+    """Two jobs in one process (a Dask worker of two threads), the first ending first: the process
+    kept the jobs' thresholds for good, as the second put back what it had found, the first's."""
+    from pipeline.engine import workers
+
+    before = gc.get_threshold()
+    first, second = workers._fewer_collections(), workers._fewer_collections()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold() == workers.JOB_COLLECTION_THRESHOLDS  # the second job still runs
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
+
+
+def test_two_guides_spoken_at_once_leave_one_engine_for_the_next_and_end_the_other() -> None:
+    """Two threads of a Dask worker each speak a guide with an engine process of its own (one kept for
+    the next file, as Piper's are): the one put aside second replaced the first, which nothing ended
+    until the worker did. The engines are real processes; their speech is tones."""
+    from pipeline.speech import engine
+
+    engine.close_idle_engines()
+    tones = "fake_engines:ToneEngine"
+    with engine.speech_worker("x", engine=tones) as first, engine.speech_worker("x", engine=tones) as second:
+        processes = [first.process, second.process]
+        assert first.speak("One.").pcm and second.speak("Two.").pcm
+    try:
+        assert len(engine._IDLE) == 1 and [p.is_alive() for p in processes].count(True) == 1
+    finally:
+        engine.close_idle_engines()
+    assert not any(p.is_alive() for p in processes)
+
+
 def test_a_worker_process_is_replaced_after_its_share_of_calls(monkeypatch: pytest.MonkeyPatch) -> None:
     """What jobs leave in a worker never adds up: after CALLS_PER_WORKER calls a new process takes
     its place (every call still answered), so the largest worker does not grow with the site."""

@@ -128,6 +128,10 @@ def address_problem(address: str) -> str:
     return ""
 
 
+class _CallRaised(Exception):
+    """Carries what a call raised on its worker (its cause) past the scheduler's own errors."""
+
+
 class DaskExecutor:
     """Runs calls on a Dask cluster's workers: by priority (the job's cost), a Piper voice's jobs
     on workers that declare a ``piper`` resource (if any does), a lost worker's calls run again
@@ -152,6 +156,7 @@ class DaskExecutor:
         self.calls: dict[int, tuple[Callable[..., Any], tuple[Any, ...], Hints, int]] = {}  # to send again
         self.blobs: dict[str, bytes] = {}
         self.inputs: Any = None  # the project's files on the cluster: one future (see ship)
+        self.snapshot_id: str | None = None  # the workers' copies of them are named by it
         self.placeholder: dict[str, bytes] = {}  # stands for ``inputs`` in the calls' arguments
         from distributed import as_completed
 
@@ -165,7 +170,7 @@ class DaskExecutor:
         it with its first call and keeps it for the build. One future per file made every call
         depend on every file, and the scheduler's work per call grew with the site (10 to 30 articles).
         Returns what stands for it in the calls' arguments (sent as the future, see _send)."""
-        self.blobs = read_blobs(root, snapshot)
+        self.blobs, self.snapshot_id = read_blobs(root, snapshot), snapshot.id
         with self._scheduler_kept():
             self.inputs = self._scatter(self.blobs)
         return self.placeholder
@@ -208,8 +213,12 @@ class DaskExecutor:
         self.completed.add(future)  # type: ignore[no-untyped-call]
 
     def wait_first(self) -> list[Finished]:
-        with self._scheduler_kept():
-            return self._wait_first()
+        try:
+            with self._scheduler_kept():
+                return self._wait_first()
+        except _CallRaised as raised:  # a call's own OSError is not the scheduler lost
+            assert raised.__cause__ is not None
+            raise raised.__cause__ from None
 
     def _wait_first(self) -> list[Finished]:
         while True:  # until a call ends that is not sent again
@@ -278,7 +287,7 @@ class DaskExecutor:
             return Finished(ticket, died=True, exit_code=None)
         if isinstance(error, WrongVersion):
             raise PlainspokenError.at(self.address, 0, str(error)) from None
-        raise error
+        raise _CallRaised from error
 
     def _refill_store(self) -> None:
         """The project's files scattered again if the workers that held them are gone."""
@@ -308,7 +317,7 @@ class DaskExecutor:
         self.calls.clear()
         try:
             with contextlib.suppress(OSError, TimeoutError):  # a worker gone since: nothing to close
-                self.client.run(worker_done, on_error="ignore")
+                self.client.run(worker_done, self.snapshot_id, on_error="ignore")
         finally:
             self.client.close()  # type: ignore[no-untyped-call]
 
@@ -405,13 +414,13 @@ def checked_call(version: str, needs: Needs, function: Callable[..., Any], *args
     return function(*args)
 
 
-def worker_done(dask_worker: Any) -> None:
-    """Runs on each worker at the end of a build: its speech engines closed, its copy of the inputs
-    gone, its sampling profiler going again."""
+def worker_done(snapshot_id: str | None, dask_worker: Any) -> None:
+    """Runs on each worker at the end of a build: its speech engines closed, its copy of the build's
+    inputs gone (another build's, still running there, is kept), its sampling profiler going again."""
     from pipeline.speech.engine import close_idle_engines
 
     close_idle_engines()
-    drop_private_root()
+    drop_private_root(snapshot_id)
     resume_profiling(dask_worker)
 
 

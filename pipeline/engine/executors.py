@@ -8,6 +8,7 @@ import itertools
 import multiprocessing
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -285,8 +286,9 @@ def _send_error(conn: Connection, error: Exception) -> None:
 
 #: Tests only: a folder of ``hold-*`` files. A worker taking a call claims one (if the call, named as
 #: ``held-*`` files name it, starts with what the file says: "" any call, "build_in_worker" a job),
-#: writes ``held-<pid>`` naming the call, and keeps the call until it is killed: a test then kills a
-#: worker mid-call for sure, with no guessed sleep.
+#: writes ``held-<pid>`` naming the call, and keeps the call until it is killed or a ``release`` file
+#: is made there: a test then kills a worker mid-call for sure, with no guessed sleep. A job is held
+#: this way where it has its copy of the inputs too (``private_root``), as it reads from it.
 HOLD_ENV = "PLAINSPOKEN_TEST_HOLD_CALLS"
 
 
@@ -301,11 +303,12 @@ def hold_if_asked(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     named = tuple(arg for arg in args if _names(arg))  # not the data it is given
     call = f"{function.__qualname__}{named!r}"
     for hold in sorted(Path(folder).glob("hold-*")):
-        claimed = Path(folder) / f"claimed-{os.getpid()}"
+        claimed = Path(folder) / f"claimed-{os.getpid()}-{threading.get_ident()}"  # a worker's threads too
         with contextlib.suppress(OSError):  # another worker claimed it first
             if call.startswith(hold.read_text(encoding="utf-8")):
                 hold.rename(claimed)
         if claimed.exists():
             claimed.write_text(call, encoding="utf-8")
             claimed.rename(Path(folder) / f"held-{os.getpid()}")
-            threading.Event().wait()  # until killed
+            while not (Path(folder) / "release").exists():  # until killed, or released
+                time.sleep(0.01)

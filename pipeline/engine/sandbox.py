@@ -3,6 +3,7 @@ gives back ({path: bytes}) for the coordinator alone to write into staging."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import shutil
@@ -96,25 +97,40 @@ def read_blobs(root: Path, snapshot: Snapshot) -> dict[str, bytes]:
 
 
 _lock = threading.Lock()
-_copy: tuple[str, Path] | None = None  # this process's copy of the inputs: (snapshot id, folder)
+#: This process's copies of the inputs: snapshot id → folder, and how many jobs use each now. A Dask
+#: worker may run jobs of two builds at once (one per thread), or in turn: each build's end, or a new
+#: build's first job, takes away only the copies no job is reading from.
+_copies: dict[str, Path] = {}
+_readers: collections.Counter[str] = collections.Counter()
 
 
-def private_root(snapshot: Snapshot, store: Store) -> Path:
-    """This process's private copy of the project's inputs, made once per build."""
-    global _copy
+@contextlib.contextmanager
+def private_root(snapshot: Snapshot, store: Store) -> Iterator[Path]:
+    """This process's private copy of the project's inputs, made once per build, for as long as the
+    caller reads from it."""
+    key = snapshot.id
     with _lock:
-        if _copy is not None and _copy[0] == snapshot.id and _copy[1].is_dir():
-            return _copy[1]
-        drop_private_root()
-        if isinstance(store, str) and not Path(store).is_dir():  # rm -rf build/ while building
-            raise PlainspokenError.at("build/", 0, DELETED_DURING_BUILD)
-        # Beside a local store (on its disk: hard links, no copies), else in the temporary folder.
-        near = Path(store).parent if isinstance(store, str) else None
-        folder = Path(tempfile.mkdtemp(prefix="plainspoken-inputs-", dir=near))
-        for path, hashed, mtime in snapshot.files:
-            _materialise(folder / path, hashed, mtime, store)
-        _copy = (snapshot.id, folder)
-        return folder
+        if key not in _copies or not _copies[key].is_dir():
+            _drop_unread()
+            _copies[key] = _copy_of(snapshot, store)
+        _readers[key] += 1
+        folder = _copies[key]
+    try:
+        yield folder
+    finally:
+        with _lock:
+            _readers[key] -= 1
+
+
+def _copy_of(snapshot: Snapshot, store: Store) -> Path:
+    if isinstance(store, str) and not Path(store).is_dir():  # rm -rf build/ while building
+        raise PlainspokenError.at("build/", 0, DELETED_DURING_BUILD)
+    # Beside a local store (on its disk: hard links, no copies), else in the temporary folder.
+    near = Path(store).parent if isinstance(store, str) else None
+    folder = Path(tempfile.mkdtemp(prefix="plainspoken-inputs-", dir=near))
+    for path, hashed, mtime in snapshot.files:
+        _materialise(folder / path, hashed, mtime, store)
+    return folder
 
 
 def _materialise(target: Path, hashed: str, mtime: int, store: Store) -> None:
@@ -145,12 +161,17 @@ def kept_folder(store: Store) -> Path:
     return Path(tempfile.gettempdir()) / f"plainspoken-cache-{os.getuid()}"
 
 
-def drop_private_root() -> None:
-    """Remove this process's copy of the inputs (a worker's last act, or a new build's first)."""
-    global _copy
-    if _copy is not None:
-        shutil.rmtree(_copy[1], ignore_errors=True)
-        _copy = None
+def drop_private_root(snapshot_id: str | None = None) -> None:
+    """Remove this process's copies of the inputs that no job reads from: all of them (a worker's
+    last act), or one build's (its end, on a cluster's worker that outlives it)."""
+    with _lock:
+        _drop_unread(snapshot_id)
+
+
+def _drop_unread(snapshot_id: str | None = None) -> None:
+    for key in [key for key in _copies if snapshot_id in (None, key) and not _readers[key]]:
+        shutil.rmtree(_copies.pop(key), ignore_errors=True)
+        del _readers[key]
 
 
 @contextlib.contextmanager

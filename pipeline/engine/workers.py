@@ -13,6 +13,7 @@ import importlib
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.builders.outputs import OutputSpec, names, policy_keys, spec, specs
-from pipeline.engine.executors import Executor, Hints, InProcess, LocalProcesses
+from pipeline.engine.executors import Executor, Hints, InProcess, LocalProcesses, hold_if_asked
 from pipeline.engine.plan import Task
 from pipeline.engine.results import TaskResult
 from pipeline.engine.sandbox import (
@@ -256,10 +257,10 @@ def run_jobs(
         yield from _dispatch(executor, coordinator, _Schedule(list(jobs), site), starting)
     except BaseException:
         executor.close(kill=True)
-        drop_private_root()
+        drop_private_root(snapshot.id)
         raise
     executor.close()
-    drop_private_root()  # the copy of the inputs jobs run here used
+    drop_private_root(snapshot.id)  # the copy of the inputs jobs run here used
 
 
 #: The calls of translate_first: this many per slot of the executor at least (so that the workers
@@ -676,15 +677,31 @@ def runs_on_cluster() -> None:
 JOB_COLLECTION_THRESHOLDS = (50_000, 20, 10)
 
 
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """The collector runs less often while a job runs (JOB_COLLECTION_THRESHOLDS), as before after."""
-    before = gc.get_threshold()
-    gc.set_threshold(*JOB_COLLECTION_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
+class _FewerCollections:
+    """The collector runs less often while any job runs (JOB_COLLECTION_THRESHOLDS), as before once
+    none does. Counted: in a Dask worker of two threads, a job ending beside another put back the
+    thresholds it found, the jobs' own, and the worker kept them after the build."""
+
+    def __init__(self) -> None:
+        self.lock, self.running, self.before = threading.Lock(), 0, gc.get_threshold()
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if not self.running:
+                self.before = gc.get_threshold()
+                gc.set_threshold(*JOB_COLLECTION_THRESHOLDS)
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.running -= 1
+                if not self.running:
+                    gc.set_threshold(*self.before)
+
+
+_fewer_collections = _FewerCollections()
 
 
 #: Caches keyed by an article's text or catalog (module, function): they serve a job, and would
@@ -714,8 +731,8 @@ def _worker_project(
     """The project as this process's private copy of its inputs, building into the job's own folder
     (the files it was handed in its site/, the parts in its parts/): never the project's path. The
     collector runs less often meanwhile (JOB_COLLECTION_THRESHOLDS)."""
-    root = private_root(snapshot, store)
-    with _fewer_collections(), job_folder(given, parts) as folder:
+    with private_root(snapshot, store) as root, _fewer_collections(), job_folder(given, parts) as folder:
+        hold_if_asked(private_root, (page_size,))
         project = load_project(root)
         config = dataclasses.replace(project.config, page_size=page_size)
         kept = kept_folder(store)

@@ -330,18 +330,26 @@ _IDLE_CLOSED_AT_EXIT = 0  # the process that has arranged to close its idle engi
 def _keep_idle(engine: str, worker: SpeechWorker) -> None:
     """Keep ``worker`` for the next file, and close it (and its sample folder) at exit.
 
-    Build worker processes leave without running ``atexit``: they call close_idle_engines last."""
+    Build worker processes leave without running ``atexit``: they call close_idle_engines last.
+    One is kept per engine: a Dask worker of two threads spoke two guides at once, and the second
+    engine put aside replaced the first, which nothing ended until the worker did."""
     global _IDLE_CLOSED_AT_EXIT
     if os.getpid() != _IDLE_CLOSED_AT_EXIT:
         atexit.register(close_idle_engines)
         _IDLE_CLOSED_AT_EXIT = os.getpid()
-    _IDLE[engine] = worker
+    if _IDLE.setdefault(engine, worker) is not worker:
+        worker.close()
 
 
 def close_idle_engines() -> None:
-    """End the engine processes kept for the next file, and remove their sample folders."""
-    while _IDLE:
-        _IDLE.popitem()[1].close()
+    """End the engine processes kept for the next file, and remove their sample folders (as another
+    thread may take one for a file meanwhile)."""
+    while True:
+        try:
+            _, worker = _IDLE.popitem()
+        except KeyError:
+            return
+        worker.close()
 
 
 def stop_engine_server() -> None:
