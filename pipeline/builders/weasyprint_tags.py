@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from pipeline.builders import weasyprint_fonts, weasyprint_glyphs
+from pipeline.builders import weasyprint_features, weasyprint_fonts, weasyprint_glyphs
 from pipeline.errors import PlainspokenError
 
 #: The WeasyPrint release whose internals this shim and weasyprint_glyphs were written and tested against.
@@ -136,6 +136,7 @@ def _replacements() -> list[tuple[Any, str, Any]]:
     return [
         *weasyprint_glyphs.replacements(actual_text),
         *weasyprint_fonts.replacements(),
+        *weasyprint_features.replacements(),
         (Stream, "marked", _marked_wrapper(Stream.marked, boxes, pydyf, actual_text)),
         (weasyprint.document, "draw_page", _draw_page_wrapper(weasyprint.document.draw_page, boxes)),
         (tags, "_build_box_tree", _tree_wrapper(tags._build_box_tree, boxes, pydyf)),
