@@ -110,3 +110,34 @@ def test_the_article_handed_to_a_job_builds_what_translating_it_there_builds(
 def _site(root: Path) -> dict[str, bytes]:
     site = root / "build/site"
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_a_workers_copies_of_builds_that_take_turns_are_made_once_each(tmp_path: Path) -> None:
+    """Two builds' jobs taking turns on one Dask worker: each copy of the inputs is made once and
+    kept while the other's jobs run (each switch copied a whole project again); a build's end
+    takes its own away, and the copies no build reads from are few."""
+    from pipeline.engine import sandbox
+
+    snapshots = []
+    for name in ("first", "second", "third", "fourth", "fifth"):
+        (tmp_path / name / "source").mkdir(parents=True)
+        (tmp_path / name / "source/site.toml").write_text(f"# {name}\n", encoding="utf-8")
+        snapshot = sandbox.take_snapshot(tmp_path / name)
+        snapshots.append((snapshot, sandbox.read_blobs(tmp_path / name, snapshot)))
+    try:
+        folders = []
+        for snapshot, blobs in [*snapshots[:2], *snapshots[:2]]:  # first, second, first, second
+            with sandbox.private_root(snapshot, blobs) as root:
+                folders.append((root, (root / "source/site.toml").stat().st_ino))
+        assert folders[:2] == folders[2:] and folders[0][0] != folders[1][0]
+        sandbox.drop_private_root(snapshots[0][0].id)  # the first build ends
+        assert not folders[0][0].exists() and folders[1][0].is_dir()
+        for snapshot, blobs in snapshots[2:]:
+            with sandbox.private_root(snapshot, blobs):
+                pass
+        assert len(sandbox._copies) == sandbox.KEPT_COPIES and folders[1][0].is_dir()
+        with sandbox.private_root(*snapshots[0]):  # a fifth build: the copy used longest ago goes
+            assert not folders[1][0].exists() and len(sandbox._copies) == sandbox.KEPT_COPIES
+    finally:
+        sandbox.drop_private_root()
+    assert not sandbox._copies

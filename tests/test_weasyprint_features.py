@@ -53,7 +53,7 @@ def _kept_per_print(folder: Path) -> float:
     return (_in_use() - before) / 8
 
 
-def test_list_markers_leave_nothing_behind_and_print_the_same_bytes(
+def test_list_markers_no_longer_leak_and_print_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")

@@ -97,11 +97,16 @@ def read_blobs(root: Path, snapshot: Snapshot) -> dict[str, bytes]:
 
 
 _lock = threading.Lock()
-#: This process's copies of the inputs: snapshot id → folder, and how many jobs use each now. A Dask
-#: worker may run jobs of two builds at once (one per thread), or in turn: each build's end, or a new
-#: build's first job, takes away only the copies no job is reading from.
+#: This process's copies of the inputs: snapshot id → folder, the last used last, and how many jobs
+#: read from each now. A Dask worker may run jobs of two builds at once (one per thread), or in turn:
+#: a build's end takes away its own copy, and a new copy takes away only those no job is reading
+#: from beyond the KEPT_COPIES used last. Dropped at each switch, two builds taking turns on a worker
+#: copied their whole project again for nearly every job.
 _copies: dict[str, Path] = {}
 _readers: collections.Counter[str] = collections.Counter()
+#: Copies kept while no job reads from them: those of builds still running whose jobs take turns.
+#: (A build killed before its end leaves its copy until newer builds push it out.)
+KEPT_COPIES = 4
 
 
 @contextlib.contextmanager
@@ -110,11 +115,12 @@ def private_root(snapshot: Snapshot, store: Store) -> Iterator[Path]:
     caller reads from it."""
     key = snapshot.id
     with _lock:
-        if key not in _copies or not _copies[key].is_dir():
-            _drop_unread()
-            _copies[key] = _copy_of(snapshot, store)
+        folder = _copies.pop(key, None)
+        if folder is None or not folder.is_dir():
+            _drop_unread(keep=KEPT_COPIES - 1)
+            folder = _copy_of(snapshot, store)
+        _copies[key] = folder  # the last used, last
         _readers[key] += 1
-        folder = _copies[key]
     try:
         yield folder
     finally:
@@ -168,8 +174,10 @@ def drop_private_root(snapshot_id: str | None = None) -> None:
         _drop_unread(snapshot_id)
 
 
-def _drop_unread(snapshot_id: str | None = None) -> None:
-    for key in [key for key in _copies if snapshot_id in (None, key) and not _readers[key]]:
+def _drop_unread(snapshot_id: str | None = None, *, keep: int = 0) -> None:
+    """Remove the copies no job reads from (of ``snapshot_id``, or any), but the ``keep`` used last."""
+    unread = [key for key in _copies if snapshot_id in (None, key) and not _readers[key]]
+    for key in unread[: max(0, len(unread) - keep)]:
         shutil.rmtree(_copies.pop(key), ignore_errors=True)
         del _readers[key]
 
