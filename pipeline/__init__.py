@@ -1,8 +1,5 @@
 """Plainspoken: clinic articles into accessible pages, handouts and audio, in many languages."""
 
-from importlib.metadata import PackageNotFoundError, version
+from pipeline.distributions import version_of
 
-try:
-    __version__ = version("plainspoken")
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0.0.0"
+__version__ = version_of("plainspoken") or "0.0.0"  # 0.0.0: a source tree that was never installed

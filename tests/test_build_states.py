@@ -304,8 +304,13 @@ def test_what_a_cluster_worker_must_share_is_each_part_once_and_the_fonts_per_la
     assert ("fonts", "en") in names and ("fonts", "ja") in names and names.count(("weasyprint", "")) == 1
     assert toolchain.differences(made) == []  # this machine is its own build machine
     fonts, ours = toolchain._fonts, toolchain._version("weasyprint")
-    monkeypatch.setitem(toolchain._SYSTEM_PARTS, "fonts", lambda lang: "other" if lang == "ja" else fonts(lang))
-    monkeypatch.setattr(toolchain, "_installed", lambda: {"weasyprint": "99.0"})
+    monkeypatch.setitem(
+        toolchain._SYSTEM_PARTS, "fonts", lambda lang: "other" if lang == "ja" else fonts(lang)
+    )
+    installed = toolchain.version_of
+    monkeypatch.setattr(
+        toolchain, "version_of", lambda name: "99.0" if name == "weasyprint" else installed(name)
+    )
     assert toolchain.differences(made) == [
         "its fonts for ja differ from the build machine's: install the same packages on both",
         f"weasyprint differs (99.0 there, {ours} on the build machine): install the same version on both",

@@ -406,19 +406,13 @@ def _pretend_installed(dist_info: str) -> None:
     """A worker whose Python finds ``dist_info`` first (a distribution's version, as pip leaves it)."""
     import tempfile
 
-    from pipeline.builders import toolchain
-
     folder = Path(tempfile.mkdtemp(prefix="pretended-"))
     (folder / dist_info).mkdir()
-    sys.path.insert(0, str(folder))
-    toolchain._installed.cache_clear()
+    sys.path.insert(0, str(folder))  # versions are read again for a new sys.path
 
 
 def _installed_back() -> None:
-    from pipeline.builders import toolchain
-
     sys.path[:] = [entry for entry in sys.path if not Path(entry).name.startswith("pretended-")]
-    toolchain._installed.cache_clear()
 
 
 @contextlib.contextmanager

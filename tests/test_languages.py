@@ -209,3 +209,41 @@ def browser() -> Any:
         instance = p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
         yield instance
         instance.close()
+
+
+def test_language_names_kept_for_the_next_process_are_babels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CLDR's names are looked up once (Babel loads each language's whole locale data for it) and
+    read back by later processes: the same names and directions; a kept file that cannot be read,
+    or another Babel's, is not used."""
+    import babel
+
+    from pipeline.source import project
+
+    monkeypatch.setattr(project, "KEPT_NAMES", tmp_path / "names.{key}.json")
+    tags = sorted({*LANGUAGES, "de", "ja", "x-unknown"})
+    named_by_cldr = {t for t in tags if t not in project.EXTRA_LANGUAGES and t not in project.NAME_OVERRIDES}
+    babels = {tag: project._cldr_names(tag) for tag in tags}
+
+    def looked_up() -> dict[str, list[str]]:
+        project.language_info.cache_clear()
+        project._kept_names.cache_clear()
+        return {
+            tag: [i.native_name, i.english_name, i.direction] for tag in tags for i in [language_info(tag)]
+        }
+
+    assert {t: n for t, n in looked_up().items() if t in named_by_cldr} == {
+        t: babels[t] for t in named_by_cldr
+    }
+    assert babels["ar"][2] == "rtl" and babels["ja"][0] == "日本語"
+    (kept,) = tmp_path.glob("names.*.json")
+    with monkeypatch.context() as without_babel:
+        without_babel.setattr(project, "_cldr_names", lambda tag: pytest.fail(f"{tag} looked up again"))
+        read_back = looked_up()
+    kept.write_text("{not json", encoding="utf-8")
+    assert looked_up() == read_back
+    monkeypatch.setattr(babel, "__version__", "0.0-other")
+    fresh = []
+    monkeypatch.setattr(project, "_cldr_names", lambda tag: fresh.append(tag) or babels[tag])
+    assert looked_up() == read_back and set(fresh) == named_by_cldr

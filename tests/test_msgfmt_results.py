@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.errors import PlainspokenError
 from pipeline.i18n.catalogs import (
-    SIDE_BY_SIDE,
+    AT_ONCE,
     check_with_msgfmt,
     load_catalog,
     msgfmt_checking,
@@ -118,7 +118,7 @@ def test_the_kept_results_are_bounded(make_project, msgfmt_runs, monkeypatch) ->
 
 
 @needs_msgfmt
-def test_catalogs_checked_side_by_side_each_get_their_own_result(make_project, msgfmt_runs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_catalogs_checked_in_one_batch_each_get_their_own_result(make_project, msgfmt_runs, tmp_path) -> None:  # type: ignore[no-untyped-def]
     project = make_project("clinic")
     good = (project / UI).read_bytes()
     lines = good.decode("utf-8").splitlines()
@@ -126,12 +126,12 @@ def test_catalogs_checked_side_by_side_each_get_their_own_result(make_project, m
     lines[target + 1] = 'msgstr "Puntos clave'
     broken = ("\n".join(lines) + "\n").encode("utf-8")
     files = {"broken.po": broken, "again.po": broken}  # the same bytes: checked once
-    files.update({f"{n}.po": good + f"\n# {n}\n".encode() for n in range(SIDE_BY_SIDE + 1)})
+    files.update({f"{n}.po": good + f"\n# {n}\n".encode() for n in range(AT_ONCE + 1)})
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     with msgfmt_checking([(tmp_path / name, "es") for name in files]):
         pass
-    assert runs(msgfmt_runs) == SIDE_BY_SIDE, "not as many side by side as allowed"
+    assert runs(msgfmt_runs) == AT_ONCE, "not as many in one batch as allowed"
     found = {name: check_with_msgfmt(data, name) for name, data in files.items()}
     assert runs(msgfmt_runs) == len(files) - 1, "the one left over was not checked, or one twice"
     assert [(p.path, p.line) for p in found["broken.po"]][:1] == [("broken.po", target + 2)]
@@ -145,8 +145,14 @@ def test_catalogs_checked_side_by_side_each_get_their_own_result(make_project, m
 def test_catalogs_checked_while_an_article_is_read_are_not_checked_again(make_project, msgfmt_runs) -> None:  # type: ignore[no-untyped-def]
     project = make_project("clinic")
     ui, article = project / UI, project / "locales/es/LC_MESSAGES/choosing-care.po"
-    ui.write_text(ui.read_text(encoding="utf-8").replace('msgstr "Idiomas"', 'msgstr "Idiomas'), encoding="utf-8")
-    line = next(n for n, text in enumerate(ui.read_text(encoding="utf-8").splitlines(), 1) if 'msgstr "Idiomas' in text)
+    ui.write_text(
+        ui.read_text(encoding="utf-8").replace('msgstr "Idiomas"', 'msgstr "Idiomas'), encoding="utf-8"
+    )
+    line = next(
+        n
+        for n, text in enumerate(ui.read_text(encoding="utf-8").splitlines(), 1)
+        if 'msgstr "Idiomas' in text
+    )
     with msgfmt_checking([(ui, "es"), (article, "es"), (project / "missing.po", "es")]):
         pass  # an article's job reads and extracts the article here, while msgfmt runs
     assert runs(msgfmt_runs) == 2
@@ -158,8 +164,43 @@ def test_catalogs_checked_while_an_article_is_read_are_not_checked_again(make_pr
 
 
 @needs_msgfmt
-def test_a_catalog_msgfmt_could_not_check_beside_is_checked_when_loaded(make_project, msgfmt_runs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """No temporary file to start msgfmt on (a full disk): the article is still read, and its
+def test_a_catalog_loaded_while_its_batch_runs_waits_for_its_own_result(
+    make_project, msgfmt_runs, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Loading inside the block takes the batch's result for that file (the broken one at its line),
+    not a run of its own; the batch is one process started, whatever the number of catalogs."""
+    project = make_project("clinic")
+    ui, article = project / UI, project / "locales/es/LC_MESSAGES/choosing-care.po"
+    ui.write_text(
+        ui.read_text(encoding="utf-8").replace('msgstr "Idiomas"', 'msgstr "Idiomas'), encoding="utf-8"
+    )
+    line = next(
+        n
+        for n, text in enumerate(ui.read_text(encoding="utf-8").splitlines(), 1)
+        if 'msgstr "Idiomas' in text
+    )
+    started = []
+    popen = subprocess.Popen
+
+    def noted(command, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(command)
+        return popen(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", noted)
+    with msgfmt_checking([(article, "es"), (ui, "es")]):
+        with pytest.raises(PlainspokenError) as error:
+            load_catalog(ui, str(UI), locale="es")
+        assert [(p.path, p.line) for p in error.value.problems][:1] == [(str(UI), line)]
+        load_catalog(article, "article.po", locale="es")
+    assert len(started) == 1, started
+    assert runs(msgfmt_runs) == 2, "a catalog being checked was checked again when loaded"
+
+
+@needs_msgfmt
+def test_a_catalog_msgfmt_could_not_check_beside_is_checked_when_loaded(
+    make_project, msgfmt_runs, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """No temporary folder to start msgfmt on (a full disk): the article is still read, and its
     catalogs are checked as they are loaded."""
     import tempfile
 
@@ -168,7 +209,7 @@ def test_a_catalog_msgfmt_could_not_check_beside_is_checked_when_loaded(make_pro
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(tempfile, "TemporaryFile", full_disk)
+    monkeypatch.setattr(tempfile, "mkdtemp", full_disk)
     with msgfmt_checking([(project / UI, "es")]):
         pass
     assert runs(msgfmt_runs) == 0
@@ -181,7 +222,18 @@ def test_a_rebuild_after_one_catalog_edit_starts_msgfmt_once(make_project, msgfm
     """Each build is a new process: every catalog it did not edit is known by its hash on disk. The
     interface catalog Plainspoken ships was checked again by every build (kept under no project)."""
     project = make_project("clinic")
-    command = [sys.executable, "-m", "pipeline.cli", "-C", str(project), "build", "--lang", "es", "--format", "html"]
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline.cli",
+        "-C",
+        str(project),
+        "build",
+        "--lang",
+        "es",
+        "--format",
+        "html",
+    ]
     assert subprocess.run(command, capture_output=True, check=False).returncode == 0
     assert runs(msgfmt_runs) >= 2  # the project's interface and article catalogs, first seen
     po = project / "locales/es/LC_MESSAGES/choosing-care.po"

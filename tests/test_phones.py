@@ -87,6 +87,8 @@ def test_the_clinic_region_reads_its_national_numbers(tmp_path: Path) -> None:
     assert config.region == "MX"
     assert tel_href(config.clinic_phone, config.region) == "tel:+525512345678"
     assert config.facts()["crisis.lifeline.phone"].region == "MX"
+    path.write_text(path.read_text().replace("55 1234 5678", "55 1234 5679"))  # read once per text
+    assert load_config(path).clinic_phone == "55 1234 5679" and load_config(path) is load_config(path)
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,13 @@ from __future__ import annotations
 import functools
 import glob
 import hashlib
-import importlib.metadata
 import os
-import re
-import sys
 import sysconfig
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.builders.outputs import OutputSpec
+from pipeline.distributions import version_of
 from pipeline.render.fonts import font_stack
 from pipeline.source.glyphs import installed_font_files
 
@@ -94,34 +92,8 @@ def _different(name: str, language: str, expected: str) -> str:
 
 
 def _version(distribution: str) -> str:
-    """An installed distribution's version, from its .dist-info folder's name (no metadata read)."""
-    found = _installed().get(_normal(distribution))
-    if found is not None:
-        return found
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "absent"
-
-
-@functools.cache
-def _installed() -> dict[str, str]:
-    """Normalized name → version of every distribution on sys.path with a .dist-info folder."""
-    found: dict[str, str] = {}
-    for folder in sys.path:
-        try:
-            entries = os.listdir(folder or ".")
-        except OSError:
-            continue
-        for name in entries:
-            if name.endswith(".dist-info"):
-                distribution, _, version = name.removesuffix(".dist-info").partition("-")
-                found.setdefault(_normal(distribution), version)
-    return found
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """An installed distribution's version, from its metadata folder's name where it can be."""
+    return version_of(distribution) or "absent"
 
 
 def _fonts(language: str) -> str:

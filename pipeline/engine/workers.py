@@ -321,13 +321,9 @@ TRANSLATING = Hints(cost=1e9)
 
 def _translated(project: Project, pairs: Sequence[tuple[str, str]]) -> Prepared:
     """Each (slug, language) of ``pairs`` translated; one that fails is left out (its job reports)."""
-    from pipeline.i18n.article import prepare_article
+    from pipeline.i18n.article import prepare_each
 
-    prepared: Prepared = {}
-    for slug, language in pairs:
-        with contextlib.suppress(Exception):
-            prepared[(slug, language)] = prepare_article(project, slug, language)
-    return prepared
+    return prepare_each(project, pairs)
 
 
 def _handed(jobs: Sequence[Job], prepared: Prepared) -> dict[tuple[str, str], list[Any]]:

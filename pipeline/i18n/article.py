@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import Problem
-from pipeline.i18n.catalogs import ProjectCatalog, extract_document, load_catalog, msgfmt_checking
+from pipeline.i18n.catalogs import AT_ONCE, ProjectCatalog, extract_document, load_catalog, msgfmt_checking
 from pipeline.i18n.clinical import RECORD, Clinical, medical_review
 from pipeline.i18n.currency import Shown, catalog_lag, from_file, shown_counts, shown_messages, ui_template
 from pipeline.i18n.review import ReviewState, review_state
@@ -109,6 +110,24 @@ def prepare_article(project: Project, slug: str, language: str) -> tuple[Article
     ui_counts = shown_counts(ui_shown, markdown=False)
     ui = UiText.from_catalogs(language, shipped_ui(language), own_ui)
     return Article(translated, report, ui, review, ui_counts, clinical), warnings
+
+
+def prepare_each(
+    project: Project, pairs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[Article, list[Problem]]]:
+    """Each (slug, language) of ``pairs`` prepared; one that fails is left out (its own task
+    reports it). msgfmt checks the catalogs of many pairs in one process, ahead of their
+    translation: each pair waits for its own results only, and the process is started once, not
+    twice a pair (13 languages' pages spent 0.08 s starting msgfmt, and 0.02 s waiting for it)."""
+    prepared = {}
+    for start in range(0, len(pairs), AT_ONCE // 2):
+        chunk = pairs[start : start + AT_ONCE // 2]
+        files = [file for slug, language in chunk for file in catalog_files(project, language, slug)]
+        with msgfmt_checking(files, project.cache_dir):
+            for slug, language in chunk:
+                with contextlib.suppress(Exception):
+                    prepared[(slug, language)] = prepare_article(project, slug, language)
+    return prepared
 
 
 @functools.lru_cache(maxsize=16)

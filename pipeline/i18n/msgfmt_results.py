@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,8 @@ KEPT = 4096
 #: Results kept in this process's memory (a catalog's every version checked in one process), at
 #: most KEPT, in the order they were last used.
 _MEMORY: dict[str, MsgfmtResult] = {}
+#: Results being checked by this process (see being_checked): key → a call that waits for one.
+_PENDING: dict[str, Callable[[], MsgfmtResult | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,19 @@ def checked_together(
     folder: Path | None = None,
 ) -> list[MsgfmtResult]:
     """msgfmt's result for each of ``datas``: kept from an earlier check of the same bytes by the
-    same msgfmt (in this process, or in ``folder`` by an earlier one), else checked now: those
+    same msgfmt (in this process, or in ``folder`` by an earlier one), or being checked (see
+    being_checked), else checked now: those
     not kept (each once) are handed to ``run`` in one call, and their results kept."""
     keys = [_key(data, program) for data in datas]
-    known = {key: _MEMORY.get(key) or (_read(folder / f"{key}.json") if folder else None) for key in keys}
-    todo = {key: data for key, data in zip(keys, datas, strict=True) if known[key] is None}
-    ran = dict(zip(todo, run(list(todo.values())) if todo else [], strict=True))
+    waited = {key: result for key in keys if key not in _MEMORY and (result := _waited(key)) is not None}
+    known = {
+        key: _MEMORY.get(key) or (_read(folder / f"{key}.json") if folder and key not in waited else None)
+        for key in keys
+    }
+    todo = {
+        key: data for key, data in zip(keys, datas, strict=True) if known[key] is None and key not in waited
+    }
+    ran = waited | dict(zip(todo, run(list(todo.values())) if todo else [], strict=True))
     if folder is not None:
         for key, result in ran.items():
             _write(folder, key, result)
@@ -61,9 +70,30 @@ def unchecked(datas: Sequence[bytes], *, program: str, folder: Path | None = Non
     todo: dict[str, bytes] = {}
     for data in datas:
         key = _key(data, program)
-        if key not in _MEMORY and not (folder and (folder / f"{key}.json").is_file()):
+        if key not in _MEMORY and key not in _PENDING and not (folder and (folder / f"{key}.json").is_file()):
             todo.setdefault(key, data)
     return list(todo.values())
+
+
+@contextlib.contextmanager
+def being_checked(
+    waits: Mapping[bytes, Callable[[], MsgfmtResult | None]], *, program: str
+) -> Iterator[None]:
+    """While the block runs, each of the datas (catalog bytes) is being checked by ``program``: its
+    result is the one its wait gives (None: it never came), not another msgfmt run."""
+    keyed = {_key(data, program): wait for data, wait in waits.items()}
+    _PENDING.update(keyed)
+    try:
+        yield
+    finally:
+        for key, wait in keyed.items():
+            if _PENDING.get(key) is wait:
+                del _PENDING[key]
+
+
+def _waited(key: str) -> MsgfmtResult | None:
+    wait = _PENDING.get(key)
+    return wait() if wait is not None else None
 
 
 def _remember(key: str, result: MsgfmtResult) -> None:

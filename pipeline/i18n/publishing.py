@@ -64,16 +64,11 @@ def prepare_for_policy(project: Project, slugs: Sequence[str]) -> Prepared:
     broken (or that fails to translate at all) is left out: its own task fails and reports it."""
     if not project.config.withholds():
         return {}
-    from pipeline.i18n.article import prepare_article
+    from pipeline.i18n.article import prepare_each
 
-    prepared: Prepared = {}
-    for slug in slugs:
-        for language in project.config.languages:
-            try:
-                prepared[(slug, language)] = prepare_article(project, slug, language)
-            except Exception:  # that article's own task fails and reports it; this decides nothing
-                continue
-    return prepared
+    return prepare_each(
+        project, [(slug, language) for slug in slugs for language in project.config.languages]
+    )
 
 
 def decide_publication(
