@@ -282,3 +282,38 @@ def test_a_crisis_line_added_between_two_builds_of_one_process_is_counted(run, m
     settings.write_text(settings.read_text(encoding="utf-8").replace("crisis_lines = []  ", line + "# "), encoding="utf-8")
     output = built_cleanly(run, project)
     assert re.search(r"^  es +html +built +sleep .*, 2 crisis-line messages in English$", output, re.M), output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_catalog_that_is_a_link_to_nothing_or_a_folder_is_named_and_the_rest_builds(  # type: ignore[no-untyped-def]
+    run, make_project, workers: str
+) -> None:
+    """A translator's catalog linked from a folder that moved, and a delivery unzipped into a folder
+    named like the catalog: planning, snapshotting and loading read them; each is one line, the other
+    languages and articles build, and check and status name them too (a link to nothing is not a
+    missing catalog: the interface then fell back to Plainspoken's own without a word)."""
+    project = make_project("lifecycle")
+    ui, sleep = project / "locales/es/LC_MESSAGES/ui.po", project / SLEEP_FR
+    ui.unlink()
+    ui.symlink_to(project.parent / "moved-away" / "ui.po")
+    sleep.unlink()
+    sleep.mkdir()
+    (sleep / "sleep.po").write_text("from the translator's zip\n", encoding="utf-8")
+    gone = project.parent / "moved-away" / "ui.po"
+    named = {
+        "locales/es/LC_MESSAGES/ui.po": f"a link to {gone}, which does not exist",
+        SLEEP_FR: "a folder where a file belongs",
+    }
+    result = run(project, "build", "--format", "html", "-j", workers)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    for path, why in named.items():
+        assert [line for line in result.stderr.splitlines() if line.startswith(f"{path}: {why}")], result.stderr
+    site = project / "build/site"
+    built = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    assert {"en/sleep.html", "en/meals.html", "fr/meals.html"} <= built
+    assert "es/sleep.html" not in built and "fr/sleep.html" not in built
+    for command in ("check", "status"):
+        said = run(project, command)
+        assert said.exit_code == 1 and "Traceback" not in said.output, said.output
+        for path, why in named.items():
+            assert [line for line in said.output.splitlines() if path in line and why in line], said.output

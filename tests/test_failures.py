@@ -316,3 +316,21 @@ def test_a_temporary_file_an_earlier_build_left_in_the_site_is_not_copied_on(
     assert run(project, "build", "--format", "html", "-j", "1").exit_code == 0
     assert not left.exists()
     assert (project / "build/site/en/every-node.html").is_file()
+
+
+def test_an_article_that_is_a_link_to_nothing_or_a_folder_is_named_and_the_rest_builds(
+    run: Run, make_project: Callable[[str], Path]
+) -> None:
+    """Markdown names in source/ that are no readable file were left out without a word (the site lost
+    an article); a folder of that name is a mistake too. Each is one error line; the others build."""
+    project = make_project("lifecycle")
+    (project / "source/moved.md").symlink_to(project.parent / "elsewhere" / "moved.md")
+    (project / "source/unzipped.md").mkdir()
+    (project / "source/unzipped.md/unzipped.md").write_text("# Inside\n", encoding="utf-8")
+    for command in (("build", "--format", "html"), ("check",)):
+        result = run(project, *command)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        lines = result.output.splitlines()
+        assert [line for line in lines if line.startswith("source/moved.md: ") and "a link to" in line], lines
+        assert [line for line in lines if line.startswith("source/unzipped.md: ") and "a folder" in line], lines
+    assert (project / "build/site/es/sleep.html").is_file() and (project / "build/site/fr/meals.html").is_file()

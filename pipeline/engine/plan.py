@@ -58,11 +58,14 @@ def digest(*parts: str) -> str:
 
 
 def file_hash(path: Path) -> str:
-    """sha256 of a file's bytes, or 'missing'."""
+    """sha256 of a file's bytes, or 'missing', or 'unreadable' (a folder in its place, no permission:
+    reported where it is read)."""
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
         return "missing"
+    except OSError:
+        return "unreadable"
 
 
 def tree_hash(folder: Path) -> str:
@@ -193,7 +196,7 @@ def sign_off_key(project: Project, slug: str) -> str:
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
+    except OSError:  # absent, or no file (its job says so)
         return ""
 
 

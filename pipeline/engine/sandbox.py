@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.engine.plan import digest, file_hash
 from pipeline.errors import PlainspokenError
-from pipeline.source.project import DURABLE, write_atomic
+from pipeline.source.project import DURABLE, unreadable_reason, write_atomic
 from pipeline.speech.narration import SIDECAR
 
 #: Where a job's blobs come from: a per-build folder of files named by their hash (local workers),
@@ -33,10 +33,16 @@ class Snapshot:
     about an earlier take."""
 
     files: tuple[tuple[str, str, int], ...]
+    #: Where an input file belongs but none can be read (a link to nothing, a folder of that name):
+    #: (path, why), for the jobs that read it to fail naming it, as they would in this process.
+    unreadable: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
-        return digest(*(f"{path}={hashed}@{mtime}" for path, hashed, mtime in self.files))
+        return digest(
+            *(f"{path}={hashed}@{mtime}" for path, hashed, mtime in self.files),
+            *(f"{path}!{why}" for path, why in self.unreadable),
+        )
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,12 @@ class JobOutput:
 
 def take_snapshot(root: Path) -> Snapshot:
     """The project's input files and their hashes (what a worker gets instead of the project path)."""
-    return Snapshot(tuple((path, *_hash_and_time(root / path)) for path in _input_paths(root)))
+    paths = _input_paths(root)
+    named = _named_inputs(root, paths)
+    unreadable = [(path, why) for path in named if (why := unreadable_reason(root / path))]
+    broken = {path for path, _ in unreadable}
+    files = tuple((path, *_hash_and_time(root / path)) for path in paths if path not in broken)
+    return Snapshot(files, tuple(unreadable))
 
 
 _hashes: dict[tuple[str, int, int], str] = {}  # (path, size, time) → sha256: a preview server's
@@ -65,6 +76,16 @@ def _hash_and_time(path: Path) -> tuple[str, int]:
     if key not in _hashes:
         _hashes[key] = file_hash(path)
     return _hashes[key], stat.st_mtime_ns
+
+
+def _named_inputs(root: Path, paths: list[str]) -> list[str]:
+    """``paths``, and the catalogs and articles where a folder stands in a file's place."""
+    folders = [p.relative_to(root).as_posix() for name in _FILE_NAMES for p in root.glob(name) if p.is_dir()]
+    return sorted({*paths, *folders})
+
+
+#: Where the project's files are named by what they are (a folder there is a mistake, not a folder).
+_FILE_NAMES = ("source/*.md", "source/*.toml", "locales/*/LC_MESSAGES/*.po")
 
 
 def _input_paths(root: Path) -> list[str]:

@@ -732,7 +732,9 @@ def _worker_project(
         project = load_project(root)
         config = dataclasses.replace(project.config, page_size=page_size)
         kept = kept_folder(store)
-        staged = dataclasses.replace(project, site_override=folder / "site", cache_override=kept)
+        staged = dataclasses.replace(
+            project, site_override=folder / "site", cache_override=kept, unreadable=snapshot.unreadable
+        )
         yield dataclasses.replace(staged, config=config), folder
 
 

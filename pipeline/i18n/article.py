@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import Problem
+from pipeline.errors import PlainspokenError, Problem
 from pipeline.i18n.catalogs import AT_ONCE, ProjectCatalog, extract_document, load_catalog, msgfmt_checking
 from pipeline.i18n.clinical import RECORD, Clinical, medical_review
 from pipeline.i18n.currency import Shown, catalog_lag, from_file, shown_counts, shown_messages, ui_template
@@ -18,7 +18,7 @@ from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_fr
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
 from pipeline.source.articles import read_article
-from pipeline.source.project import UI_DOMAIN, Project
+from pipeline.source.project import UI_DOMAIN, Project, absent
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,10 @@ class Article:
 def load_domain(project: Project, language: str, domain: str) -> ProjectCatalog | None:
     """The catalog strictly loaded, or None when the language has none for this domain."""
     path = project.catalog_path(language, domain)
-    if not path.exists():
+    unreadable = project.unreadable_input(path)
+    if unreadable:
+        raise PlainspokenError.at(project.display(path), 0, unreadable)
+    if absent(path):
         return None
     return load_catalog(path, project.display(path), locale=language, shared=True, cache=project.cache_dir)
 

@@ -26,6 +26,7 @@ from pipeline.i18n.msgfmt_results import MsgfmtResult, being_checked, checked_to
 from pipeline.markup import to_markdown
 from pipeline.model import Document, Placeholder, iter_units, walk_inlines
 from pipeline.source.languages import plural_forms
+from pipeline.source.project import unreadable_reason
 
 PROJECT_NAME = "plainspoken"
 BUGS_ADDRESS = "translators@example.org"
@@ -530,7 +531,11 @@ def load_catalog(
     is returned again: for readers only, never for code that changes it. msgfmt's result is kept
     in ``cache`` (a project's build/cache) for the next process.
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        why = unreadable_reason(path) or f"cannot read: {error.strerror}"
+        raise PlainspokenError.at(display, 0, why) from None
     if shared:
         return _load_shared(data, display, locale, cache)
     return _load(data, display, locale, cache)

@@ -29,7 +29,7 @@ from pipeline.i18n.translate import MessageCounts
 from pipeline.i18n.ui import extract_ui
 from pipeline.source.articles import load_sources, read_source
 from pipeline.source.languages import LANGUAGE_TAG
-from pipeline.source.project import SLUG, UI_DOMAIN, Project, language_info, write_atomic
+from pipeline.source.project import SLUG, UI_DOMAIN, Project, absent, language_info, write_atomic
 
 PACKAGE_ROOT = Path(__file__).parent.parent.parent
 
@@ -177,13 +177,13 @@ def language_status(
     for domain in domains:
         path = project.catalog_path(language, domain)
         display = project.display(path)
-        shipped = shipped_ui(language) if domain == UI_DOMAIN and not path.exists() else None
+        shipped = shipped_ui(language) if domain == UI_DOMAIN and absent(path) else None
         if shipped is not None:  # the interface as Plainspoken ships it: nothing to do
             display = shipped_display(language)
             status = _domain_status(language, domain, display, shipped, templates.get(domain))
             result.append(replace(status, behind=""))  # messages it lacks count as untranslated
             continue
-        if not path.exists():  # every message it should hold is shown in English
+        if absent(path):  # every message it should hold is shown in English
             missing = missing_catalog(project, language, domain)
             counts = shown_counts(shown_messages(None, templates.get(domain)), markdown=False)
             result.append(DomainStatus(language, domain, display, counts, missing))

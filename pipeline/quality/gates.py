@@ -34,7 +34,7 @@ from pipeline.quality.scorecard import (
 )
 from pipeline.quality.wording import LANGUAGE_FILE, load_language_jargon, load_wording
 from pipeline.source.articles import load_sources
-from pipeline.source.project import UI_DOMAIN, Project, write_atomic
+from pipeline.source.project import UI_DOMAIN, Project, absent, write_atomic
 
 
 def fact_names(project: Project) -> dict[str, str]:
@@ -56,9 +56,9 @@ def load_language(
     for domain in domains(project):
         path = project.catalog_path(language, domain)
         display = project.display(path)
-        if not path.exists() and domain == UI_DOMAIN and shipped_path(language):
+        if absent(path) and domain == UI_DOMAIN and shipped_path(language):
             continue  # the interface as Plainspoken ships it (its own tests check it)
-        if not path.exists():
+        if absent(path):
             findings.append(
                 Finding(display, 0, "error", "catalog", missing_catalog(project, language, domain))
             )

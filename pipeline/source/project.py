@@ -41,6 +41,9 @@ class Project:
     config: SiteConfig
     site_override: Path | None = None  # the staging copy a build writes into
     cache_override: Path | None = None  # a worker's: what builds keep, outside its copy of the inputs
+    #: A worker's: input files its copy lacks because they could not be read (path from the root →
+    #: why), as the build's own process found them (see unreadable_reason).
+    unreadable: tuple[tuple[str, str], ...] = ()
 
     @property
     def source_dir(self) -> Path:
@@ -72,8 +75,9 @@ class Project:
         """``path`` relative to the project root, for messages (staged outputs as build/site/…)."""
         if self.site_override is not None and path.is_relative_to(self.site_override):
             path = self.root / "build" / "site" / path.relative_to(self.site_override)
+        named = path.parent.resolve() / path.name if path.name else path.resolve()  # a link as named
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return named.relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
 
@@ -84,11 +88,31 @@ class Project:
     def misnamed_articles(self) -> list[Problem]:
         """An error for each Markdown file in source/ that is not read as an article, naming the
         rename to make: the other articles go on without it."""
-        return [
+        misnamed = [
             Problem(self.display(path), 0, f"not read: {_rename_hint(path.name, self.source_dir)}")
             for path in self._markdown_files()
             if not _is_article_name(path.name)
         ]
+        return misnamed + [Problem(self.display(path), 0, why) for path, why in self._unreadable_markdown()]
+
+    def _unreadable_markdown(self) -> list[tuple[Path, str]]:
+        """Markdown names in source/ that are no readable file (a link to nothing, a folder)."""
+        if not self.source_dir.is_dir():
+            return []
+        found = (
+            (path, unreadable_reason(path))
+            for path in sorted(self.source_dir.iterdir())
+            if path.suffix.lower() in MARKDOWN_SUFFIXES and not path.name.startswith(".")
+        )
+        return [(path, why) for path, why in found if why]
+
+    def unreadable_input(self, path: Path) -> str:
+        """Why the input file at ``path`` cannot be read ('' if it can, or is simply absent)."""
+        with contextlib.suppress(ValueError):
+            kept = dict(self.unreadable).get(path.relative_to(self.root).as_posix())
+            if kept:
+                return kept
+        return unreadable_reason(path)
 
     def _markdown_files(self) -> list[Path]:
         """Files in source/ ending in .md or .markdown in any case; hidden files (editors') left out."""
@@ -139,6 +163,21 @@ def load_project(root: Path) -> Project:
     """Open the project at ``root`` (the folder holding source/site.toml)."""
     root = root.resolve()
     return Project(root, load_config(root / "source" / "site.toml"))
+
+
+def absent(path: Path) -> bool:
+    """Nothing at ``path``: no file, no folder, no link (a link to nothing is there, and broken)."""
+    return not path.exists() and not path.is_symlink()
+
+
+def unreadable_reason(path: Path) -> str:
+    """Why ``path``, where an input file belongs, is none that can be read: a link to nothing, a
+    folder; '' if it is a file, or nothing at all."""
+    if path.is_symlink() and not path.exists():
+        return f"a link to {os.readlink(path)}, which does not exist: put the file back, or remove the link"
+    if path.is_dir():
+        return "a folder where a file belongs: move what is in it, then remove the folder"
+    return ""
 
 
 def check_language(tag: str) -> str:
