@@ -317,3 +317,29 @@ def test_a_catalog_that_is_a_link_to_nothing_or_a_folder_is_named_and_the_rest_b
         assert said.exit_code == 1 and "Traceback" not in said.output, said.output
         for path, why in named.items():
             assert [line for line in said.output.splitlines() if path in line and why in line], said.output
+
+
+@pytest.mark.parametrize(
+    ("saved", "why"),
+    [
+        (lambda text: text.encode("utf-16"), "saved as UTF-16 (Windows calls it Unicode): save it again as UTF-8"),
+        (lambda text: b"", "the file is empty: put back the translated file"),
+    ],
+    ids=["utf-16", "empty"],
+)
+def test_a_catalog_saved_as_utf16_or_emptied_is_named_in_one_line_and_kept(  # type: ignore[no-untyped-def]
+    run, make_project, saved, why: str
+) -> None:
+    """Notepad's "Unicode" and a save that emptied the file: msgfmt and Babel said 'keyword "m"
+    unknown' or 'PO file header missing'. One line at the file says what happened; update leaves
+    the file as it is (its bytes may be all the translator has), and the other language builds."""
+    project = make_project("lifecycle")
+    po = project / SLEEP_ES
+    data = saved(po.read_text(encoding="utf-8"))
+    po.write_bytes(data)
+    for command in (("build", "--format", "html"), ("check",), ("update",)):
+        result = run(project, *command)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert [line for line in result.output.splitlines() if line.startswith(SLEEP_ES) and why in line], result.output
+    assert po.read_bytes() == data
+    assert (project / "build/site/fr/sleep.html").is_file() and not (project / "build/site/es/sleep.html").exists()

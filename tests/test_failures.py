@@ -334,3 +334,24 @@ def test_an_article_that_is_a_link_to_nothing_or_a_folder_is_named_and_the_rest_
         assert [line for line in lines if line.startswith("source/moved.md: ") and "a link to" in line], lines
         assert [line for line in lines if line.startswith("source/unzipped.md: ") and "a folder" in line], lines
     assert (project / "build/site/es/sleep.html").is_file() and (project / "build/site/fr/meals.html").is_file()
+
+
+def test_site_toml_as_a_folder_and_a_file_named_build_are_one_line_each(
+    run: Run, make_project: Callable[[str], Path]
+) -> None:
+    project = make_project("basic")
+    (project / "build").write_text("notes kept here by mistake\n", encoding="utf-8")
+    result = run(project, "build", "--format", "html")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "build: a file where the build folder belongs: rename it or move it away" in result.output
+    assert (project / "build").read_text(encoding="utf-8") == "notes kept here by mistake\n"
+    (project / "build").unlink()
+    site = project / "source/site.toml"
+    text = site.read_text(encoding="utf-8")
+    site.unlink()
+    site.mkdir()
+    (site / "site.toml").write_text(text, encoding="utf-8")
+    for command in (("build",), ("check",), ("status",)):
+        result = run(project, *command)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert "source/site.toml: a folder where a file belongs" in result.output, result.output

@@ -16,7 +16,8 @@ from typing import Any
 
 from pipeline.engine.plan import digest, file_hash
 from pipeline.errors import PlainspokenError
-from pipeline.source.project import DURABLE, unreadable_reason, write_atomic
+from pipeline.source.project import DURABLE, write_atomic
+from pipeline.source.unreadable import unreadable_reason
 from pipeline.speech.narration import SIDECAR
 
 #: Where a job's blobs come from: a per-build folder of files named by their hash (local workers),

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import PlainspokenError
+
 MANIFEST_VERSION = 3  # 2: tasks keep what they handed the shared pages (entry); 3: and what they
 # produced, used of their needs, read besides their keys (depends), and their files' stamps
 
@@ -47,7 +49,11 @@ class BuildFolder:
     @contextlib.contextmanager
     def lock(self, on_wait: Callable[[str], None]) -> Iterator[None]:
         """Hold build/.lock; if another build holds it, say so and wait for it."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            message = "a file where the build folder belongs: rename it or move it away"
+            raise PlainspokenError.at(self.root.name, 0, message) from None
         with open(self.root / ".lock", "a+") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

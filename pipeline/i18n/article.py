@@ -18,7 +18,8 @@ from pipeline.i18n.translate import MessageCounts, TranslationReport, entries_fr
 from pipeline.i18n.ui import UiText
 from pipeline.model import Document
 from pipeline.source.articles import read_article
-from pipeline.source.project import UI_DOMAIN, Project, absent
+from pipeline.source.project import UI_DOMAIN, Project
+from pipeline.source.unreadable import absent
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from pipeline.i18n.msgfmt_results import MsgfmtResult, being_checked, checked_to
 from pipeline.markup import to_markdown
 from pipeline.model import Document, Placeholder, iter_units, walk_inlines
 from pipeline.source.languages import plural_forms
-from pipeline.source.project import unreadable_reason
+from pipeline.source.unreadable import unreadable_reason
 
 PROJECT_NAME = "plainspoken"
 BUGS_ADDRESS = "translators@example.org"
@@ -368,7 +368,7 @@ def _prepared_files(files: Sequence[tuple[Path, str | None]]) -> list[bytes]:
     """The bytes msgfmt checks of each catalog file (path, locale) that can be read."""
     datas = []
     for path, locale in files:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, PlainspokenError):  # left to its loading, which says why
             datas.append(prepare(path.read_bytes(), str(path), locale)[0])
     return datas
 
@@ -466,6 +466,9 @@ def prepare(data: bytes, display: str, language: str | None) -> tuple[bytes, lis
     ``Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;`` becomes the language's CLDR rule
     when the catalog has no plural messages (with plural messages, msgfmt reports it).
     """
+    unusable = _unusable(data)
+    if unusable:
+        raise PlainspokenError.at(display, 1, unusable)
     warnings = []
     if data.startswith(BOM):
         data = data[len(BOM) :]
@@ -485,6 +488,15 @@ def prepare(data: bytes, display: str, language: str | None) -> tuple[bytes, lis
             )
         )
     return data, warnings
+
+
+def _unusable(data: bytes) -> str:
+    """Why catalog bytes cannot be read as a catalog at all ('' if they can be tried)."""
+    if not data.strip():
+        return "the file is empty: put back the translated file (from a backup or version control)"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in data[:200]:
+        return "saved as UTF-16 (Windows calls it Unicode): save it again as UTF-8"
+    return ""
 
 
 def read_catalog(path: Path, display: str, *, locale: str | None = None) -> ProjectCatalog:

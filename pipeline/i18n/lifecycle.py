@@ -29,7 +29,8 @@ from pipeline.i18n.translate import MessageCounts
 from pipeline.i18n.ui import extract_ui
 from pipeline.source.articles import load_sources, read_source
 from pipeline.source.languages import LANGUAGE_TAG
-from pipeline.source.project import SLUG, UI_DOMAIN, Project, absent, language_info, write_atomic
+from pipeline.source.project import SLUG, UI_DOMAIN, Project, language_info, write_atomic
+from pipeline.source.unreadable import absent, unreadable_reason
 
 PACKAGE_ROOT = Path(__file__).parent.parent.parent
 
@@ -91,6 +92,10 @@ def update_language(
     warnings: list[Problem] = []
     for domain, template in templates.items():
         path = project.catalog_path(language, domain)
+        why = unreadable_reason(path)
+        if why:  # update would write a new catalog in its place
+            problems.append(Problem(project.display(path), 0, why))
+            continue
         if not path.exists():
             init_language(project, language, {domain: template})
             updates.append(CatalogUpdate(project.display(path), True, len(template), 0, 0))

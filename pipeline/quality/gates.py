@@ -34,7 +34,8 @@ from pipeline.quality.scorecard import (
 )
 from pipeline.quality.wording import LANGUAGE_FILE, load_language_jargon, load_wording
 from pipeline.source.articles import load_sources
-from pipeline.source.project import UI_DOMAIN, Project, absent, write_atomic
+from pipeline.source.project import UI_DOMAIN, Project, write_atomic
+from pipeline.source.unreadable import absent
 
 
 def fact_names(project: Project) -> dict[str, str]:

@@ -54,7 +54,7 @@ def example_findings(project: Project) -> list[Finding]:
     """A note at each article that still has plainspoken new's example text."""
     found = []
     for path in project.article_paths():
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()  # not UTF-8: said elsewhere
         line = next((n + 1 for n, text in enumerate(lines) if EXAMPLE_SENTENCE in text), 0)
         if line:
             message = "plainspoken new's example article: replace it with your own (or copy it to start one)"

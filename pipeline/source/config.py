@@ -23,6 +23,7 @@ from pipeline.source.phones import (
     known_region,
     parse_phone,
 )
+from pipeline.source.unreadable import unreadable_reason
 
 PAGE_SIZES = ("letter", "a4")
 #: [publish] min_translated when site.toml does not say: a language in which nothing of an article is
@@ -191,11 +192,16 @@ def config_from_text(text: str, display_path: str) -> SiteConfig:
 
 
 def _read_text(path: Path, display_path: str) -> str:
+    why = unreadable_reason(path)
+    if why:
+        raise PlainspokenError.at(display_path, 0, why)
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         message = "file not found: every project needs source/site.toml (plainspoken new DIR makes one)"
         raise PlainspokenError.at(display_path, 0, message) from None
+    except OSError as error:
+        raise PlainspokenError.at(display_path, 0, f"cannot read: {error.strerror}") from None
 
 
 def _parse_toml(text: str, display_path: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from pipeline.source.languages import (
     LanguageTagError,
     language_tag,
 )
+from pipeline.source.unreadable import unreadable_reason
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: Endings of files that are surely meant as articles; only <slug>.md is read.
@@ -163,21 +164,6 @@ def load_project(root: Path) -> Project:
     """Open the project at ``root`` (the folder holding source/site.toml)."""
     root = root.resolve()
     return Project(root, load_config(root / "source" / "site.toml"))
-
-
-def absent(path: Path) -> bool:
-    """Nothing at ``path``: no file, no folder, no link (a link to nothing is there, and broken)."""
-    return not path.exists() and not path.is_symlink()
-
-
-def unreadable_reason(path: Path) -> str:
-    """Why ``path``, where an input file belongs, is none that can be read: a link to nothing, a
-    folder; '' if it is a file, or nothing at all."""
-    if path.is_symlink() and not path.exists():
-        return f"a link to {os.readlink(path)}, which does not exist: put the file back, or remove the link"
-    if path.is_dir():
-        return "a folder where a file belongs: move what is in it, then remove the folder"
-    return ""
 
 
 def check_language(tag: str) -> str:
