@@ -41,6 +41,15 @@ def msgfmt_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return log
 
 
+def broken_interface(project: Path) -> tuple[Path, Path, int]:
+    """The project's Spanish interface catalog with a string left open, its article catalog, and the
+    line msgfmt reports."""
+    ui, article = project / UI, project / "locales/es/LC_MESSAGES/choosing-care.po"
+    ui.write_text(ui.read_text(encoding="utf-8").replace('msgstr "Idiomas"', 'msgstr "Idiomas'), encoding="utf-8")
+    lines = ui.read_text(encoding="utf-8").splitlines()
+    return ui, article, next(n for n, text in enumerate(lines, 1) if 'msgstr "Idiomas' in text)
+
+
 def runs(log: Path) -> int:
     return len(log.read_text(encoding="utf-8").splitlines())
 
@@ -144,15 +153,7 @@ def test_catalogs_checked_in_one_batch_each_get_their_own_result(make_project, m
 @needs_msgfmt
 def test_catalogs_checked_while_an_article_is_read_are_not_checked_again(make_project, msgfmt_runs) -> None:  # type: ignore[no-untyped-def]
     project = make_project("clinic")
-    ui, article = project / UI, project / "locales/es/LC_MESSAGES/choosing-care.po"
-    ui.write_text(
-        ui.read_text(encoding="utf-8").replace('msgstr "Idiomas"', 'msgstr "Idiomas'), encoding="utf-8"
-    )
-    line = next(
-        n
-        for n, text in enumerate(ui.read_text(encoding="utf-8").splitlines(), 1)
-        if 'msgstr "Idiomas' in text
-    )
+    ui, article, line = broken_interface(project)
     with msgfmt_checking([(ui, "es"), (article, "es"), (project / "missing.po", "es")]):
         pass  # an article's job reads and extracts the article here, while msgfmt runs
     assert runs(msgfmt_runs) == 2
@@ -170,15 +171,7 @@ def test_a_catalog_loaded_while_its_batch_runs_waits_for_its_own_result(
     """Loading inside the block takes the batch's result for that file (the broken one at its line),
     not a run of its own; the batch is one process started, whatever the number of catalogs."""
     project = make_project("clinic")
-    ui, article = project / UI, project / "locales/es/LC_MESSAGES/choosing-care.po"
-    ui.write_text(
-        ui.read_text(encoding="utf-8").replace('msgstr "Idiomas"', 'msgstr "Idiomas'), encoding="utf-8"
-    )
-    line = next(
-        n
-        for n, text in enumerate(ui.read_text(encoding="utf-8").splitlines(), 1)
-        if 'msgstr "Idiomas' in text
-    )
+    ui, article, line = broken_interface(project)
     started = []
     popen = subprocess.Popen
 
