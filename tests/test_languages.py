@@ -247,3 +247,4 @@ def test_language_names_kept_for_the_next_process_are_babels(
     fresh = []
     monkeypatch.setattr(project, "_cldr_names", lambda tag: fresh.append(tag) or babels[tag])
     assert looked_up() == read_back and set(fresh) == named_by_cldr
+    assert not kept.exists() and len(list(tmp_path.glob("names.*.json"))) == 1, "another Babel's names stayed"

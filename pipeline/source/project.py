@@ -10,6 +10,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,19 +210,32 @@ def language_info(tag: str) -> LanguageInfo:
     if tag in NAME_OVERRIDES:
         native_name, english_name = NAME_OVERRIDES[tag]
         return LanguageInfo(tag, native_name, english_name, "ltr")
-    kept = _kept_names()
-    if tag not in kept:
-        kept[tag] = _cldr_names(tag)
-        with contextlib.suppress(OSError):
-            write_atomic(_kept_names_path(), json.dumps(kept, ensure_ascii=False, sort_keys=True).encode())
-    native, english, direction = kept[tag]
+    with _NAMES_LOCK:  # a Dask worker's threads may name two languages at once
+        kept = _kept_names()
+        if tag not in kept:
+            kept[tag] = _cldr_names(tag)
+            _keep_names(kept)
+        native, english, direction = kept[tag]
     return LanguageInfo(tag, native, english, direction)
+
+
+_NAMES_LOCK = threading.Lock()
 
 
 #: Where the languages' names and directions from CLDR, once looked up, are kept for the next
 #: process, as Python keeps its bytecode: Babel loads a language's whole locale data to name it
 #: (0.09 s for 14 languages, a third of an HTML build's own work). Keyed by Babel's version.
 KEPT_NAMES = Path(__file__).parent.parent / "__pycache__" / "language-names.{key}.json"
+
+
+def _keep_names(kept: dict[str, list[str]]) -> None:
+    """Keep the names for later processes, in place of those kept for another Babel."""
+    path = _kept_names_path()
+    with contextlib.suppress(OSError):
+        for older in path.parent.glob(KEPT_NAMES.name.format(key="*")):
+            if older != path:
+                older.unlink()
+        write_atomic(path, json.dumps(kept, ensure_ascii=False, sort_keys=True).encode())
 
 
 def _kept_names_path() -> Path:
