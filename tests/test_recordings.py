@@ -332,3 +332,22 @@ def test_the_narrators_script_pdf_reads_its_english_instructions_in_english(root
     english, khmer = " ".join(voices["en"].split()), voices["km"]
     assert "Narrator's script for Khmer" in english and "Narrator's script" not in khmer
     assert re.search("[\u1780-\u17ff]", khmer) and not re.search("[\u1780-\u17ff]", english)
+
+
+def test_a_recording_that_is_a_link_to_nothing_is_named_and_its_segment_left_to_the_voice(
+    root: Path, run: Run
+) -> None:
+    """A narrator's takes linked from a folder that has since moved: the segment is not recorded
+    (the status and the guide say so), and the link is named with what it points to."""
+    segments = script(root, run)
+    record_all(root, segments)
+    recorded, total = map(int, re.findall(r"; (\d+) of (\d+) segments recorded", run(root, "status").output)[0])
+    taken = root / segments[0]["file"]
+    taken.unlink()
+    taken.symlink_to(root.parent / "moved-takes" / taken.name)
+    status = run(root, "status")
+    assert "Traceback" not in status.output
+    assert f"{taken.name}: not used: a link to {root.parent / 'moved-takes' / taken.name}, which does not exist" in (
+        status.output
+    )
+    assert f"; {recorded - 1} of {total} segments recorded" in status.output

@@ -12,6 +12,7 @@ from pathlib import Path
 from pipeline.model import Document, iter_units, unit_anchors
 from pipeline.render.speech import Segment, SpeechScript
 from pipeline.source.project import write_atomic
+from pipeline.source.unreadable import unreadable_reason
 from pipeline.speech.engine import Speech, SpeechError
 
 #: Formats a narrator may save in, in the order looked for.
@@ -116,7 +117,7 @@ def coverage(
     missing = tuple(s.anchor for s in script.segments if s.anchor not in recorded)
     by_id = {s.anchor: s for s in script.segments}
     orphans, strays = _strays(folder, by_id, missing)
-    notes = [*flawed, *_stale_notes(stale, by_id), *strays, *_misplaced(folder, by_id)]
+    notes = [*flawed, *_stale_notes(stale, by_id), *strays, *_misplaced(folder, by_id), *_broken(folder)]
     return Coverage(
         len(script.segments),
         recorded,
@@ -262,6 +263,16 @@ def _strays(
                 Note(path, "not used: no segment has this name (the narrator's script names each file)")
             )
     return orphans, notes
+
+
+def _broken(folder: Path) -> list[Note]:
+    """Recordings in ``folder`` that are links to nothing (the narrator's files moved) or folders."""
+    if not folder.is_dir():
+        return []
+    audio = (*FORMATS, *OTHER_AUDIO)
+    named = [path for path in sorted(folder.iterdir()) if path.suffix.lower() in audio]
+    found = ((path, unreadable_reason(path)) for path in named)
+    return [Note(path, f"not used: {why}") for path, why in found if why]
 
 
 def audio_files(folder: Path) -> list[Path]:
