@@ -351,3 +351,6 @@ def test_a_recording_that_is_a_link_to_nothing_is_named_and_its_segment_left_to_
         status.output
     )
     assert f"; {recorded - 1} of {total} segments recorded" in status.output
+    built = run(root, "build", "--format", "audio", "--lang", "km")  # the guide's job, in a worker's copy
+    assert "Traceback" not in built.output
+    assert f"{taken.name}: not used: a link to {root.parent / 'moved-takes' / taken.name}" in built.output, built.output

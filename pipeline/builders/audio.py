@@ -150,10 +150,15 @@ class AudioBuilder(Builder):
         found = coverage(
             self.project.root, script, slug, adopt=not share, untranslated=untranslated, thorough=not share
         )
+        folder = recordings_dir(self.project.root, article.language, article.doc.slug)
         self.warnings = [Problem(self.project.display(n.path), 0, n.message) for n in found.notes]
+        self.warnings += [  # links to nothing a worker's copy of the inputs cannot hold
+            Problem(self.project.display(self.project.root / path), 0, f"not used: {why}")
+            for path, why in self.project.unreadable
+            if (self.project.root / path).parent == folder
+        ]
         if not speaker.synthetic and not found.complete:
             raise OutputSkipped(self._incomplete(article, found), self.warnings)
-        folder = recordings_dir(self.project.root, article.language, article.doc.slug)
         self.note = found.summary() if folder.is_dir() or found.notes else ""
         return found.recorded
 
